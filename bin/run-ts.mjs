@@ -1,0 +1,11 @@
+#!/usr/bin/env node
+// Runs one TypeScript entry file (bench scripts, tools) through tsx: `node bin/run-ts.mjs file.ts args...`.
+import { register } from 'tsx/esm/api';
+import { pathToFileURL } from 'node:url';
+import path from 'node:path';
+
+register();
+const [file, ...rest] = process.argv.slice(2);
+if (!file) { console.error('usage: run-ts <file.ts> [args]'); process.exit(2); }
+process.argv = [process.argv[0], path.resolve(file), ...rest];
+await import(pathToFileURL(path.resolve(file)).href);

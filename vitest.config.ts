@@ -1,0 +1,16 @@
+import { defineConfig } from 'vitest/config';
+
+// One run for the whole repository. Suites that start servers, databases or browsers are long-ish: they run in
+// forked processes so a crash test (SIGKILL) never takes the runner down with it.
+export default defineConfig({
+  test: {
+    include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'test/**/*.test.ts'],
+    exclude: ['**/node_modules/**', '**/dist/**', 'test/reliability/**'],
+    pool: 'forks',
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    fileParallelism: true,
+    maxWorkers: 2,
+    reporters: ['default', ['json', { outputFile: '.tmp/vitest-results.json' }]],
+  },
+});
