@@ -1,0 +1,76 @@
+import { z } from 'zod';
+import path from 'node:path';
+
+/**
+ * The whole configuration, parsed once at start. This is the only module that reads process.env
+ * (eslint enforces it); everything else receives a `Config`.
+ */
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+const urlWithProtocols = (protocols: string[]) =>
+  optionalString.refine((v) => v === undefined || protocols.some((p) => v.startsWith(`${p}://`)), {
+    message: `must start with ${protocols.map((p) => `${p}://`).join(' or ')}`,
+  });
+
+export const ConfigSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: urlWithProtocols(['postgres', 'postgresql']),
+  REDIS_URL: urlWithProtocols(['redis', 'rediss']),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_PRETTY: z.enum(['true', 'false', '1', '0']).optional().transform((v) => v === 'true' || v === '1'),
+  AUTOPILOT_ADMIN_KEY: optionalString.refine((v) => v === undefined || v.length >= 16, { message: 'must be at least 16 characters' }),
+  AUTOPILOT_MASTER_KEY: optionalString.refine((v) => v === undefined || /^[0-9a-fA-F]{64}$/.test(v) || Buffer.from(v, 'base64').length === 32, {
+    message: 'must be 32 bytes as 64 hex characters or base64',
+  }),
+  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
+  JULES_API_KEY: optionalString,
+  JULES_API_BASE_URL: urlWithProtocols(['http', 'https']),
+  INSTANCE_ID: optionalString,
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+  OPENAI_API_KEY: optionalString,
+  OPENAI_BASE_URL: urlWithProtocols(['http', 'https']),
+  ANTHROPIC_API_KEY: optionalString,
+  ANTHROPIC_BASE_URL: urlWithProtocols(['http', 'https']),
+  GEMINI_API_KEY: optionalString,
+  GEMINI_BASE_URL: urlWithProtocols(['http', 'https']),
+});
+
+export type RawConfig = z.infer<typeof ConfigSchema>;
+
+export interface Config extends RawConfig {
+  /** DATA_DIR made absolute. */
+  dataDir: string;
+  database: { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
+  queue: { kind: 'embedded' } | { kind: 'bullmq'; redisUrl: string };
+  events: { kind: 'memory' } | { kind: 'redis'; redisUrl: string };
+}
+
+/** Thrown when the environment is invalid: the message lists every bad variable at once. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses an environment (default: process.env) into a Config, or throws ConfigError naming every bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = ConfigSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message} (got ${JSON.stringify(env[String(i.path[0])])})`));
+  }
+  const raw = parsed.data;
+  const dataDir = path.resolve(raw.DATA_DIR);
+  return {
+    ...raw,
+    dataDir,
+    database: raw.DATABASE_URL ? { kind: 'postgres', url: raw.DATABASE_URL } : { kind: 'sqlite', file: path.join(dataDir, 'autopilot.db') },
+    queue: raw.REDIS_URL ? { kind: 'bullmq', redisUrl: raw.REDIS_URL } : { kind: 'embedded' },
+    events: raw.REDIS_URL ? { kind: 'redis', redisUrl: raw.REDIS_URL } : { kind: 'memory' },
+  };
+}

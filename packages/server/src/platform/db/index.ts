@@ -1,0 +1,70 @@
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Database } from './schema';
+import { migrateToLatest } from './migrate';
+import type { Logger } from '../logger';
+
+export type { Database } from './schema';
+export type Dialect = 'sqlite' | 'postgres';
+
+/** The database handle every store receives. Dialect differences live in this folder only. */
+export interface Db {
+  kysely: Kysely<Database>;
+  dialect: Dialect;
+  /** Round-trip latency of a trivial query, for health checks. */
+  ping(): Promise<number>;
+  close(): Promise<void>;
+}
+
+export type DbTarget = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string; schema?: string };
+
+/** Opens the database (SQLite file in WAL mode, or a PostgreSQL pool) and applies pending migrations. */
+export async function openDatabase(target: DbTarget, log?: Logger, opts: { migrate?: boolean } = {}): Promise<Db> {
+  let kysely: Kysely<Database>;
+  if (target.kind === 'sqlite') {
+    const { default: SQLite } = await import('better-sqlite3');
+    if (target.file !== ':memory:') fs.mkdirSync(path.dirname(target.file), { recursive: true });
+    const conn = new SQLite(target.file);
+    conn.pragma('journal_mode = WAL');
+    conn.pragma('busy_timeout = 5000');
+    conn.pragma('synchronous = NORMAL');
+    conn.pragma('foreign_keys = ON');
+    kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: conn }) });
+  } else {
+    const pg = await import('pg');
+    // int8 (bigint) columns hold epoch milliseconds: well inside Number's safe range, so parse them as numbers.
+    pg.default.types.setTypeParser(20, (v: string) => Number(v));
+    const pool = new pg.default.Pool({
+      connectionString: target.url,
+      max: 10,
+      ...(target.schema ? { options: `-c search_path=${target.schema}` } : {}),
+    });
+    kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  }
+  const db: Db = {
+    kysely,
+    dialect: target.kind,
+    async ping() {
+      const t = performance.now();
+      await sql`select 1`.execute(kysely);
+      return performance.now() - t;
+    },
+    close: () => kysely.destroy(),
+  };
+  if (opts.migrate !== false) await migrateToLatest(db, log);
+  return db;
+}
+
+/** True when an error is a unique-constraint violation on either engine. */
+export function isUniqueViolation(err: unknown): boolean {
+  const e = err as { code?: string; message?: string };
+  return e?.code === '23505' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}
+
+/** SQLite integrity check (PostgreSQL always answers ok: it has no equivalent, and its WAL protects pages). */
+export async function integrityCheck(db: Db): Promise<string> {
+  if (db.dialect !== 'sqlite') return 'ok';
+  const r = await sql<{ integrity_check: string }>`pragma integrity_check`.execute(db.kysely);
+  return r.rows.map((x) => x.integrity_check).join('; ');
+}

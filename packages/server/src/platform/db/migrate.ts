@@ -1,0 +1,34 @@
+import { Migrator, type Migration, type MigrationProvider } from 'kysely';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { Db } from './index';
+import type { Logger } from '../logger';
+
+const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
+
+/**
+ * Reads migrations from ./migrations. Files are named `<yyyymmddnn>_<feature>_<what>.ts` and run in name order,
+ * so features add theirs without editing a shared index. Each must work on SQLite and PostgreSQL alike.
+ */
+const provider: MigrationProvider = {
+  async getMigrations() {
+    const out: Record<string, Migration> = {};
+    for (const f of fs.readdirSync(dir).sort()) {
+      if (!/^\d+_.+\.ts$/.test(f) || f.endsWith('.test.ts') || f.endsWith('.d.ts')) continue;
+      out[f.replace(/\.ts$/, '')] = (await import(pathToFileURL(path.join(dir, f)).href)) as Migration;
+    }
+    return out;
+  },
+};
+
+/** Applies every pending migration; safe to call concurrently from several instances (Kysely takes a lock). */
+export async function migrateToLatest(db: Db, log?: Logger): Promise<void> {
+  const migrator = new Migrator({ db: db.kysely, provider });
+  const { error, results } = await migrator.migrateToLatest();
+  for (const r of results ?? []) {
+    if (r.status === 'Success') log?.info({ migration: r.migrationName }, 'migration applied');
+    if (r.status === 'Error') log?.error({ migration: r.migrationName }, 'migration failed');
+  }
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+}
