@@ -30,7 +30,10 @@ export type JobPayload<C extends JobCatalog, N extends JobName<C>> = z.infer<C[N
 export interface EnqueueOptions {
   /** Run no earlier than this many ms from now. */
   delayMs?: number;
-  /** While a job with this key is waiting or active in this queue, enqueueing another returns the existing one. */
+  /**
+   * While a job of the same name with this key is waiting, delayed or active, enqueueing another returns the
+   * existing one. Scoped per job name on both adapters (BullMQ runs one queue per job name).
+   */
   dedupeKey?: string;
   workspaceId?: string | null;
   attempts?: number;
@@ -74,6 +77,8 @@ export interface JobQueue<C extends JobCatalog = JobCatalog> {
   start(): Promise<void>;
   /** Stops taking new jobs, waits up to timeoutMs for running ones, then aborts them (they will run again). */
   stop(opts?: { timeoutMs?: number }): Promise<void>;
+  /** stop(), then release connections the adapter opened itself (the embedded queue does not own its Db). */
+  close(opts?: { timeoutMs?: number }): Promise<void>;
   counts(): Promise<QueueCounts>;
   /** Round-trip to the backing store, ms. */
   ping(): Promise<number>;

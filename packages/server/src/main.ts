@@ -1,0 +1,147 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import type { Config } from './platform/config';
+import { createLogger, type Logger } from './platform/logger';
+import { openDatabase, type Db } from './platform/db';
+import { createSecretBox, loadOrCreateMasterKey } from './platform/crypto';
+import { systemClock } from './platform/clock';
+import { createMetrics } from './platform/metrics';
+import { createMemoryBus, type EventBus } from './platform/events/bus';
+import { createRedisBus } from './platform/events/redis-bus';
+import { createQueue } from './platform/queue';
+import type { JobQueue } from './platform/queue/port';
+import { createHttpApp } from './platform/http/app';
+import { requireApiKey } from './platform/http/auth';
+import { registerDocs } from './platform/http/docs';
+import { registerDashboard } from './platform/http/static';
+import { listen } from './platform/http/serve';
+import type { ApiApp } from './platform/http/types';
+import type { Loop } from './platform/loops';
+import { VERSION } from './platform/version';
+import { jobCatalog, type JobCatalog } from './jobs.catalog';
+import { createWorkspacesStore } from './features/workspaces/workspaces.store';
+import { createWorkspacesService, type WorkspacesService } from './features/workspaces/workspaces.service';
+import { registerWorkspacesRoutes } from './features/workspaces/workspaces.routes';
+import { registerEventsRoutes } from './features/events/events.routes';
+import { createSystemService } from './features/system/system.service';
+import { registerSystemRoutes } from './features/system/system.routes';
+
+const DASHBOARD_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dashboard/dist');
+
+export interface Orchestrator {
+  app: ApiApp;
+  url: string;
+  config: Config;
+  db: Db;
+  bus: EventBus;
+  queue: JobQueue<JobCatalog>;
+  log: Logger;
+  workspaces: WorkspacesService;
+  /** The owner key generated on first start (only on that start, only when AUTOPILOT_ADMIN_KEY is unset). */
+  generatedKey?: string;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  log?: Logger;
+  /** Serve HTTP (default true); tests may use `app.request()` only. */
+  listen?: boolean;
+  dashboardDir?: string;
+}
+
+/**
+ * The composition root: config -> platform -> integrations -> features -> HTTP + background daemon. The only
+ * place that knows every piece.
+ */
+export async function startOrchestrator(config: Config, opts: StartOptions = {}): Promise<Orchestrator> {
+  const log = opts.log ?? createLogger({ level: config.LOG_LEVEL, pretty: config.LOG_PRETTY });
+  const clock = systemClock;
+  const instanceId = config.INSTANCE_ID ?? `${process.pid}-${randomUUID().slice(0, 8)}`;
+  fs.mkdirSync(config.dataDir, { recursive: true });
+
+  const master = loadOrCreateMasterKey(config.AUTOPILOT_MASTER_KEY, config.dataDir);
+  if (master.source === 'generated') log.info({ file: path.join(config.dataDir, 'master.key') }, 'generated a new master key for secrets at rest');
+  if (master.source !== 'config' && config.database.kind === 'postgres') {
+    log.warn('DATABASE_URL is set but AUTOPILOT_MASTER_KEY is not: every instance must share the same master key');
+  }
+  const secrets = createSecretBox(master.key);
+
+  const db = await openDatabase(config.database, log);
+  const bus = config.events.kind === 'redis' ? await createRedisBus({ url: config.events.redisUrl, log }) : createMemoryBus({ log });
+  const queue = createQueue<JobCatalog>(
+    config.queue.kind === 'bullmq'
+      ? { kind: 'bullmq', redisUrl: config.queue.redisUrl, catalog: jobCatalog, log }
+      : { kind: 'embedded', db, catalog: jobCatalog, log, clock, instanceId },
+  );
+  const metrics = createMetrics();
+  metrics.gauge('autopilot_queue_jobs', 'Jobs by state', ['state'], async (g) => {
+    const counts = await queue.counts().catch(() => null);
+    if (counts) for (const [state, n] of Object.entries(counts)) g.set({ state }, n as number);
+  });
+  let sseClients = 0;
+  metrics.gauge('autopilot_sse_clients', 'Open event streams', [], (g) => g.set(sseClients));
+
+  const workspaces = createWorkspacesService({ store: createWorkspacesStore(db), clock, log });
+  const boot = await workspaces.bootstrap(config.AUTOPILOT_ADMIN_KEY);
+  if (boot.generatedKey) {
+    // Printed once, on the first start only: the key is stored hashed and cannot be shown again.
+    log.warn({ workspace: 'default' }, `first start: owner API key for workspace "default" (shown once, store it now): ${boot.generatedKey}`);
+  }
+
+  const simulated = !config.JULES_API_KEY;
+  const loops: Loop[] = [];
+  const system = createSystemService({
+    version: VERSION,
+    instanceId,
+    startedAt: clock.now(),
+    mode: { database: db.dialect, queue: queue.kind, events: bus.kind, jules: simulated ? 'simulator' : 'remote' },
+    probes: [
+      { name: 'database', check: () => db.ping() },
+      { name: 'queue', check: () => queue.ping() },
+    ],
+    loops: () => loops,
+  });
+
+  queue.handle('system.housekeeping', async () => {});
+
+  const app = createHttpApp({ log, metrics, bodyLimitBytes: config.BODY_LIMIT_BYTES });
+  app.use('/api/*', requireApiKey((key) => workspaces.authenticate(key)));
+  registerSystemRoutes(app, { service: system, metrics });
+  registerWorkspacesRoutes(app, { service: workspaces, simulated });
+  registerEventsRoutes(app, { bus, onClient: (d) => (sseClients += d) });
+  registerDocs(app, { version: VERSION });
+  registerDashboard(app, opts.dashboardDir ?? DASHBOARD_DIST);
+
+  await queue.start();
+  for (const l of loops) await l.start();
+
+  let server: Awaited<ReturnType<typeof listen>> | undefined;
+  if (opts.listen !== false) {
+    server = await listen(app, config.HOST, config.PORT);
+    log.info({ url: server.url, database: db.dialect, queue: queue.kind, events: bus.kind, jules: simulated ? 'simulator' : 'remote', instanceId }, 'Jules Autopilot is serving');
+  }
+  void secrets;
+
+  let closing: Promise<void> | undefined;
+  return {
+    app,
+    url: server?.url ?? '',
+    config,
+    db,
+    bus,
+    queue,
+    log,
+    workspaces,
+    generatedKey: boot.generatedKey,
+    close: () =>
+      (closing ??= (async () => {
+        await server?.close();
+        for (const l of loops) await l.stop();
+        await queue.stop({ timeoutMs: config.SHUTDOWN_TIMEOUT_MS });
+        await bus.close();
+        await db.close();
+      })()),
+  };
+}

@@ -1,0 +1,49 @@
+import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import { ZodError } from 'zod';
+import { errorStatus, type ErrorBody, type ErrorCode, type FieldIssue } from '@autopilot/contracts';
+import { AppError } from '../errors';
+import type { Logger } from '../logger';
+import type { AppEnv } from './types';
+
+/** Field-level issues from a zod error, prefixed with where the input came from (body, query, param). */
+export function zodIssues(err: ZodError, target?: string): FieldIssue[] {
+  return err.issues.map((i) => ({
+    path: [target === 'json' ? 'body' : target, ...i.path.map(String)].filter(Boolean).join('.') || '(root)',
+    message: i.message,
+    code: i.code,
+  }));
+}
+
+/** Builds the one error response shape. */
+export function errorResponse(c: Context<AppEnv>, code: ErrorCode, message: string, details?: unknown) {
+  const body: ErrorBody = { error: { code, message, ...(details === undefined ? {} : { details }), requestId: c.get('requestId') } };
+  return c.json(body, errorStatus[code] as 400);
+}
+
+const httpCodes: Record<number, ErrorCode> = {
+  400: 'bad_request',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  409: 'conflict',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  429: 'rate_limited',
+};
+
+/** The app's onError: every thrown thing becomes the error shape; only the unexpected is a 500 (and logged). */
+export function makeErrorHandler(log: Logger) {
+  return (err: Error, c: Context<AppEnv>) => {
+    if (err instanceof AppError) return errorResponse(c, err.code, err.message, err.details);
+    if (err instanceof ZodError) return errorResponse(c, 'validation_failed', 'Invalid input', zodIssues(err));
+    if (err instanceof HTTPException) {
+      const code = httpCodes[err.status] ?? (err.status >= 500 ? 'internal' : 'bad_request');
+      return errorResponse(c, code, err.message || code);
+    }
+    // Malformed request bodies surface as SyntaxError/TypeError from body parsing: the client's fault.
+    if (err instanceof SyntaxError) return errorResponse(c, 'bad_request', 'Malformed JSON in request body');
+    log.error({ err, requestId: c.get('requestId'), path: c.req.path }, 'unhandled error');
+    return errorResponse(c, 'internal', 'Internal error');
+  };
+}
