@@ -1,0 +1,5 @@
+export { createClient, type ApiClient } from './client';
+export { ApiError } from './errors';
+export { createSseParser, type SseMessage } from './sse';
+export { subscribeEvents, type ConnectionState, type SubscribeOptions, type Subscription } from './events';
+export { withQuery, type ClientOptions, type FetchLike, type Schema } from './http';
