@@ -32,7 +32,7 @@ export const CreateApiKeyBody = z
     name: z.string().trim().min(1).max(100),
     role: Role.exclude(['owner']).default('member'),
   })
-  .openapi('CreateApiKey');
+  .openapi('CreateApiKey', { example: { name: 'ci-bot', role: 'member' } });
 
 /** The only response that ever carries a key in clear: the one that creates it. */
 export const CreatedApiKey = ApiKeyInfo.extend({ key: z.string() }).openapi('CreatedApiKey');

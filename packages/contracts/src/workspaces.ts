@@ -13,7 +13,7 @@ export const CreateWorkspaceBody = z
       .max(64)
       .regex(/^[a-z0-9][a-z0-9-_]*$/, 'lowercase letters, digits, - and _ only'),
   })
-  .openapi('CreateWorkspace');
+  .openapi('CreateWorkspace', { example: { name: 'team-a' } });
 
 export const CreatedWorkspace = z
   .object({ workspace: WorkspaceRef.extend({ createdAt: IsoDate }), ownerKey: CreatedApiKey })
