@@ -1,0 +1,65 @@
+import { parseArgs } from 'node:util';
+import { readFile } from 'node:fs/promises';
+import { pathToFileURL } from 'node:url';
+import { createJulesSimulator, type JulesSimulatorOptions } from './simulator.ts';
+import type { ListeningSimulator } from './simulator.ts';
+
+const USAGE = `usage: jules-sim --port P [--host 127.0.0.1] [--api-key K] [--sessions N] [--seed S] [--speed X]
+                 [--scenario file.json] [--faults file-or-json] [--manual-clock] [--no-started-activity]`;
+
+function num(name: string, raw: string | undefined, min = 0): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < min) throw new Error(`--${name} needs a number >= ${min}, got "${raw}"`);
+  return n;
+}
+
+async function jsonArg(raw: string): Promise<unknown> {
+  return JSON.parse(raw.trim().startsWith('{') ? raw : await readFile(raw, 'utf8'));
+}
+
+/**
+ * Runs the simulator from command-line arguments. Resolves once it listens, after printing exactly one line to
+ * stdout: the base URL (`http://127.0.0.1:P/v1alpha`). Stops gracefully on SIGINT/SIGTERM.
+ */
+export async function runSimCli(argv: string[]): Promise<ListeningSimulator> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      port: { type: 'string' }, host: { type: 'string' }, 'api-key': { type: 'string', multiple: true },
+      sessions: { type: 'string' }, seed: { type: 'string' }, speed: { type: 'string' }, scenario: { type: 'string' },
+      faults: { type: 'string' }, 'manual-clock': { type: 'boolean' }, 'no-started-activity': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    process.stderr.write(`${USAGE}\n`);
+    process.exit(0);
+  }
+  const opts: JulesSimulatorOptions = {
+    apiKeys: values['api-key'],
+    sessions: num('sessions', values.sessions),
+    speed: num('speed', values.speed, Number.MIN_VALUE),
+    seed: values.seed === undefined ? undefined : /^\d+$/.test(values.seed) ? Number(values.seed) : values.seed,
+    manualClock: values['manual-clock'],
+    startedActivity: values['no-started-activity'] ? false : undefined,
+  };
+  if (values.scenario) opts.scenario = JSON.parse(await readFile(values.scenario, 'utf8'));
+  if (values.faults) opts.faults = (await jsonArg(values.faults)) as JulesSimulatorOptions['faults'];
+  const sim = createJulesSimulator(opts);
+  const listening = await sim.listen(num('port', values.port) ?? 0, values.host ?? '127.0.0.1');
+  process.stdout.write(`${listening.baseUrl}\n`);
+  const stop = (): void => {
+    void listening.close().then(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return listening;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  runSimCli(process.argv.slice(2)).catch((e: unknown) => {
+    process.stderr.write(`jules-sim: ${e instanceof Error ? e.message : String(e)}\n${USAGE}\n`);
+    process.exit(2);
+  });
+}

@@ -1,0 +1,23 @@
+/** Realistic task prompts used for pre-created sessions (demo mode, benchmarks). */
+export const SAMPLE_PROMPTS: readonly string[] = [
+  'Fix the login redirect loop when the session cookie expires.',
+  'Add unit tests for the checkout price calculator, including discounts and rounding.',
+  'Refactor the payment webhook handler into smaller functions.',
+  'Upgrade react-router to v7 and fix the breaking changes.',
+  'Document the public API of the search module in the README.',
+  'Add a dark mode toggle to the settings page.',
+  'Fix the crash in the image uploader when the file has no extension.',
+  'Implement rate limiting for the public REST endpoints.',
+  'Add pagination to the orders admin table.',
+  'Write integration tests for the inventory sync job.',
+  'Clean up unused feature flags in the notifications service.',
+  'Bump eslint to v9 and migrate to the flat config.',
+  'Fix flaky tests in the scheduler suite caused by real timers.',
+  'Add CSV export to the analytics dashboard.',
+  'Improve error messages returned by the signup validation.',
+  'Extract the email templates into a separate rendering module.',
+  'Add retry with exponential backoff to the shipping provider client.',
+  'Fix timezone handling in the reporting date picker.',
+  'Add a health check endpoint that reports database connectivity.',
+  'Update the contributing guide with the new release process.',
+];

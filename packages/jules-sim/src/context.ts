@@ -1,0 +1,22 @@
+import type { SimEngine } from './engine.ts';
+import type { FaultController } from './faults.ts';
+import type { Observer } from './observe.ts';
+import type { WireSource } from './types.ts';
+import type { SimClock } from './clock.ts';
+
+/** Everything the HTTP layer needs; built once per simulator and shared by the route modules. */
+export interface SimContext {
+  engine: SimEngine;
+  faults: FaultController;
+  observer: Observer;
+  clock: SimClock;
+  /** Accepted API keys; undefined = any non-empty key. */
+  apiKeys?: readonly string[];
+  sources(): WireSource[];
+  /** API creates per sim UTC day, for the daily quota. */
+  createsByDay: Map<string, number>;
+  /** Re-applies the fault config's concurrency settings to the engine. */
+  applyLimits(): void;
+  /** Restores the initial world (sessions, faults, stats, log). */
+  reset(): void;
+}

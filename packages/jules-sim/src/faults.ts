@@ -1,0 +1,142 @@
+import { z } from 'zod';
+import { createRng, mixSeed, type Rng } from './rng.ts';
+import { SimError } from './errors.ts';
+
+/** Operation names, as used by fault rules, stats and the request log. */
+export const OPS = [
+  'sources.list', 'sources.get', 'sessions.create', 'sessions.get', 'sessions.list', 'sessions.approvePlan',
+  'sessions.sendMessage', 'sessions.archive', 'sessions.unarchive', 'sessions.delete', 'activities.list',
+  'activities.get',
+] as const;
+export type Op = (typeof OPS)[number];
+
+const KINDS = ['429', '500', '503', '404', '401', '403', 'slow', 'malformed', 'truncated'] as const;
+export type FaultKind = (typeof KINDS)[number];
+
+const ruleSchema = z.strictObject({
+  /** Operation(s) the rule applies to; omitted = every API operation. */
+  op: z.union([z.enum(OPS), z.array(z.enum(OPS))]).optional(),
+  /** Only requests about this session. */
+  sessionId: z.string().optional(),
+  kind: z.enum(KINDS),
+  /** How many matching requests the rule hits (default 1); -1 = every one until the faults are replaced. */
+  count: z.number().int().min(-1).optional(),
+  retryAfterSeconds: z.number().min(0).optional(),
+  delayMs: z.number().min(0).optional(),
+});
+
+/** The fault configuration accepted by POST /_sim/faults, the `faults` option and `--faults`. */
+export const faultConfigSchema = z.strictObject({
+  rules: z.array(ruleSchema).optional(),
+  rates: z.strictObject({
+    '429': z.number().min(0).max(1).optional(),
+    '500': z.number().min(0).max(1).optional(),
+    '503': z.number().min(0).max(1).optional(),
+    slow: z.number().min(0).max(1).optional(),
+    malformed: z.number().min(0).max(1).optional(),
+    truncated: z.number().min(0).max(1).optional(),
+  }).optional(),
+  /** Operations the random rates apply to (default: all). */
+  rateOps: z.array(z.enum(OPS)).optional(),
+  slowMs: z.number().min(0).optional(),
+  retryAfterSeconds: z.number().min(0).optional(),
+  activities404AfterCreateMs: z.number().min(0).optional(),
+  concurrencyLimit: z.number().int().min(0).optional(),
+  concurrencyMode: z.enum(['429', 'queue']).optional(),
+  dailyQuota: z.number().int().min(0).optional(),
+});
+
+export type FaultConfig = z.infer<typeof faultConfigSchema>;
+export type FaultRule = z.infer<typeof ruleSchema>;
+
+/** What to do to one request. */
+export interface FaultDecision {
+  error?: SimError;
+  delayMs?: number;
+  corrupt?: 'malformed' | 'truncated';
+}
+
+function errorFor(kind: FaultKind, retryAfter: number): SimError | undefined {
+  switch (kind) {
+    case '429':
+      return new SimError('RESOURCE_EXHAUSTED', 'Resource has been exhausted (e.g. check quota).', { 'Retry-After': String(retryAfter) });
+    case '500':
+      return new SimError('INTERNAL', 'Internal error encountered.');
+    case '503':
+      return new SimError('UNAVAILABLE', 'The service is currently unavailable.', { 'Retry-After': String(retryAfter) });
+    case '404':
+      return new SimError('NOT_FOUND', 'Requested entity was not found.');
+    case '401':
+      return new SimError('UNAUTHENTICATED', 'Request had invalid authentication credentials.');
+    case '403':
+      return new SimError('PERMISSION_DENIED', 'The caller does not have permission.');
+    default:
+      return undefined;
+  }
+}
+
+/** Holds the active fault configuration and decides, per request, which fault (if any) applies. */
+export class FaultController {
+  private cfg: FaultConfig = {};
+  private remaining: number[] = [];
+  private rng: Rng;
+
+  constructor(private readonly seed: number) {
+    this.rng = createRng(mixSeed(seed, 0xfa17));
+  }
+
+  /** Replaces the configuration (validated); rule counters start afresh. */
+  set(config: unknown): FaultConfig {
+    const r = faultConfigSchema.safeParse(config ?? {});
+    if (!r.success) throw new SimError('INVALID_ARGUMENT', `invalid fault config: ${z.prettifyError(r.error)}`);
+    this.cfg = r.data;
+    this.remaining = (r.data.rules ?? []).map((x) => x.count ?? 1);
+    this.rng = createRng(mixSeed(this.seed, 0xfa17));
+    return this.get();
+  }
+
+  /** The configuration with each rule's remaining count. */
+  get(): FaultConfig & { rules?: (FaultRule & { remaining: number })[] } {
+    return { ...this.cfg, rules: this.cfg.rules?.map((x, i) => ({ ...x, remaining: this.remaining[i] })) };
+  }
+
+  get config(): FaultConfig {
+    return this.cfg;
+  }
+
+  /** Decides the fault for one API request: the first matching rule wins; otherwise the seeded rates. */
+  decide(op: Op, sessionId?: string): FaultDecision {
+    const rules = this.cfg.rules ?? [];
+    for (let i = 0; i < rules.length; i++) {
+      const r = rules[i];
+      if (this.remaining[i] === 0) continue;
+      const ops = r.op === undefined ? undefined : Array.isArray(r.op) ? r.op : [r.op];
+      if (ops && !ops.includes(op)) continue;
+      if (r.sessionId && r.sessionId !== sessionId) continue;
+      if (this.remaining[i] > 0) this.remaining[i]--;
+      return this.decision(r.kind, r.retryAfterSeconds, r.delayMs);
+    }
+    const rates = this.cfg.rates;
+    if (!rates || (this.cfg.rateOps && !this.cfg.rateOps.includes(op))) return {};
+    const out: FaultDecision = {};
+    for (const kind of ['429', '500', '503'] as const) {
+      if (rates[kind] && this.rng.next() < rates[kind]!) return this.decision(kind);
+    }
+    if (rates.slow && this.rng.next() < rates.slow) out.delayMs = this.cfg.slowMs ?? 2000;
+    if (rates.malformed && this.rng.next() < rates.malformed) out.corrupt = 'malformed';
+    else if (rates.truncated && this.rng.next() < rates.truncated) out.corrupt = 'truncated';
+    return out;
+  }
+
+  private decision(kind: FaultKind, retryAfter?: number, delayMs?: number): FaultDecision {
+    if (kind === 'slow') return { delayMs: delayMs ?? this.cfg.slowMs ?? 2000 };
+    if (kind === 'malformed' || kind === 'truncated') return { corrupt: kind };
+    return { error: errorFor(kind, retryAfter ?? this.cfg.retryAfterSeconds ?? 1) };
+  }
+}
+
+/** Corrupts a JSON body the way a broken proxy or a dropped connection would. */
+export function corruptBody(body: string, how: 'malformed' | 'truncated'): string {
+  if (how === 'truncated') return body.slice(0, Math.max(1, Math.floor(body.length / 2)));
+  return '<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head><body>Bad Gateway</body></html>\n';
+}

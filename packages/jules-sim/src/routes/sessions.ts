@@ -1,0 +1,140 @@
+import type { Hono, Context } from 'hono';
+import { z } from 'zod';
+import type { ApiWrapper } from '../app.ts';
+import { readJson } from '../app.ts';
+import type { SimContext } from '../context.ts';
+import { SimError, failedPrecondition, invalidArgument, notFound } from '../errors.ts';
+import type { Op } from '../faults.ts';
+import { decodeToken, encodeToken, pageSize, parseSessionsFilter } from '../paging.ts';
+import { sessionToWire } from '../wire.ts';
+import { agentApprove, agentMessage } from '../agent.ts';
+import type { SessionRecord } from '../store.ts';
+import type { WireSession } from '../types.ts';
+import { formatMicros } from '../time.ts';
+
+const createSchema = z.strictObject({
+  prompt: z.string().optional(),
+  title: z.string().optional(),
+  sourceContext: z.strictObject({
+    source: z.string(),
+    githubRepoContext: z.strictObject({ startingBranch: z.string().optional() }).optional(),
+    environmentVariablesEnabled: z.boolean().optional(),
+  }).optional(),
+  requirePlanApproval: z.boolean().optional(),
+  automationMode: z.enum(['AUTOMATION_MODE_UNSPECIFIED', 'AUTO_CREATE_PR']).optional(),
+});
+
+function firstIssue(err: z.ZodError): string {
+  const i = err.issues[0];
+  if (i?.code === 'unrecognized_keys') return `Invalid JSON payload received. Unknown name "${i.keys[0]}": Cannot find field.`;
+  return `Invalid value at '${i?.path.join('.') || 'body'}': ${i?.message ?? 'invalid'}`;
+}
+
+function lookup(ctx: SimContext, id: string | undefined): SessionRecord {
+  const s = id ? ctx.engine.store.byId.get(id) : undefined;
+  if (!s) throw notFound(`Session not found: sessions/${id ?? ''}`);
+  return s;
+}
+
+function create(ctx: SimContext, body: unknown): WireSession {
+  const parsed = createSchema.safeParse(body);
+  if (!parsed.success) throw invalidArgument(firstIssue(parsed.error));
+  const b = parsed.data;
+  if (!b.prompt?.trim()) throw invalidArgument('Request contains an invalid argument: prompt is required.');
+  if (b.sourceContext) {
+    const known = ctx.sources().some((src) => src.name === b.sourceContext!.source);
+    if (!known) throw notFound(`Source not found: ${b.sourceContext.source}`);
+    if (!b.sourceContext.githubRepoContext?.startingBranch) {
+      throw invalidArgument('Request contains an invalid argument: source_context.github_repo_context.starting_branch is required.');
+    }
+  }
+  const f = ctx.faults.config;
+  const engine = ctx.engine;
+  const day = formatMicros(engine.nowUs()).slice(0, 10);
+  const today = ctx.createsByDay.get(day) ?? 0;
+  if (f.dailyQuota !== undefined && today >= f.dailyQuota) {
+    throw new SimError('RESOURCE_EXHAUSTED', `Quota exceeded: the daily limit of ${f.dailyQuota} sessions has been reached.`);
+  }
+  const limit = f.concurrencyLimit;
+  const full = limit !== undefined && engine.active >= limit;
+  if (full && (f.concurrencyMode ?? '429') === '429') {
+    throw new SimError('RESOURCE_EXHAUSTED', `Too many concurrent sessions: the limit of ${limit} running sessions has been reached.`);
+  }
+  ctx.createsByDay.set(day, today + 1);
+  const s = engine.create({
+    prompt: b.prompt,
+    title: b.title,
+    source: b.sourceContext?.source,
+    startingBranch: b.sourceContext?.githubRepoContext?.startingBranch,
+    environmentVariablesEnabled: b.sourceContext?.environmentVariablesEnabled,
+    requirePlanApproval: b.requirePlanApproval,
+    automationMode: b.automationMode,
+  }, { wait: full });
+  return sessionToWire(s);
+}
+
+function list(ctx: SimContext, c: Context): { sessions?: WireSession[]; nextPageToken?: string } {
+  const archived = parseSessionsFilter(c.req.query('filter'));
+  const size = pageSize(c.req.query('pageSize'), 30);
+  const f = archived ? 'archived' : 'live';
+  const tok = decodeToken<{ t: number; id: string }>(c.req.query('pageToken'), 's', f);
+  if (tok && (typeof tok.t !== 'number' || typeof tok.id !== 'string')) throw invalidArgument('Invalid page token.');
+  const index = archived ? ctx.engine.store.archived : ctx.engine.store.visible;
+  let i = tok ? index.lowerBound(tok.t, tok.id) - 1 : index.items.length - 1;
+  const page: WireSession[] = [];
+  let last: SessionRecord | undefined;
+  for (; i >= 0 && page.length < size; i--) {
+    last = index.items[i];
+    page.push(sessionToWire(last));
+  }
+  const out: { sessions?: WireSession[]; nextPageToken?: string } = {};
+  if (page.length) out.sessions = page;
+  if (i >= 0 && last) out.nextPageToken = encodeToken({ k: 's', f, t: last.createUs, id: last.id });
+  return out;
+}
+
+const VERBS: Record<string, Op> = {
+  approvePlan: 'sessions.approvePlan', sendMessage: 'sessions.sendMessage', archive: 'sessions.archive', unarchive: 'sessions.unarchive',
+};
+
+const verbOf = (c: Context): Op | undefined => {
+  const [, verb, extra] = (c.req.param('idAndVerb') ?? '').split(':');
+  return extra === undefined && verb ? VERBS[verb] : undefined;
+};
+
+async function verb(ctx: SimContext, c: Context, id: string | undefined): Promise<unknown> {
+  const op = verbOf(c)!;
+  const body = await readJson(c);
+  const s = lookup(ctx, id);
+  const now = ctx.engine.nowUs();
+  switch (op) {
+    case 'sessions.approvePlan':
+      if (!agentApprove(ctx.engine, s, now)) throw failedPrecondition('Precondition check failed: the session has no plan awaiting approval.');
+      return {};
+    case 'sessions.sendMessage': {
+      const prompt = (body as { prompt?: unknown }).prompt;
+      if (typeof prompt !== 'string' || !prompt.trim()) throw invalidArgument('Request contains an invalid argument: prompt is required.');
+      agentMessage(ctx.engine, s, prompt, now);
+      return {};
+    }
+    case 'sessions.archive':
+    case 'sessions.unarchive':
+      ctx.engine.store.setArchived(s, op === 'sessions.archive');
+      return sessionToWire(s);
+    default:
+      throw notFound();
+  }
+}
+
+/** sessions.* endpoints, including the `:verb` custom methods. */
+export function registerSessionRoutes(app: Hono, ctx: SimContext, api: ApiWrapper): void {
+  app.post('/v1alpha/sessions', api('sessions.create', async (c) => create(ctx, await readJson(c))));
+  app.get('/v1alpha/sessions', api('sessions.list', (c) => list(ctx, c)));
+  // Hono cannot route on a ':' inside a segment, so the id and the custom verb arrive as one parameter.
+  app.post('/v1alpha/sessions/:idAndVerb', api(verbOf, (c, id) => verb(ctx, c, id)));
+  app.get('/v1alpha/sessions/:id', api('sessions.get', (_c, id) => sessionToWire(lookup(ctx, id))));
+  app.delete('/v1alpha/sessions/:id', api('sessions.delete', (_c, id) => {
+    ctx.engine.delete(lookup(ctx, id));
+    return {};
+  }));
+}

@@ -1,0 +1,180 @@
+import type { Hono } from 'hono';
+import { serve } from '@hono/node-server';
+import type { AddressInfo } from 'node:net';
+import { createClock } from './clock.ts';
+import { SimEngine, type CreateInput } from './engine.ts';
+import { FaultController, type FaultConfig } from './faults.ts';
+import { Observer, type LogEntry, type RequestStats } from './observe.ts';
+import { createApp } from './app.ts';
+import type { SimContext } from './context.ts';
+import { hashString } from './rng.ts';
+import { DEFAULT_SOURCES, toWireSource } from './sources.ts';
+import { parseScenario, type Scenario, type SourceSpec } from './scenario.ts';
+import { loadScenario, precreate } from './populate.ts';
+import { byState, clockBody, forceState, sessionRows } from './routes/control.ts';
+import { sessionToWire } from './wire.ts';
+import type { Behaviour, SessionState, WireSession } from './types.ts';
+
+/** Options of {@link createJulesSimulator}. Every field is optional. */
+export interface JulesSimulatorOptions {
+  /** Accepted API keys; undefined = any non-empty key is accepted. */
+  apiKeys?: string | readonly string[];
+  /** Seed for every random choice (number or text). Default 1. */
+  seed?: number | string;
+  /** Multiplies the agents' pace (2 = twice as fast). Default 1. */
+  speed?: number;
+  /** Number of sessions to pre-create, spread over the past. Default 0. */
+  sessions?: number;
+  /** How far into the past pre-created sessions reach, in hours. Default 72. */
+  spreadHours?: number;
+  /** Connected repositories: `owner/repo` or detailed specs. Default: a handful of sample repos. */
+  sources?: readonly SourceSpec[];
+  /** true = sim time moves only through clock.advance() / POST /_sim/clock. */
+  manualClock?: boolean;
+  /** Sim time at start (default: real now). */
+  startTime?: Date | string | number;
+  /** Initial faults (see README). */
+  faults?: FaultConfig;
+  /** A scripted scenario (already parsed JSON). */
+  scenario?: unknown;
+  /** Weights of the behaviour mix for sessions without a `[sim:...]` tag. */
+  mix?: Partial<Record<Exclude<Behaviour, 'scripted'>, number>>;
+  /** Add the bare system "Session started" activity first in every session. Default true. */
+  startedActivity?: boolean;
+  /** Request log capacity (ring buffer). Default 50,000. */
+  logCapacity?: number;
+}
+
+export interface SimSessionRow {
+  id: string; behaviour: Behaviour; state: SessionState; archived: boolean; title: string;
+  createTime: string; updateTime: string; activities: number; source?: string;
+}
+
+export interface ListeningSimulator {
+  /** e.g. `http://127.0.0.1:41234/v1alpha` */
+  baseUrl: string;
+  /** e.g. `http://127.0.0.1:41234` (control API under /_sim). */
+  origin: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export interface JulesSimulator {
+  /** The Hono app, for in-process `app.request()`. */
+  app: Hono;
+  fetch(request: Request): Promise<Response>;
+  /** Serves over HTTP (port 0 = a free port). */
+  listen(port?: number, host?: string): Promise<ListeningSimulator>;
+  clock: { now(): number; nowIso(): string; advance(ms: number): number };
+  setFaults(config: FaultConfig): FaultConfig;
+  faults(): FaultConfig;
+  /** Back to the initial world: sessions, faults, stats and log (time keeps moving forward). */
+  reset(): void;
+  stats(): { requests: RequestStats; sessions: { byState: Record<string, number> } };
+  resetStats(): void;
+  log(opts?: { since?: string; limit?: number }): LogEntry[];
+  sessions(): SimSessionRow[];
+  /** Forces a state as POST /_sim/sessions/{id}/state does. */
+  setSessionState(id: string, state: SessionState, reason?: string): WireSession;
+  /** Creates a session directly (no auth, faults or limits), optionally with a forced behaviour. */
+  createSession(input: CreateInput & { behaviour?: Exclude<Behaviour, 'scripted'> }): WireSession;
+}
+
+const DEFAULT_MIX = { happy: 45, question: 15, stall: 10, fail: 10, stuck: 10, approval: 10 };
+
+/** Creates an in-process Jules API simulator. */
+export function createJulesSimulator(options: JulesSimulatorOptions = {}): JulesSimulator {
+  const scenario: Scenario | undefined = options.scenario === undefined ? undefined : parseScenario(options.scenario);
+  const seedRaw = options.seed ?? scenario?.seed ?? 1;
+  const seed = typeof seedRaw === 'number' ? seedRaw >>> 0 : hashString(seedRaw);
+  const startMs = options.startTime === undefined ? undefined : new Date(options.startTime).getTime();
+  const clock = createClock({ manual: options.manualClock, startMs });
+  const t0 = clock.now();
+  const sources = (options.sources ?? scenario?.sources ?? DEFAULT_SOURCES).map(toWireSource);
+  const engine = new SimEngine({
+    seed, speed: options.speed ?? 1, clock, sources, startedActivity: options.startedActivity ?? true,
+    mix: { ...DEFAULT_MIX, ...options.mix },
+  });
+  const faults = new FaultController(seed);
+  const observer = new Observer(options.logCapacity);
+  const apiKeys = typeof options.apiKeys === 'string' ? [options.apiKeys] : options.apiKeys;
+
+  const ctx: SimContext = {
+    engine, faults, observer, clock, apiKeys, sources: () => sources, createsByDay: new Map(),
+    applyLimits() {
+      const f = faults.config;
+      engine.concurrencyLimit = f.concurrencyLimit !== undefined && f.concurrencyMode === 'queue' ? f.concurrencyLimit : undefined;
+      engine.admitWaiting(engine.nowUs());
+    },
+    reset() {
+      engine.clear();
+      observer.clear();
+      ctx.createsByDay.clear();
+      populate();
+    },
+  };
+  function populate(): void {
+    precreate(engine, sources, options.sessions ?? 0, options.spreadHours ?? 72);
+    if (scenario) loadScenario(engine, sources, scenario, t0);
+    engine.sync();
+    faults.set(options.faults ?? {});
+    ctx.applyLimits();
+  }
+  populate();
+  const app = createApp(ctx);
+
+  return {
+    app,
+    fetch: async (req) => app.fetch(req),
+    listen: (port = 0, host = '127.0.0.1') => new Promise((resolve, reject) => {
+      const server = serve({ fetch: app.fetch, port, hostname: host }, (info: AddressInfo) => {
+        const h = host.includes(':') ? `[${host}]` : host;
+        const origin = `http://${h}:${info.port}`;
+        resolve({
+          baseUrl: `${origin}/v1alpha`, origin, port: info.port,
+          close: () => new Promise<void>((done) => {
+            const s = server as unknown as { closeAllConnections?: () => void; close(cb: () => void): void };
+            s.close(() => done());
+            s.closeAllConnections?.();
+          }),
+        });
+      });
+      server.once('error', reject);
+    }),
+    clock: {
+      now: () => clock.now(),
+      nowIso: () => clockBody(ctx).now,
+      advance(ms) {
+        const t = clock.advance(ms);
+        engine.sync();
+        return t;
+      },
+    },
+    setFaults(config) {
+      const out = faults.set(config);
+      ctx.applyLimits();
+      return out;
+    },
+    faults: () => faults.get(),
+    reset: () => ctx.reset(),
+    stats: () => {
+      engine.sync();
+      return { requests: observer.requestStats(), sessions: { byState: byState(ctx) } };
+    },
+    resetStats: () => observer.resetStats(),
+    log: (opts) => observer.entries(opts),
+    sessions: () => {
+      engine.sync();
+      return sessionRows(ctx) as unknown as SimSessionRow[];
+    },
+    setSessionState(id, state, reason) {
+      forceState(ctx, id, state, reason);
+      return sessionToWire(engine.store.byId.get(id)!);
+    },
+    createSession(input) {
+      engine.sync();
+      const { behaviour, ...rest } = input;
+      return sessionToWire(engine.create(rest, { behaviour }));
+    },
+  };
+}
