@@ -3,3 +3,7 @@ export * from './auth';
 export * from './health';
 export * from './events';
 export * from './workspaces';
+export * from './llm';
+export * from './providers';
+export * from './budgets';
+export * from './routing';

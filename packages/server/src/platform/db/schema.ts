@@ -62,4 +62,78 @@ export interface Database {
   jobs: JobsTable;
   leases: LeasesTable;
   kv: KvTable;
+  llm_providers: LlmProvidersTable;
+  llm_usage: LlmUsageTable;
+  llm_budgets: LlmBudgetsTable;
+  llm_routing_rules: LlmRoutingRulesTable;
+}
+
+/** An LLM provider config; the API key is only ever stored sealed (SecretBox). */
+export interface LlmProvidersTable {
+  id: string;
+  workspace_id: string;
+  kind: string;
+  name: string;
+  api_key_sealed: string;
+  key_last4: string;
+  base_url: string | null;
+  priority: number;
+  enabled: number;
+  max_concurrency: number;
+  default_models: string; // JSON
+  pricing: string | null; // JSON
+  source: string; // api | env
+  created_at: string;
+  updated_at: string;
+}
+
+/** One upstream attempt (or a call refused before any attempt) of the LLM gateway. */
+export interface LlmUsageTable {
+  id: string;
+  workspace_id: string;
+  at: number;
+  day: string;
+  provider_id: string | null;
+  provider_name: string | null;
+  provider_kind: string | null;
+  model: string | null;
+  task: string;
+  persona: string | null;
+  session_id: string | null;
+  api_key_id: string | null;
+  input_tokens: number;
+  output_tokens: number;
+  cost_usd: number;
+  latency_ms: number;
+  outcome: string;
+  error_code: string | null;
+  degraded: number;
+}
+
+/** Budget limits and both windows' counters in one row, so a reservation is a single conditional UPDATE. */
+export interface LlmBudgetsTable {
+  workspace_id: string;
+  daily_limit_usd: number | null;
+  monthly_limit_usd: number | null;
+  on_exhausted: string;
+  degrade_to: string | null; // JSON
+  day_key: string;
+  day_spent: number;
+  day_reserved: number;
+  month_key: string;
+  month_spent: number;
+  month_reserved: number;
+  updated_at: number;
+}
+
+export interface LlmRoutingRulesTable {
+  id: string;
+  workspace_id: string;
+  position: number;
+  name: string;
+  enabled: number;
+  match: string; // JSON
+  targets: string; // JSON
+  fallback_to_defaults: number;
+  created_at: string;
 }

@@ -1,0 +1,75 @@
+import { z } from '@hono/zod-openapi';
+import { IsoDate } from './common';
+
+/** What a model call is for: routing rules, output limits and usage reports are keyed by it. */
+export const LlmTask = z.enum(['supervisor', 'review', 'debate', 'decompose', 'summarize', 'embed']);
+export type LlmTask = z.infer<typeof LlmTask>;
+
+/** Tasks as recorded in usage: the feature tasks plus the provider connectivity test. */
+export const UsageTask = z.enum([...LlmTask.options, 'provider_test']);
+export type UsageTask = z.infer<typeof UsageTask>;
+
+/** How a recorded call ended. */
+export const LlmOutcome = z.enum(['ok', 'error', 'invalid_output', 'budget_exhausted', 'no_provider', 'all_breakers_open']);
+export type LlmOutcome = z.infer<typeof LlmOutcome>;
+
+export const UsageGroupBy = z.enum(['day', 'provider', 'model', 'task', 'apiKey']);
+export type UsageGroupBy = z.infer<typeof UsageGroupBy>;
+
+const dateOrTime = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2})?)?$/, 'YYYY-MM-DD or an ISO-8601 timestamp')
+  .refine((v) => !Number.isNaN(Date.parse(v)), 'not a valid date');
+
+/** `GET /api/llm/usage` query: a time range (default: the last 30 days) and the dimensions to group by. */
+export const UsageQuery = z.object({
+  from: dateOrTime.optional().openapi({ param: { name: 'from', in: 'query' }, example: '2026-11-01' }),
+  to: dateOrTime.optional().openapi({ param: { name: 'to', in: 'query' }, description: 'Exclusive; a bare date means the end of that day', example: '2026-11-30' }),
+  groupBy: z
+    .string()
+    .default('day')
+    .transform((v, ctx) => {
+      const parts = v.split(',').map((s) => s.trim()).filter(Boolean);
+      const out: UsageGroupBy[] = [];
+      for (const p of parts) {
+        const r = UsageGroupBy.safeParse(p);
+        if (!r.success) {
+          ctx.addIssue({ code: 'custom', message: `unknown dimension "${p}" (use ${UsageGroupBy.options.join(', ')})` });
+          return z.NEVER;
+        }
+        if (!out.includes(r.data)) out.push(r.data);
+      }
+      return out;
+    })
+    .openapi({ param: { name: 'groupBy', in: 'query' }, description: 'Comma-separated: day, provider, model, task, apiKey', example: 'day,provider' }),
+});
+
+export const UsageRow = z
+  .object({
+    day: z.string().optional(),
+    provider: z.string().nullable().optional(),
+    model: z.string().nullable().optional(),
+    task: z.string().optional(),
+    apiKeyId: z.string().nullable().optional(),
+    calls: z.number(),
+    errors: z.number(),
+    inputTokens: z.number(),
+    outputTokens: z.number(),
+    costUsd: z.number(),
+    avgLatencyMs: z.number(),
+  })
+  .openapi('LlmUsageRow');
+export type UsageRow = z.infer<typeof UsageRow>;
+
+export const UsageReport = z
+  .object({ from: IsoDate, to: IsoDate, groupBy: z.array(UsageGroupBy), totals: UsageRow, rows: z.array(UsageRow) })
+  .openapi('LlmUsageReport');
+export type UsageReport = z.infer<typeof UsageReport>;
+
+export const BreakerStateName = z.enum(['closed', 'open', 'half-open', 'isolated']);
+
+/** One circuit breaker (per provider and model) of this workspace's providers. */
+export const BreakerInfo = z
+  .object({ providerId: z.string(), provider: z.string(), model: z.string(), state: BreakerStateName, openedAt: IsoDate.nullable() })
+  .openapi('LlmBreaker');
+export const BreakerList = z.object({ items: z.array(BreakerInfo) }).openapi('LlmBreakerList');
