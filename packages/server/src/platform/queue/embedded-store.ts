@@ -1,4 +1,4 @@
-import { sql, type ExpressionBuilder, type Selectable } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely, type Selectable } from 'kysely';
 import type { Db } from '../db';
 import type { Database, JobsTable } from '../db/schema';
 import type { QueueCounts } from './port';
@@ -30,36 +30,43 @@ function claimable(eb: Eb, queue: string, name: string, now: number) {
 }
 
 /**
- * Atomically moves up to `limit` claimable jobs to active under `token`. One statement: SQLite serialises writers,
- * and on PostgreSQL `for update skip locked` lets concurrent claimers pass over each other's rows instead of
- * waiting on them or claiming them twice.
+ * Moves up to `limit` claimable jobs to active under `token`. On PostgreSQL `for update skip locked` lets concurrent
+ * claimers pass over each other's rows instead of waiting on them or claiming them twice; the update re-checks
+ * claimability anyway, so a row that changed in between is simply not claimed.
  */
 export async function claimJobs(
   db: Db,
   q: { queue: string; name: string; limit: number; now: number; token: string; lockGraceMs: number },
 ): Promise<JobRow[]> {
-  let pick = db.kysely
-    .selectFrom('jobs')
-    .select('id')
-    .where((eb) => claimable(eb, q.queue, q.name, q.now))
-    .orderBy('run_at')
-    .orderBy('created_at')
-    .limit(q.limit);
-  if (db.dialect === 'postgres') pick = pick.forUpdate().skipLocked();
-  return db.kysely
-    .updateTable('jobs')
-    .set((eb) => ({
-      state: 'active',
-      attempts: eb('attempts', '+', 1),
-      locked_by: q.token,
-      // The lock outlives the attempt's own timeout by a grace period; only a dead worker lets it lapse.
-      locked_until: sql<number>`timeout_ms + cast(${q.now + q.lockGraceMs} as bigint)`,
-      updated_at: q.now,
-    }))
-    .where('id', 'in', pick)
-    .where((eb) => claimable(eb, q.queue, q.name, q.now))
-    .returningAll()
-    .execute();
+  const claim = async (k: Kysely<Database>, ids: string[]) =>
+    ids.length === 0
+      ? []
+      : k
+          .updateTable('jobs')
+          .set((eb) => ({
+            state: 'active',
+            attempts: eb('attempts', '+', 1),
+            locked_by: q.token,
+            // The lock outlives the attempt's own timeout by a grace period; only a dead worker lets it lapse.
+            locked_until: sql<number>`timeout_ms + cast(${q.now + q.lockGraceMs} as bigint)`,
+            updated_at: q.now,
+          }))
+          .where('id', 'in', ids)
+          .where((eb) => claimable(eb, q.queue, q.name, q.now))
+          .returningAll()
+          .execute();
+  const pick = (k: Kysely<Database>) =>
+    k.selectFrom('jobs').select('id').where((eb) => claimable(eb, q.queue, q.name, q.now)).orderBy('run_at').orderBy('created_at').limit(q.limit);
+  if (db.dialect === 'postgres') {
+    // Two statements in one transaction, not `update ... where id in (select ... for update skip locked)`: PostgreSQL
+    // may re-run such a subquery during the update, and rows the update already touched are then skipped, so the
+    // limit stops holding (seen: 6 rows claimed with limit 2).
+    return db.kysely.transaction().execute(async (trx) => claim(trx, (await pick(trx).forUpdate().skipLocked().execute()).map((r) => r.id)));
+  }
+  // SQLite runs one writer at a time and the update re-checks claimability, so a job another connection took since
+  // our select is simply not in the result. No transaction: upgrading a read transaction to a write one in WAL mode
+  // fails with SQLITE_BUSY_SNAPSHOT when another connection wrote in between.
+  return claim(db.kysely, (await pick(db.kysely).execute()).map((r) => r.id));
 }
 
 /** Fenced transition of a claimed job; false when the claim was lost (lock expired and job re-claimed). */
@@ -123,11 +130,12 @@ export async function pruneFinished(db: Db, queue: string, now: number, r: Reten
       .where('queue', '=', queue)
       .where('state', '=', state)
       .orderBy('finished_at', 'desc')
-      .offset(Math.max(0, keep))
+      .offset(Math.max(0, keep - 1))
       .limit(1)
       .executeTakeFirst();
-    // Ties on finished_at may keep a few more than `keep`: harmless, and it avoids a heavier id-list query.
-    const cutoff = Math.max(now - maxAge, nth?.finished_at != null ? nth.finished_at + 1 : -Infinity);
+    // Everything older than the keep-th newest goes; ties with it stay (a few more than `keep`, never fewer).
+    const byCount = keep <= 0 ? Number.MAX_SAFE_INTEGER : (nth?.finished_at ?? 0);
+    const cutoff = Math.max(now - maxAge, byCount);
     const res = await db.kysely
       .deleteFrom('jobs')
       .where('queue', '=', queue)

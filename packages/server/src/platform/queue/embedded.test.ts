@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createTestDb, requirePostgresInCi, testEngines } from '../db/testing';
 import { createQueue, defineJobs } from './index';
-import { runQueueContract } from './test/contract';
+import * as store from './embedded-store';
+import { runQueueContract, waitFor } from './test/contract';
 
 // With CI=true a missing TEST_DATABASE_URL fails this file instead of silently testing SQLite only.
 requirePostgresInCi();
@@ -15,32 +16,42 @@ for (const engine of testEngines()) {
 
   describe(`embedded queue housekeeping (${engine})`, () => {
     const catalog = defineJobs({ tick: { payload: z.object({}), attempts: 1, timeoutMs: 1000 } });
+    const retention = { completedKeep: 2, completedMaxAgeMs: 10_000, failedKeep: 5, failedMaxAgeMs: 10_000 };
 
-    it('prunes finished jobs past retention and fails a final attempt whose worker was lost', async () => {
+    it('prunes completed jobs beyond the newest N and past their age', async () => {
       const t = await createTestDb(engine);
-      let now = 1_000_000;
-      const clock = { now: () => now, sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, Math.min(ms, 20))) };
-      const queue = createQueue({
-        kind: 'embedded', db: t.db, catalog, clock, pollMs: 10, lockGraceMs: 0, maintenanceMs: 0,
-        retention: { completedKeep: 2, completedMaxAgeMs: 10_000 },
-      });
       try {
+        const queue = createQueue({ kind: 'embedded', db: t.db, catalog });
         const ids: string[] = [];
-        for (let i = 0; i < 4; i++) ids.push((await queue.enqueue('tick', {})).id);
-        // A job whose worker died on its only attempt: active, lock expired, no attempts left.
-        const lost = (await queue.enqueue('tick', {})).id;
-        await t.db.kysely.updateTable('jobs').set({ state: 'active', attempts: 1, locked_by: 'dead', locked_until: now - 1 }).where('id', '=', lost).execute();
-        queue.handle('tick', async () => { now += 1; });
+        for (let i = 0; i < 5; i++) ids.push((await queue.enqueue('tick', {})).id);
+        // finished_at 100, 200, ... 500; the two newest (400, 500) are kept by count.
+        for (const [i, id] of ids.entries()) {
+          await t.db.kysely.updateTable('jobs').set({ state: 'completed', finished_at: (i + 1) * 100 }).where('id', '=', id).execute();
+        }
+        expect(await store.pruneFinished(t.db, 'default', 1000, retention)).toBe(3);
+        expect((await t.db.kysely.selectFrom('jobs').select('id').orderBy('finished_at').execute()).map((r) => r.id)).toEqual(ids.slice(3));
+        // Past the age limit everything finished goes, whatever the count.
+        expect(await store.pruneFinished(t.db, 'default', 500 + 10_001, retention)).toBe(2);
+        expect(await queue.counts()).toEqual({ waiting: 0, delayed: 0, active: 0, completed: 0, failed: 0 });
+      } finally {
+        await t.cleanup();
+      }
+    });
+
+    it('fails a job whose worker died during its final attempt instead of leaving it active', async () => {
+      const t = await createTestDb(engine);
+      const queue = createQueue({ kind: 'embedded', db: t.db, catalog, pollMs: 10, maintenanceMs: 0 });
+      try {
+        const lost = (await queue.enqueue('tick', {}, { dedupeKey: 'k' })).id;
+        await t.db.kysely.updateTable('jobs').set({ state: 'active', attempts: 1, locked_by: 'dead', locked_until: Date.now() - 1 }).where('id', '=', lost).execute();
+        const ran: string[] = [];
+        queue.handle('tick', async (_p, ctx) => void ran.push(ctx.id));
         await queue.start();
-        const done = async () => (await queue.counts()).completed + (await t.db.kysely.selectFrom('jobs').select('id').where('state', '=', 'waiting').execute()).length;
-        for (let i = 0; i < 500 && (await queue.getJob(lost))?.state !== 'failed'; i++) await new Promise((r) => setTimeout(r, 10));
-        expect(await queue.getJob(lost)).toMatchObject({ state: 'failed', lastError: expect.stringContaining('Worker lost') });
-        // Keep-newest-2 applies on the next housekeeping pass after the completions.
-        for (let i = 0; i < 500 && (await done()) !== 2; i++) { now += 1; await new Promise((r) => setTimeout(r, 10)); }
-        expect((await queue.counts()).completed).toBe(2);
-        now += 20_000; // past the age limit: everything completed goes
-        for (let i = 0; i < 500 && (await queue.counts()).completed !== 0; i++) await new Promise((r) => setTimeout(r, 10));
-        expect(await queue.counts()).toMatchObject({ completed: 0, waiting: 0, active: 0 });
+        await waitFor('lost job failed', async () => (await queue.getJob(lost))?.state === 'failed');
+        expect(await queue.getJob(lost)).toMatchObject({ state: 'failed', attempts: 1, lastError: expect.stringContaining('Worker lost') });
+        expect(ran).toEqual([]);
+        // Its dedupe key was released with it.
+        expect((await queue.enqueue('tick', {}, { dedupeKey: 'k' })).deduped).toBe(false);
       } finally {
         await queue.close();
         await t.cleanup();
