@@ -1,0 +1,150 @@
+import { z } from 'zod';
+
+/**
+ * The Jules v1alpha wire format (see /work/shared/jules-api.md), parsed tolerantly: objects keep unknown fields
+ * (`looseObject`), enums are plain strings so a new state never breaks a poll, and union members ("kinds") are
+ * detected by which key is present, with unknown kinds kept as raw data. Only what we cannot work without
+ * (ids, times) is required.
+ */
+
+export const SESSION_STATES = [
+  'STATE_UNSPECIFIED', 'QUEUED', 'PLANNING', 'AWAITING_PLAN_APPROVAL', 'AWAITING_USER_FEEDBACK', 'IN_PROGRESS', 'PAUSED', 'FAILED', 'COMPLETED',
+] as const;
+/** A known state, or whatever new value the API sends (kept as a string). */
+export type SessionState = (typeof SESSION_STATES)[number] | (string & {});
+export const TERMINAL_STATES: ReadonlySet<string> = new Set(['COMPLETED', 'FAILED']);
+
+const str = z.string();
+const optStr = z.string().optional();
+
+export const GitPatch = z.looseObject({ unidiffPatch: optStr, baseCommitId: optStr, suggestedCommitMessage: optStr });
+export const ChangeSet = z.looseObject({ source: optStr, gitPatch: GitPatch.optional() });
+export const PullRequest = z.looseObject({ url: optStr, title: optStr, description: optStr, baseRef: optStr, headRef: optStr });
+
+/** One session output: `pullRequest`, `changeSet`, or an unknown kind kept raw. */
+export const SessionOutput = z.looseObject({ pullRequest: PullRequest.optional(), changeSet: ChangeSet.optional() });
+export type SessionOutput = z.infer<typeof SessionOutput>;
+
+export const SourceContext = z.looseObject({
+  source: optStr,
+  githubRepoContext: z.looseObject({ startingBranch: optStr }).optional(),
+  workingBranch: optStr,
+  environmentVariablesEnabled: z.boolean().optional(),
+});
+
+export const Session = z.looseObject({
+  name: optStr,
+  id: str.min(1),
+  prompt: z.string().default(''),
+  title: z.string().default(''),
+  sourceContext: SourceContext.optional(),
+  requirePlanApproval: z.boolean().optional(),
+  automationMode: optStr,
+  createTime: str,
+  updateTime: str,
+  state: z.string().default('STATE_UNSPECIFIED') as z.ZodType<SessionState>,
+  url: optStr,
+  outputs: z.array(SessionOutput).optional(),
+  archived: z.boolean().optional(),
+});
+export type Session = z.infer<typeof Session>;
+
+export const Artifact = z.looseObject({
+  changeSet: ChangeSet.optional(),
+  media: z.looseObject({ data: optStr, mimeType: optStr }).optional(),
+  bashOutput: z.looseObject({ command: optStr, output: optStr, exitCode: z.number().optional() }).optional(),
+});
+export type Artifact = z.infer<typeof Artifact>;
+
+export const PlanStep = z.looseObject({ id: optStr, title: z.string().default(''), description: optStr, index: z.number().optional() });
+export const Plan = z.looseObject({ id: optStr, steps: z.array(PlanStep).default([]), createTime: optStr });
+export type Plan = z.infer<typeof Plan>;
+
+export const Activity = z.looseObject({
+  name: optStr,
+  id: str.min(1),
+  description: optStr,
+  createTime: str,
+  originator: z.string().default('system'),
+  artifacts: z.array(Artifact).optional(),
+  agentMessaged: z.looseObject({ agentMessage: z.string().default('') }).optional(),
+  userMessaged: z.looseObject({ userMessage: z.string().default('') }).optional(),
+  planGenerated: z.looseObject({ plan: Plan.optional() }).optional(),
+  planApproved: z.looseObject({ planId: optStr }).optional(),
+  progressUpdated: z.looseObject({ title: z.string().default(''), description: optStr }).optional(),
+  sessionCompleted: z.looseObject({}).optional(),
+  sessionFailed: z.looseObject({ reason: z.string().default('') }).optional(),
+});
+export type WireActivity = z.infer<typeof Activity>;
+
+export const Source = z.looseObject({
+  name: optStr,
+  id: optStr,
+  githubRepo: z
+    .looseObject({
+      owner: optStr,
+      repo: optStr,
+      isPrivate: z.boolean().optional(),
+      defaultBranch: z.looseObject({ displayName: optStr }).optional(),
+      branches: z.array(z.looseObject({ displayName: optStr })).optional(),
+    })
+    .optional(),
+});
+export type Source = z.infer<typeof Source>;
+
+export const SessionsPage = z.looseObject({ sessions: z.array(Session).default([]), nextPageToken: optStr });
+export const ActivitiesPage = z.looseObject({ activities: z.array(Activity).default([]), nextPageToken: optStr });
+export const SourcesPage = z.looseObject({ sources: z.array(Source).default([]), nextPageToken: optStr });
+/** `{}` answers (approvePlan, sendMessage, delete): anything JSON is accepted. */
+export const Empty = z.unknown();
+
+export const ACTIVITY_KINDS = ['agentMessaged', 'userMessaged', 'planGenerated', 'planApproved', 'progressUpdated', 'sessionCompleted', 'sessionFailed'] as const;
+/** A known activity kind, `system` for a bare activity (e.g. "Session started"), or an unknown kind's key. */
+export type ActivityKind = (typeof ACTIVITY_KINDS)[number] | 'system' | (string & {});
+
+const ACTIVITY_BASE_KEYS = new Set(['name', 'id', 'description', 'createTime', 'originator', 'artifacts']);
+
+/**
+ * Which union member an activity carries. The API has no type key; the kind is whichever member is present.
+ * A key we do not know whose value is an object is an unknown kind (returned with `known: false`).
+ */
+export function activityKind(a: Record<string, unknown>): { kind: ActivityKind; known: boolean } {
+  for (const k of ACTIVITY_KINDS) if (a[k] !== undefined) return { kind: k, known: true };
+  for (const [k, v] of Object.entries(a)) {
+    if (!ACTIVITY_BASE_KEYS.has(k) && v !== null && typeof v === 'object' && !Array.isArray(v)) return { kind: k, known: false };
+  }
+  return { kind: 'system', known: true };
+}
+
+const ARTIFACT_KINDS = ['changeSet', 'media', 'bashOutput'];
+/** The kind of one artifact or output (`changeSet`, `media`, ...), or the unknown key it carries. */
+export function memberKind(x: Record<string, unknown>, known: readonly string[] = ARTIFACT_KINDS): { kind: string; known: boolean } {
+  for (const k of known) if (x[k] !== undefined) return { kind: k, known: true };
+  const first = Object.keys(x)[0];
+  return { kind: first ?? 'empty', known: false };
+}
+
+/** An activity with its detected kind; every field the API sent is still on it. */
+export type JulesActivity = WireActivity & { kind: ActivityKind };
+
+/**
+ * RFC 3339 times carry 0-9 fractional digits, so the strings do not sort. This form (always 9 digits, UTC) does,
+ * on both database engines. Invalid input is returned unchanged.
+ */
+export function sortableTime(ts: string): string {
+  const m = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})$/.exec(ts);
+  if (!m) return ts;
+  if (m[3] !== 'Z') {
+    const d = new Date(ts);
+    if (Number.isNaN(d.getTime())) return ts;
+    const base = d.toISOString().slice(0, 19);
+    return `${base}.${(m[2] ?? '').padEnd(9, '0')}Z`;
+  }
+  return `${m[1]}.${(m[2] ?? '').padEnd(9, '0')}Z`;
+}
+
+/** The newest PR url among a session's outputs, if any. */
+export function prUrlOf(s: Pick<Session, 'outputs'>): string | null {
+  for (const o of [...(s.outputs ?? [])].reverse()) if (o.pullRequest?.url) return o.pullRequest.url;
+  return null;
+}
