@@ -69,10 +69,10 @@ export async function startOrchestrator(config: Config, opts: StartOptions = {})
   const secrets = createSecretBox(master.key);
 
   const db = await openDatabase(config.database, log);
-  const bus = config.events.kind === 'redis' ? await createRedisBus({ url: config.events.redisUrl, log }) : createMemoryBus({ log });
+  const bus = config.events.kind === 'redis' ? await createRedisBus({ url: config.events.redisUrl, channel: config.events.channel, log }) : createMemoryBus({ log });
   const queue = createQueue<JobCatalog>(
     config.queue.kind === 'bullmq'
-      ? { kind: 'bullmq', redisUrl: config.queue.redisUrl, catalog: jobCatalog, log }
+      ? { kind: 'bullmq', redisUrl: config.queue.redisUrl, prefix: config.queue.prefix, catalog: jobCatalog, log }
       : { kind: 'embedded', db, catalog: jobCatalog, log, clock, instanceId },
   );
   const metrics = createMetrics();

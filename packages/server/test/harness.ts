@@ -29,7 +29,7 @@ export async function startTestOrchestrator(env: Record<string, string> = {}, op
     const headers = new Headers(rest.headers);
     if (key) headers.set('authorization', `Bearer ${key}`);
     if (json !== undefined) headers.set('content-type', 'application/json');
-    return orch.app.request(pathname, { ...rest, headers, ...(json !== undefined ? { body: JSON.stringify(json) } : {}) });
+    return Promise.resolve(orch.app.request(pathname, { ...rest, headers, ...(json !== undefined ? { body: JSON.stringify(json) } : {}) }));
   };
   return {
     orch,

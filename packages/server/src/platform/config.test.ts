@@ -17,7 +17,7 @@ describe('config', () => {
   it('selects PostgreSQL and Redis from their URLs', () => {
     const c = loadConfig({ DATABASE_URL: 'postgres://u@h:5432/db', REDIS_URL: 'redis://127.0.0.1:6379' });
     expect(c.database).toEqual({ kind: 'postgres', url: 'postgres://u@h:5432/db' });
-    expect(c.queue).toEqual({ kind: 'bullmq', redisUrl: 'redis://127.0.0.1:6379' });
+    expect(c.queue).toEqual({ kind: 'bullmq', redisUrl: 'redis://127.0.0.1:6379', prefix: 'autopilot' });
     expect(c.events.kind).toBe('redis');
   });
 

@@ -21,6 +21,8 @@ export const ConfigSchema = z.object({
   DATA_DIR: z.string().min(1).default('./data'),
   DATABASE_URL: urlWithProtocols(['postgres', 'postgresql']),
   REDIS_URL: urlWithProtocols(['redis', 'rediss']),
+  /** Namespace for every Redis key and channel, so several deployments (or test runs) can share one Redis. */
+  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]{1,64}$/, 'letters, digits, : _ - only').default('autopilot'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_PRETTY: z.enum(['true', 'false', '1', '0']).optional().transform((v) => v === 'true' || v === '1'),
   AUTOPILOT_ADMIN_KEY: optionalString.refine((v) => v === undefined || v.length >= 16, { message: 'must be at least 16 characters' }),
@@ -46,8 +48,8 @@ export interface Config extends RawConfig {
   /** DATA_DIR made absolute. */
   dataDir: string;
   database: { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
-  queue: { kind: 'embedded' } | { kind: 'bullmq'; redisUrl: string };
-  events: { kind: 'memory' } | { kind: 'redis'; redisUrl: string };
+  queue: { kind: 'embedded' } | { kind: 'bullmq'; redisUrl: string; prefix: string };
+  events: { kind: 'memory' } | { kind: 'redis'; redisUrl: string; channel: string };
 }
 
 /** Thrown when the environment is invalid: the message lists every bad variable at once. */
@@ -70,7 +72,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ...raw,
     dataDir,
     database: raw.DATABASE_URL ? { kind: 'postgres', url: raw.DATABASE_URL } : { kind: 'sqlite', file: path.join(dataDir, 'autopilot.db') },
-    queue: raw.REDIS_URL ? { kind: 'bullmq', redisUrl: raw.REDIS_URL } : { kind: 'embedded' },
-    events: raw.REDIS_URL ? { kind: 'redis', redisUrl: raw.REDIS_URL } : { kind: 'memory' },
+    queue: raw.REDIS_URL ? { kind: 'bullmq', redisUrl: raw.REDIS_URL, prefix: raw.REDIS_PREFIX } : { kind: 'embedded' },
+    events: raw.REDIS_URL ? { kind: 'redis', redisUrl: raw.REDIS_URL, channel: `${raw.REDIS_PREFIX}:events` } : { kind: 'memory' },
   };
 }
