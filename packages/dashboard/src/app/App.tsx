@@ -1,0 +1,36 @@
+import { useQuery } from '@tanstack/react-query';
+import { ApiError } from '@autopilot/client';
+import { useEffect } from 'react';
+import { useApi, useAuth } from '../lib/api';
+import { LiveEventsProvider } from '../lib/events';
+import { ErrorNote } from '../lib/ui';
+import { Login } from './Login';
+import { RouteView } from './routes';
+import { Shell } from './Shell';
+import { useLocation } from './router';
+
+function Authenticated() {
+  const api = useApi();
+  const { logout } = useAuth();
+  const { path } = useLocation();
+  const me = useQuery({ queryKey: ['me'], queryFn: ({ signal }) => api.me(signal), staleTime: 60_000 });
+  const rejected = me.error instanceof ApiError && me.error.status === 401;
+  useEffect(() => {
+    if (rejected) logout('Your API key is no longer accepted. Sign in with a valid key.');
+  }, [rejected, logout]);
+  if (me.isPending) return <p className="muted center">Loading…</p>;
+  if (me.isError) return <ErrorNote error={me.error} retry={() => void me.refetch()} />;
+  return (
+    <LiveEventsProvider>
+      <Shell me={me.data}>
+        <RouteView path={path} />
+      </Shell>
+    </LiveEventsProvider>
+  );
+}
+
+/** Login when there is no key; the shell otherwise. */
+export function App() {
+  const { key } = useAuth();
+  return key ? <Authenticated key={key} /> : <Login />;
+}

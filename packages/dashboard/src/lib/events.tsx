@@ -1,0 +1,80 @@
+import { createContext, useContext, useEffect, useRef, useState, type ReactNode } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
+import type { AppEvent } from '@autopilot/contracts';
+import type { ConnectionState } from '@autopilot/client';
+import { useApi, useAuth } from './api';
+import { useToast } from './toasts';
+
+type Listener = (e: AppEvent) => void;
+
+interface Live {
+  state: ConnectionState;
+  /** Registers a listener for every live event; returns the unsubscribe function. */
+  listen(l: Listener): () => void;
+}
+
+const LiveContext = createContext<Live | null>(null);
+
+/** Query keys a given event makes stale, for features that simply refetch (the sessions board patches instead). */
+function staleKeys(e: AppEvent): string[][] {
+  if (e.type.startsWith('breaker.')) return [['health'], ['providers']];
+  if (e.type === 'keeper.action') return [['keeper']];
+  return [];
+}
+
+/**
+ * Follows the workspace's event stream for the whole authenticated app: exposes the connection state, invalidates
+ * cached queries an event touches, refetches everything after a `reset` (events were missed), raises toasts for
+ * `notification.raised`, and fans events out to feature listeners.
+ */
+export function LiveEventsProvider({ children }: { children: ReactNode }) {
+  const api = useApi();
+  const { logout } = useAuth();
+  const queryClient = useQueryClient();
+  const toast = useToast();
+  const [state, setState] = useState<ConnectionState>('connecting');
+  const listeners = useRef(new Set<Listener>());
+  const live = useRef<Live>({
+    state: 'connecting',
+    listen: (l) => {
+      listeners.current.add(l);
+      return () => listeners.current.delete(l);
+    },
+  });
+
+  useEffect(() => {
+    const sub = api.events({
+      onState: (s, info) => {
+        setState(s);
+        if (s === 'closed' && info.error?.status === 401) logout('Your API key is no longer accepted. Sign in with a valid key.');
+      },
+      onReset: () => void queryClient.invalidateQueries(),
+      onEvent: (e) => {
+        for (const key of staleKeys(e)) void queryClient.invalidateQueries({ queryKey: key });
+        if (e.type === 'notification.raised') {
+          const d = e.data as { title?: string; message?: string; level?: string; sessionId?: string };
+          const level = d.level === 'error' || d.level === 'warning' || d.level === 'success' ? d.level : 'info';
+          toast({ title: d.title ?? d.message ?? 'Notification', body: d.title ? d.message : undefined, level, href: d.sessionId ? `/sessions/${encodeURIComponent(d.sessionId)}` : undefined });
+        }
+        for (const l of listeners.current) l(e);
+      },
+    });
+    return () => sub.close();
+  }, [api, queryClient, toast, logout]);
+
+  return <LiveContext.Provider value={{ ...live.current, state }}>{children}</LiveContext.Provider>;
+}
+
+/** The event stream's connection state. */
+export function useConnectionState(): ConnectionState {
+  const l = useContext(LiveContext);
+  return l?.state ?? 'closed';
+}
+
+/** Calls `handler` for each live event while the component is mounted (the latest handler, without resubscribing). */
+export function useLiveEvent(handler: Listener) {
+  const l = useContext(LiveContext);
+  const ref = useRef(handler);
+  ref.current = handler;
+  useEffect(() => l?.listen((e) => ref.current(e)), [l?.listen]);
+}

@@ -1,0 +1,120 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { startOrchestrator, type Orchestrator } from '../../packages/server/src/main';
+import { loadConfig } from '../../packages/server/src/platform/config';
+
+/*
+ * Shared setup for browser tests: a built dashboard, an in-process orchestrator (demo mode: simulator, SQLite in a
+ * temp dir), Debian's chromium through playwright-core, and a page that fails the test on any console or page error.
+ */
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const DASHBOARD = path.join(ROOT, 'packages/dashboard');
+export const ARTIFACTS = path.join(ROOT, 'test-artifacts');
+export const CHROMIUM = '/usr/bin/chromium';
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    newest = Math.max(newest, e.isDirectory() ? newestMtime(p) : fs.statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+/**
+ * The dashboard build to serve. The checked-in `npm install` build is used when it is newer than every source file;
+ * otherwise this builds into a private temp dir, so parallel test files never rebuild the shared dist under each other.
+ */
+export function dashboardDist(): string {
+  const dist = path.join(DASHBOARD, 'dist');
+  const index = path.join(dist, 'index.html');
+  const sources = Math.max(newestMtime(path.join(DASHBOARD, 'src')), fs.statSync(path.join(DASHBOARD, 'vite.config.ts')).mtimeMs, newestMtime(path.join(ROOT, 'packages/client/src')), newestMtime(path.join(ROOT, 'packages/contracts/src')));
+  if (fs.existsSync(index) && fs.statSync(index).mtimeMs > sources) return dist;
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'autopilot-dash-'));
+  execFileSync(process.execPath, [path.join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--outDir', out, '--emptyOutDir', '--logLevel', 'error'], { cwd: DASHBOARD, stdio: 'inherit' });
+  return out;
+}
+
+export interface Stack {
+  orch: Orchestrator;
+  key: string;
+  browser: Browser;
+  close(): Promise<void>;
+}
+
+/** Starts the orchestrator on a free port with a known owner key, and chromium. */
+export async function startStack(env: Record<string, string> = {}): Promise<Stack> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'autopilot-browser-'));
+  const key = 'browser-test-owner-key-0123456789';
+  const orch = await startOrchestrator(loadConfig({ DATA_DIR: dataDir, PORT: '0', AUTOPILOT_ADMIN_KEY: key, LOG_LEVEL: 'silent', ...env }), { dashboardDir: dashboardDist() });
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  return {
+    orch,
+    key,
+    browser,
+    close: async () => {
+      await browser.close().catch(() => {});
+      await orch.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface WatchedPage {
+  page: Page;
+  context: BrowserContext;
+  /** Console errors and page errors seen so far (except the ones explicitly expected). */
+  errors: string[];
+  /** Runs `fn` while console errors matching `pattern` are expected (e.g. the browser logging a deliberate 401). */
+  expectingErrors<T>(pattern: RegExp, fn: () => Promise<T>): Promise<T>;
+  shot(name: string): Promise<string>;
+}
+
+/** A fresh page (own storage) that records every console error and uncaught page error. */
+export async function openPage(stack: Stack, opts: { viewport?: { width: number; height: number }; colorScheme?: 'light' | 'dark' } = {}): Promise<WatchedPage> {
+  const context = await stack.browser.newContext({ viewport: opts.viewport ?? { width: 1280, height: 800 }, colorScheme: opts.colorScheme ?? 'light' });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  let allowed: RegExp | null = null;
+  page.on('console', (m) => {
+    if (m.type() !== 'error') return;
+    if (allowed?.test(m.text())) return;
+    errors.push(`console: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  return {
+    page,
+    context,
+    errors,
+    async expectingErrors(pattern, fn) {
+      allowed = pattern;
+      try {
+        return await fn();
+      } finally {
+        allowed = null;
+      }
+    },
+    async shot(name) {
+      const file = path.join(ARTIFACTS, `${name}.png`);
+      await page.screenshot({ path: file, fullPage: true });
+      return file;
+    },
+  };
+}
+
+/** Logs in through the form with `key` and waits for the shell. */
+export async function login(p: WatchedPage, baseUrl: string, key: string, path = '/'): Promise<void> {
+  await p.page.goto(baseUrl + path);
+  await p.page.getByLabel('API key').fill(key);
+  await p.page.getByRole('button', { name: 'Sign in' }).click();
+  await p.page.getByTestId('workspace').waitFor();
+}

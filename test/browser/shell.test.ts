@@ -1,0 +1,94 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { login, openPage, startStack, type Stack } from './harness';
+
+let stack: Stack;
+
+beforeAll(async () => {
+  stack = await startStack();
+});
+
+afterAll(async () => {
+  await stack?.close();
+});
+
+describe('dashboard shell in chromium', () => {
+  it('refuses a bad key, logs in with a good one and shows workspace, role, simulator banner, live state and health', async () => {
+    const p = await openPage(stack);
+    const { page } = p;
+    await page.goto(stack.orch.url);
+    await page.getByLabel('API key').waitFor();
+    await p.shot('shell-login');
+
+    // Chromium logs the deliberate 401 as a console error; only that one is expected here.
+    await p.expectingErrors(/status of 401/, async () => {
+      await page.getByLabel('API key').fill('definitely-not-a-valid-key');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('alert').waitFor();
+    });
+    expect(await page.getByRole('alert').textContent()).toContain('not accepted');
+    await p.shot('shell-login-bad-key');
+
+    await page.getByLabel('API key').fill(stack.key);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByTestId('workspace').waitFor();
+    expect(await page.getByTestId('workspace').textContent()).toBe('default');
+    expect(await page.getByTestId('role').textContent()).toBe('owner');
+    expect(await page.getByTestId('simulated-banner').textContent()).toContain('Sessions are simulated by the built-in Jules simulator');
+    await page.locator('[data-testid=connection][data-state=connected]').waitFor();
+    expect(await page.evaluate(() => localStorage.getItem('autopilot.apiKey'))).toBe(stack.key);
+
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'System' }).click();
+    await page.getByTestId('components').waitFor();
+    expect(page.url()).toBe(`${stack.orch.url}/system`);
+    const rows = await page.getByTestId('components').locator('tbody tr').allTextContents();
+    expect(rows.some((r) => r.startsWith('database') && r.includes('ok'))).toBe(true);
+    expect(rows.some((r) => r.startsWith('queue'))).toBe(true);
+    expect(await page.getByTestId('health').textContent()).toContain('sqlite');
+    expect(await page.getByRole('link', { name: 'System' }).getAttribute('aria-current')).toBe('page');
+    await p.shot('shell-system-light');
+
+    // A reload keeps the session (key in localStorage) and the deep link.
+    await page.reload();
+    await page.getByTestId('components').waitFor();
+    expect(await page.getByTestId('workspace').textContent()).toBe('default');
+
+    // The theme toggle switches to dark explicitly.
+    await page.getByRole('button', { name: /Theme: system/ }).click();
+    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+    const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    expect(bg).toBe('rgb(15, 18, 22)');
+    await p.shot('shell-system-dark');
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('API key').waitFor();
+    expect(await page.evaluate(() => localStorage.getItem('autopilot.apiKey'))).toBeNull();
+    expect(p.errors).toEqual([]);
+    await p.context.close();
+  });
+
+  it('follows prefers-color-scheme, is keyboard navigable and fits a phone screen', async () => {
+    const p = await openPage(stack, { viewport: { width: 390, height: 800 }, colorScheme: 'dark' });
+    const { page } = p;
+    await login(p, stack.orch.url, stack.key, '/system');
+    await page.getByTestId('components').waitFor();
+    expect(await page.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe('rgb(15, 18, 22)');
+
+    // First Tab reaches the skip link; following it moves focus to the page content.
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('main');
+
+    // Keyboard-only navigation through the nav links.
+    await page.getByRole('link', { name: 'Keeper' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Keeper' }).waitFor();
+    expect(page.url()).toBe(`${stack.orch.url}/keeper`);
+
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await p.shot('shell-phone-dark');
+    expect(p.errors).toEqual([]);
+    await p.context.close();
+  });
+});
