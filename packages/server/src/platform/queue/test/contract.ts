@@ -2,7 +2,9 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Writable } from 'node:stream';
 import { AppError } from '../../errors';
+import { createLogger } from '../../logger';
 import { openHarness, type ContractQueue, type QueueHarness, type QueueTarget } from './harness';
 
 /**
@@ -193,6 +195,21 @@ export function runQueueContract(name: string, factory: () => Promise<ContractSt
       await q2.start();
       await waitFor('job completed by the next worker', async () => (await stateOf(r.id, q2)) === 'completed');
       expect(attempts).toEqual([1]);
+    });
+
+    it('logs failed attempts with job id, name and attempt, never the payload', async () => {
+      const lines: string[] = [];
+      const sink = new Writable({ write: (chunk, _enc, done) => void (lines.push(String(chunk)), done()) });
+      const logged = await h.makeQueue({ log: createLogger({ level: 'info', destination: sink }) });
+      logged.handle('flaky', async (_p, ctx) => {
+        throw new Error(`boom ${ctx.attempt}`);
+      });
+      const r = await logged.enqueue('flaky', {}, { attempts: 1, workspaceId: 'ws-secret-424242' });
+      await logged.start();
+      await waitFor('final failure logged', () => lines.some((l) => l.includes('job failed after its last attempt')));
+      const entry = JSON.parse(lines.find((l) => l.includes('job failed after its last attempt'))!) as Record<string, unknown>;
+      expect(entry).toMatchObject({ jobId: r.id, job: 'flaky', attempt: 1, err: 'boom 1' });
+      expect(lines.join('')).not.toContain('424242');
     });
 
     it('counts jobs per state', async () => {

@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import { Queue } from 'bullmq';
 import { z } from 'zod';
 import { openDatabase, type Db, type DbTarget } from '../../db';
+import type { Logger } from '../../logger';
 import { createQueue, defineJobs, type JobQueue } from '../index';
 
 /**
@@ -29,7 +30,7 @@ export type QueueTarget = { kind: 'embedded'; db: DbTarget } | { kind: 'bullmq';
 export interface QueueHarness {
   target: QueueTarget;
   /** A new queue on the target with its own connection, as another process would have. */
-  makeQueue(opts?: { instanceId?: string }): Promise<ContractQueue>;
+  makeQueue(opts?: { instanceId?: string; log?: Logger }): Promise<ContractQueue>;
   /** Records one completion of a job (a row, or a Redis counter), visible to every process. */
   recordEffect(jobId: string): Promise<void>;
   countEffects(jobId: string): Promise<number>;
@@ -52,7 +53,7 @@ export async function openHarness(target: QueueTarget): Promise<QueueHarness> {
       async makeQueue(opts = {}) {
         const db = await openDatabase(target.db, undefined, { migrate: false });
         dbs.push(db);
-        const q = createQueue({ kind: 'embedded', db, catalog: contractCatalog, instanceId: opts.instanceId, pollMs: 50, lockGraceMs: 300 });
+        const q = createQueue({ kind: 'embedded', db, catalog: contractCatalog, instanceId: opts.instanceId, log: opts.log, pollMs: 50, lockGraceMs: 300 });
         queues.push(q);
         return q;
       },
@@ -73,9 +74,9 @@ export async function openHarness(target: QueueTarget): Promise<QueueHarness> {
   const key = (jobId: string) => `${target.prefix}:test-effects:${jobId}`;
   return {
     target,
-    async makeQueue() {
+    async makeQueue(opts = {}) {
       const q = createQueue({
-        kind: 'bullmq', redisUrl: target.redisUrl, prefix: target.prefix, catalog: contractCatalog,
+        kind: 'bullmq', redisUrl: target.redisUrl, prefix: target.prefix, catalog: contractCatalog, log: opts.log,
         lockDurationMs: 1000, stalledIntervalMs: 300,
       });
       queues.push(q);
