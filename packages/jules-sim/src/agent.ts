@@ -73,9 +73,8 @@ function work(host: AgentHost, s: SessionRecord, at: number): void {
     return;
   }
   if (a.files === 0) a.files = 1; // a finished task always has a change to show
-  if (a.behaviour === 'stuck' && !a.interrupted) {
+  if (a.behaviour === 'stuck') {
     // The work is done and the PR is open, yet the session never reports completion.
-    a.interrupted = true;
     host.setOutputs(s);
     host.emit(s, { kind: 'progressUpdated', originator: 'agent', text: 'Published the changes', files: a.files }, at);
     a.phase = 'stuck';
