@@ -238,10 +238,13 @@ export function runQueueContract(name: string, factory: () => Promise<ContractSt
     it('runs a job again, exactly once to completion, after its worker process was SIGKILLed mid-job', async () => {
       const r = await q.enqueue('crash', {});
       const child = spawnCrashWorker(store.target);
-      const startedId = await child.started;
-      expect(startedId).toBe(r.id);
-      child.proc.kill('SIGKILL');
-      expect(await child.exited).toBe('SIGKILL');
+      try {
+        expect(await child.started).toBe(r.id);
+        child.proc.kill('SIGKILL');
+        expect(await child.exited).toBe('SIGKILL');
+      } finally {
+        if (child.proc.exitCode === null && child.proc.signalCode === null) child.proc.kill('SIGKILL');
+      }
       expect(await stateOf(r.id)).toBe('active'); // still locked by the dead worker
       const attempts: number[] = [];
       q.handle('crash', async (_p, ctx) => {
