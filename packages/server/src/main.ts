@@ -139,7 +139,7 @@ export async function startOrchestrator(config: Config, opts: StartOptions = {})
       (closing ??= (async () => {
         await server?.close();
         for (const l of loops) await l.stop();
-        await queue.stop({ timeoutMs: config.SHUTDOWN_TIMEOUT_MS });
+        await queue.close({ timeoutMs: config.SHUTDOWN_TIMEOUT_MS });
         await bus.close();
         await db.close();
       })()),

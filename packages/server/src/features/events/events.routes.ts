@@ -7,6 +7,14 @@ import { apiRoute } from '../../platform/http/route';
 /** Most events a slow SSE client may have pending before it is disconnected (it resumes with Last-Event-ID). */
 const MAX_PENDING = 1000;
 
+/** Each event is serialized once, however many clients receive it (fan-out to 1,000 streams is the hot path). */
+const serialized = new WeakMap<AppEvent, string>();
+const toData = (e: AppEvent) => {
+  let s = serialized.get(e);
+  if (s === undefined) serialized.set(e, (s = JSON.stringify(e)));
+  return s;
+};
+
 /**
  * `GET /api/events`: the workspace's events as Server-Sent Events. Resumes after Last-Event-ID from the bus's
  * replay buffer; when that id is older than the buffer the stream starts with a `reset` event so the client
@@ -51,7 +59,7 @@ export function registerEventsRoutes(app: ApiApp, deps: { bus: EventBus; heartbe
         while (!closed) {
           while (pending.length && !closed) {
             const e = pending.shift()!;
-            await stream.writeSSE({ id: e.id, event: e.type, data: JSON.stringify(e) });
+            await stream.writeSSE({ id: e.id, event: e.type, data: toData(e) });
           }
           if (closed) break;
           await new Promise<void>((resolve) => {
