@@ -3,10 +3,20 @@ import pg from 'pg';
 import { randomBytes } from 'node:crypto';
 import { Health } from '@autopilot/contracts';
 import { ADMIN_KEY, startTestOrchestrator, type TestOrchestrator } from './harness';
+import { loadConfig } from '../src/platform/config';
 
 const pgUrl = process.env.TEST_DATABASE_URL;
 const redisUrl = process.env.TEST_REDIS_URL;
 if (process.env.CI === 'true' && (!pgUrl || !redisUrl)) throw new Error('CI=true requires TEST_DATABASE_URL and TEST_REDIS_URL');
+
+describe('distributed configuration', () => {
+  it('DATABASE_URL and REDIS_URL select PostgreSQL, BullMQ and Redis events under one prefix', () => {
+    const c = loadConfig({ DATABASE_URL: 'postgres://a@b/c', REDIS_URL: 'redis://r:6379', REDIS_PREFIX: 'p1' });
+    expect(c.database.kind).toBe('postgres');
+    expect(c.queue).toEqual({ kind: 'bullmq', redisUrl: 'redis://r:6379', prefix: 'p1' });
+    expect(c.events).toEqual({ kind: 'redis', redisUrl: 'redis://r:6379', channel: 'p1:events' });
+  });
+});
 
 /** Two identical instances on one PostgreSQL database and one Redis: they share keys, jobs and events. */
 if (pgUrl && redisUrl) {
