@@ -1,33 +1,12 @@
-import { Hono, type Context } from 'hono';
+import { Hono } from 'hono';
 import type { SimContext } from './context.ts';
 import { SimError } from './errors.ts';
-import { corruptBody, type Op } from './faults.ts';
+import { corruptBody } from './faults.ts';
+import { JSON_TYPE, errorResponse, json, type ApiWrapper } from './http.ts';
 import { registerSessionRoutes } from './routes/sessions.ts';
 import { registerActivityRoutes } from './routes/activities.ts';
 import { registerSourceRoutes } from './routes/sources.ts';
 import { registerControlRoutes } from './routes/control.ts';
-
-const JSON_TYPE = 'application/json; charset=UTF-8';
-
-/** A route handler: returns the JSON body of a 200 answer or throws a {@link SimError}. */
-export type ApiHandler = (c: Context, sessionId: string | undefined) => unknown | Promise<unknown>;
-
-/** Wraps an API handler with the per-request pipeline: catch-up, auth, faults, accounting. */
-export type ApiWrapper = (
-  op: Op | ((c: Context) => Op | undefined),
-  handler: ApiHandler,
-) => (c: Context) => Promise<Response>;
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/** Sends a JSON body the way Google front ends do. */
-export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), { status, headers: { 'content-type': JSON_TYPE, ...headers } });
-}
-
-function errorResponse(e: SimError): Response {
-  return json(e.body(), e.code, e.headers);
-}
 
 function checkKey(ctx: SimContext, key: string | undefined): void {
   if (!key) throw new SimError('UNAUTHENTICATED', 'Request is missing required authentication credential. Expected an API key.');
@@ -35,6 +14,8 @@ function checkKey(ctx: SimContext, key: string | undefined): void {
     throw new SimError('UNAUTHENTICATED', 'API key not valid. Please pass a valid API key.');
   }
 }
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 function makeWrapper(ctx: SimContext): ApiWrapper {
   return (opOrFn, handler) => async (c) => {
@@ -69,17 +50,6 @@ function makeWrapper(ctx: SimContext): ApiWrapper {
     ctx.observer.record({ ...entry, status: res.status });
     return res;
   };
-}
-
-/** Reads a JSON request body; an empty body is `{}`, invalid JSON is INVALID_ARGUMENT. */
-export async function readJson(c: Context): Promise<unknown> {
-  const text = await c.req.text();
-  if (!text.trim()) return {};
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new SimError('INVALID_ARGUMENT', 'Invalid JSON payload received. Unexpected token.');
-  }
 }
 
 /** Builds the Hono app serving `/v1alpha/...` and `/_sim/...`. */

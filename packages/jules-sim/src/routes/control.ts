@@ -1,5 +1,5 @@
 import type { Hono } from 'hono';
-import { json, readJson } from '../app.ts';
+import { json, readJson } from '../http.ts';
 import type { SimContext } from '../context.ts';
 import { SimError, invalidArgument, notFound } from '../errors.ts';
 import { SESSION_STATES, type SessionState } from '../types.ts';

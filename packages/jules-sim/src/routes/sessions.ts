@@ -1,7 +1,6 @@
 import type { Hono, Context } from 'hono';
 import { z } from 'zod';
-import type { ApiWrapper } from '../app.ts';
-import { readJson } from '../app.ts';
+import { readJson, type ApiWrapper } from '../http.ts';
 import type { SimContext } from '../context.ts';
 import { SimError, failedPrecondition, invalidArgument, notFound } from '../errors.ts';
 import type { Op } from '../faults.ts';

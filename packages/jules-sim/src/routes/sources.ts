@@ -1,5 +1,5 @@
 import type { Hono, Context } from 'hono';
-import type { ApiWrapper } from '../app.ts';
+import type { ApiWrapper } from '../http.ts';
 import type { SimContext } from '../context.ts';
 import { invalidArgument, notFound } from '../errors.ts';
 import { decodeToken, encodeToken, pageSize, parseSourcesFilter } from '../paging.ts';
