@@ -149,7 +149,7 @@ export function agentMessage(host: AgentHost, s: SessionRecord, text: string, at
       // A finished (or failed) session does more work, then completes again; it does not fail twice.
       a.interrupted = true;
       a.behaviour = a.behaviour === 'stuck' ? 'stuck' : 'happy';
-      for (let i = 0; i < 1 + a.rng.int(0, 1); i++) a.followUps.push(followUpStep(s.topic, text, i));
+      for (let i = 0, n = a.rng.int(1, 2); i < n; i++) a.followUps.push(followUpStep(s.topic, text, i));
       host.setState(s, 'IN_PROGRESS', at);
       wake('work');
       return;
