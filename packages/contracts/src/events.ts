@@ -10,6 +10,8 @@ export const EventTypes = [
   'session.state_changed',
   'session.updated',
   'activity.added',
+  'session.deleted',
+  'sessions.synced',
   'keeper.action',
   'breaker.opened',
   'breaker.closed',

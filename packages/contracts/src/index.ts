@@ -7,3 +7,4 @@ export * from './llm';
 export * from './providers';
 export * from './budgets';
 export * from './routing';
+export * from './sessions';

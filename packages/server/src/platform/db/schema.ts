@@ -66,6 +66,9 @@ export interface Database {
   llm_usage: LlmUsageTable;
   llm_budgets: LlmBudgetsTable;
   llm_routing_rules: LlmRoutingRulesTable;
+  jules_accounts: JulesAccountsTable;
+  jules_sessions: JulesSessionsTable;
+  jules_activities: JulesActivitiesTable;
 }
 
 /** An LLM provider config; the API key is only ever stored sealed (SecretBox). */
@@ -136,4 +139,62 @@ export interface LlmRoutingRulesTable {
   targets: string; // JSON
   fallback_to_defaults: number;
   created_at: string;
+}
+
+/** A Jules API key of a workspace (sealed with the SecretBox); `origin` env/simulator rows take the key from config. */
+export interface JulesAccountsTable {
+  id: string;
+  workspace_id: string;
+  name: string;
+  origin: string; // api | env | simulator
+  api_key_sealed: string;
+  key_last4: string;
+  base_url: string | null;
+  created_at: string;
+  last_sync_at: string | null;
+  last_full_sync_at: string | null;
+  last_archived_sync_at: number | null;
+  last_error: string | null;
+}
+
+/** One mirrored Jules session. Times are fixed-width RFC 3339 (sortable); raw/outputs are JSON text. */
+export interface JulesSessionsTable {
+  id: string;
+  workspace_id: string;
+  account_id: string;
+  jules_id: string;
+  name: string;
+  title: string;
+  prompt: string;
+  state: string;
+  source: string | null;
+  starting_branch: string | null;
+  working_branch: string | null;
+  pr_url: string | null;
+  url: string | null;
+  require_plan_approval: number;
+  automation_mode: string | null;
+  outputs: string;
+  raw: string;
+  archived: number;
+  deleted_at: string | null;
+  create_time: string;
+  update_time: string;
+  last_activity_at: string | null;
+  /** The session updateTime up to which activities have been fetched; differs from update_time = fetch needed. */
+  activities_synced_update_time: string | null;
+  activity_count: number;
+  mirrored_at: string;
+}
+
+export interface JulesActivitiesTable {
+  session_id: string;
+  activity_id: string;
+  workspace_id: string;
+  /** 0-based arrival order within the session: the stable sort key (activity timestamps can tie). */
+  position: number;
+  kind: string;
+  originator: string;
+  create_time: string;
+  raw: string;
 }

@@ -1,0 +1,123 @@
+import { z } from '@hono/zod-openapi';
+import { IsoDate, PageQuery, pageOf } from './common';
+
+/**
+ * Jules sessions as mirrored by the orchestrator, and the Jules accounts (API keys) they come from. States and
+ * kinds are strings: the Jules API is alpha and adds values; known ones are listed for documentation.
+ */
+export const KNOWN_SESSION_STATES = [
+  'QUEUED', 'PLANNING', 'AWAITING_PLAN_APPROVAL', 'AWAITING_USER_FEEDBACK', 'IN_PROGRESS', 'PAUSED', 'FAILED', 'COMPLETED',
+] as const;
+export const SessionStateText = z.string().openapi({ example: 'IN_PROGRESS', description: `One of ${KNOWN_SESSION_STATES.join(', ')} (or a newer value)` });
+
+export const JulesAccountOrigin = z.enum(['api', 'env', 'simulator']);
+
+export const JulesAccount = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    origin: JulesAccountOrigin.openapi({ description: 'api = added through this API; env = JULES_API_KEY; simulator = demo mode' }),
+    keyLast4: z.string().openapi({ description: 'The last 4 characters of the key; the key itself is never returned' }),
+    baseUrl: z.string().nullable(),
+    createdAt: IsoDate,
+    lastSyncAt: IsoDate.nullable(),
+    lastError: z.string().nullable(),
+  })
+  .openapi('JulesAccount');
+export type JulesAccount = z.infer<typeof JulesAccount>;
+
+export const JulesAccountList = z.object({ items: z.array(JulesAccount) }).openapi('JulesAccountList');
+
+export const CreateJulesAccountBody = z
+  .strictObject({
+    name: z.string().trim().min(1).max(100),
+    apiKey: z.string().trim().min(8).max(512).openapi({ description: 'Write-only' }),
+    baseUrl: z.url({ protocol: /^https?$/ }).max(500).optional().openapi({ description: 'Default https://jules.googleapis.com/v1alpha' }),
+  })
+  .openapi('CreateJulesAccount');
+export type CreateJulesAccountBody = z.infer<typeof CreateJulesAccountBody>;
+
+export const SessionSummary = z
+  .object({
+    id: z.string(),
+    julesId: z.string(),
+    accountId: z.string(),
+    title: z.string(),
+    prompt: z.string(),
+    state: SessionStateText,
+    source: z.string().nullable().openapi({ example: 'sources/github/acme/api' }),
+    startingBranch: z.string().nullable(),
+    prUrl: z.string().nullable(),
+    url: z.string().nullable(),
+    archived: z.boolean(),
+    deleted: z.boolean().openapi({ description: 'Gone upstream (or deleted here); kept so nothing is lost silently' }),
+    createTime: IsoDate,
+    updateTime: IsoDate,
+    lastActivityAt: IsoDate.nullable(),
+    activityCount: z.number().int(),
+  })
+  .openapi('SessionSummary');
+export type SessionSummary = z.infer<typeof SessionSummary>;
+
+export const SessionDetail = SessionSummary.extend({
+  requirePlanApproval: z.boolean(),
+  automationMode: z.string().nullable(),
+  workingBranch: z.string().nullable(),
+  outputs: z.array(z.record(z.string(), z.unknown())),
+}).openapi('SessionDetail');
+export type SessionDetail = z.infer<typeof SessionDetail>;
+
+export const SessionActivity = z
+  .object({
+    id: z.string(),
+    kind: z.string().openapi({ example: 'planGenerated', description: 'agentMessaged, userMessaged, planGenerated, planApproved, progressUpdated, sessionCompleted, sessionFailed, system, or an unknown kind kept as is' }),
+    originator: z.string(),
+    createTime: IsoDate,
+    description: z.string().nullable(),
+    data: z.record(z.string(), z.unknown()).openapi({ description: 'The activity exactly as Jules sent it' }),
+  })
+  .openapi('SessionActivity');
+export type SessionActivity = z.infer<typeof SessionActivity>;
+
+const boolText = z.enum(['true', 'false']);
+
+export const ListSessionsQuery = PageQuery.extend({
+  state: z
+    .string()
+    .max(300)
+    .regex(/^[A-Z_]+(,[A-Z_]+)*$/, 'comma-separated states, e.g. IN_PROGRESS,AWAITING_USER_FEEDBACK')
+    .optional()
+    .openapi({ param: { name: 'state', in: 'query' } }),
+  source: z.string().max(300).optional().openapi({ param: { name: 'source', in: 'query' }, description: 'sources/github/o/r or github/o/r' }),
+  text: z.string().max(200).optional().openapi({ param: { name: 'text', in: 'query' }, description: 'Substring of the prompt or title' }),
+  archived: z.enum(['true', 'false', 'all']).default('false').openapi({ param: { name: 'archived', in: 'query' } }),
+  deleted: boolText.default('false').openapi({ param: { name: 'deleted', in: 'query' }, description: 'true = include sessions gone upstream' }),
+  accountId: z.string().max(64).optional().openapi({ param: { name: 'accountId', in: 'query' } }),
+});
+export type ListSessionsQuery = z.infer<typeof ListSessionsQuery>;
+
+export const SessionPage = pageOf(SessionSummary).openapi('SessionPage');
+export const ActivityPage = pageOf(SessionActivity).openapi('ActivityPage');
+
+export const CreateSessionBody = z
+  .strictObject({
+    prompt: z.string().trim().min(1).max(50_000),
+    title: z.string().trim().min(1).max(300).optional(),
+    source: z
+      .string()
+      .regex(/^(sources\/)?github\/[^/\s]+\/[^/\s]+$/, 'sources/github/{owner}/{repo}')
+      .optional(),
+    startingBranch: z.string().trim().min(1).max(250).optional(),
+    requirePlanApproval: z.boolean().optional(),
+    autoCreatePr: z.boolean().optional().openapi({ description: 'true = automationMode AUTO_CREATE_PR' }),
+    accountId: z.string().max(64).optional().openapi({ description: 'Which Jules account; default: the workspace has exactly one' }),
+  })
+  .superRefine((b, ctx) => {
+    // The live API answers 400 for a source without a starting branch; say so before calling it.
+    if (b.source && !b.startingBranch) ctx.addIssue({ code: 'custom', path: ['startingBranch'], message: 'required when source is set' });
+    if (b.startingBranch && !b.source) ctx.addIssue({ code: 'custom', path: ['source'], message: 'required when startingBranch is set' });
+  })
+  .openapi('CreateSession');
+export type CreateSessionBody = z.infer<typeof CreateSessionBody>;
+
+export const SendMessageBody = z.strictObject({ message: z.string().trim().min(1).max(50_000) }).openapi('SendMessage');

@@ -1,0 +1,156 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { CreateJulesAccountBody, JulesAccount } from '@autopilot/contracts';
+import type { Clock } from '../../platform/clock';
+import type { SecretBox } from '../../platform/crypto';
+import { isUniqueViolation } from '../../platform/db';
+import type { JulesAccountsTable } from '../../platform/db/schema';
+import { conflict, notFound } from '../../platform/errors';
+import type { EventBus } from '../../platform/events/bus';
+import type { Logger } from '../../platform/logger';
+import type { Metrics } from '../../platform/metrics';
+import { createJulesClient, JULES_BASE_URL, type JulesClient, type JulesClientOptions } from '../../integrations/jules';
+import type { AccountsStore } from './accounts.store';
+import { assertPublicUrl } from './outbound-url';
+
+/** The key of the account configured by environment (JULES_API_KEY) or the demo simulator; never stored. */
+export interface RuntimeAccount {
+  origin: 'env' | 'simulator';
+  name: string;
+  apiKey: string;
+  baseUrl: string;
+}
+
+export interface AccountsDeps {
+  store: AccountsStore;
+  secrets: SecretBox;
+  clock: Clock;
+  log: Logger;
+  bus?: EventBus;
+  metrics?: Metrics;
+  runtime?: RuntimeAccount;
+  /** Let accounts point at private addresses (tests, self-hosted proxies). Default false. */
+  allowPrivateBaseUrls?: boolean;
+  /** Extra client options (tests: clock, backoff). */
+  clientOptions?: Partial<JulesClientOptions>;
+}
+
+const last4 = (key: string) => key.slice(-4);
+
+function toAccount(r: JulesAccountsTable): JulesAccount {
+  return {
+    id: r.id,
+    name: r.name,
+    origin: r.origin as JulesAccount['origin'],
+    keyLast4: r.key_last4,
+    baseUrl: r.base_url,
+    createdAt: r.created_at,
+    lastSyncAt: r.last_sync_at,
+    lastError: r.last_error,
+  };
+}
+
+/**
+ * Jules accounts: the API keys a workspace mirrors sessions from (several allowed). Keys are sealed at rest, shown
+ * only as their last 4 characters, and turned into one cached client per account.
+ */
+export function createAccountsService(deps: AccountsDeps) {
+  const { store, secrets, clock } = deps;
+  const clients = new Map<string, { fingerprint: string; client: JulesClient }>();
+  const iso = () => new Date(clock.now()).toISOString();
+
+  function credentials(r: JulesAccountsTable): { apiKey: string; baseUrl: string } | null {
+    if (r.origin === 'api') return { apiKey: secrets.decrypt(r.api_key_sealed), baseUrl: r.base_url ?? JULES_BASE_URL };
+    const rt = deps.runtime;
+    return rt && rt.origin === r.origin ? { apiKey: rt.apiKey, baseUrl: rt.baseUrl } : null;
+  }
+
+  return {
+    list: async (workspaceId: string) => (await store.list(workspaceId)).map(toAccount),
+    rows: (workspaceId: string) => store.list(workspaceId),
+    row: (workspaceId: string, id: string) => store.get(workspaceId, id),
+    /** Every account of every workspace (for the sync loop). */
+    allRows: () => store.all(),
+
+    async add(workspaceId: string, body: CreateJulesAccountBody): Promise<JulesAccount> {
+      if (body.baseUrl) await assertPublicUrl(body.baseUrl, 'body.baseUrl', deps.allowPrivateBaseUrls ?? false);
+      const row: JulesAccountsTable = {
+        id: randomUUID(),
+        workspace_id: workspaceId,
+        name: body.name,
+        origin: 'api',
+        api_key_sealed: secrets.encrypt(body.apiKey),
+        key_last4: last4(body.apiKey),
+        base_url: body.baseUrl?.replace(/\/+$/, '') ?? null,
+        created_at: iso(),
+        last_sync_at: null,
+        last_full_sync_at: null,
+        last_archived_sync_at: null,
+        last_error: null,
+      };
+      try {
+        await store.insert(row);
+      } catch (err) {
+        if (isUniqueViolation(err)) throw conflict(`A Jules account named ${body.name} already exists`, { field: 'name' });
+        throw err;
+      }
+      return toAccount(row);
+    },
+
+    /** Removes an account and (by cascade) its mirrored sessions. Accounts from configuration cannot be removed. */
+    async remove(workspaceId: string, id: string): Promise<JulesAccount> {
+      const row = await store.get(workspaceId, id);
+      if (!row) throw notFound('Jules account', id);
+      if (row.origin !== 'api') throw conflict('This account comes from configuration (JULES_API_KEY or demo mode); change the configuration instead', { field: 'id' });
+      await store.remove(workspaceId, id);
+      clients.delete(id);
+      return toAccount(row);
+    },
+
+    /**
+     * At start: make sure `workspaceId` has the runtime account (env key or simulator). Simulator rows from an
+     * earlier start are dropped first: a new simulator is a new world, and its old sessions would only mislead.
+     */
+    async ensureRuntimeAccount(workspaceId: string): Promise<JulesAccountsTable | undefined> {
+      const rt = deps.runtime;
+      for (const old of await store.byOrigin(workspaceId, 'simulator')) await store.remove(workspaceId, old.id);
+      if (!rt) return undefined;
+      const existing = (await store.byOrigin(workspaceId, rt.origin))[0];
+      if (existing) {
+        await store.update(existing.id, { key_last4: last4(rt.apiKey), base_url: rt.baseUrl });
+        return { ...existing, key_last4: last4(rt.apiKey), base_url: rt.baseUrl };
+      }
+      const row: JulesAccountsTable = {
+        id: randomUUID(), workspace_id: workspaceId, name: rt.name, origin: rt.origin, api_key_sealed: '', key_last4: last4(rt.apiKey),
+        base_url: rt.baseUrl, created_at: iso(), last_sync_at: null, last_full_sync_at: null, last_archived_sync_at: null, last_error: null,
+      };
+      await store.insert(row);
+      return row;
+    },
+
+    /** The client for an account, or null when its key is not available (an env account without JULES_API_KEY). */
+    client(r: JulesAccountsTable): JulesClient | null {
+      const cred = credentials(r);
+      if (!cred) return null;
+      const fingerprint = createHash('sha256').update(`${cred.baseUrl}\n${cred.apiKey}`).digest('hex');
+      const hit = clients.get(r.id);
+      if (hit && hit.fingerprint === fingerprint) return hit.client;
+      const client = createJulesClient({
+        baseUrl: cred.baseUrl,
+        apiKey: cred.apiKey,
+        clock,
+        log: deps.log.child({ julesAccount: r.id }),
+        metrics: deps.metrics,
+        onBreakerChange: (open) => {
+          void deps.bus?.publish(open ? 'breaker.opened' : 'breaker.closed', r.workspace_id, { breaker: 'jules', accountId: r.id, accountName: r.name });
+        },
+        ...deps.clientOptions,
+      });
+      clients.set(r.id, { fingerprint, client });
+      return client;
+    },
+
+    recordSync: (id: string, fields: Partial<Pick<JulesAccountsTable, 'last_sync_at' | 'last_full_sync_at' | 'last_archived_sync_at' | 'last_error'>>) =>
+      store.update(id, fields),
+  };
+}
+export type AccountsService = ReturnType<typeof createAccountsService>;

@@ -1,0 +1,196 @@
+import type { ActivityPage, CreateSessionBody, ListSessionsQuery, SessionDetail, SessionPage } from '@autopilot/contracts';
+import type { z } from '@hono/zod-openapi';
+import type { Clock } from '../../platform/clock';
+import type { JulesAccountsTable } from '../../platform/db/schema';
+import { AppError, badRequest, notFound } from '../../platform/errors';
+import type { EventBus } from '../../platform/events/bus';
+import type { Logger } from '../../platform/logger';
+import { UpstreamNotFound, UpstreamRateLimited, upstreamToAppError, type JulesClient } from '../../integrations/jules';
+import type { AccountsService } from './accounts.service';
+import type { SessionsStore } from './sessions.store';
+import { decodeCursor, encodeCursor, toActivity, toDetail, toSummary } from './sessions.mapping';
+import { syncAccount, syncActivities, upsertSession, type SyncDeps, type SyncReport } from './sessions.sync';
+
+export interface SessionsDeps {
+  store: SessionsStore;
+  accounts: AccountsService;
+  bus: EventBus;
+  clock: Clock;
+  log: Logger;
+  /** How often the archived list is walked too (default 10 min); the live list is walked every poll. */
+  archivedEveryMs?: number;
+  activityConcurrency?: number;
+}
+
+const upstream = async <T>(fn: () => Promise<T>): Promise<T> => {
+  try {
+    return await fn();
+  } catch (err) {
+    throw upstreamToAppError(err);
+  }
+};
+
+/**
+ * The session mirror: reads come from the database (fast, workspace-scoped); actions call Jules through the
+ * session's account and then refresh that session; `syncAccount`/`syncAll` keep the mirror current.
+ */
+export function createSessionsService(deps: SessionsDeps) {
+  const { store, accounts, clock, log } = deps;
+  const syncDeps: SyncDeps = { store, bus: deps.bus, clock, log, activityConcurrency: deps.activityConcurrency };
+  const archivedEvery = deps.archivedEveryMs ?? 10 * 60_000;
+  /** Accounts told to wait (Retry-After) skip polls until then. */
+  const notBefore = new Map<string, number>();
+
+  async function sessionRow(workspaceId: string, id: string) {
+    const row = await store.get(workspaceId, id);
+    if (!row) throw notFound('Session', id);
+    return row;
+  }
+
+  async function clientOf(workspaceId: string, accountId: string): Promise<{ acc: JulesAccountsTable; client: JulesClient }> {
+    const acc = await accounts.row(workspaceId, accountId);
+    if (!acc) throw notFound('Jules account', accountId);
+    const client = accounts.client(acc);
+    if (!client) throw new AppError('upstream_unavailable', `Jules account ${acc.name} has no API key configured`, { accountId });
+    return { acc, client };
+  }
+
+  /** Re-reads one session from Jules into the mirror (with its new activities). Failures are logged, not thrown. */
+  async function refresh(workspaceId: string, acc: JulesAccountsTable, client: JulesClient, julesId: string): Promise<void> {
+    try {
+      const s = await client.getSession(julesId);
+      const t = { accountId: acc.id, workspaceId, backfill: false };
+      const r = await upsertSession(syncDeps, t, s, (await store.index(acc.id)).get(julesId));
+      if (r.fetch) await syncActivities(syncDeps, t, client, r.id, s);
+    } catch (err) {
+      log.warn({ err: (err as Error).message, julesId }, 'could not refresh session after an action; the next poll will');
+    }
+  }
+
+  /** Runs an action on a session's Jules counterpart, then refreshes the mirror and returns the session. */
+  async function act(workspaceId: string, id: string, fn: (client: JulesClient, julesId: string) => Promise<unknown>): Promise<SessionDetail> {
+    const row = await sessionRow(workspaceId, id);
+    const { acc, client } = await clientOf(workspaceId, row.account_id);
+    await upstream(() => fn(client, row.jules_id));
+    await refresh(workspaceId, acc, client, row.jules_id);
+    return toDetail(await sessionRow(workspaceId, id));
+  }
+
+  const service = {
+    async list(workspaceId: string, q: ListSessionsQuery): Promise<z.infer<typeof SessionPage>> {
+      let after: { u: string; i: string } | undefined;
+      if (q.cursor) {
+        after = decodeCursor<{ u: string; i: string }>(q.cursor, (v) => typeof v?.u === 'string' && typeof v?.i === 'string') ?? undefined;
+        if (!after) throw badRequest('Invalid cursor', [{ path: 'query.cursor', message: 'not a cursor from this endpoint' }]);
+      }
+      const rows = await store.list(
+        workspaceId,
+        { states: q.state?.split(','), source: q.source, text: q.text, archived: q.archived, includeDeleted: q.deleted === 'true', accountId: q.accountId },
+        q.limit + 1,
+        after,
+      );
+      const more = rows.length > q.limit;
+      const items = rows.slice(0, q.limit);
+      const last = items.at(-1);
+      return { items: items.map(toSummary), nextCursor: more && last ? encodeCursor({ u: last.update_time, i: last.id }) : null };
+    },
+
+    get: async (workspaceId: string, id: string) => toDetail(await sessionRow(workspaceId, id)),
+
+    /** Activities oldest first. `cursor` continues a page; keeper-style readers may pass `afterPosition` instead. */
+    async activities(workspaceId: string, id: string, q: { limit: number; cursor?: string; afterPosition?: number }): Promise<z.infer<typeof ActivityPage>> {
+      await sessionRow(workspaceId, id);
+      let after = q.afterPosition ?? -1;
+      if (q.cursor) {
+        const c = decodeCursor<{ p: number }>(q.cursor, (v) => Number.isInteger(v?.p));
+        if (!c) throw badRequest('Invalid cursor', [{ path: 'query.cursor', message: 'not a cursor from this endpoint' }]);
+        after = c.p;
+      }
+      const rows = await store.activities(workspaceId, id, q.limit + 1, after);
+      const more = rows.length > q.limit;
+      const items = rows.slice(0, q.limit);
+      return { items: items.map(toActivity), nextCursor: more ? encodeCursor({ p: items.at(-1)!.position }) : null };
+    },
+
+    /** Creates a session on Jules (through `accountId`, or the workspace's only account) and mirrors it at once. */
+    async create(workspaceId: string, body: CreateSessionBody): Promise<SessionDetail> {
+      let accountId = body.accountId;
+      if (!accountId) {
+        const rows = (await accounts.rows(workspaceId)).filter((r) => accounts.client(r));
+        if (rows.length === 0) throw badRequest('No Jules account is configured for this workspace', [{ path: 'body.accountId', message: 'add one with POST /api/jules/accounts' }]);
+        if (rows.length > 1) throw badRequest('This workspace has several Jules accounts: say which', [{ path: 'body.accountId', message: 'required when the workspace has several accounts' }]);
+        accountId = rows[0].id;
+      }
+      const { acc, client } = await clientOf(workspaceId, accountId);
+      const s = await upstream(() =>
+        client.createSession({
+          prompt: body.prompt,
+          title: body.title,
+          source: body.source ? (body.source.startsWith('sources/') ? body.source : `sources/${body.source}`) : undefined,
+          startingBranch: body.startingBranch,
+          requirePlanApproval: body.requirePlanApproval,
+          automationMode: body.autoCreatePr ? 'AUTO_CREATE_PR' : undefined,
+        }),
+      );
+      const r = await upsertSession(syncDeps, { accountId: acc.id, workspaceId, backfill: false }, s, (await store.index(acc.id)).get(s.id));
+      return toDetail(await sessionRow(workspaceId, r.id));
+    },
+
+    approvePlan: (workspaceId: string, id: string) => act(workspaceId, id, (c, jid) => c.approvePlan(jid)),
+    sendMessage: (workspaceId: string, id: string, message: string) => act(workspaceId, id, (c, jid) => c.sendMessage(jid, message)),
+    archive: (workspaceId: string, id: string) => act(workspaceId, id, (c, jid) => c.archive(jid)),
+    unarchive: (workspaceId: string, id: string) => act(workspaceId, id, (c, jid) => c.unarchive(jid)),
+
+    /** Deletes on Jules; the mirror keeps the row marked deleted (already gone upstream counts as success). */
+    async remove(workspaceId: string, id: string): Promise<SessionDetail> {
+      const row = await sessionRow(workspaceId, id);
+      const { client } = await clientOf(workspaceId, row.account_id);
+      try {
+        await client.deleteSession(row.jules_id);
+      } catch (err) {
+        if (!(err instanceof UpstreamNotFound)) throw upstreamToAppError(err);
+      }
+      if (!row.deleted_at) {
+        await store.update(id, { deleted_at: new Date(clock.now()).toISOString() });
+        await deps.bus.publish('session.deleted', workspaceId, { id, julesId: row.jules_id });
+      }
+      return toDetail(await sessionRow(workspaceId, id));
+    },
+
+    /** One poll of one account; records the outcome on the account row. */
+    async syncAccount(acc: JulesAccountsTable, signal?: AbortSignal): Promise<SyncReport | null> {
+      const client = accounts.client(acc);
+      if (!client) return null;
+      const now = clock.now();
+      const archivedPass = acc.last_archived_sync_at === null || now - Number(acc.last_archived_sync_at) >= archivedEvery;
+      try {
+        const report = await syncAccount(syncDeps, { accountId: acc.id, workspaceId: acc.workspace_id, backfill: acc.last_full_sync_at === null }, client, { archivedPass, signal });
+        const at = new Date(clock.now()).toISOString();
+        await accounts.recordSync(acc.id, { last_sync_at: at, last_full_sync_at: at, last_error: null, ...(archivedPass ? { last_archived_sync_at: now } : {}) });
+        return report;
+      } catch (err) {
+        if (err instanceof UpstreamRateLimited) notBefore.set(acc.id, clock.now() + err.retryAfterMs);
+        await accounts.recordSync(acc.id, { last_error: (err as Error).message });
+        throw err;
+      }
+    },
+
+    /** One poll of every account that has a key and is not waiting out a rate limit. Errors are per account. */
+    async syncAll(signal?: AbortSignal): Promise<Map<string, SyncReport>> {
+      const out = new Map<string, SyncReport>();
+      for (const acc of await accounts.allRows()) {
+        if (signal?.aborted) break;
+        if ((notBefore.get(acc.id) ?? 0) > clock.now()) continue;
+        try {
+          const r = await service.syncAccount(acc, signal);
+          if (r) out.set(acc.id, r);
+        } catch (err) {
+          log.warn({ err: (err as Error).message, accountId: acc.id }, 'Jules sync failed for an account');
+        }
+      }
+      return out;
+    },
+  };
+  return service;
+}
+export type SessionsService = ReturnType<typeof createSessionsService>;

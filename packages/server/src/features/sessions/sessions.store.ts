@@ -1,0 +1,116 @@
+import { sql } from 'kysely';
+import type { Db } from '../../platform/db';
+import type { JulesActivitiesTable, JulesSessionsTable } from '../../platform/db/schema';
+
+/** What the sync loop needs to diff one account's sessions against a fresh list, without loading raw JSON. */
+export type SessionIndexRow = Pick<
+  JulesSessionsTable,
+  'id' | 'jules_id' | 'state' | 'update_time' | 'archived' | 'deleted_at' | 'activities_synced_update_time' | 'activity_count'
+>;
+
+export interface SessionFilters {
+  states?: string[];
+  source?: string;
+  text?: string;
+  archived: 'true' | 'false' | 'all';
+  includeDeleted: boolean;
+  accountId?: string;
+}
+
+const likeEscape = (s: string) => s.toLowerCase().replace(/[\\%_]/g, (m) => `\\${m}`);
+
+/** Queries for mirrored sessions and activities; every read takes the workspace. */
+export function createSessionsStore(db: Db) {
+  const k = db.kysely;
+  return {
+    /** One account's sessions, keyed by Jules id. */
+    async index(accountId: string): Promise<Map<string, SessionIndexRow>> {
+      const rows = await k
+        .selectFrom('jules_sessions')
+        .select(['id', 'jules_id', 'state', 'update_time', 'archived', 'deleted_at', 'activities_synced_update_time', 'activity_count'])
+        .where('account_id', '=', accountId)
+        .execute();
+      return new Map(rows.map((r) => [r.jules_id, r]));
+    },
+
+    insert: (row: JulesSessionsTable) => k.insertInto('jules_sessions').values(row).execute(),
+    update: (id: string, fields: Partial<Omit<JulesSessionsTable, 'id' | 'workspace_id' | 'account_id' | 'jules_id'>>) =>
+      k.updateTable('jules_sessions').set(fields).where('id', '=', id).execute(),
+
+    get: (workspaceId: string, id: string) =>
+      k.selectFrom('jules_sessions').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst(),
+    byJulesId: (accountId: string, julesId: string) =>
+      k.selectFrom('jules_sessions').selectAll().where('account_id', '=', accountId).where('jules_id', '=', julesId).executeTakeFirst(),
+
+    /** A page ordered by update_time desc, id desc; `after` is the last row of the previous page. */
+    list(workspaceId: string, f: SessionFilters, limit: number, after?: { u: string; i: string }) {
+      let q = k.selectFrom('jules_sessions').selectAll().where('workspace_id', '=', workspaceId);
+      if (f.states?.length) q = q.where('state', 'in', f.states);
+      if (f.source) q = q.where('source', '=', f.source.startsWith('sources/') ? f.source : `sources/${f.source}`);
+      if (f.accountId) q = q.where('account_id', '=', f.accountId);
+      if (f.archived !== 'all') q = q.where('archived', '=', f.archived === 'true' ? 1 : 0);
+      if (!f.includeDeleted) q = q.where('deleted_at', 'is', null);
+      if (f.text) {
+        const p = `%${likeEscape(f.text)}%`;
+        q = q.where(sql<boolean>`(lower(title) like ${p} escape '\\' or lower(prompt) like ${p} escape '\\')`);
+      }
+      if (after) q = q.where((eb) => eb.or([eb('update_time', '<', after.u), eb.and([eb('update_time', '=', after.u), eb('id', '<', after.i)])]));
+      return q.orderBy('update_time', 'desc').orderBy('id', 'desc').limit(limit).execute();
+    },
+
+    /** Adds activities; ones already held (same session and id) are ignored, so a repeated sync is harmless. */
+    async insertActivities(rows: JulesActivitiesTable[]): Promise<void> {
+      for (let i = 0; i < rows.length; i += 200) {
+        await k
+          .insertInto('jules_activities')
+          .values(rows.slice(i, i + 200))
+          .onConflict((oc) => oc.columns(['session_id', 'activity_id']).doNothing())
+          .execute();
+      }
+    },
+
+    /** The newest activity time held for a session and the ids at exactly that time (for tie-safe dedupe). */
+    async newest(sessionId: string): Promise<{ createTime: string; ids: string[] } | undefined> {
+      const top = await k.selectFrom('jules_activities').select((eb) => eb.fn.max('create_time').as('t')).where('session_id', '=', sessionId).executeTakeFirst();
+      if (!top?.t) return undefined;
+      const ids = await k.selectFrom('jules_activities').select('activity_id').where('session_id', '=', sessionId).where('create_time', '=', top.t).execute();
+      return { createTime: top.t, ids: ids.map((r) => r.activity_id) };
+    },
+
+    /** A page of a session's activities, oldest first, after position `after`. */
+    activities: (workspaceId: string, sessionId: string, limit: number, after = -1) =>
+      k
+        .selectFrom('jules_activities')
+        .selectAll()
+        .where('workspace_id', '=', workspaceId)
+        .where('session_id', '=', sessionId)
+        .where('position', '>', after)
+        .orderBy('position')
+        .limit(limit)
+        .execute(),
+
+    countActivities: async (sessionId: string) =>
+      Number((await k.selectFrom('jules_activities').select((eb) => eb.fn.countAll<number>().as('n')).where('session_id', '=', sessionId).executeTakeFirstOrThrow()).n),
+
+    /**
+     * A time-limited lease (platform table `leases`): true when `holder` now holds `name`. Several instances run
+     * the same loop; only the holder syncs, and a crashed holder's lease expires.
+     */
+    async tryLease(name: string, holder: string, nowMs: number, ttlMs: number): Promise<boolean> {
+      await k
+        .insertInto('leases')
+        .values({ name, holder, expires_at: nowMs + ttlMs })
+        .onConflict((oc) =>
+          oc
+            .column('name')
+            .doUpdateSet({ holder, expires_at: nowMs + ttlMs })
+            .where((eb) => eb.or([eb('leases.holder', '=', holder), eb('leases.expires_at', '<', nowMs)])),
+        )
+        .execute();
+      const row = await k.selectFrom('leases').select('holder').where('name', '=', name).executeTakeFirst();
+      return row?.holder === holder;
+    },
+    releaseLease: (name: string, holder: string) => k.deleteFrom('leases').where('name', '=', name).where('holder', '=', holder).execute(),
+  };
+}
+export type SessionsStore = ReturnType<typeof createSessionsStore>;

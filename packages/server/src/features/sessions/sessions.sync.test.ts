@@ -1,0 +1,138 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createJulesSimulator, type JulesSimulator, type ListeningSimulator } from '@autopilot/jules-sim';
+import type { AppEvent } from '@autopilot/contracts';
+import { createTestDb, testEngines, type TestDb } from '../../platform/db/testing';
+import { createMemoryBus } from '../../platform/events/bus';
+import { createSecretBox } from '../../platform/crypto';
+import { createLogger } from '../../platform/logger';
+import { systemClock, type Clock } from '../../platform/clock';
+import { createAccountsStore } from './accounts.store';
+import { createAccountsService } from './accounts.service';
+import { createSessionsStore } from './sessions.store';
+import { createSessionsService } from './sessions.service';
+
+const N = 1000;
+const log = createLogger({ level: 'silent' });
+
+describe.each(testEngines())('session mirror sync of 1,000 simulated sessions on %s', (engine) => {
+  let t: TestDb;
+  let sim: JulesSimulator;
+  let srv: ListeningSimulator;
+  let service: ReturnType<typeof createSessionsService>;
+  let accounts: ReturnType<typeof createAccountsService>;
+  const events: AppEvent[] = [];
+  const WS = 'ws-1';
+
+  beforeAll(async () => {
+    t = await createTestDb(engine);
+    sim = createJulesSimulator({ sessions: N, manualClock: true, seed: 42, spreadHours: 2 });
+    srv = await sim.listen(0, '127.0.0.1');
+    await t.db.kysely.insertInto('workspaces').values({ id: WS, name: 'one', created_at: new Date().toISOString() }).execute();
+    const bus = createMemoryBus({ replay: 100 });
+    bus.subscribe((e) => events.push(e));
+    const clientClock: Clock = { now: () => sim.clock.now(), sleep: async (ms) => void sim.clock.advance(ms) };
+    accounts = createAccountsService({
+      store: createAccountsStore(t.db), secrets: createSecretBox(randomBytes(32)), clock: systemClock, log, bus, allowPrivateBaseUrls: true,
+      clientOptions: { clock: clientClock },
+    });
+    await accounts.add(WS, { name: 'sim', apiKey: 'sim-key-12345678', baseUrl: srv.baseUrl });
+    service = createSessionsService({ store: createSessionsStore(t.db), accounts, bus, clock: systemClock, log });
+  }, 60_000);
+  afterAll(async () => {
+    await srv?.close();
+    await t?.cleanup();
+  });
+
+  const live = () => sim.sessions().filter((s) => !s.archived);
+  /** Every page of the mirror's list. */
+  const all = async (q: { archived: 'true' | 'false' | 'all'; deleted: 'true' | 'false' }) => {
+    const out = [];
+    let cursor: string | undefined;
+    do {
+      const page = await service.list(WS, { limit: 300, ...q, cursor });
+      out.push(...page.items);
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    return out;
+  };
+  const syncOnce = async () => {
+    const [acc] = await accounts.rows(WS);
+    return (await service.syncAccount(acc))!;
+  };
+
+  it('first sync imports everything quietly: every session, every activity', async () => {
+    sim.resetStats();
+    const r = await syncOnce();
+    const all = sim.sessions();
+    const archived = all.filter((s) => s.archived).length;
+    expect(r.seen).toBe(N);
+    expect(r.created).toBe(N);
+    expect(r.listCalls).toBe(Math.ceil((N - archived) / 100) + Math.max(1, Math.ceil(archived / 100)));
+    expect(r.activitySessions).toBe(N);
+    expect(r.activitiesAdded).toBe(all.reduce((n, s) => n + s.activities, 0));
+    // Backfill publishes one summary event, not thousands.
+    expect(events.map((e) => e.type)).toEqual(['sessions.synced']);
+    const page = await service.list(WS, { limit: 500, archived: 'all', deleted: 'false' });
+    expect(page.items).toHaveLength(500);
+  }, 120_000);
+
+  it('each incremental sync fetches activities only for sessions whose updateTime moved', async () => {
+    for (const stepMs of [20_000, 90_000, 5 * 60_000]) {
+      const before = new Map(live().map((s) => [s.id, s.updateTime]));
+      sim.clock.advance(stepMs);
+      const after = live();
+      const moved = after.filter((s) => before.get(s.id) !== s.updateTime).length;
+      sim.resetStats();
+      events.length = 0;
+      const r = await syncOnce();
+      const stats = sim.stats().requests.byRoute;
+      expect(stats['sessions.list']).toBe(Math.ceil(after.length / 100));
+      expect(r.listCalls).toBe(Math.ceil(after.length / 100));
+      expect(r.activitySessions).toBe(moved);
+      expect(stats['activities.list'] ?? 0).toBe(r.activityCalls);
+      expect(r.activityCalls).toBeGreaterThanOrEqual(moved);
+      expect(stats['sessions.get'] ?? 0).toBe(0);
+      expect(events.filter((e) => e.type === 'session.state_changed')).toHaveLength(r.stateChanges);
+      expect(events.filter((e) => e.type === 'activity.added')).toHaveLength(r.activitiesAdded);
+      expect(moved).toBeGreaterThan(0);
+    }
+    // The mirror holds exactly what the simulator has.
+    const simRows = new Map(sim.sessions().map((s) => [s.id, s]));
+    const mirrored = await all({ archived: 'false', deleted: 'false' });
+    expect(mirrored).toHaveLength(live().length);
+    for (const s of mirrored) {
+      const sr = simRows.get(s.julesId)!;
+      expect([s.state, s.activityCount]).toEqual([sr.state, sr.activities]);
+    }
+  }, 120_000);
+
+  it('a sync with nothing changed costs only the list pages', async () => {
+    sim.resetStats();
+    const r = await syncOnce();
+    expect(r.activityCalls).toBe(0);
+    expect(sim.stats().requests.byRoute['sessions.list']).toBe(Math.ceil(live().length / 100));
+  });
+
+  it('notices archiving and deletion upstream, confirming with sessions.get, and keeps the data', async () => {
+    const [a, b] = live().slice(0, 2);
+    const [acc] = await accounts.rows(WS);
+    const client = accounts.client(acc)!;
+    await client.archive(a.id);
+    await client.deleteSession(b.id);
+    events.length = 0;
+    sim.resetStats();
+    const r = await syncOnce();
+    expect(r.deleted).toBe(1);
+    expect(sim.stats().requests.byRoute['sessions.get']).toBe(2);
+    expect(events.filter((e) => e.type === 'session.deleted').map((e) => e.data.julesId)).toEqual([b.id]);
+    const byJules = new Map((await all({ archived: 'all', deleted: 'true' })).map((s) => [s.julesId, s]));
+    expect(byJules.get(b.id)).toMatchObject({ deleted: true });
+    expect(byJules.get(a.id)).toMatchObject({ archived: true, deleted: false });
+    const visible = await all({ archived: 'all', deleted: 'false' });
+    expect(visible).toHaveLength(N - 1);
+    expect(visible.some((s) => s.julesId === b.id)).toBe(false);
+    const detail = await service.get(WS, byJules.get(b.id)!.id);
+    expect(detail.activityCount).toBeGreaterThan(0);
+  });
+});

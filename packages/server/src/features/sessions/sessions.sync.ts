@@ -1,0 +1,159 @@
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '../../platform/clock';
+import type { EventBus } from '../../platform/events/bus';
+import type { Logger } from '../../platform/logger';
+import { UpstreamNotFound, sortableTime, type JulesClient, type JulesSession } from '../../integrations/jules';
+import type { SessionIndexRow, SessionsStore } from './sessions.store';
+import { activityRow, displayTime, sessionFields } from './sessions.mapping';
+
+export interface SyncDeps {
+  store: SessionsStore;
+  bus: EventBus;
+  clock: Clock;
+  log: Logger;
+  /** Parallel activity fetches per account (default 4). */
+  activityConcurrency?: number;
+}
+
+/** Where a sync writes: one account of one workspace. `backfill` = first import, published as one summary event. */
+export interface SyncTarget {
+  accountId: string;
+  workspaceId: string;
+  backfill: boolean;
+}
+
+/** What one sync did, in upstream calls and mirror changes. */
+export interface SyncReport {
+  listCalls: number;
+  archivedPass: boolean;
+  seen: number;
+  created: number;
+  updated: number;
+  stateChanges: number;
+  deleted: number;
+  /** Sessions whose activities were fetched (their updateTime moved), and the activities.list calls that took. */
+  activitySessions: number;
+  activityCalls: number;
+  activitiesAdded: number;
+  failures: number;
+}
+
+const iso = (clock: Clock) => new Date(clock.now()).toISOString();
+
+/**
+ * Upserts one session from its wire form and publishes what changed. Returns the mirror id and whether its
+ * activities must be fetched (its updateTime differs from the one they were last fetched at).
+ */
+export async function upsertSession(deps: SyncDeps, t: SyncTarget, s: JulesSession, known: SessionIndexRow | undefined, report?: SyncReport) {
+  const f = sessionFields(s);
+  const quiet = t.backfill;
+  if (!known) {
+    const id = randomUUID();
+    await deps.store.insert({
+      id, workspace_id: t.workspaceId, account_id: t.accountId, jules_id: s.id, ...f,
+      deleted_at: null, last_activity_at: null, activities_synced_update_time: null, activity_count: 0, mirrored_at: iso(deps.clock),
+    });
+    if (report) report.created++;
+    if (!quiet) await deps.bus.publish('session.created', t.workspaceId, { id, julesId: s.id, accountId: t.accountId, state: f.state, title: f.title });
+    return { id, fetch: true, row: { id, activity_count: 0 } };
+  }
+  const moved = known.update_time !== f.update_time || known.state !== f.state || known.archived !== f.archived || known.deleted_at !== null;
+  if (moved) {
+    await deps.store.update(known.id, { ...f, deleted_at: null, mirrored_at: iso(deps.clock) });
+    if (report) report.updated++;
+    if (known.state !== f.state) {
+      if (report) report.stateChanges++;
+      if (!quiet) await deps.bus.publish('session.state_changed', t.workspaceId, { id: known.id, julesId: s.id, from: known.state, to: f.state });
+    }
+    if (!quiet) await deps.bus.publish('session.updated', t.workspaceId, { id: known.id, julesId: s.id, state: f.state, archived: !!f.archived, updateTime: displayTime(f.update_time) });
+  }
+  return { id: known.id, fetch: known.activities_synced_update_time !== f.update_time, row: known };
+}
+
+/**
+ * Fetches a session's new activities (the `create_time` filter from the newest held, deduped by id), stores them in
+ * arrival order and marks the session synced up to `updateTime`. Returns the activities.list calls made.
+ */
+export async function syncActivities(deps: SyncDeps, t: SyncTarget, client: JulesClient, sessionId: string, s: JulesSession, report?: SyncReport) {
+  const newest = await deps.store.newest(sessionId);
+  const { activities, calls } = await client.activitiesSince(s.id, { after: newest, createTime: s.createTime });
+  const count = await deps.store.countActivities(sessionId);
+  const rows = activities.map((a, i) => activityRow(t.workspaceId, sessionId, count + i, a));
+  await deps.store.insertActivities(rows);
+  const last = rows.at(-1)?.create_time ?? newest?.createTime ?? null;
+  await deps.store.update(sessionId, { activity_count: count + rows.length, last_activity_at: last, activities_synced_update_time: sortableTime(s.updateTime) });
+  if (report) {
+    report.activitySessions++;
+    report.activityCalls += calls;
+    report.activitiesAdded += rows.length;
+  }
+  if (!t.backfill) {
+    for (const a of activities) {
+      await deps.bus.publish('activity.added', t.workspaceId, { sessionId, julesId: s.id, activityId: a.id, kind: a.kind, originator: a.originator, createTime: a.createTime });
+    }
+  }
+  return calls;
+}
+
+async function pool<T>(items: T[], n: number, fn: (x: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(n, items.length) }, async () => {
+    while (next < items.length) await fn(items[next++]);
+  }));
+}
+
+/**
+ * One poll of one account: every page of the session list (plus the archived list when `archivedPass`), upserts,
+ * then activities only for sessions whose updateTime moved: ceil(N/100) list calls + one call per changed session.
+ * Sessions that vanished from a complete listing are confirmed with sessions.get before being marked deleted.
+ */
+export async function syncAccount(deps: SyncDeps, t: SyncTarget, client: JulesClient, opts: { archivedPass: boolean; signal?: AbortSignal }): Promise<SyncReport> {
+  const report: SyncReport = {
+    listCalls: 0, archivedPass: opts.archivedPass, seen: 0, created: 0, updated: 0, stateChanges: 0, deleted: 0,
+    activitySessions: 0, activityCalls: 0, activitiesAdded: 0, failures: 0,
+  };
+  const known = await deps.store.index(t.accountId);
+  const seen = new Set<string>();
+  const todo: Array<{ id: string; s: JulesSession }> = [];
+  const take = async (s: JulesSession) => {
+    if (seen.has(s.id)) return; // pages can shift while a new session is created: the same one may show twice
+    seen.add(s.id);
+    report.seen++;
+    const r = await upsertSession(deps, t, s, known.get(s.id), report);
+    if (r.fetch) todo.push({ id: r.id, s });
+  };
+  for (const archived of opts.archivedPass ? [false, true] : [false]) {
+    for await (const page of client.sessionPages({ archived, signal: opts.signal })) {
+      report.listCalls++;
+      for (const s of page.items) await take(s);
+    }
+  }
+  for (const row of known.values()) {
+    if (seen.has(row.jules_id) || row.deleted_at !== null || (row.archived && !opts.archivedPass)) continue;
+    try {
+      await take(await client.getSession(row.jules_id, { signal: opts.signal }));
+    } catch (err) {
+      if (!(err instanceof UpstreamNotFound)) throw err;
+      await deps.store.update(row.id, { deleted_at: iso(deps.clock) });
+      report.deleted++;
+      await deps.bus.publish('session.deleted', t.workspaceId, { id: row.id, julesId: row.jules_id });
+    }
+  }
+  await pool(todo, deps.activityConcurrency ?? 4, async ({ id, s }) => {
+    if (opts.signal?.aborted) return;
+    try {
+      await syncActivities(deps, t, client, id, s, report);
+    } catch (err) {
+      // Left unsynced: its updateTime still differs, so the next poll tries again.
+      report.failures++;
+      deps.log.warn({ err: (err as Error).message, julesId: s.id, accountId: t.accountId }, 'could not sync session activities');
+    }
+  });
+  const changed = report.created + report.updated + report.deleted + report.activitiesAdded;
+  if (changed > 0) {
+    await deps.bus.publish('sessions.synced', t.workspaceId, {
+      accountId: t.accountId, backfill: t.backfill, created: report.created, updated: report.updated, deleted: report.deleted, activitiesAdded: report.activitiesAdded,
+    });
+  }
+  return report;
+}
