@@ -8,3 +8,4 @@ export * from './providers';
 export * from './budgets';
 export * from './routing';
 export * from './sessions';
+export * from './keeper';

@@ -1,0 +1,164 @@
+import { z } from '@hono/zod-openapi';
+import { IsoDate, PageQuery, pageOf } from './common';
+
+/**
+ * The keeper: per-workspace settings, the action ledger (which doubles as the decision log), per-session keeper
+ * state and the notifications it raises. Durations are milliseconds.
+ */
+export const KEEPER_ACTIONS = ['approve', 'answer', 'nudge', 'heal', 'continue', 'hold', 'stuck', 'escalate'] as const;
+export const KeeperActionKind = z.enum(KEEPER_ACTIONS).openapi({
+  description: 'approve/answer/nudge/heal/continue call Jules; hold/stuck/escalate only record a decision and notify a human',
+});
+export type KeeperActionKind = z.infer<typeof KeeperActionKind>;
+
+export const KeeperActionStatus = z.enum(['pending', 'sent', 'failed', 'recorded', 'abandoned']).openapi({
+  description: 'pending = written before the Jules call; sent/failed = settled; recorded = no call needed; abandoned = a crashed pending row found already effective or superseded',
+});
+export type KeeperActionStatus = z.infer<typeof KeeperActionStatus>;
+
+export const ApprovalPolicy = z.enum(['always', 'never', 'rules']);
+export type ApprovalPolicy = z.infer<typeof ApprovalPolicy>;
+
+const ms = (max: number) => z.number().int().min(0).max(max);
+const DAY = 86_400_000;
+const word = z.string().trim().min(1).max(100);
+const SourceName = z.string().regex(/^(sources\/)?github\/[^/\s]+\/[^/\s]+$/, 'sources/github/{owner}/{repo}').max(300);
+
+export const DEFAULT_HOLD_WORDS = ['delete', 'drop', 'migration', 'secret', 'credentials', 'force push', 'force-push', 'rm -rf', 'truncate'];
+
+const ApprovalRules = z.strictObject({
+  policy: ApprovalPolicy,
+  maxSteps: z.number().int().min(1).max(100).openapi({ description: 'rules: a plan with more steps is held for a human' }),
+  holdWords: z.array(word).max(100).openapi({ description: 'rules: a plan mentioning any of these words or paths (case-insensitive) is held' }),
+});
+
+export const SourceApprovalOverride = z.strictObject({
+  source: SourceName,
+  policy: ApprovalPolicy,
+  maxSteps: z.number().int().min(1).max(100).optional(),
+  holdWords: z.array(word).max(100).optional(),
+});
+
+export const KeeperSettings = z
+  .strictObject({
+    enabled: z.boolean(),
+    intervals: z.strictObject({
+      tickMs: ms(3_600_000).min(100).openapi({ description: 'How often the loop wakes up' }),
+      activeMs: ms(DAY).openapi({ description: 'Re-check cadence of active sessions (QUEUED, PLANNING, IN_PROGRESS)' }),
+      waitingMs: ms(DAY).openapi({ description: 'Re-check cadence of sessions waiting on someone (AWAITING_*, PAUSED)' }),
+      terminalMs: ms(7 * DAY).openapi({ description: 'Re-check cadence of COMPLETED and FAILED sessions' }),
+    }),
+    stall: z.strictObject({
+      enabled: z.boolean(),
+      thresholds: z
+        .strictObject({ QUEUED: ms(7 * DAY).min(1000), PLANNING: ms(7 * DAY).min(1000), IN_PROGRESS: ms(7 * DAY).min(1000) })
+        .openapi({ description: 'No new activity for longer than this (per state) = stalled' }),
+      cooldownMs: ms(7 * DAY),
+      maxNudges: z.number().int().min(0).max(50).openapi({ description: 'Per session; after that a human is notified instead' }),
+    }),
+    stuck: z.strictObject({
+      enabled: z.boolean(),
+      quietMs: ms(7 * DAY).openapi({ description: 'A finished-looking IN_PROGRESS session quiet this long is marked stuck' }),
+    }),
+    approval: ApprovalRules.extend({ perSource: z.array(SourceApprovalOverride).max(200) }),
+    answers: z.strictObject({ enabled: z.boolean(), maxPerSession: z.number().int().min(0).max(100) }),
+    selfHeal: z.strictObject({ enabled: z.boolean(), maxAttempts: z.number().int().min(0).max(20) }),
+    autoContinue: z.strictObject({ enabled: z.boolean(), maxPerSession: z.number().int().min(0).max(20), message: z.string().trim().min(1).max(2000) }),
+  })
+  .openapi('KeeperSettings');
+export type KeeperSettings = z.infer<typeof KeeperSettings>;
+
+export const DEFAULT_KEEPER_SETTINGS: KeeperSettings = {
+  enabled: true,
+  intervals: { tickMs: 5_000, activeMs: 15_000, waitingMs: 30_000, terminalMs: 600_000 },
+  stall: { enabled: true, thresholds: { QUEUED: 1_800_000, PLANNING: 900_000, IN_PROGRESS: 900_000 }, cooldownMs: 900_000, maxNudges: 3 },
+  stuck: { enabled: true, quietMs: 600_000 },
+  approval: { policy: 'rules', maxSteps: 12, holdWords: DEFAULT_HOLD_WORDS, perSource: [] },
+  answers: { enabled: true, maxPerSession: 5 },
+  selfHeal: { enabled: false, maxAttempts: 1 },
+  autoContinue: { enabled: false, maxPerSession: 1, message: 'Please continue with any remaining work, then open a pull request.' },
+};
+
+/** PUT body: any subset of the settings; groups given are merged field by field into the current ones. */
+export const UpdateKeeperSettingsBody = z
+  .strictObject({
+    enabled: z.boolean().optional(),
+    intervals: KeeperSettings.shape.intervals.partial().optional(),
+    stall: KeeperSettings.shape.stall
+      .extend({ thresholds: KeeperSettings.shape.stall.shape.thresholds.partial() })
+      .partial()
+      .optional(),
+    stuck: KeeperSettings.shape.stuck.partial().optional(),
+    approval: KeeperSettings.shape.approval.partial().optional(),
+    answers: KeeperSettings.shape.answers.partial().optional(),
+    selfHeal: KeeperSettings.shape.selfHeal.partial().optional(),
+    autoContinue: KeeperSettings.shape.autoContinue.partial().optional(),
+  })
+  .openapi('UpdateKeeperSettings', {
+    example: {
+      enabled: true,
+      stall: { thresholds: { IN_PROGRESS: 600_000 }, cooldownMs: 600_000, maxNudges: 2 },
+      approval: { policy: 'rules', maxSteps: 10, perSource: [{ source: 'sources/github/acme/api', policy: 'never' }] },
+      selfHeal: { enabled: true, maxAttempts: 1 },
+    },
+  });
+export type UpdateKeeperSettingsBody = z.infer<typeof UpdateKeeperSettingsBody>;
+
+export const KeeperAction = z
+  .object({
+    id: z.string(),
+    sessionId: z.string(),
+    kind: KeeperActionKind,
+    trigger: z.string().openapi({ description: 'What caused it: an activity id or a state change; unique per session and kind' }),
+    status: KeeperActionStatus,
+    reason: z.string(),
+    message: z.string().nullable().openapi({ description: 'The text sent to Jules (answer, nudge, heal, continue)' }),
+    error: z.string().nullable(),
+    createdAt: IsoDate,
+    settledAt: IsoDate.nullable(),
+  })
+  .openapi('KeeperAction');
+export type KeeperAction = z.infer<typeof KeeperAction>;
+
+export const KeeperLogQuery = PageQuery.extend({
+  sessionId: z.string().max(64).optional().openapi({ param: { name: 'sessionId', in: 'query' } }),
+  action: KeeperActionKind.optional().openapi({ param: { name: 'action', in: 'query' } }),
+  status: KeeperActionStatus.optional().openapi({ param: { name: 'status', in: 'query' } }),
+  from: z.iso.datetime().optional().openapi({ param: { name: 'from', in: 'query' }, description: 'Inclusive, ISO-8601' }),
+  to: z.iso.datetime().optional().openapi({ param: { name: 'to', in: 'query' }, description: 'Exclusive, ISO-8601' }),
+});
+export type KeeperLogQuery = z.infer<typeof KeeperLogQuery>;
+export const KeeperLogPage = pageOf(KeeperAction).openapi('KeeperLogPage');
+
+export const SessionKeeperState = z
+  .object({
+    sessionId: z.string(),
+    paused: z.boolean(),
+    stuck: z.boolean(),
+    stuckReason: z.string().nullable(),
+    nudges: z.number().int(),
+    answers: z.number().int(),
+    heals: z.number().int(),
+    continues: z.number().int(),
+    actions: z.array(KeeperAction).openapi({ description: 'The newest 100 ledger entries of this session' }),
+  })
+  .openapi('SessionKeeperState');
+export type SessionKeeperState = z.infer<typeof SessionKeeperState>;
+
+export const UpdateSessionKeeperBody = z
+  .strictObject({ paused: z.boolean() })
+  .openapi('UpdateSessionKeeper', { example: { paused: true } });
+export type UpdateSessionKeeperBody = z.infer<typeof UpdateSessionKeeperBody>;
+
+export const KeeperNotification = z
+  .object({
+    id: z.string(),
+    sessionId: z.string().nullable(),
+    kind: z.string().openapi({ example: 'plan_held' }),
+    title: z.string(),
+    body: z.string(),
+    createdAt: IsoDate,
+  })
+  .openapi('KeeperNotification');
+export type KeeperNotification = z.infer<typeof KeeperNotification>;
+export const KeeperNotificationPage = pageOf(KeeperNotification).openapi('KeeperNotificationPage');

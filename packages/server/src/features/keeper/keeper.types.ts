@@ -1,0 +1,81 @@
+import type { KeeperActionKind, KeeperActionStatus } from '@autopilot/contracts';
+
+/**
+ * The keeper's view of one mirrored session: only what the decision needs, with times as epoch ms, so the
+ * decision function stays pure and its tables stay readable.
+ */
+export interface KeeperSession {
+  id: string;
+  state: string;
+  archived: boolean;
+  deleted: boolean;
+  /** Paused for the keeper by a user in the orchestrator (not the upstream PAUSED state). */
+  paused: boolean;
+  prompt: string;
+  title: string;
+  source: string | null;
+  prUrl: string | null;
+  /** The session has outputs (a pull request or a change set). */
+  hasOutputs: boolean;
+  createTimeMs: number;
+  updateTimeMs: number;
+  lastActivityAtMs: number | null;
+  activityCount: number;
+}
+
+export interface PlanStepView {
+  title: string;
+  description?: string;
+}
+
+/** One mirrored activity, flattened: `text` is the message, failure reason or progress title. */
+export interface KeeperActivity {
+  id: string;
+  kind: string;
+  originator: string;
+  createTimeMs: number;
+  text: string | null;
+  /** Steps of a planGenerated activity. */
+  plan?: PlanStepView[];
+}
+
+/** A ledger row as the decision sees it. */
+export interface HistoryEntry {
+  kind: KeeperActionKind;
+  trigger: string;
+  status: KeeperActionStatus;
+  attempts: number;
+  createdAtMs: number;
+  settledAtMs: number | null;
+}
+
+/** What the decision asks the supervisor to write when it decides to message the agent. */
+export interface MessageBrief {
+  purpose: 'answer' | 'nudge' | 'heal' | 'continue';
+  /** The agent's question, the failure reason, or the last thing the agent said. */
+  cue: string | null;
+  quietMs?: number;
+  nudgeNumber?: number;
+}
+
+/** A human notification the decision wants raised alongside its action. */
+export interface NotificationDraft {
+  kind: 'plan_held' | 'session_stuck' | 'stall_escalated' | 'question_escalated' | 'heal_exhausted';
+  title: string;
+  body: string;
+}
+
+export type Decision =
+  | { action: 'none'; reason: string }
+  | {
+      action: KeeperActionKind;
+      /** With the session and kind, the ledger's unique key: what made the keeper act. */
+      trigger: string;
+      reason: string;
+      /** Set for actions that message the agent: the supervisor turns it into text. */
+      brief?: MessageBrief;
+      notify?: NotificationDraft;
+    };
+
+/** Actions that call Jules (the rest only record and notify). */
+export const CALLS_JULES: ReadonlySet<KeeperActionKind> = new Set(['approve', 'answer', 'nudge', 'heal', 'continue']);
