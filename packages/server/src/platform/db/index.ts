@@ -12,6 +12,8 @@ export type Dialect = 'sqlite' | 'postgres';
 export interface Db {
   kysely: Kysely<Database>;
   dialect: Dialect;
+  /** PostgreSQL schema holding our tables (and Kysely's migration tables); undefined on SQLite. */
+  schema?: string;
   /** Round-trip latency of a trivial query, for health checks. */
   ping(): Promise<number>;
   close(): Promise<void>;
@@ -45,6 +47,7 @@ export async function openDatabase(target: DbTarget, log?: Logger, opts: { migra
   const db: Db = {
     kysely,
     dialect: target.kind,
+    schema: target.kind === 'postgres' ? (target.schema ?? 'public') : undefined,
     async ping() {
       const t = performance.now();
       await sql`select 1`.execute(kysely);

@@ -24,7 +24,9 @@ const provider: MigrationProvider = {
 
 /** Applies every pending migration; safe to call concurrently from several instances (Kysely takes a lock). */
 export async function migrateToLatest(db: Db, log?: Logger): Promise<void> {
-  const migrator = new Migrator({ db: db.kysely, provider });
+  // Kysely looks for its migration table across every schema it can see; naming ours keeps parallel test schemas
+  // (and other apps' schemas in a shared database) from being mistaken for this one.
+  const migrator = new Migrator({ db: db.kysely, provider, ...(db.schema ? { migrationTableSchema: db.schema } : {}) });
   const { error, results } = await migrator.migrateToLatest();
   for (const r of results ?? []) {
     if (r.status === 'Success') log?.info({ migration: r.migrationName }, 'migration applied');
