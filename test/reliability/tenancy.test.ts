@@ -1,0 +1,86 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fill, startWorld, type Operation, type World } from './world';
+
+/** Response parts that change by themselves (timestamps, latencies, counters of the poller). */
+const VOLATILE = /(At|Time|time|latency|Latency|uptime|Seconds|ticks|lastError|^from|^to)$/;
+const normalize = (v: unknown): unknown =>
+  Array.isArray(v) ? v.map(normalize) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).filter(([k]) => !VOLATILE.test(k)).map(([k, x]) => [k, normalize(x)])) : v;
+
+const collectIds = (v: unknown, out: Set<string>) => {
+  if (Array.isArray(v)) v.forEach((x) => collectIds(x, out));
+  else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) (k === 'id' && typeof x === 'string' ? out.add(x) : collectIds(x, out));
+};
+
+const SKIP = new Set(['/api/events', '/api/openapi.json', '/api/docs', '/api/health']);
+
+describe('tenancy on every route', () => {
+  let w: World;
+  let ops: Operation[];
+  let otherKey: string;
+  const ids = new Set<string>();
+  let before: Map<string, unknown>;
+  let attackStartedAt: string;
+
+  const snapshot = async () => {
+    const snap = new Map<string, unknown>();
+    for (const op of ops.filter((o) => o.method === 'GET' && !SKIP.has(o.path))) {
+      const targets = op.params.length ? [...ids].map((id) => fill(op.path, id)) : [op.path];
+      for (const p of targets) {
+        const res = await w.request(p);
+        if (res.status === 200 && (res.headers.get('content-type') ?? '').includes('json')) snap.set(p, normalize(await res.json()));
+      }
+    }
+    return snap;
+  };
+
+  beforeAll(async () => {
+    w = await startWorld({ sessions: 12 });
+    ops = (await w.operations()).filter((o) => o.path.startsWith('/api/') && !o.path.startsWith('/api/docs'));
+    const ws = await (await w.request('/api/workspaces', { method: 'POST', json: { name: 'intruder' } })).json();
+    otherKey = ws.ownerKey.key;
+    await w.request('/api/keys', { method: 'POST', json: { name: 'victim-key' } });
+    for (const op of ops.filter((o) => o.method === 'GET' && !o.params.length && !SKIP.has(o.path))) {
+      const res = await w.request(op.path);
+      if (res.ok) collectIds(await res.json(), ids);
+    }
+    ids.delete(ws.workspace.id);
+    before = await snapshot();
+  });
+  afterAll(async () => w?.close());
+
+  it('seeded resources of several kinds in the first workspace', () => {
+    expect(ids.size).toBeGreaterThan(12);
+    expect(before.size).toBeGreaterThan(ids.size / 2);
+  });
+
+  it('the second workspace can neither read nor change any of them, on any route', async () => {
+    attackStartedAt = new Date(Date.now() - 1).toISOString();
+    let attempts = 0;
+    for (const op of ops.filter((o) => !SKIP.has(o.path))) {
+      const body = op.method === 'GET' || op.method === 'DELETE' ? undefined : (op.example ?? {});
+      if (!op.params.length) {
+        // Workspace-level routes act on the caller's own workspace; they must not fail with a 5xx either.
+        const res = await w.request(op.path, { method: op.method, key: otherKey, ...(body ? { json: body } : {}) });
+        expect(res.status, `${op.method} ${op.path}`).toBeLessThan(500);
+        continue;
+      }
+      for (const id of ids) {
+        const res = await w.request(fill(op.path, id), { method: op.method, key: otherKey, ...(body ? { json: body } : {}) });
+        attempts++;
+        expect(res.status, `${op.method} ${op.path} with a first-workspace id ${id}`).toBeGreaterThanOrEqual(400);
+        expect(res.status).toBeLessThan(500);
+      }
+    }
+    expect(attempts).toBeGreaterThan(50);
+  });
+
+  it('everything the first workspace sees is unchanged', async () => {
+    const after = await snapshot();
+    for (const [p, v] of before) expect(after.get(p), p).toEqual(v);
+  });
+
+  it('no Jules action reached the simulator for the first workspace from the second', () => {
+    const acting = w.sim.log({ since: attackStartedAt }).filter((e) => e.method !== 'GET' && e.route !== 'sessions.create');
+    expect(acting).toEqual([]);
+  });
+});

@@ -1,0 +1,99 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createJulesSimulator, type JulesSimulator } from '@autopilot/jules-sim';
+import { loadConfig } from '../../packages/server/src/platform/config';
+import { startOrchestrator, type Orchestrator } from '../../packages/server/src/main';
+
+export const ADMIN_KEY = 'ap_reliability_admin_key_0123456789';
+export const SIM_KEY = 'sim-reliability-key';
+
+/** The OpenAPI operations of the running app, with parameters and example bodies. */
+export interface Operation {
+  method: string;
+  path: string;
+  params: string[];
+  query: Array<{ name: string; type?: string }>;
+  example?: Record<string, unknown>;
+  bodyProps: Record<string, { type?: string | string[] }>;
+}
+
+export interface World {
+  sim: JulesSimulator;
+  simUrl: string;
+  orch: Orchestrator;
+  dataDir: string;
+  request(p: string, init?: RequestInit & { key?: string | null; json?: unknown }): Promise<Response>;
+  operations(): Promise<Operation[]>;
+  close(): Promise<void>;
+}
+
+/**
+ * A simulator on a manual clock (nothing moves unless the test says so) and an orchestrator mirroring it, with a
+ * short poll interval. Resolves once the first sync has mirrored the simulator's sessions.
+ */
+export async function startWorld(opts: { sessions?: number; env?: Record<string, string> } = {}): Promise<World> {
+  const sim = createJulesSimulator({ apiKeys: [SIM_KEY], sessions: opts.sessions ?? 30, manualClock: true, seed: 7 });
+  const served = await sim.listen(0, '127.0.0.1');
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'autopilot-rel-'));
+  const config = loadConfig({
+    DATA_DIR: dataDir,
+    PORT: '0',
+    LOG_LEVEL: 'silent',
+    AUTOPILOT_ADMIN_KEY: ADMIN_KEY,
+    JULES_API_KEY: SIM_KEY,
+    JULES_API_BASE_URL: served.baseUrl,
+    JULES_ALLOW_PRIVATE_URLS: 'true',
+    JULES_POLL_INTERVAL_MS: '500',
+    ...opts.env,
+  });
+  const orch = await startOrchestrator(config, { listen: false });
+  const request: World['request'] = (p, init = {}) => {
+    const { key = ADMIN_KEY, json, ...rest } = init;
+    const headers = new Headers(rest.headers);
+    if (key) headers.set('authorization', `Bearer ${key}`);
+    if (json !== undefined) headers.set('content-type', 'application/json');
+    return Promise.resolve(orch.app.request(p, { ...rest, headers, ...(json !== undefined ? { body: JSON.stringify(json) } : {}) }));
+  };
+  const want = opts.sessions ?? 30;
+  for (let i = 0; i < 200; i++) {
+    const res = await request(`/api/sessions?limit=500`);
+    if (res.ok && ((await res.json()) as { items: unknown[] }).items.length >= want) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    sim,
+    simUrl: served.baseUrl,
+    orch,
+    dataDir,
+    request,
+    async operations() {
+      const doc = (await (await request('/api/openapi.json', { key: null })).json()) as any;
+      const ops: Operation[] = [];
+      for (const [p, item] of Object.entries<any>(doc.paths)) {
+        for (const [method, op] of Object.entries<any>(item)) {
+          const params = (op.parameters ?? []) as Array<{ name: string; in: string; schema?: { type?: string } }>;
+          const schema = op.requestBody?.content?.['application/json']?.schema;
+          const resolved = schema?.$ref ? doc.components.schemas[schema.$ref.split('/').pop()] : schema;
+          ops.push({
+            method: method.toUpperCase(),
+            path: p,
+            params: params.filter((x) => x.in === 'path').map((x) => x.name),
+            query: params.filter((x) => x.in === 'query').map((x) => ({ name: x.name, type: x.schema?.type })),
+            example: resolved?.example ?? schema?.example,
+            bodyProps: resolved?.properties ?? {},
+          });
+        }
+      }
+      return ops;
+    },
+    async close() {
+      await orch.close();
+      await served.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Fills `{param}` placeholders. */
+export const fill = (p: string, value: string) => p.replace(/\{[^}]+\}/g, encodeURIComponent(value));

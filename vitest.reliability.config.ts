@@ -1,0 +1,14 @@
+import { defineConfig } from 'vitest/config';
+
+// `npm run test:reliability`: crash loop, fault storm, soak, hostile input and tenancy on every route. Bounded to
+// a few minutes; files run one at a time so their load does not distort each other.
+export default defineConfig({
+  test: {
+    include: ['test/reliability/**/*.test.ts'],
+    pool: 'forks',
+    fileParallelism: false,
+    testTimeout: 300_000,
+    hookTimeout: 120_000,
+    reporters: ['default', ['json', { outputFile: '.tmp/vitest-reliability.json' }]],
+  },
+});
