@@ -73,3 +73,4 @@ export const BreakerInfo = z
   .object({ providerId: z.string(), provider: z.string(), model: z.string(), state: BreakerStateName, openedAt: IsoDate.nullable() })
   .openapi('LlmBreaker');
 export const BreakerList = z.object({ items: z.array(BreakerInfo) }).openapi('LlmBreakerList');
+export type BreakerInfo = z.infer<typeof BreakerInfo>;

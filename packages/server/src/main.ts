@@ -27,6 +27,19 @@ import { registerWorkspacesRoutes } from './features/workspaces/workspaces.route
 import { registerEventsRoutes } from './features/events/events.routes';
 import { createSystemService } from './features/system/system.service';
 import { registerSystemRoutes } from './features/system/system.routes';
+import { createModelFactory } from './integrations/llm';
+import { createProvidersStore } from './features/providers/providers.store';
+import { createProvidersService, type ProviderSeed } from './features/providers/providers.service';
+import { registerProvidersRoutes } from './features/providers/providers.routes';
+import { createBudgetsStore } from './features/budgets/budgets.store';
+import { createBudgetsService } from './features/budgets/budgets.service';
+import { registerBudgetsRoutes } from './features/budgets/budgets.routes';
+import { createRoutingStore } from './features/routing/routing.store';
+import { createRoutingService } from './features/routing/routing.service';
+import { registerRoutingRoutes } from './features/routing/routing.routes';
+import { createLlmStore } from './features/llm/llm.store';
+import { createLlmService, type LlmService } from './features/llm/llm.service';
+import { registerLlmRoutes } from './features/llm/llm.routes';
 
 const DASHBOARD_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dashboard/dist');
 
@@ -39,6 +52,8 @@ export interface Orchestrator {
   queue: JobQueue<JobCatalog>;
   log: Logger;
   workspaces: WorkspacesService;
+  /** The LLM gateway: every model call goes through it. */
+  llm: LlmService;
   /** The owner key generated on first start (only on that start, only when AUTOPILOT_ADMIN_KEY is unset). */
   generatedKey?: string;
   close(): Promise<void>;
@@ -90,6 +105,49 @@ export async function startOrchestrator(config: Config, opts: StartOptions = {})
     log.warn({ workspace: 'default' }, `first start: owner API key for workspace "default" (shown once, store it now): ${boot.generatedKey}`);
   }
 
+  // LLM gateway: providers (keys sealed), budgets, routing rules, and the service every feature calls.
+  const llmRef: { current?: LlmService } = {};
+  const providers = createProvidersService({
+    store: createProvidersStore(db),
+    secrets,
+    clock,
+    log,
+    allowPrivateUrls: config.LLM_ALLOW_PRIVATE_URLS,
+    onChange: (id) => llmRef.current?.forgetProvider(id),
+  });
+  const budgets = createBudgetsService({ store: createBudgetsStore(db), clock });
+  const routing = createRoutingService({ store: createRoutingStore(db), clock });
+  const gateway = createLlmService({
+    providers,
+    budgets,
+    routing,
+    store: createLlmStore(db),
+    models: createModelFactory(),
+    resilience: {
+      timeoutMs: config.LLM_TIMEOUT_MS,
+      retries: config.LLM_RETRIES,
+      retryBaseMs: config.LLM_RETRY_BASE_MS,
+      retryMaxMs: Math.max(config.LLM_RETRY_BASE_MS * 16, 1),
+      breaker: {
+        threshold: config.LLM_BREAKER_THRESHOLD,
+        minRequests: config.LLM_BREAKER_MIN_REQUESTS,
+        windowMs: config.LLM_BREAKER_WINDOW_MS,
+        halfOpenAfterMs: config.LLM_BREAKER_HALF_OPEN_MS,
+      },
+    },
+    clock,
+    log,
+    bus,
+    metrics,
+  });
+  const seeds: ProviderSeed[] = [
+    ...(config.OPENAI_API_KEY ? [{ kind: 'openai' as const, apiKey: config.OPENAI_API_KEY, baseUrl: config.OPENAI_BASE_URL }] : []),
+    ...(config.ANTHROPIC_API_KEY ? [{ kind: 'anthropic' as const, apiKey: config.ANTHROPIC_API_KEY, baseUrl: config.ANTHROPIC_BASE_URL }] : []),
+    ...(config.GEMINI_API_KEY ? [{ kind: 'gemini' as const, apiKey: config.GEMINI_API_KEY, baseUrl: config.GEMINI_BASE_URL }] : []),
+  ];
+  llmRef.current = gateway;
+  await providers.seed(boot.workspaceId, seeds);
+
   const simulated = !config.JULES_API_KEY;
   const loops: Loop[] = [];
   const system = createSystemService({
@@ -102,6 +160,7 @@ export async function startOrchestrator(config: Config, opts: StartOptions = {})
       { name: 'queue', check: () => queue.ping() },
     ],
     loops: () => loops,
+    extras: () => gateway.healthComponents(),
   });
 
   queue.handle('system.housekeeping', async () => {});
@@ -111,6 +170,10 @@ export async function startOrchestrator(config: Config, opts: StartOptions = {})
   registerSystemRoutes(app, { service: system, metrics });
   registerWorkspacesRoutes(app, { service: workspaces, simulated });
   registerEventsRoutes(app, { bus, onClient: (d) => (sseClients += d) });
+  registerProvidersRoutes(app, { service: providers, test: (ws, id, model) => gateway.testProvider(ws, id, model) });
+  registerBudgetsRoutes(app, { service: budgets });
+  registerRoutingRoutes(app, { service: routing, simulate: (ws, input) => gateway.simulate(ws, input) });
+  registerLlmRoutes(app, { service: gateway });
   registerDocs(app, { version: VERSION });
   registerDashboard(app, opts.dashboardDir ?? DASHBOARD_DIST);
 
@@ -134,6 +197,7 @@ export async function startOrchestrator(config: Config, opts: StartOptions = {})
     queue,
     log,
     workspaces,
+    llm: gateway,
     generatedKey: boot.generatedKey,
     close: () =>
       (closing ??= (async () => {

@@ -40,6 +40,15 @@ export const ConfigSchema = z.object({
   ANTHROPIC_BASE_URL: urlWithProtocols(['http', 'https']),
   GEMINI_API_KEY: optionalString,
   GEMINI_BASE_URL: urlWithProtocols(['http', 'https']),
+  // LLM gateway: provider base URLs on private networks are refused unless allowed (self-hosted models).
+  LLM_ALLOW_PRIVATE_URLS: z.enum(['true', 'false', '1', '0']).optional().transform((v) => v === 'true' || v === '1'),
+  LLM_TIMEOUT_MS: z.coerce.number().int().min(100).default(60_000),
+  LLM_RETRIES: z.coerce.number().int().min(0).max(10).default(2),
+  LLM_RETRY_BASE_MS: z.coerce.number().int().min(0).default(250),
+  LLM_BREAKER_THRESHOLD: z.coerce.number().gt(0).lt(1).default(0.5),
+  LLM_BREAKER_MIN_REQUESTS: z.coerce.number().int().min(1).default(5),
+  LLM_BREAKER_WINDOW_MS: z.coerce.number().int().min(100).default(30_000),
+  LLM_BREAKER_HALF_OPEN_MS: z.coerce.number().int().min(10).default(30_000),
 });
 
 export type RawConfig = z.infer<typeof ConfigSchema>;

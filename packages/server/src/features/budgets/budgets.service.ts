@@ -1,0 +1,140 @@
+import type { BudgetStatus, PutBudgetBody } from '@autopilot/contracts';
+import type { Clock } from '../../platform/clock';
+import type { LlmBudgetsTable } from '../../platform/db/schema';
+import type { BudgetsStore } from './budgets.store';
+
+/** An amount held against a workspace's budget while a call is in flight. */
+export interface Reservation {
+  workspaceId: string;
+  amountUsd: number;
+  day: string;
+  month: string;
+}
+
+/** What routing and the gateway need to know about a workspace's budget before a call. */
+export interface BudgetSnapshot {
+  percentLeft: number;
+  onExhausted: 'error' | 'degrade';
+  degradeTo: { provider: string; model: string } | null;
+}
+
+export interface BudgetsDeps {
+  store: BudgetsStore;
+  clock: Clock;
+}
+
+/** UTC day (YYYY-MM-DD) and month (YYYY-MM) windows of a time. */
+export function windowsAt(ms: number): { day: string; month: string } {
+  const d = new Date(ms).toISOString();
+  return { day: d.slice(0, 10), month: d.slice(0, 7) };
+}
+
+const pct = (limit: number | null, used: number) => (limit === null ? null : limit <= 0 ? 0 : Math.max(0, Math.min(100, (100 * (limit - used)) / limit)));
+
+/**
+ * Daily and monthly USD budgets per workspace. Every gateway call reserves its estimated cost first (atomically,
+ * in the database) and settles the actual cost afterwards, so concurrent calls overshoot a limit by at most one
+ * call's underestimate, never by the number of calls in flight.
+ */
+export function createBudgetsService(deps: BudgetsDeps) {
+  const { store, clock } = deps;
+  const ensured = new Set<string>();
+
+  async function ensure(workspaceId: string): Promise<void> {
+    if (ensured.has(workspaceId)) return;
+    const now = clock.now();
+    const w = windowsAt(now);
+    await store.ensure({
+      workspace_id: workspaceId,
+      daily_limit_usd: null,
+      monthly_limit_usd: null,
+      on_exhausted: 'error',
+      degrade_to: null,
+      day_key: w.day,
+      day_spent: 0,
+      day_reserved: 0,
+      month_key: w.month,
+      month_spent: 0,
+      month_reserved: 0,
+      updated_at: now,
+    });
+    ensured.add(workspaceId);
+  }
+
+  async function current(workspaceId: string): Promise<LlmBudgetsTable> {
+    await ensure(workspaceId);
+    const now = clock.now();
+    const w = windowsAt(now);
+    let row = await store.get(workspaceId);
+    if (row && (row.day_key !== w.day || row.month_key !== w.month)) {
+      await store.rollover(workspaceId, w.day, w.month, now);
+      row = await store.get(workspaceId);
+    }
+    if (!row) throw new Error(`budget row for workspace ${workspaceId} vanished`);
+    return row;
+  }
+
+  function toStatus(r: LlmBudgetsTable): BudgetStatus {
+    const window = (key: string, limit: number | null, spent: number, reserved: number) => ({
+      window: key,
+      limitUsd: limit,
+      spentUsd: spent,
+      reservedUsd: Math.max(0, reserved),
+      remainingUsd: limit === null ? null : Math.max(0, limit - spent - Math.max(0, reserved)),
+      percentLeft: pct(limit, spent + Math.max(0, reserved)),
+    });
+    const day = window(r.day_key, r.daily_limit_usd, r.day_spent, r.day_reserved);
+    const month = window(r.month_key, r.monthly_limit_usd, r.month_spent, r.month_reserved);
+    return {
+      dailyLimitUsd: r.daily_limit_usd,
+      monthlyLimitUsd: r.monthly_limit_usd,
+      onExhausted: r.on_exhausted === 'degrade' ? 'degrade' : 'error',
+      degradeTo: r.degrade_to ? (JSON.parse(r.degrade_to) as { provider: string; model: string }) : null,
+      day,
+      month,
+      percentLeft: Math.min(day.percentLeft ?? 100, month.percentLeft ?? 100),
+    };
+  }
+
+  return {
+    /** Limits, policy and both windows' spent/reserved amounts. */
+    status: async (workspaceId: string) => toStatus(await current(workspaceId)),
+
+    /** Replaces the limits and the exhaustion policy; counters are kept. */
+    async put(workspaceId: string, body: PutBudgetBody) {
+      await ensure(workspaceId);
+      await store.setPolicy(workspaceId, {
+        daily_limit_usd: body.dailyLimitUsd,
+        monthly_limit_usd: body.monthlyLimitUsd,
+        on_exhausted: body.onExhausted,
+        degrade_to: body.degradeTo ? JSON.stringify(body.degradeTo) : null,
+        updated_at: clock.now(),
+      });
+      return toStatus(await current(workspaceId));
+    },
+
+    async snapshot(workspaceId: string): Promise<BudgetSnapshot> {
+      const s = toStatus(await current(workspaceId));
+      return { percentLeft: s.percentLeft, onExhausted: s.onExhausted, degradeTo: s.degradeTo };
+    },
+
+    /** Holds `amountUsd` against both windows, or returns null when that would pass a limit. */
+    async reserve(workspaceId: string, amountUsd: number): Promise<Reservation | null> {
+      await ensure(workspaceId);
+      const now = clock.now();
+      const w = windowsAt(now);
+      if (await store.reserve(workspaceId, amountUsd, w.day, w.month, now)) return { workspaceId, amountUsd, ...w };
+      // Either a limit is reached or a window has turned over since the last call: roll over and try once more.
+      const row = await store.get(workspaceId);
+      if (row && (row.day_key !== w.day || row.month_key !== w.month)) {
+        await store.rollover(workspaceId, w.day, w.month, now);
+        if (await store.reserve(workspaceId, amountUsd, w.day, w.month, now)) return { workspaceId, amountUsd, ...w };
+      }
+      return null;
+    },
+
+    /** Releases a reservation and books what the call actually cost (0 when it failed before using tokens). */
+    settle: (r: Reservation, actualUsd: number) => store.settle(r.workspaceId, r.amountUsd, actualUsd, r.day, r.month, clock.now()).then(() => undefined),
+  };
+}
+export type BudgetsService = ReturnType<typeof createBudgetsService>;

@@ -1,0 +1,90 @@
+import type { BreakerInfo, ComponentHealth, SimulateBody, SimulateResult, UsageGroupBy, UsageReport } from '@autopilot/contracts';
+import type { z } from 'zod';
+import type { Clock } from '../../platform/clock';
+import { badRequest } from '../../platform/errors';
+import type { Resilience } from '../../integrations/llm';
+import type { ProvidersService } from '../providers/providers.service';
+import type { BudgetsService } from '../budgets/budgets.service';
+import type { RoutingService } from '../routing/routing.service';
+import { planRoute } from '../routing/routing.engine';
+import type { LlmStore } from './llm.store';
+
+export interface InsightsDeps {
+  providers: Pick<ProvidersService, 'resolveEnabled'>;
+  budgets: Pick<BudgetsService, 'snapshot'>;
+  routing: Pick<RoutingService, 'rules'>;
+  store: LlmStore;
+  resilience: Resilience;
+  clock: Clock;
+}
+
+const DAY = 86_400_000;
+const isBareDate = (v: string) => /^\d{4}-\d{2}-\d{2}$/.test(v);
+
+/** The read side of the gateway: route simulation, usage reports, breaker states for the API, health and metrics. */
+export function createLlmInsights(deps: InsightsDeps) {
+  const { providers, budgets, routing, store, resilience, clock } = deps;
+
+  return {
+    /** Which rule a call would match and why (and why earlier rules did not), with the targets it would try. */
+    async simulate(workspaceId: string, input: z.infer<typeof SimulateBody>): Promise<SimulateResult> {
+      const enabled = await providers.resolveEnabled(workspaceId);
+      const budgetLeftPct = input.budgetLeftPct ?? (await budgets.snapshot(workspaceId)).percentLeft;
+      const hourUtc = new Date(input.at ? Date.parse(input.at) : clock.now()).getUTCHours();
+      const plan = planRoute(await routing.rules(workspaceId), enabled, { task: input.task, persona: input.persona ?? null, budgetLeftPct, hourUtc });
+      return {
+        input: { task: input.task, persona: input.persona ?? null, budgetLeftPct, hourUtc },
+        matched: plan.matched ? { id: plan.matched.id, name: plan.matched.name, position: plan.matched.position } : null,
+        rules: plan.rules,
+        targets: plan.targets.map((t) => {
+          const open = resilience.isOpen({ workspaceId, providerId: t.provider.id, provider: t.provider.name, model: t.model });
+          return {
+            providerId: t.provider.id,
+            provider: t.provider.name,
+            kind: t.provider.kind,
+            model: t.model,
+            source: t.source,
+            available: !open,
+            ...(open ? { why: 'circuit open after repeated failures; skipped until its recovery window passes' } : {}),
+          };
+        }),
+        unresolved: plan.unresolved,
+      };
+    },
+
+    /** Usage totals and rows grouped by the requested dimensions over [from, to) (default: the last 30 days). */
+    async usage(workspaceId: string, q: { from?: string; to?: string; groupBy: UsageGroupBy[] }): Promise<UsageReport> {
+      const now = clock.now();
+      const toMs = q.to ? Date.parse(q.to) + (isBareDate(q.to) ? DAY : 0) : now + 1;
+      const fromMs = q.from ? Date.parse(q.from) : toMs - 30 * DAY;
+      if (!(fromMs < toMs)) throw badRequest('from must be before to', { field: 'from' });
+      const [totals] = await store.aggregate(workspaceId, fromMs, toMs, []);
+      const rows = await store.aggregate(workspaceId, fromMs, toMs, q.groupBy);
+      return {
+        from: new Date(fromMs).toISOString(),
+        to: new Date(toMs).toISOString(),
+        groupBy: q.groupBy,
+        totals: totals ?? { calls: 0, errors: 0, inputTokens: 0, outputTokens: 0, costUsd: 0, avgLatencyMs: 0 },
+        rows,
+      };
+    },
+
+    /** Circuit breakers of one workspace's providers. */
+    breakers(workspaceId: string): BreakerInfo[] {
+      return resilience
+        .states()
+        .filter((b) => b.workspaceId === workspaceId)
+        .map((b) => ({ providerId: b.providerId, provider: b.provider, model: b.model, state: b.state, openedAt: b.openedAt ? new Date(b.openedAt).toISOString() : null }));
+    },
+
+    /** Breakers as health components: an open circuit degrades health (fallbacks still answer), it never takes it down. */
+    healthComponents(): ComponentHealth[] {
+      return resilience.states().map((b) => ({
+        name: `llm:${b.provider}/${b.model}`,
+        status: b.state === 'closed' ? ('ok' as const) : ('degraded' as const),
+        latencyMs: null,
+        detail: `circuit ${b.state}`,
+      }));
+    },
+  };
+}

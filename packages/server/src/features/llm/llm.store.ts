@@ -1,0 +1,56 @@
+import { sql } from 'kysely';
+import type { UsageGroupBy, UsageRow } from '@autopilot/contracts';
+import type { Db } from '../../platform/db';
+import type { LlmUsageTable } from '../../platform/db/schema';
+
+const columnOf: Record<UsageGroupBy, 'day' | 'provider_name' | 'model' | 'task' | 'api_key_id'> = {
+  day: 'day',
+  provider: 'provider_name',
+  model: 'model',
+  task: 'task',
+  apiKey: 'api_key_id',
+};
+const fieldOf: Record<UsageGroupBy, keyof UsageRow> = { day: 'day', provider: 'provider', model: 'model', task: 'task', apiKey: 'apiKeyId' };
+
+/** Usage rows of the LLM gateway and their aggregation for reports. */
+export function createLlmStore(db: Db) {
+  const k = db.kysely;
+  return {
+    insertUsage: (row: LlmUsageTable) => k.insertInto('llm_usage').values(row).execute(),
+
+    /** Sums over [fromMs, toMs) grouped by the given dimensions (none = one totals row). */
+    async aggregate(workspaceId: string, fromMs: number, toMs: number, groupBy: UsageGroupBy[]): Promise<UsageRow[]> {
+      const cols = groupBy.map((g) => columnOf[g]);
+      let q = k
+        .selectFrom('llm_usage')
+        .where('workspace_id', '=', workspaceId)
+        .where('at', '>=', fromMs)
+        .where('at', '<', toMs)
+        .select([
+          sql<number>`count(*)`.as('calls'),
+          sql<number>`sum(case when outcome = 'ok' then 0 else 1 end)`.as('errors'),
+          sql<number>`sum(input_tokens)`.as('input_tokens'),
+          sql<number>`sum(output_tokens)`.as('output_tokens'),
+          sql<number>`sum(cost_usd)`.as('cost_usd'),
+          sql<number>`avg(latency_ms)`.as('avg_latency_ms'),
+        ]);
+      if (cols.length) q = q.select(cols).groupBy(cols).orderBy(cols);
+      const rows = (await q.execute()) as Array<Record<string, unknown>>;
+      return rows
+        .filter((r) => Number(r.calls) > 0)
+        .map((r) => {
+          const out: UsageRow = {
+            calls: Number(r.calls),
+            errors: Number(r.errors ?? 0),
+            inputTokens: Number(r.input_tokens ?? 0),
+            outputTokens: Number(r.output_tokens ?? 0),
+            costUsd: Number(r.cost_usd ?? 0),
+            avgLatencyMs: Math.round(Number(r.avg_latency_ms ?? 0) * 10) / 10,
+          };
+          for (const g of groupBy) (out as Record<string, unknown>)[fieldOf[g]] = r[columnOf[g]] ?? null;
+          return out;
+        });
+    },
+  };
+}
+export type LlmStore = ReturnType<typeof createLlmStore>;

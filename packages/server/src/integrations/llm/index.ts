@@ -1,0 +1,4 @@
+export * from './errors';
+export * from './models';
+export * from './pricing';
+export * from './resilience';
