@@ -34,7 +34,7 @@ export const CreateJulesAccountBody = z
     apiKey: z.string().trim().min(8).max(512).openapi({ description: 'Write-only' }),
     baseUrl: z.url({ protocol: /^https?$/ }).max(500).optional().openapi({ description: 'Default https://jules.googleapis.com/v1alpha' }),
   })
-  .openapi('CreateJulesAccount');
+  .openapi('CreateJulesAccount', { example: { name: 'team key', apiKey: 'AQ.example-jules-api-key' } });
 export type CreateJulesAccountBody = z.infer<typeof CreateJulesAccountBody>;
 
 export const SessionSummary = z
@@ -117,7 +117,9 @@ export const CreateSessionBody = z
     if (b.source && !b.startingBranch) ctx.addIssue({ code: 'custom', path: ['startingBranch'], message: 'required when source is set' });
     if (b.startingBranch && !b.source) ctx.addIssue({ code: 'custom', path: ['source'], message: 'required when startingBranch is set' });
   })
-  .openapi('CreateSession');
+  .openapi('CreateSession', {
+    example: { prompt: 'Add a CHANGELOG entry for the last release', title: 'Changelog', source: 'sources/github/acme/api', startingBranch: 'main', autoCreatePr: true },
+  });
 export type CreateSessionBody = z.infer<typeof CreateSessionBody>;
 
-export const SendMessageBody = z.strictObject({ message: z.string().trim().min(1).max(50_000) }).openapi('SendMessage');
+export const SendMessageBody = z.strictObject({ message: z.string().trim().min(1).max(50_000) }).openapi('SendMessage', { example: { message: 'Use pino for logging.' } });

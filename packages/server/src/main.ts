@@ -40,6 +40,8 @@ import { registerRoutingRoutes } from './features/routing/routing.routes';
 import { createLlmStore } from './features/llm/llm.store';
 import { createLlmService, type LlmService } from './features/llm/llm.service';
 import { registerLlmRoutes } from './features/llm/llm.routes';
+import { startJulesRuntime, type JulesRuntime } from './integrations/jules/runtime';
+import { createSessionsFeature, registerSessionsRoutes, type SessionsFeature } from './features/sessions';
 
 const DASHBOARD_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dashboard/dist');
 
@@ -54,6 +56,10 @@ export interface Orchestrator {
   workspaces: WorkspacesService;
   /** The LLM gateway: every model call goes through it. */
   llm: LlmService;
+  /** Jules sessions: the mirror (reads), actions through the Jules client, and Jules accounts. */
+  sessions: SessionsFeature;
+  /** Where the configured Jules account points; `simulator` is set in demo mode. */
+  jules: JulesRuntime;
   /** The owner key generated on first start (only on that start, only when AUTOPILOT_ADMIN_KEY is unset). */
   generatedKey?: string;
   close(): Promise<void>;
@@ -148,8 +154,22 @@ export async function startOrchestrator(config: Config, opts: StartOptions = {})
   llmRef.current = gateway;
   await providers.seed(boot.workspaceId, seeds);
 
-  const simulated = !config.JULES_API_KEY;
-  const loops: Loop[] = [];
+  const jules = await startJulesRuntime({
+    apiKey: config.JULES_API_KEY,
+    baseUrl: config.JULES_API_BASE_URL,
+    demo: { sessions: config.JULES_DEMO_SESSIONS, speed: config.JULES_DEMO_SPEED, spreadHours: 1 },
+    log,
+  });
+  const simulated = jules.simulated;
+  const sessions = await createSessionsFeature({
+    db, bus, clock, log, metrics, secrets, instanceId,
+    runtime: jules,
+    defaultWorkspaceId: boot.workspaceId,
+    pollIntervalMs: config.JULES_POLL_INTERVAL_MS,
+    archivedEveryMs: config.JULES_ARCHIVED_POLL_INTERVAL_MS,
+    allowPrivateBaseUrls: config.JULES_ALLOW_PRIVATE_URLS,
+  });
+  const loops: Loop[] = [sessions.loop];
   const system = createSystemService({
     version: VERSION,
     instanceId,
@@ -174,6 +194,7 @@ export async function startOrchestrator(config: Config, opts: StartOptions = {})
   registerBudgetsRoutes(app, { service: budgets });
   registerRoutingRoutes(app, { service: routing, simulate: (ws, input) => gateway.simulate(ws, input) });
   registerLlmRoutes(app, { service: gateway });
+  registerSessionsRoutes(app, sessions);
   registerDocs(app, { version: VERSION });
   registerDashboard(app, opts.dashboardDir ?? DASHBOARD_DIST);
 
@@ -185,7 +206,6 @@ export async function startOrchestrator(config: Config, opts: StartOptions = {})
     server = await listen(app, config.HOST, config.PORT);
     log.info({ url: server.url, database: db.dialect, queue: queue.kind, events: bus.kind, jules: simulated ? 'simulator' : 'remote', instanceId }, 'Jules Autopilot is serving');
   }
-  void secrets;
 
   let closing: Promise<void> | undefined;
   return {
@@ -198,11 +218,14 @@ export async function startOrchestrator(config: Config, opts: StartOptions = {})
     log,
     workspaces,
     llm: gateway,
+    sessions,
+    jules,
     generatedKey: boot.generatedKey,
     close: () =>
       (closing ??= (async () => {
         await server?.close();
         for (const l of loops) await l.stop();
+        await jules.close();
         await queue.close({ timeoutMs: config.SHUTDOWN_TIMEOUT_MS });
         await bus.close();
         await db.close();

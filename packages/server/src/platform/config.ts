@@ -32,6 +32,15 @@ export const ConfigSchema = z.object({
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
   JULES_API_KEY: optionalString,
   JULES_API_BASE_URL: urlWithProtocols(['http', 'https']),
+  /** How often every Jules account's session list is polled (activities only for sessions that moved). */
+  JULES_POLL_INTERVAL_MS: z.coerce.number().int().min(500).default(10_000),
+  /** How often the archived sessions are listed too (they are hidden from the default list). */
+  JULES_ARCHIVED_POLL_INTERVAL_MS: z.coerce.number().int().min(1000).default(600_000),
+  /** Allow Jules accounts added through the API to point at private/loopback addresses (self-hosted proxies, tests). */
+  JULES_ALLOW_PRIVATE_URLS: z.enum(['true', 'false', '1', '0']).optional().transform((v) => v === 'true' || v === '1'),
+  /** Demo mode (no JULES_API_KEY): simulated sessions and their pace (speed multiplies the agents' pace). */
+  JULES_DEMO_SESSIONS: z.coerce.number().int().min(0).max(100_000).default(40),
+  JULES_DEMO_SPEED: z.coerce.number().min(0.1).max(1000).default(4),
   INSTANCE_ID: optionalString,
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
   OPENAI_API_KEY: optionalString,

@@ -123,7 +123,13 @@ export function createAccountsService(deps: AccountsDeps) {
         id: randomUUID(), workspace_id: workspaceId, name: rt.name, origin: rt.origin, api_key_sealed: '', key_last4: last4(rt.apiKey),
         base_url: rt.baseUrl, created_at: iso(), last_sync_at: null, last_full_sync_at: null, last_archived_sync_at: null, last_error: null,
       };
-      await store.insert(row);
+      try {
+        await store.insert(row);
+      } catch (err) {
+        // Another instance starting at the same time inserted it first.
+        if (!isUniqueViolation(err)) throw err;
+        return (await store.byOrigin(workspaceId, rt.origin))[0];
+      }
       return row;
     },
 

@@ -36,7 +36,7 @@ const upstream = async <T>(fn: () => Promise<T>): Promise<T> => {
  */
 export function createSessionsService(deps: SessionsDeps) {
   const { store, accounts, clock, log } = deps;
-  const syncDeps: SyncDeps = { store, bus: deps.bus, clock, log, activityConcurrency: deps.activityConcurrency };
+  const syncDeps: SyncDeps = { store, bus: deps.bus, clock, log, activityConcurrency: deps.activityConcurrency, locks: new Map() };
   const archivedEvery = deps.archivedEveryMs ?? 10 * 60_000;
   /** Accounts told to wait (Retry-After) skip polls until then. */
   const notBefore = new Map<string, number>();

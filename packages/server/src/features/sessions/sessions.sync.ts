@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../platform/clock';
+import { isUniqueViolation } from '../../platform/db';
 import type { EventBus } from '../../platform/events/bus';
 import type { Logger } from '../../platform/logger';
 import { UpstreamNotFound, sortableTime, type JulesClient, type JulesSession } from '../../integrations/jules';
@@ -13,6 +14,8 @@ export interface SyncDeps {
   log: Logger;
   /** Parallel activity fetches per account (default 4). */
   activityConcurrency?: number;
+  /** Per-session chains that serialise activity syncs in this process (the loop and an action's refresh may overlap). */
+  locks?: Map<string, Promise<unknown>>;
 }
 
 /** Where a sync writes: one account of one workspace. `backfill` = first import, published as one summary event. */
@@ -49,10 +52,17 @@ export async function upsertSession(deps: SyncDeps, t: SyncTarget, s: JulesSessi
   const quiet = t.backfill;
   if (!known) {
     const id = randomUUID();
-    await deps.store.insert({
-      id, workspace_id: t.workspaceId, account_id: t.accountId, jules_id: s.id, ...f,
-      deleted_at: null, last_activity_at: null, activities_synced_update_time: null, activity_count: 0, mirrored_at: iso(deps.clock),
-    });
+    try {
+      await deps.store.insert({
+        id, workspace_id: t.workspaceId, account_id: t.accountId, jules_id: s.id, ...f,
+        deleted_at: null, last_activity_at: null, activities_synced_update_time: null, activity_count: 0, mirrored_at: iso(deps.clock),
+      });
+    } catch (err) {
+      // Inserted meanwhile by an overlapping sync or a create/refresh: continue with that row.
+      const row = isUniqueViolation(err) ? await deps.store.byJulesId(t.accountId, s.id) : undefined;
+      if (!row) throw err;
+      return upsertSession(deps, t, s, row, report);
+    }
     if (report) report.created++;
     if (!quiet) await deps.bus.publish('session.created', t.workspaceId, { id, julesId: s.id, accountId: t.accountId, state: f.state, title: f.title });
     return { id, fetch: true, row: { id, activity_count: 0 } };
@@ -74,14 +84,28 @@ export async function upsertSession(deps: SyncDeps, t: SyncTarget, s: JulesSessi
  * Fetches a session's new activities (the `create_time` filter from the newest held, deduped by id), stores them in
  * arrival order and marks the session synced up to `updateTime`. Returns the activities.list calls made.
  */
-export async function syncActivities(deps: SyncDeps, t: SyncTarget, client: JulesClient, sessionId: string, s: JulesSession, report?: SyncReport) {
+export async function syncActivities(deps: SyncDeps, t: SyncTarget, client: JulesClient, sessionId: string, s: JulesSession, report?: SyncReport): Promise<number> {
+  if (!deps.locks) return syncActivitiesNow(deps, t, client, sessionId, s, report);
+  const prev = deps.locks.get(sessionId) ?? Promise.resolve();
+  const run = prev.catch(() => undefined).then(() => syncActivitiesNow(deps, t, client, sessionId, s, report));
+  deps.locks.set(sessionId, run);
+  try {
+    return await run;
+  } finally {
+    if (deps.locks.get(sessionId) === run) deps.locks.delete(sessionId);
+  }
+}
+
+async function syncActivitiesNow(deps: SyncDeps, t: SyncTarget, client: JulesClient, sessionId: string, s: JulesSession, report?: SyncReport): Promise<number> {
   const newest = await deps.store.newest(sessionId);
   const { activities, calls } = await client.activitiesSince(s.id, { after: newest, createTime: s.createTime });
   const count = await deps.store.countActivities(sessionId);
   const rows = activities.map((a, i) => activityRow(t.workspaceId, sessionId, count + i, a));
   await deps.store.insertActivities(rows);
   const last = rows.at(-1)?.create_time ?? newest?.createTime ?? null;
-  await deps.store.update(sessionId, { activity_count: count + rows.length, last_activity_at: last, activities_synced_update_time: sortableTime(s.updateTime) });
+  // Counted again rather than added: another instance may have inserted some of the same rows (ignored here).
+  const total = rows.length ? await deps.store.countActivities(sessionId) : count;
+  await deps.store.update(sessionId, { activity_count: total, last_activity_at: last, activities_synced_update_time: sortableTime(s.updateTime) });
   if (report) {
     report.activitySessions++;
     report.activityCalls += calls;

@@ -1,0 +1,62 @@
+import type { Clock } from '../../platform/clock';
+import type { SecretBox } from '../../platform/crypto';
+import type { Db } from '../../platform/db';
+import type { EventBus } from '../../platform/events/bus';
+import type { Logger } from '../../platform/logger';
+import type { Loop } from '../../platform/loops';
+import type { Metrics } from '../../platform/metrics';
+import { createAccountsStore } from './accounts.store';
+import { createAccountsService, type AccountsService, type RuntimeAccount } from './accounts.service';
+import { createSessionsStore } from './sessions.store';
+import { createSessionsService, type SessionsService } from './sessions.service';
+import { createSyncLoop } from './sessions.loop';
+
+export { registerSessionsRoutes } from './sessions.routes';
+export type { SessionsService } from './sessions.service';
+export type { AccountsService, RuntimeAccount } from './accounts.service';
+export type { SyncReport } from './sessions.sync';
+
+export interface SessionsFeatureDeps {
+  db: Db;
+  bus: EventBus;
+  clock: Clock;
+  log: Logger;
+  metrics?: Metrics;
+  secrets: SecretBox;
+  instanceId: string;
+  /** The configured account (JULES_API_KEY or the demo simulator), attached to `defaultWorkspaceId`. */
+  runtime?: RuntimeAccount;
+  defaultWorkspaceId: string;
+  pollIntervalMs: number;
+  archivedEveryMs?: number;
+  allowPrivateBaseUrls?: boolean;
+}
+
+export interface SessionsFeature {
+  sessions: SessionsService;
+  accounts: AccountsService;
+  loop: Loop;
+}
+
+/**
+ * Builds the sessions feature (accounts, mirror, sync loop) and attaches the configured Jules account to the
+ * default workspace. Called by main.ts; other features receive `sessions` (reads + actions) from there.
+ */
+export async function createSessionsFeature(deps: SessionsFeatureDeps): Promise<SessionsFeature> {
+  const log = deps.log.child({ feature: 'sessions' });
+  const accounts = createAccountsService({
+    store: createAccountsStore(deps.db),
+    secrets: deps.secrets,
+    clock: deps.clock,
+    log,
+    bus: deps.bus,
+    metrics: deps.metrics,
+    runtime: deps.runtime,
+    allowPrivateBaseUrls: deps.allowPrivateBaseUrls,
+  });
+  await accounts.ensureRuntimeAccount(deps.defaultWorkspaceId);
+  const store = createSessionsStore(deps.db);
+  const sessions = createSessionsService({ store, accounts, bus: deps.bus, clock: deps.clock, log, archivedEveryMs: deps.archivedEveryMs });
+  const loop = createSyncLoop({ sessions, store, clock: deps.clock, log, metrics: deps.metrics, instanceId: deps.instanceId, intervalMs: deps.pollIntervalMs });
+  return { sessions, accounts, loop };
+}
