@@ -34,7 +34,8 @@ export function createLlmStore(db: Db) {
           sql<number>`sum(cost_usd)`.as('cost_usd'),
           sql<number>`avg(latency_ms)`.as('avg_latency_ms'),
         ]);
-      if (cols.length) q = q.select(cols).groupBy(cols).orderBy(cols);
+      if (cols.length) q = q.select(cols).groupBy(cols);
+      for (const c of cols) q = q.orderBy(c);
       const rows = (await q.execute()) as Array<Record<string, unknown>>;
       return rows
         .filter((r) => Number(r.calls) > 0)

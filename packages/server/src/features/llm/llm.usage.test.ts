@@ -1,0 +1,104 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import type { ProviderKind } from '@autopilot/contracts';
+import { testEngines, requirePostgresInCi } from '../../platform/db/testing';
+import { PRICING } from '../../integrations/llm';
+import { startFakeUpstream, baseUrlFor, type FakeUpstream, type WireApi } from '../../../test/fakes/llm-upstream';
+import { buildGateway, type Gateway } from '../../../test/fakes/llm-gateway';
+
+requirePostgresInCi();
+
+/** One provider of each kind, each with a model from the pricing table, and the wire API its SDK speaks. */
+const cases: Array<{ kind: ProviderKind; model: string; api: WireApi; inputTokens: number; outputTokens: number }> = [
+  { kind: 'openai', model: 'gpt-4.1-mini', api: 'openai-responses', inputTokens: 1234, outputTokens: 567 },
+  { kind: 'anthropic', model: 'claude-sonnet-4-5', api: 'anthropic', inputTokens: 2048, outputTokens: 321 },
+  { kind: 'gemini', model: 'gemini-2.5-flash', api: 'gemini', inputTokens: 777, outputTokens: 99 },
+  { kind: 'openai-compatible', model: 'gpt-4o-mini', api: 'openai-chat', inputTokens: 5000, outputTokens: 1 },
+];
+
+const expectedCost = (c: (typeof cases)[number], price = PRICING[c.model]!) => (c.inputTokens * price.inputPerMTok + c.outputTokens * price.outputPerMTok) / 1_000_000;
+
+describe.each(testEngines())('usage and cost through real SDK clients (%s)', (engine) => {
+  let up: FakeUpstream;
+  let g: Gateway;
+  beforeAll(async () => {
+    up = await startFakeUpstream();
+    g = await buildGateway({ engine });
+    for (const c of cases) {
+      await g.providers.create(g.workspaceId, { kind: c.kind, name: c.kind, apiKey: `sk-${c.kind}-secret`, baseUrl: baseUrlFor(up.url, c.kind), priority: 1, enabled: true, maxConcurrency: 4, defaultModels: { default: c.model } });
+    }
+    up.script((call) => {
+      const c = cases.find((x) => x.api === call.api)!;
+      return call.structured ? { object: { verdict: 'approve', score: 7 }, inputTokens: c.inputTokens, outputTokens: c.outputTokens } : { text: `hi from ${call.api}`, inputTokens: c.inputTokens, outputTokens: c.outputTokens };
+    });
+  });
+  afterAll(async () => {
+    await up?.close();
+    await g?.cleanup();
+  });
+
+  for (const c of cases) {
+    it(`${c.kind}: text and object calls record the fake's tokens and cost = tokens x pricing table`, async () => {
+      await g.routing.replace(g.workspaceId, [{ name: `only ${c.kind}`, enabled: true, match: {}, targets: [{ provider: c.kind }], fallbackToDefaults: false }]);
+      const before = up.calls.length;
+      const text = await g.llm.generateText({ workspaceId: g.workspaceId, task: 'summarize', prompt: 'Summarise this.', sessionId: 's-1', apiKeyId: `key-${c.kind}` });
+      expect(text.text).toBe(`hi from ${c.api}`);
+      expect(text.provider).toMatchObject({ name: c.kind, kind: c.kind });
+      expect(text.model).toBe(c.model);
+      expect(text.usage).toEqual({ inputTokens: c.inputTokens, outputTokens: c.outputTokens });
+      expect(text.costUsd).toBeCloseTo(expectedCost(c), 12);
+
+      const obj = await g.llm.generateObject({ workspaceId: g.workspaceId, task: 'review', prompt: 'Review this.', schema: z.object({ verdict: z.enum(['approve', 'reject']), score: z.number() }), apiKeyId: `key-${c.kind}` });
+      expect(obj.object).toEqual({ verdict: 'approve', score: 7 });
+      expect(obj.costUsd).toBeCloseTo(expectedCost(c), 12);
+
+      const sent = up.calls.slice(before);
+      expect(sent.map((s) => s.api)).toEqual([c.api, c.api]);
+      expect(sent.map((s) => s.structured)).toEqual([false, true]);
+      expect(sent.every((s) => s.apiKey === `sk-${c.kind}-secret`)).toBe(true);
+
+      const rows = await g.db.kysely.selectFrom('llm_usage').selectAll().where('provider_name', '=', c.kind).orderBy('at').execute();
+      expect(rows).toHaveLength(2);
+      for (const r of rows) {
+        expect(r).toMatchObject({ model: c.model, provider_kind: c.kind, input_tokens: c.inputTokens, output_tokens: c.outputTokens, outcome: 'ok', api_key_id: `key-${c.kind}` });
+        expect(r.cost_usd).toBeCloseTo(expectedCost(c), 12);
+        expect(r.latency_ms).toBeGreaterThanOrEqual(0);
+      }
+      expect(rows.map((r) => r.task)).toEqual(['summarize', 'review']);
+      expect(rows[0]!.session_id).toBe('s-1');
+    });
+  }
+
+  it('aggregates usage by provider, model, task, API key and day', async () => {
+    const byProvider = await g.llm.usage(g.workspaceId, { groupBy: ['provider', 'model'] });
+    expect(byProvider.rows).toHaveLength(cases.length);
+    for (const c of cases) {
+      const row = byProvider.rows.find((r) => r.provider === c.kind)!;
+      expect(row).toMatchObject({ model: c.model, calls: 2, errors: 0, inputTokens: 2 * c.inputTokens, outputTokens: 2 * c.outputTokens });
+      expect(row.costUsd).toBeCloseTo(2 * expectedCost(c), 12);
+    }
+    const total = cases.reduce((n, c) => n + 2 * expectedCost(c), 0);
+    expect(byProvider.totals.calls).toBe(8);
+    expect(byProvider.totals.costUsd).toBeCloseTo(total, 12);
+
+    const byTask = await g.llm.usage(g.workspaceId, { groupBy: ['task'] });
+    expect(byTask.rows.map((r) => [r.task, r.calls])).toEqual([['review', 4], ['summarize', 4]]);
+    const byKey = await g.llm.usage(g.workspaceId, { groupBy: ['apiKey'] });
+    expect(byKey.rows.find((r) => r.apiKeyId === 'key-gemini')?.calls).toBe(2);
+    const byDay = await g.llm.usage(g.workspaceId, { groupBy: ['day'] });
+    expect(byDay.rows).toEqual([expect.objectContaining({ day: new Date().toISOString().slice(0, 10), calls: 8 })]);
+    const none = await g.llm.usage(g.workspaceId, { from: '2020-01-01', to: '2020-01-31', groupBy: ['day'] });
+    expect(none.totals.calls).toBe(0);
+    expect(none.rows).toEqual([]);
+  });
+
+  it('uses a provider pricing override instead of the table', async () => {
+    const list = await g.providers.list(g.workspaceId);
+    const gem = list.find((p) => p.kind === 'gemini')!;
+    const override = { inputPerMTok: 0.5, outputPerMTok: 3.25 };
+    await g.providers.update(g.workspaceId, gem.id, { pricing: { 'gemini-2.5-flash': override } });
+    await g.routing.replace(g.workspaceId, [{ name: 'gemini', enabled: true, match: {}, targets: [{ provider: 'gemini' }], fallbackToDefaults: false }]);
+    const r = await g.llm.generateText({ workspaceId: g.workspaceId, task: 'debate', prompt: 'Argue.' });
+    expect(r.costUsd).toBeCloseTo(expectedCost(cases[2]!, override), 12);
+  });
+});
