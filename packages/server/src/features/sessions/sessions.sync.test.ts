@@ -135,4 +135,27 @@ describe.each(testEngines())('session mirror sync of 1,000 simulated sessions on
     const detail = await service.get(WS, byJules.get(b.id)!.id);
     expect(detail.activityCount).toBeGreaterThan(0);
   });
+
+  it('waits out a long rate limit per account instead of polling into it', async () => {
+    sim.setFaults({ rules: [{ op: 'sessions.list', kind: '429', retryAfterSeconds: 120 }] });
+    sim.resetStats();
+    const first = await service.syncAll();
+    expect(first.size).toBe(0);
+    const [acc] = await accounts.list(WS);
+    expect(acc.lastError).toMatch(/HTTP 429/);
+    await service.syncAll();
+    expect(sim.stats().requests.byRoute['sessions.list']).toBe(1);
+    sim.setFaults({});
+  });
+
+  it('hands the sync lease to one instance at a time; an expired lease can be taken over', async () => {
+    const store = createSessionsStore(t.db);
+    expect(await store.tryLease('test.lease', 'a', 1_000, 100)).toBe(true);
+    expect(await store.tryLease('test.lease', 'b', 1_050, 100)).toBe(false);
+    expect(await store.tryLease('test.lease', 'a', 1_090, 100)).toBe(true);
+    expect(await store.tryLease('test.lease', 'b', 1_150, 100)).toBe(false);
+    expect(await store.tryLease('test.lease', 'b', 1_200, 100)).toBe(true);
+    await store.releaseLease('test.lease', 'b');
+    expect(await store.tryLease('test.lease', 'a', 1_201, 100)).toBe(true);
+  });
 });

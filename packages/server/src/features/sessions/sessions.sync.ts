@@ -41,6 +41,7 @@ export interface SyncReport {
   failures: number;
 }
 
+const MAX_VANISHED_CHECKS = 25;
 const iso = (clock: Clock) => new Date(clock.now()).toISOString();
 
 /**
@@ -152,8 +153,12 @@ export async function syncAccount(deps: SyncDeps, t: SyncTarget, client: JulesCl
       for (const s of page.items) await take(s);
     }
   }
+  // Vanished sessions are confirmed one get each; a cap keeps a mass disappearance (a key now seeing another
+  // user's sessions, say) from costing N calls in one tick: the rest are checked on later polls.
+  let checks = 0;
   for (const row of known.values()) {
     if (seen.has(row.jules_id) || row.deleted_at !== null || (row.archived && !opts.archivedPass)) continue;
+    if (checks++ >= MAX_VANISHED_CHECKS) break;
     try {
       await take(await client.getSession(row.jules_id, { signal: opts.signal }));
     } catch (err) {
