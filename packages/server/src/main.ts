@@ -42,6 +42,7 @@ import { createLlmService, type LlmService } from './features/llm/llm.service';
 import { registerLlmRoutes } from './features/llm/llm.routes';
 import { startJulesRuntime, type JulesRuntime } from './integrations/jules/runtime';
 import { createSessionsFeature, registerSessionsRoutes, type SessionsFeature } from './features/sessions';
+import { createKeeperFeature, mirrorFromSessions, registerKeeperRoutes, type KeeperFeature } from './features/keeper';
 
 const DASHBOARD_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dashboard/dist');
 
@@ -58,6 +59,8 @@ export interface Orchestrator {
   llm: LlmService;
   /** Jules sessions: the mirror (reads), actions through the Jules client, and Jules accounts. */
   sessions: SessionsFeature;
+  /** The keeper: per-workspace loops acting on sessions, its settings and ledger. */
+  keeper: KeeperFeature;
   /** Where the configured Jules account points; `simulator` is set in demo mode. */
   jules: JulesRuntime;
   /** The owner key generated on first start (only on that start, only when AUTOPILOT_ADMIN_KEY is unset). */
@@ -170,6 +173,15 @@ export async function startOrchestrator(config: Config, opts: StartOptions = {})
     allowPrivateBaseUrls: config.JULES_ALLOW_PRIVATE_URLS,
   });
   const loops: Loop[] = [sessions.loop];
+  const keeper = createKeeperFeature({
+    db, bus, clock, log, metrics, instanceId,
+    mirror: mirrorFromSessions(sessions.sessions, sessions.accounts),
+    llm: gateway,
+    pendingStaleMs: config.KEEPER_PENDING_STALE_MS,
+    discoverEveryMs: config.KEEPER_DISCOVER_INTERVAL_MS,
+    onLoop: (l) => loops.push(l),
+  });
+  loops.push(keeper.loop);
   const system = createSystemService({
     version: VERSION,
     instanceId,
@@ -195,6 +207,7 @@ export async function startOrchestrator(config: Config, opts: StartOptions = {})
   registerRoutingRoutes(app, { service: routing, simulate: (ws, input) => gateway.simulate(ws, input) });
   registerLlmRoutes(app, { service: gateway });
   registerSessionsRoutes(app, sessions);
+  registerKeeperRoutes(app, { service: keeper.service });
   registerDocs(app, { version: VERSION });
   registerDashboard(app, opts.dashboardDir ?? DASHBOARD_DIST);
 
@@ -219,6 +232,7 @@ export async function startOrchestrator(config: Config, opts: StartOptions = {})
     workspaces,
     llm: gateway,
     sessions,
+    keeper,
     jules,
     generatedKey: boot.generatedKey,
     close: () =>

@@ -62,6 +62,10 @@ export interface Database {
   jobs: JobsTable;
   leases: LeasesTable;
   kv: KvTable;
+  keeper_settings: KeeperSettingsTable;
+  keeper_actions: KeeperActionsTable;
+  keeper_session_state: KeeperSessionStateTable;
+  keeper_notifications: KeeperNotificationsTable;
   llm_providers: LlmProvidersTable;
   llm_usage: LlmUsageTable;
   llm_budgets: LlmBudgetsTable;
@@ -197,4 +201,45 @@ export interface JulesActivitiesTable {
   originator: string;
   create_time: string;
   raw: string;
+}
+
+/** Keeper settings of a workspace (JSON, validated by the contracts' KeeperSettings). */
+export interface KeeperSettingsTable {
+  workspace_id: string;
+  settings: string;
+  updated_at: string;
+}
+
+/** The keeper's action ledger: unique (session_id, kind, trigger); written before the Jules call, settled after. */
+export interface KeeperActionsTable {
+  id: string;
+  workspace_id: string;
+  session_id: string;
+  kind: string;
+  trigger: string;
+  status: string; // pending | sent | failed | recorded | abandoned
+  reason: string;
+  message: string | null;
+  error: string | null;
+  attempts: number;
+  holder: string;
+  created_at: number;
+  settled_at: number | null;
+}
+
+export interface KeeperSessionStateTable {
+  session_id: string;
+  workspace_id: string;
+  paused: number;
+  updated_at: number;
+}
+
+export interface KeeperNotificationsTable {
+  id: string;
+  workspace_id: string;
+  session_id: string | null;
+  kind: string;
+  title: string;
+  body: string;
+  created_at: number;
 }

@@ -1,0 +1,100 @@
+import type { Clock } from '../../platform/clock';
+import type { Db } from '../../platform/db';
+import type { EventBus } from '../../platform/events/bus';
+import type { Logger } from '../../platform/logger';
+import { intervalLoop, type Loop } from '../../platform/loops';
+import type { Metrics } from '../../platform/metrics';
+import { createKeeperStore } from './keeper.store';
+import { createKeeperService, type KeeperService } from './keeper.service';
+import { createSupervisor, type Supervisor, type TextGenerator } from './keeper.supervisor';
+import { createWorkspaceKeeper, type WorkspaceKeeper } from './keeper.loop';
+import type { KeeperMirror } from './keeper.mirror';
+
+export { registerKeeperRoutes } from './keeper.routes';
+export { mirrorFromSessions, type KeeperMirror } from './keeper.mirror';
+export type { KeeperService } from './keeper.service';
+export type { WorkspaceKeeper, TickReport } from './keeper.loop';
+
+export interface KeeperFeatureDeps {
+  db: Db;
+  mirror: KeeperMirror;
+  bus: EventBus;
+  clock: Clock;
+  log: Logger;
+  metrics?: Metrics;
+  instanceId: string;
+  /** The LLM gateway (task 'supervisor'); without it the supervisor writes from templates. */
+  llm?: TextGenerator;
+  supervisor?: Supervisor;
+  /** See LedgerDeps.pendingStaleMs (default 60 s: longer than one Jules call with its timeout). */
+  pendingStaleMs?: number;
+  /** How often new workspaces are looked for (default 10 s). */
+  discoverEveryMs?: number;
+  /** Called with each workspace keeper loop as it is created, so /api/health lists it. */
+  onLoop?: (loop: Loop) => void;
+}
+
+export interface KeeperFeature {
+  service: KeeperService;
+  /** Finds workspaces with Jules accounts and starts one keeper loop for each. */
+  loop: Loop;
+  keepers: Map<string, WorkspaceKeeper>;
+  /** The keeper of one workspace (created when missing; not started). */
+  keeperFor(workspaceId: string): WorkspaceKeeper;
+}
+
+/** Builds the keeper: service (API side), and per-workspace loops started by a discovery loop. */
+export function createKeeperFeature(deps: KeeperFeatureDeps): KeeperFeature {
+  const log = deps.log.child({ feature: 'keeper' });
+  const store = createKeeperStore(deps.db);
+  const service = createKeeperService({ store, mirror: deps.mirror, clock: deps.clock, log });
+  const supervisor = deps.supervisor ?? createSupervisor({ llm: deps.llm, log });
+  const actions = deps.metrics?.counter('autopilot_keeper_actions_total', 'Keeper actions by action and outcome', ['action', 'outcome']);
+  const keepers = new Map<string, WorkspaceKeeper>();
+  let running = false;
+
+  function keeperFor(workspaceId: string): WorkspaceKeeper {
+    let k = keepers.get(workspaceId);
+    if (!k) {
+      k = createWorkspaceKeeper(
+        { store, mirror: deps.mirror, supervisor, bus: deps.bus, clock: deps.clock, log, instanceId: deps.instanceId, actions, pendingStaleMs: deps.pendingStaleMs ?? 60_000, service },
+        workspaceId,
+      );
+      keepers.set(workspaceId, k);
+      deps.onLoop?.(k.loop);
+    }
+    return k;
+  }
+
+  const discover = intervalLoop(
+    'keeper',
+    deps.discoverEveryMs ?? 10_000,
+    async () => {
+      for (const ws of await deps.mirror.workspaces()) {
+        const fresh = !keepers.has(ws);
+        const k = keeperFor(ws);
+        if (fresh && running) await k.loop.start();
+      }
+    },
+    log,
+  );
+
+  return {
+    service,
+    keepers,
+    keeperFor,
+    loop: {
+      name: discover.name,
+      status: () => discover.status(),
+      start() {
+        running = true;
+        return discover.start();
+      },
+      async stop() {
+        running = false;
+        await discover.stop();
+        for (const k of keepers.values()) await k.loop.stop();
+      },
+    },
+  };
+}

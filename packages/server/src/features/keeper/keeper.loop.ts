@@ -1,0 +1,125 @@
+import type { KeeperSettings, SessionSummary } from '@autopilot/contracts';
+import { intervalLoop, type Loop } from '../../platform/loops';
+import { decide } from './keeper.decide';
+import { reconcile, runAction, toHistory, type LedgerDeps } from './keeper.ledger';
+import { toKeeperActivity, toKeeperSession } from './keeper.mirror';
+import type { KeeperService } from './keeper.service';
+import type { HistoryEntry } from './keeper.types';
+
+export interface WorkspaceKeeperDeps extends LedgerDeps {
+  service: KeeperService;
+  /** Sessions evaluated in parallel (default 4). */
+  concurrency?: number;
+}
+
+/** What one tick did (tests and the benchmark read it). */
+export interface TickReport {
+  leader: boolean;
+  evaluated: number;
+  acted: number;
+  reconciled: number;
+}
+
+const WAITING = new Set(['AWAITING_PLAN_APPROVAL', 'AWAITING_USER_FEEDBACK', 'PAUSED']);
+const TERMINAL = new Set(['COMPLETED', 'FAILED']);
+const RECENT = 30;
+
+/** How soon a session is looked at again when nothing about it changes: fast when active, rare when terminal. */
+export function cadenceFor(s: Pick<SessionSummary, 'state' | 'archived'>, st: KeeperSettings): number {
+  if (s.archived || TERMINAL.has(s.state)) return st.intervals.terminalMs;
+  if (WAITING.has(s.state)) return st.intervals.waitingMs;
+  return st.intervals.activeMs;
+}
+
+async function pool<T>(items: T[], n: number, fn: (x: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(n, items.length) }, async () => {
+    while (next < items.length) await fn(items[next++]);
+  }));
+}
+
+/**
+ * The keeper of one workspace. Each tick: hold the workspace's lease (one instance keeps each workspace), settle
+ * rows a crash left pending, then look at the sessions that changed since last seen or whose re-check time came
+ * (per-state cadence), decide, and act through the ledger. Reads the mirror only; Jules is called for actions.
+ */
+export function createWorkspaceKeeper(deps: WorkspaceKeeperDeps, workspaceId: string) {
+  const seen = new Map<string, string>();
+  const nextCheck = new Map<string, number>();
+  const lease = `keeper:${workspaceId}`;
+  let tickMs = 5_000;
+  const leaseTtl = () => Math.max(2 * tickMs, 1_000);
+  const log = deps.log.child({ workspaceId, loop: 'keeper' });
+  const ledger: LedgerDeps = {
+    ...deps,
+    log,
+    stillLeader: () => deps.store.tryLease(lease, deps.instanceId, deps.clock.now(), leaseTtl()),
+  };
+
+  async function tick(signal?: AbortSignal): Promise<TickReport> {
+    const report: TickReport = { leader: false, evaluated: 0, acted: 0, reconciled: 0 };
+    const settings = await deps.service.getSettings(workspaceId);
+    tickMs = settings.intervals.tickMs;
+    if (!(await deps.store.tryLease(lease, deps.instanceId, deps.clock.now(), leaseTtl()))) {
+      // Another instance keeps this workspace: forget what we saw, so taking over starts from a clean view.
+      seen.clear();
+      nextCheck.clear();
+      return report;
+    }
+    report.leader = true;
+    if (!settings.enabled) return report;
+    // Ticks never overlap, so no row of this instance is in flight while reconciling.
+    report.reconciled = await reconcile(ledger, workspaceId);
+    const now = deps.clock.now();
+    const sessions = await deps.mirror.sessions(workspaceId);
+    const paused = await deps.store.pausedIds(workspaceId);
+    const due = sessions.filter((s) => {
+      const sig = `${s.state}|${s.updateTime}|${s.archived}|${s.activityCount}|${paused.has(s.id)}`;
+      const changed = seen.get(s.id) !== sig;
+      seen.set(s.id, sig);
+      return changed || (nextCheck.get(s.id) ?? 0) <= now;
+    });
+    if (due.length === 0) return report;
+    const history = new Map<string, HistoryEntry[]>();
+    for (const r of await deps.store.history(workspaceId, due.map((s) => s.id))) {
+      const h = history.get(r.session_id) ?? [];
+      h.push(toHistory(r));
+      history.set(r.session_id, h);
+    }
+    await pool(due, deps.concurrency ?? 4, async (sum) => {
+      if (signal?.aborted) return;
+      report.evaluated++;
+      nextCheck.set(sum.id, deps.clock.now() + cadenceFor(sum, settings));
+      const isPaused = paused.has(sum.id);
+      const h = history.get(sum.id) ?? [];
+      // Sessions the keeper must never touch are decided without reading anything more.
+      const skip = sum.archived || sum.deleted || isPaused || (sum.state === 'COMPLETED' && !settings.autoContinue.enabled);
+      const needsDetail = !skip && sum.state === 'IN_PROGRESS' && settings.stuck.enabled;
+      const s = toKeeperSession(needsDetail ? await deps.mirror.detail(workspaceId, sum.id) : sum, isPaused);
+      const recent = skip ? [] : (await deps.mirror.recentActivities(workspaceId, sum, RECENT)).map(toKeeperActivity);
+      const d = decide(s, recent, settings, h, deps.clock.now());
+      if (d.action === 'none') return;
+      report.acted++;
+      const outcome = await runAction(ledger, workspaceId, s, d, { recent, history: h, settings });
+      // Acted on: look again next tick, when the mirror shows the effect.
+      if (outcome !== 'lost') nextCheck.set(sum.id, 0);
+    });
+    return report;
+  }
+
+  const loop: Loop = intervalLoop(`keeper:${workspaceId}`, () => tickMs, async (signal) => void (await tick(signal)), log);
+  return {
+    tick,
+    loop: {
+      ...loop,
+      name: loop.name,
+      start: () => loop.start(),
+      status: () => loop.status(),
+      async stop() {
+        await loop.stop();
+        await deps.store.releaseLease(lease, deps.instanceId).catch(() => undefined);
+      },
+    } satisfies Loop,
+  };
+}
+export type WorkspaceKeeper = ReturnType<typeof createWorkspaceKeeper>;

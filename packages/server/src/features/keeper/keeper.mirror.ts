@@ -1,0 +1,106 @@
+import type { SessionActivity, SessionDetail, SessionSummary } from '@autopilot/contracts';
+import type { AccountsService, SessionsService } from '../sessions';
+import type { KeeperActivity, KeeperSession, PlanStepView } from './keeper.types';
+
+/**
+ * What the keeper needs from the session mirror, as a port: the loop and the tests depend on this, and
+ * `mirrorFromSessions` adapts the sessions feature's service to it (the keeper never touches the mirror's tables).
+ */
+export interface KeeperMirror {
+  /** Every session of the workspace that is not deleted, archived ones included (the keeper must see them to skip them). */
+  sessions(workspaceId: string): Promise<SessionSummary[]>;
+  detail(workspaceId: string, id: string): Promise<SessionDetail>;
+  /** The newest `count` activities, oldest first. */
+  recentActivities(workspaceId: string, s: Pick<SessionSummary, 'id' | 'activityCount'>, count: number): Promise<SessionActivity[]>;
+  approvePlan(workspaceId: string, id: string): Promise<unknown>;
+  sendMessage(workspaceId: string, id: string, message: string): Promise<unknown>;
+  /** When the mirror last finished a full poll of the session's account (epoch ms), or null. */
+  lastSyncAt(workspaceId: string, accountId: string): Promise<number | null>;
+  /** Workspaces that have at least one Jules account (each gets a keeper loop). */
+  workspaces(): Promise<string[]>;
+}
+
+/** The sessions feature's services as a {@link KeeperMirror}. */
+export function mirrorFromSessions(sessions: SessionsService, accounts: AccountsService): KeeperMirror {
+  return {
+    async sessions(workspaceId) {
+      const out: SessionSummary[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await sessions.list(workspaceId, { limit: 500, cursor, archived: 'all', deleted: 'false' });
+        out.push(...page.items);
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor);
+      return out;
+    },
+    detail: (workspaceId, id) => sessions.get(workspaceId, id),
+    async recentActivities(workspaceId, s, count) {
+      // Positions are 0-based arrival order, so the newest `count` start after position activityCount - count - 1.
+      const page = await sessions.activities(workspaceId, s.id, { limit: count, afterPosition: Math.max(-1, s.activityCount - count - 1) });
+      return page.items;
+    },
+    approvePlan: (workspaceId, id) => sessions.approvePlan(workspaceId, id),
+    sendMessage: (workspaceId, id, message) => sessions.sendMessage(workspaceId, id, message),
+    async lastSyncAt(workspaceId, accountId) {
+      const row = await accounts.row(workspaceId, accountId);
+      return row?.last_sync_at ? Date.parse(row.last_sync_at) : null;
+    },
+    async workspaces() {
+      return [...new Set((await accounts.allRows()).map((r) => r.workspace_id))];
+    },
+  };
+}
+
+const ms = (iso: string | null | undefined) => (iso ? Date.parse(iso) : NaN);
+
+/** The decision's view of a mirrored session. */
+export function toKeeperSession(s: SessionSummary | SessionDetail, paused: boolean): KeeperSession {
+  const outputs = 'outputs' in s ? s.outputs : [];
+  const last = ms(s.lastActivityAt);
+  return {
+    id: s.id,
+    state: s.state,
+    archived: s.archived,
+    deleted: s.deleted,
+    paused,
+    prompt: s.prompt,
+    title: s.title || s.prompt.slice(0, 80),
+    source: s.source,
+    prUrl: s.prUrl,
+    hasOutputs: outputs.length > 0,
+    createTimeMs: ms(s.createTime),
+    updateTimeMs: ms(s.updateTime),
+    lastActivityAtMs: Number.isNaN(last) ? null : last,
+    activityCount: s.activityCount,
+  };
+}
+
+const str = (v: unknown): string | null => (typeof v === 'string' && v.length > 0 ? v : null);
+const obj = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' ? (v as Record<string, unknown>) : {});
+
+/** The decision's view of a mirrored activity: kind, time and the one text that matters for its kind. */
+export function toKeeperActivity(a: SessionActivity): KeeperActivity {
+  const d = a.data;
+  let text: string | null = null;
+  let plan: PlanStepView[] | undefined;
+  switch (a.kind) {
+    case 'agentMessaged':
+      text = str(obj(d.agentMessaged).agentMessage);
+      break;
+    case 'userMessaged':
+      text = str(obj(d.userMessaged).userMessage);
+      break;
+    case 'sessionFailed':
+      text = str(obj(d.sessionFailed).reason);
+      break;
+    case 'progressUpdated':
+      text = str(obj(d.progressUpdated).title);
+      break;
+    case 'planGenerated': {
+      const steps = obj(obj(d.planGenerated).plan).steps;
+      plan = Array.isArray(steps) ? steps.map((x) => ({ title: String(obj(x).title ?? ''), description: str(obj(x).description) ?? undefined })) : [];
+      break;
+    }
+  }
+  return { id: a.id, kind: a.kind, originator: a.originator, createTimeMs: ms(a.createTime), text: text ?? a.description ?? null, ...(plan ? { plan } : {}) };
+}

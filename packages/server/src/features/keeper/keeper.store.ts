@@ -1,0 +1,120 @@
+import type { Db } from '../../platform/db';
+import { isUniqueViolation } from '../../platform/db';
+import type { KeeperActionsTable, KeeperNotificationsTable } from '../../platform/db/schema';
+
+export type ActionRow = KeeperActionsTable;
+
+export interface LogFilter {
+  sessionId?: string;
+  kind?: string;
+  status?: string;
+  fromMs?: number;
+  toMs?: number;
+}
+
+/** Queries of the keeper: settings, the action ledger, per-session state, notifications, leases. */
+export function createKeeperStore(db: Db) {
+  const k = db.kysely;
+  return {
+    async getSettings(workspaceId: string): Promise<string | undefined> {
+      const r = await k.selectFrom('keeper_settings').select('settings').where('workspace_id', '=', workspaceId).executeTakeFirst();
+      return r?.settings;
+    },
+    putSettings: (workspaceId: string, settings: string, at: string) =>
+      k
+        .insertInto('keeper_settings')
+        .values({ workspace_id: workspaceId, settings, updated_at: at })
+        .onConflict((oc) => oc.column('workspace_id').doUpdateSet({ settings, updated_at: at }))
+        .execute(),
+
+    /**
+     * Claims (session, kind, trigger) by inserting a row; false when the key is taken. A failed row may be
+     * re-claimed by one caller only: the conditional update flips it to pending atomically.
+     */
+    async claim(row: ActionRow): Promise<boolean> {
+      try {
+        await k.insertInto('keeper_actions').values(row).execute();
+        return true;
+      } catch (err) {
+        if (!isUniqueViolation(err)) throw err;
+      }
+      const r = await k
+        .updateTable('keeper_actions')
+        .set((eb) => ({ status: 'pending', attempts: eb('attempts', '+', 1), error: null, settled_at: null, holder: row.holder, created_at: row.created_at, reason: row.reason, message: row.message }))
+        .where('session_id', '=', row.session_id)
+        .where('kind', '=', row.kind)
+        .where('trigger', '=', row.trigger)
+        .where('status', '=', 'failed')
+        .where('attempts', '=', row.attempts - 1)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) === 1;
+    },
+    setMessage: (id: string, message: string) => k.updateTable('keeper_actions').set({ message }).where('id', '=', id).where('status', '=', 'pending').execute(),
+    /** Settles a pending row; a row no longer pending (reconciled meanwhile) is left alone. */
+    async settle(id: string, status: string, at: number, error: string | null = null): Promise<boolean> {
+      const r = await k.updateTable('keeper_actions').set({ status, settled_at: at, error }).where('id', '=', id).where('status', '=', 'pending').executeTakeFirst();
+      return Number(r.numUpdatedRows) === 1;
+    },
+    find: (sessionId: string, kind: string, trigger: string) =>
+      k.selectFrom('keeper_actions').selectAll().where('session_id', '=', sessionId).where('kind', '=', kind).where('trigger', '=', trigger).executeTakeFirst(),
+
+    /** Every ledger row of these sessions (what the decision reads as history). */
+    async history(workspaceId: string, sessionIds: string[]): Promise<ActionRow[]> {
+      const out: ActionRow[] = [];
+      for (let i = 0; i < sessionIds.length; i += 500) {
+        const ids = sessionIds.slice(i, i + 500);
+        out.push(...(await k.selectFrom('keeper_actions').selectAll().where('workspace_id', '=', workspaceId).where('session_id', 'in', ids).execute()));
+      }
+      return out;
+    },
+    pending: (workspaceId: string) => k.selectFrom('keeper_actions').selectAll().where('workspace_id', '=', workspaceId).where('status', '=', 'pending').execute(),
+
+    /** A page newest first; `after` is the (created_at, id) of the previous page's last row. */
+    log(workspaceId: string, f: LogFilter, limit: number, after?: { t: number; i: string }) {
+      let q = k.selectFrom('keeper_actions').selectAll().where('workspace_id', '=', workspaceId);
+      if (f.sessionId) q = q.where('session_id', '=', f.sessionId);
+      if (f.kind) q = q.where('kind', '=', f.kind);
+      if (f.status) q = q.where('status', '=', f.status);
+      if (f.fromMs !== undefined) q = q.where('created_at', '>=', f.fromMs);
+      if (f.toMs !== undefined) q = q.where('created_at', '<', f.toMs);
+      if (after) q = q.where((eb) => eb.or([eb('created_at', '<', after.t), eb.and([eb('created_at', '=', after.t), eb('id', '<', after.i)])]));
+      return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+    },
+
+    async pausedIds(workspaceId: string): Promise<Set<string>> {
+      const rows = await k.selectFrom('keeper_session_state').select('session_id').where('workspace_id', '=', workspaceId).where('paused', '=', 1).execute();
+      return new Set(rows.map((r) => r.session_id));
+    },
+    setPaused: (workspaceId: string, sessionId: string, paused: boolean, at: number) =>
+      k
+        .insertInto('keeper_session_state')
+        .values({ session_id: sessionId, workspace_id: workspaceId, paused: paused ? 1 : 0, updated_at: at })
+        .onConflict((oc) => oc.column('session_id').doUpdateSet({ paused: paused ? 1 : 0, updated_at: at }))
+        .execute(),
+
+    addNotification: (row: KeeperNotificationsTable) => k.insertInto('keeper_notifications').values(row).execute(),
+    notifications(workspaceId: string, limit: number, after?: { t: number; i: string }) {
+      let q = k.selectFrom('keeper_notifications').selectAll().where('workspace_id', '=', workspaceId);
+      if (after) q = q.where((eb) => eb.or([eb('created_at', '<', after.t), eb.and([eb('created_at', '=', after.t), eb('id', '<', after.i)])]));
+      return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+    },
+
+    /** A time-limited lease in the platform `leases` table: true when `holder` holds `name` now. */
+    async tryLease(name: string, holder: string, nowMs: number, ttlMs: number): Promise<boolean> {
+      await k
+        .insertInto('leases')
+        .values({ name, holder, expires_at: nowMs + ttlMs })
+        .onConflict((oc) =>
+          oc
+            .column('name')
+            .doUpdateSet({ holder, expires_at: nowMs + ttlMs })
+            .where((eb) => eb.or([eb('leases.holder', '=', holder), eb('leases.expires_at', '<', nowMs)])),
+        )
+        .execute();
+      const row = await k.selectFrom('leases').select('holder').where('name', '=', name).executeTakeFirst();
+      return row?.holder === holder;
+    },
+    releaseLease: (name: string, holder: string) => k.deleteFrom('leases').where('name', '=', name).where('holder', '=', holder).execute(),
+  };
+}
+export type KeeperStore = ReturnType<typeof createKeeperStore>;
