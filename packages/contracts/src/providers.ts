@@ -52,7 +52,9 @@ export const CreateProviderBody = z
     defaultModels: DefaultModels,
     pricing: z.record(modelId, ModelPrice).optional().openapi({ description: 'Per-model price overrides (USD per million tokens)' }),
   })
-  .openapi('CreateProvider');
+  .openapi('CreateProvider', {
+    example: { kind: 'anthropic', name: 'claude', apiKey: 'sk-ant-example', priority: 10, enabled: true, maxConcurrency: 8, defaultModels: { default: 'claude-sonnet-4-5', summarize: 'claude-haiku-4-5' } },
+  });
 export type CreateProviderBody = z.infer<typeof CreateProviderBody>;
 
 export const UpdateProviderBody = z
@@ -66,7 +68,7 @@ export const UpdateProviderBody = z
     defaultModels: DefaultModels.optional(),
     pricing: z.record(modelId, ModelPrice).nullable().optional(),
   })
-  .openapi('UpdateProvider');
+  .openapi('UpdateProvider', { example: { enabled: false, priority: 50 } });
 export type UpdateProviderBody = z.infer<typeof UpdateProviderBody>;
 
 export const ProviderInfo = z
@@ -92,7 +94,7 @@ export const ProviderList = z.object({ items: z.array(ProviderInfo) }).openapi('
 
 export const TestProviderBody = z
   .strictObject({ model: modelId.optional().openapi({ description: 'Defaults to the provider default model' }) })
-  .openapi('TestProvider');
+  .openapi('TestProvider', { example: { model: 'gpt-4.1-mini' } });
 
 export const ProviderTestResult = z
   .object({

@@ -55,7 +55,16 @@ export const RoutingRule = z
 export type RoutingRule = z.infer<typeof RoutingRule>;
 
 export const RoutingPolicy = z.object({ items: z.array(RoutingRule) }).openapi('RoutingPolicy');
-export const PutRoutingPolicyBody = z.strictObject({ rules: z.array(RoutingRuleBody).max(100) }).openapi('PutRoutingPolicy');
+export const PutRoutingPolicyBody = z
+  .strictObject({ rules: z.array(RoutingRuleBody).max(100) })
+  .openapi('PutRoutingPolicy', {
+    example: {
+      rules: [
+        { name: 'reviews on Claude', enabled: true, match: { tasks: ['review'] }, targets: [{ provider: 'anthropic', model: 'claude-sonnet-4-5' }], fallbackToDefaults: true },
+        { name: 'cheap when budget is low', enabled: true, match: { budgetLeftBelowPct: 20 }, targets: [{ provider: 'gemini', model: 'gemini-2.5-flash' }], fallbackToDefaults: false },
+      ],
+    },
+  });
 
 export const SimulateBody = z
   .strictObject({
@@ -64,7 +73,7 @@ export const SimulateBody = z
     budgetLeftPct: z.number().min(0).max(100).optional().openapi({ description: 'Defaults to the workspace budget now' }),
     at: z.string().datetime().optional().openapi({ description: 'Defaults to now' }),
   })
-  .openapi('SimulateRoute');
+  .openapi('SimulateRoute', { example: { task: 'review', persona: 'reviewer', budgetLeftPct: 50 } });
 export type SimulateBody = z.infer<typeof SimulateBody>;
 
 export const SimulateResult = z
