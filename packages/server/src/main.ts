@@ -192,7 +192,7 @@ export async function startOrchestrator(config: Config, opts: StartOptions = {})
       { name: 'queue', check: () => queue.ping() },
     ],
     loops: () => loops,
-    extras: () => gateway.healthComponents(),
+    extras: () => [...gateway.healthComponents(), ...sessions.accounts.healthComponents()],
   });
 
   queue.handle('system.housekeeping', async () => {});

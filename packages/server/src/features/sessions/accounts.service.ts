@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { CreateJulesAccountBody, JulesAccount } from '@autopilot/contracts';
+import { CircuitState } from 'cockatiel';
+import type { ComponentHealth, CreateJulesAccountBody, JulesAccount } from '@autopilot/contracts';
 import type { Clock } from '../../platform/clock';
 import type { SecretBox } from '../../platform/crypto';
 import { isUniqueViolation } from '../../platform/db';
@@ -153,6 +154,17 @@ export function createAccountsService(deps: AccountsDeps) {
       });
       clients.set(r.id, { fingerprint, client });
       return client;
+    },
+
+    /** One health component per account client in use: degraded while its circuit breaker is open. */
+    healthComponents(): ComponentHealth[] {
+      const out: ComponentHealth[] = [];
+      for (const [id, { client }] of clients) {
+        const state = client.transport.breaker.state;
+        const open = state === CircuitState.Open || state === CircuitState.Isolated;
+        out.push({ name: `jules:${id}`, status: open ? 'degraded' : 'ok', latencyMs: null, ...(open ? { detail: 'circuit open after repeated Jules failures' } : {}) });
+      }
+      return out;
     },
 
     recordSync: (id: string, fields: Partial<Pick<JulesAccountsTable, 'last_sync_at' | 'last_full_sync_at' | 'last_archived_sync_at' | 'last_error'>>) =>

@@ -149,6 +149,12 @@ describe('sessions API over a real orchestrator and the simulator', () => {
     sim.setFaults({});
   });
 
+  it('reports each Jules account client in /api/health', async () => {
+    const h = await json<{ components: { name: string; status: string }[] }>(t.request('/api/health'));
+    const [acc] = (await json<{ items: { id: string }[] }>(t.request('/api/jules/accounts'))).items;
+    expect(h.components).toContainEqual(expect.objectContaining({ name: `jules:${acc.id}`, status: 'ok' }));
+  });
+
   it('isolates workspaces: another workspace sees none of these sessions and cannot act on them', async () => {
     const mine: Page = await json(t.request('/api/sessions?limit=1'));
     const id = mine.items[0].id;

@@ -156,6 +156,16 @@ export function createJulesClient(opts: JulesClientOptions) {
       return { items: r.activities.map(toActivity), nextPageToken: r.nextPageToken || undefined };
     },
 
+    /** Every page of a session's activities, oldest first (optionally filtered, e.g. `create_time>"..."`). */
+    async *activityPages(sessionId: string, o: CallOpts & { pageSize?: number; filter?: string; createTime?: string } = {}): AsyncGenerator<Page<JulesActivity>> {
+      let pageToken: string | undefined;
+      do {
+        const page = await client.listActivities(sessionId, { ...o, pageToken });
+        yield page;
+        pageToken = page.nextPageToken;
+      } while (pageToken);
+    },
+
     /**
      * The activities after the newest one held, across pages. Asks for `create_time >= newest` (not `>`: several
      * activities can share a timestamp, and one created later with the same time would otherwise be lost) and
@@ -169,10 +179,8 @@ export function createJulesClient(opts: JulesClientOptions) {
       const filter = o.after ? `create_time>="${o.after.createTime}"` : undefined;
       const out: JulesActivity[] = [];
       const seen = new Set<string>();
-      let pageToken: string | undefined;
       let calls = 0;
-      do {
-        const page = await client.listActivities(sessionId, { ...o, filter, pageToken });
+      for await (const page of client.activityPages(sessionId, { ...o, filter })) {
         calls++;
         for (const a of page.items) {
           if (known.has(a.id) || seen.has(a.id)) continue;
@@ -181,8 +189,7 @@ export function createJulesClient(opts: JulesClientOptions) {
           seen.add(a.id);
           out.push(a);
         }
-        pageToken = page.nextPageToken;
-      } while (pageToken);
+      }
       return { activities: out, calls };
     },
 
