@@ -74,6 +74,8 @@ describe('sessions API over a real orchestrator and the simulator', () => {
     const mine = list.items.find((s) => s.julesId === busiest.id)!;
     const detail: SessionDetail = await json(t.request(`/api/sessions/${mine.id}`));
     expect(detail).toMatchObject({ julesId: busiest.id, state: busiest.state, activityCount: busiest.activities });
+    // The Jules id works as well as ours.
+    expect((await json<SessionDetail>(t.request(`/api/sessions/${busiest.id}`))).id).toBe(mine.id);
     const acts: Acts['items'] = [];
     let cursor: string | null = null;
     do {
@@ -159,6 +161,7 @@ describe('sessions API over a real orchestrator and the simulator', () => {
     const mine: Page = await json(t.request('/api/sessions?limit=1'));
     const id = mine.items[0].id;
     await json(t.request(`/api/sessions/${id}`, { key: other.key }), 404);
+    await json(t.request(`/api/sessions/${mine.items[0].julesId}`, { key: other.key }), 404);
     await json(t.request(`/api/sessions/${id}/activities`, { key: other.key }), 404);
     await json(t.request(`/api/sessions/${id}/approve-plan`, { method: 'POST', key: other.key }), 404);
     await json(t.request(`/api/sessions/${id}/messages`, { method: 'POST', key: other.key, json: { message: 'x' } }), 404);

@@ -42,7 +42,8 @@ export function createSessionsService(deps: SessionsDeps) {
   const notBefore = new Map<string, number>();
 
   async function sessionRow(workspaceId: string, id: string) {
-    const row = await store.get(workspaceId, id);
+    // Our id or the Jules id: ours are UUIDs, Jules ids are digits, so the two never collide.
+    const row = (await store.get(workspaceId, id)) ?? (/^\d{6,30}$/.test(id) ? await store.byJulesIdInWorkspace(workspaceId, id) : undefined);
     if (!row) throw notFound('Session', id);
     return row;
   }
@@ -73,7 +74,7 @@ export function createSessionsService(deps: SessionsDeps) {
     const { acc, client } = await clientOf(workspaceId, row.account_id);
     await upstream(() => fn(client, row.jules_id));
     await refresh(workspaceId, acc, client, row.jules_id);
-    return toDetail(await sessionRow(workspaceId, id));
+    return toDetail(await sessionRow(workspaceId, row.id));
   }
 
   const service = {
@@ -99,14 +100,14 @@ export function createSessionsService(deps: SessionsDeps) {
 
     /** Activities oldest first. `cursor` continues a page; keeper-style readers may pass `afterPosition` instead. */
     async activities(workspaceId: string, id: string, q: { limit: number; cursor?: string; afterPosition?: number }): Promise<z.infer<typeof ActivityPage>> {
-      await sessionRow(workspaceId, id);
+      const row = await sessionRow(workspaceId, id);
       let after = q.afterPosition ?? -1;
       if (q.cursor) {
         const c = decodeCursor<{ p: number }>(q.cursor, (v) => Number.isInteger(v?.p));
         if (!c) throw badRequest('Invalid cursor', [{ path: 'query.cursor', message: 'not a cursor from this endpoint' }]);
         after = c.p;
       }
-      const rows = await store.activities(workspaceId, id, q.limit + 1, after);
+      const rows = await store.activities(workspaceId, row.id, q.limit + 1, after);
       const more = rows.length > q.limit;
       const items = rows.slice(0, q.limit);
       return { items: items.map(toActivity), nextCursor: more ? encodeCursor({ p: items.at(-1)!.position }) : null };
@@ -151,10 +152,10 @@ export function createSessionsService(deps: SessionsDeps) {
         if (!(err instanceof UpstreamNotFound)) throw upstreamToAppError(err);
       }
       if (!row.deleted_at) {
-        await store.update(id, { deleted_at: new Date(clock.now()).toISOString() });
-        await deps.bus.publish('session.deleted', workspaceId, { id, julesId: row.jules_id });
+        await store.update(row.id, { deleted_at: new Date(clock.now()).toISOString() });
+        await deps.bus.publish('session.deleted', workspaceId, { id: row.id, julesId: row.jules_id });
       }
-      return toDetail(await sessionRow(workspaceId, id));
+      return toDetail(await sessionRow(workspaceId, row.id));
     },
 
     /** One poll of one account; records the outcome on the account row. */

@@ -39,6 +39,9 @@ export function createSessionsStore(db: Db) {
 
     get: (workspaceId: string, id: string) =>
       k.selectFrom('jules_sessions').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst(),
+    /** By Jules id within a workspace (any of its accounts), so callers may use either id. */
+    byJulesIdInWorkspace: (workspaceId: string, julesId: string) =>
+      k.selectFrom('jules_sessions').selectAll().where('workspace_id', '=', workspaceId).where('jules_id', '=', julesId).orderBy('mirrored_at', 'desc').executeTakeFirst(),
     byJulesId: (accountId: string, julesId: string) =>
       k.selectFrom('jules_sessions').selectAll().where('account_id', '=', accountId).where('jules_id', '=', julesId).executeTakeFirst(),
 

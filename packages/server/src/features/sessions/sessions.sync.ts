@@ -85,10 +85,12 @@ export async function upsertSession(deps: SyncDeps, t: SyncTarget, s: JulesSessi
  * Fetches a session's new activities (the `create_time` filter from the newest held, deduped by id), stores them in
  * arrival order and marks the session synced up to `updateTime`. Returns the activities.list calls made.
  */
-export async function syncActivities(deps: SyncDeps, t: SyncTarget, client: JulesClient, sessionId: string, s: JulesSession, report?: SyncReport): Promise<number> {
-  if (!deps.locks) return syncActivitiesNow(deps, t, client, sessionId, s, report);
+export async function syncActivities(
+  deps: SyncDeps, t: SyncTarget, client: JulesClient, sessionId: string, s: JulesSession, report?: SyncReport, signal?: AbortSignal,
+): Promise<number> {
+  if (!deps.locks) return syncActivitiesNow(deps, t, client, sessionId, s, report, signal);
   const prev = deps.locks.get(sessionId) ?? Promise.resolve();
-  const run = prev.catch(() => undefined).then(() => syncActivitiesNow(deps, t, client, sessionId, s, report));
+  const run = prev.catch(() => undefined).then(() => syncActivitiesNow(deps, t, client, sessionId, s, report, signal));
   deps.locks.set(sessionId, run);
   try {
     return await run;
@@ -97,9 +99,11 @@ export async function syncActivities(deps: SyncDeps, t: SyncTarget, client: Jule
   }
 }
 
-async function syncActivitiesNow(deps: SyncDeps, t: SyncTarget, client: JulesClient, sessionId: string, s: JulesSession, report?: SyncReport): Promise<number> {
+async function syncActivitiesNow(
+  deps: SyncDeps, t: SyncTarget, client: JulesClient, sessionId: string, s: JulesSession, report?: SyncReport, signal?: AbortSignal,
+): Promise<number> {
   const newest = await deps.store.newest(sessionId);
-  const { activities, calls } = await client.activitiesSince(s.id, { after: newest, createTime: s.createTime });
+  const { activities, calls } = await client.activitiesSince(s.id, { after: newest, createTime: s.createTime, signal });
   const count = await deps.store.countActivities(sessionId);
   const rows = activities.map((a, i) => activityRow(t.workspaceId, sessionId, count + i, a));
   await deps.store.insertActivities(rows);
@@ -171,7 +175,7 @@ export async function syncAccount(deps: SyncDeps, t: SyncTarget, client: JulesCl
   await pool(todo, deps.activityConcurrency ?? 4, async ({ id, s }) => {
     if (opts.signal?.aborted) return;
     try {
-      await syncActivities(deps, t, client, id, s, report);
+      await syncActivities(deps, t, client, id, s, report, opts.signal);
     } catch (err) {
       // Left unsynced: its updateTime still differs, so the next poll tries again.
       report.failures++;
