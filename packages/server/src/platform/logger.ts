@@ -1,4 +1,5 @@
 import { pino, type Logger } from 'pino';
+import pinoPretty from 'pino-pretty';
 
 export type { Logger };
 
@@ -12,15 +13,17 @@ export const REDACT_PATHS = [
   'headers["x-goog-api-key"]', 'masterKey', '*.masterKey',
 ];
 
-/** Creates the process logger (JSON lines on stdout). */
+/** Creates the process logger: JSON lines on stdout, or pino-pretty's colored lines for a person at a terminal. */
 export function createLogger(opts: { level: string; pretty?: boolean; destination?: NodeJS.WritableStream }): Logger {
-  return pino(
-    {
-      level: opts.level,
-      base: { pid: process.pid },
-      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-      timestamp: pino.stdTimeFunctions.isoTime,
-    },
-    opts.destination ?? process.stdout,
-  );
+  const options = {
+    level: opts.level,
+    base: { pid: process.pid },
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    timestamp: pino.stdTimeFunctions.isoTime,
+  };
+  if (opts.pretty && !opts.destination) {
+    // Synchronous pretty stream (not a worker transport) so lines are never lost on a fast exit.
+    return pino(options, pinoPretty({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', sync: true }));
+  }
+  return pino(options, opts.destination ?? process.stdout);
 }
