@@ -46,7 +46,7 @@ describe.each(testEngines())('session mirror sync of 1,000 simulated sessions on
 
   const live = () => sim.sessions().filter((s) => !s.archived);
   /** Every page of the mirror's list. */
-  const all = async (q: { archived: 'true' | 'false' | 'all'; deleted: 'true' | 'false' }) => {
+  const all = async (q: { archived: 'true' | 'false' | 'all'; deleted: 'true' | 'false'; source?: string; text?: string }) => {
     const out = [];
     let cursor: string | undefined;
     do {
@@ -134,6 +134,21 @@ describe.each(testEngines())('session mirror sync of 1,000 simulated sessions on
     expect(visible.some((s) => s.julesId === b.id)).toBe(false);
     const detail = await service.get(WS, byJules.get(b.id)!.id);
     expect(detail.activityCount).toBeGreaterThan(0);
+  });
+
+  it('filters by state list, source and text (case-insensitive, wildcards literal) on this engine', async () => {
+    const rows = await all({ archived: 'false', deleted: 'false' });
+    const states = ['COMPLETED', 'FAILED'];
+    const byState = await service.list(WS, { limit: 500, archived: 'false', deleted: 'false', state: states.join(',') });
+    expect(byState.items.length).toBe(Math.min(500, rows.filter((r) => states.includes(r.state)).length));
+    const src = rows.find((r) => r.source)!.source!;
+    const bySource = await all({ archived: 'false', deleted: 'false', source: src.replace(/^sources\//, '') });
+    expect(bySource.length).toBe(rows.filter((r) => r.source === src).length);
+    const word = rows[0].title.split(' ').sort((a, b) => b.length - a.length)[0];
+    const byText = await all({ archived: 'false', deleted: 'false', text: word.toUpperCase() });
+    expect(byText.map((r) => r.id)).toContain(rows[0].id);
+    expect((await service.list(WS, { limit: 10, archived: 'all', deleted: 'true', text: '%' })).items).toEqual([]);
+    expect((await service.list(WS, { limit: 10, archived: 'all', deleted: 'true', text: '_' })).items).toEqual([]);
   });
 
   it('waits out a long rate limit per account instead of polling into it', async () => {

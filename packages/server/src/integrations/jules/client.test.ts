@@ -55,7 +55,9 @@ describe('Jules client against the simulator', () => {
     const c = createJulesClient({ baseUrl: srv.baseUrl, apiKey: KEY, createLimiter: new KeyedSemaphores(3) });
     const page = await c.listSessions({ pageSize: 5 });
     expect(page.items).toHaveLength(5);
-    const log = sim.log({ since }).filter((e) => e.route === 'sessions.list');
+    // The simulator's own request log, over HTTP, with the real arrival times.
+    const all = (await (await fetch(`${srv.origin}/_sim/log?since=${encodeURIComponent(since)}`)).json()) as { at: string; route: string; status: number }[];
+    const log = all.filter((e) => e.route === 'sessions.list');
     expect(log.map((e) => e.status)).toEqual([429, 200]);
     expect(Date.parse(log[1].at) - Date.parse(log[0].at)).toBeGreaterThanOrEqual(1000);
   });
@@ -74,7 +76,8 @@ describe('Jules client against the simulator', () => {
     const id = sim.sessions()[0].id;
     const s = await client().getSession(id);
     expect(s.id).toBe(id);
-    expect(sim.stats().requests.byRoute['sessions.get']).toBe(4);
+    const stats = (await (await fetch(`${srv.origin}/_sim/stats`)).json()) as { requests: { byRoute: Record<string, number> } };
+    expect(stats.requests.byRoute['sessions.get']).toBe(4);
     // Full jitter with random() = 0.5: half of 250, 500, 1000 ms.
     expect(slept).toEqual([125, 250, 500]);
   });
