@@ -21,7 +21,7 @@ import { createLlmService } from '../../src/features/llm/llm.service';
  * The whole gateway on a real database (SQLite or PostgreSQL), wired like main.ts, with pino writing into a
  * buffer (so tests can search every log line) and the bus recording events.
  */
-export async function buildGateway(opts: { engine?: 'sqlite' | 'postgres'; resilience?: Partial<ResilienceOptions>; clock?: Clock; logLevel?: string } = {}) {
+export async function buildGateway(opts: { engine?: 'sqlite' | 'postgres'; resilience?: Partial<Omit<ResilienceOptions, 'breaker'>> & { breaker?: Partial<ResilienceOptions['breaker']> }; clock?: Clock; logLevel?: string; cacheMs?: number } = {}) {
   const testDb: TestDb = await createTestDb(opts.engine ?? 'sqlite');
   const db = testDb.db;
   const clock = opts.clock ?? systemClock;
@@ -37,9 +37,9 @@ export async function buildGateway(opts: { engine?: 'sqlite' | 'postgres'; resil
   const metrics = createMetrics();
   const secrets = createSecretBox(randomBytes(32));
   const hooks: { forget?: (id: string) => void } = {};
-  const providers = createProvidersService({ store: createProvidersStore(db), secrets, clock, log, allowPrivateUrls: true, onChange: (id) => hooks.forget?.(id), cacheMs: 0 });
+  const providers = createProvidersService({ store: createProvidersStore(db), secrets, clock, log, allowPrivateUrls: true, onChange: (id) => hooks.forget?.(id), cacheMs: opts.cacheMs ?? 0 });
   const budgets = createBudgetsService({ store: createBudgetsStore(db), clock });
-  const routing = createRoutingService({ store: createRoutingStore(db), clock, cacheMs: 0 });
+  const routing = createRoutingService({ store: createRoutingStore(db), clock, cacheMs: opts.cacheMs ?? 0 });
   const resilience: ResilienceOptions = {
     ...defaultResilience,
     retryBaseMs: 1,

@@ -5,7 +5,7 @@ import { buildGateway, type Gateway } from '../../../test/fakes/llm-gateway';
 import { isLlmError } from './llm.errors';
 
 /** Two providers on one fake: "primary" (OpenAI Responses wire) tried first, "backup" (Anthropic wire) second. */
-async function setup(resilience: Parameters<typeof buildGateway>[0]['resilience'] = {}) {
+async function setup(resilience: NonNullable<Parameters<typeof buildGateway>[0]>['resilience'] = {}) {
   const up = await startFakeUpstream();
   const g = await buildGateway({
     resilience: { timeoutMs: 5_000, retries: 1, ...resilience, breaker: { threshold: 0.5, minRequests: 3, windowMs: 10_000, halfOpenAfterMs: 150, ...resilience?.breaker } },

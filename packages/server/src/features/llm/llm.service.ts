@@ -166,11 +166,13 @@ export function createLlmService(deps: LlmDeps) {
       return new LlmError(reason, message, details);
     };
     if (enabled.length === 0) throw await refuse('no_provider', 'No LLM provider is configured and enabled for this workspace');
-    const budget = await budgets.snapshot(req.workspaceId);
-    const plan = planRoute(await routing.rules(req.workspaceId), enabled, {
+    const rules = await routing.rules(req.workspaceId);
+    // The budget is read up front only when a rule looks at it; the reservation below enforces it regardless.
+    const needsBudget = rules.some((r) => r.enabled && (r.match.budgetLeftBelowPct !== undefined || r.match.budgetLeftAtLeastPct !== undefined));
+    const plan = planRoute(rules, enabled, {
       task: req.task,
       persona: req.persona ?? null,
-      budgetLeftPct: budget.percentLeft,
+      budgetLeftPct: needsBudget ? (await budgets.snapshot(req.workspaceId)).percentLeft : 100,
       hourUtc: new Date(clock.now()).getUTCHours(),
     });
     if (plan.targets.length === 0) throw await refuse('no_provider', 'No routing target resolves to an enabled provider', { unresolved: plan.unresolved });
@@ -205,6 +207,7 @@ export function createLlmService(deps: LlmDeps) {
     }
 
     if (budgetHit) {
+      const budget = await budgets.snapshot(req.workspaceId);
       const d = budget.onExhausted === 'degrade' && budget.degradeTo ? resolveTarget(enabled, budget.degradeTo) : null;
       if (d && !resilience.isOpen(refOf(d))) {
         const o = await attempt(req, d, schema, limit, attempts, true);

@@ -145,7 +145,12 @@ export function createResilience(opts: ResilienceOptions, hooks: { onStateChange
     async run<T>(ref: TargetRef, maxConcurrency: number, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
       const e = entry(ref);
       try {
-        return await bulkheadFor(ref.providerId, maxConcurrency).execute(() => e.policy.execute(({ signal }: { signal: AbortSignal }) => fn(signal)));
+        // A signal per call: cockatiel otherwise hangs every in-flight call's listener on one shared signal.
+        const callSignal = new AbortController().signal;
+        return await bulkheadFor(ref.providerId, maxConcurrency).execute(
+          () => e.policy.execute(({ signal }: { signal: AbortSignal }) => fn(signal), callSignal),
+          callSignal,
+        );
       } catch (err) {
         if (err instanceof Error && err.name === 'BrokenCircuitError') throw new BreakerOpen(keyOf(ref));
         throw err;

@@ -1,0 +1,82 @@
+/**
+ * The LLM gateway's added latency: the same generateText call made directly with the AI SDK to a fake OpenAI
+ * upstream (127.0.0.1, answers at once) and through the gateway (routing, budget reservation + settlement in
+ * SQLite, bulkhead/retry/breaker/timeout, usage row), in the same run, at concurrency 1 and 50. The added latency
+ * is gateway pX minus direct pX. `node bin/run-ts.mjs bench/gateway/run.ts [--quick]`.
+ */
+import { generateText } from 'ai';
+import { createOpenAI } from '@ai-sdk/openai';
+import { startFakeUpstream } from '../../packages/server/test/fakes/llm-upstream';
+import { buildGateway } from '../../packages/server/test/fakes/llm-gateway';
+import { percentile, round } from '../lib/stats';
+
+const MODEL = 'gpt-4.1-mini';
+const PROMPT = 'Summarise the state of session 42 in one line.';
+
+/** Runs `n` calls with `concurrency` in flight; returns each call's latency in ms and the calls per second. */
+async function measure(n: number, concurrency: number, call: () => Promise<unknown>) {
+  const latencies: number[] = [];
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < n) {
+        next++;
+        const t0 = performance.now();
+        await call();
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
+  return { latencies, perSecond: n / ((performance.now() - started) / 1000) };
+}
+
+export async function run({ quick }: { quick: boolean }) {
+  const up = await startFakeUpstream();
+  up.script(() => ({ text: 'Session 42 is waiting for plan approval.', inputTokens: 40, outputTokens: 9 }));
+  // Provider and rule caches as in production (5 s), not the tests' 0.
+  const g = await buildGateway({ logLevel: 'silent', cacheMs: 5_000 });
+  const apiKey = 'sk-bench-gateway';
+  const baseURL = `${up.url}/v1`;
+  // Concurrency above the bench's 50 so the bulkhead never queues: this measures the gateway, not a chosen limit.
+  await g.providers.create(g.workspaceId, { kind: 'openai', name: 'bench', apiKey, baseUrl: baseURL, priority: 1, enabled: true, maxConcurrency: 64, defaultModels: { default: MODEL } });
+  await g.budgets.put(g.workspaceId, { dailyLimitUsd: 1_000_000, monthlyLimitUsd: 1_000_000, onExhausted: 'error', degradeTo: null });
+  const sdkModel = createOpenAI({ apiKey, baseURL })(MODEL);
+
+  const direct = () => generateText({ model: sdkModel, prompt: PROMPT, maxOutputTokens: 256, maxRetries: 0 });
+  const gateway = () => g.llm.generateText({ workspaceId: g.workspaceId, task: 'summarize', prompt: PROMPT, maxOutputTokens: 256 });
+
+  const figures: Array<{ name: string; value: number; unit: string; baseline?: number; ratio?: number; note?: string }> = [];
+  try {
+    // Warm both paths (JIT, sockets, prepared statements) before measuring.
+    await measure(quick ? 50 : 200, 4, direct);
+    await measure(quick ? 50 : 200, 4, gateway);
+    for (const concurrency of [1, 50]) {
+      const n = concurrency === 1 ? (quick ? 200 : 1000) : quick ? 1000 : 5000;
+      // Alternate halves so drift of the machine during the run hits both sides alike.
+      const d1 = await measure(n / 2, concurrency, direct);
+      const g1 = await measure(n / 2, concurrency, gateway);
+      const d2 = await measure(n / 2, concurrency, direct);
+      const g2 = await measure(n / 2, concurrency, gateway);
+      const d = [...d1.latencies, ...d2.latencies];
+      const gw = [...g1.latencies, ...g2.latencies];
+      for (const p of [50, 99]) {
+        const dp = percentile(d, p);
+        const gp = percentile(gw, p);
+        figures.push({ name: `gateway added latency p${p} @ concurrency ${concurrency}`, value: round(gp - dp), unit: 'ms', note: `gateway p${p} ${round(gp)} ms - direct p${p} ${round(dp)} ms` });
+        figures.push({ name: `gateway call p${p} @ concurrency ${concurrency}`, value: round(gp), unit: 'ms', baseline: round(dp), ratio: round(gp / dp), note: 'baseline = same call straight to the fake upstream' });
+      }
+      const dps = (d1.perSecond + d2.perSecond) / 2;
+      const gps = (g1.perSecond + g2.perSecond) / 2;
+      figures.push({ name: `gateway throughput @ concurrency ${concurrency}`, value: round(gps, 1), unit: 'calls/s', baseline: round(dps, 1), ratio: round(gps / dps) });
+    }
+    const usage = await g.llm.usage(g.workspaceId, { groupBy: [] });
+    if (usage.totals.errors > 0) throw new Error(`${usage.totals.errors} gateway calls failed during the bench`);
+  } finally {
+    await up.close();
+    await g.cleanup();
+  }
+  return figures;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) console.table(await run({ quick: process.argv.includes('--quick') }));
