@@ -116,6 +116,10 @@ describe('sessions API over a real orchestrator and the simulator', () => {
     await sync();
     const waiting: SessionDetail = await json(t.request(`/api/sessions/${q.id}`));
     expect(waiting.state).toBe('AWAITING_USER_FEEDBACK');
+    // What the keeper reads in-process: the question the session waits on.
+    const me = await json<{ workspace: { id: string } }>(t.request('/api/me'));
+    const question = await t.orch.sessions.sessions.lastActivity(me.workspace.id, q.id, ['agentMessaged']);
+    expect(question?.kind).toBe('agentMessaged');
     const answered: SessionDetail = await json(t.request(`/api/sessions/${q.id}/messages`, { method: 'POST', json: { message: 'Use pino.' } }));
     expect(answered.state).toBe('IN_PROGRESS');
     const qa: Acts = await json(t.request(`/api/sessions/${q.id}/activities?limit=500`));

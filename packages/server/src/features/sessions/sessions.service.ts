@@ -1,4 +1,4 @@
-import type { ActivityPage, CreateSessionBody, ListSessionsQuery, SessionDetail, SessionPage } from '@autopilot/contracts';
+import type { ActivityPage, CreateSessionBody, ListSessionsQuery, SessionActivity, SessionDetail, SessionPage } from '@autopilot/contracts';
 import type { z } from '@hono/zod-openapi';
 import type { Clock } from '../../platform/clock';
 import type { JulesAccountsTable } from '../../platform/db/schema';
@@ -111,6 +111,16 @@ export function createSessionsService(deps: SessionsDeps) {
       const more = rows.length > q.limit;
       const items = rows.slice(0, q.limit);
       return { items: items.map(toActivity), nextCursor: more ? encodeCursor({ p: items.at(-1)!.position }) : null };
+    },
+
+    /**
+     * The newest activity of a session, optionally of some kinds: e.g. `['agentMessaged']` for the question a
+     * session in AWAITING_USER_FEEDBACK waits on, `['planGenerated']` for the plan awaiting approval.
+     */
+    async lastActivity(workspaceId: string, id: string, kinds?: string[]): Promise<SessionActivity | null> {
+      const row = await sessionRow(workspaceId, id);
+      const a = await store.lastActivity(workspaceId, row.id, kinds);
+      return a ? toActivity(a) : null;
     },
 
     /** Creates a session on Jules (through `accountId`, or the workspace's only account) and mirrors it at once. */

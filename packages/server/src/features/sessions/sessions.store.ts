@@ -92,6 +92,13 @@ export function createSessionsStore(db: Db) {
         .limit(limit)
         .execute(),
 
+    /** The newest activity of a session (optionally of the given kinds). */
+    lastActivity: (workspaceId: string, sessionId: string, kinds?: string[]) => {
+      let q = k.selectFrom('jules_activities').selectAll().where('workspace_id', '=', workspaceId).where('session_id', '=', sessionId);
+      if (kinds?.length) q = q.where('kind', 'in', kinds);
+      return q.orderBy('position', 'desc').limit(1).executeTakeFirst();
+    },
+
     countActivities: async (sessionId: string) =>
       Number((await k.selectFrom('jules_activities').select((eb) => eb.fn.countAll<number>().as('n')).where('session_id', '=', sessionId).executeTakeFirstOrThrow()).n),
 
