@@ -26,6 +26,8 @@ export type FakeReply =
 export interface FakeUpstream {
   url: string;
   calls: FakeCall[];
+  /** The most requests it has had open at once. */
+  readonly maxInFlight: number;
   /** Replaces the reply script. */
   script(fn: (call: FakeCall) => FakeReply): void;
   close(): Promise<void>;
@@ -112,6 +114,8 @@ function successBody(call: FakeCall, r: Exclude<FakeReply, { status: number }>) 
 export async function startFakeUpstream(): Promise<FakeUpstream> {
   let script: (call: FakeCall) => FakeReply = () => ({});
   const calls: FakeCall[] = [];
+  let inFlight = 0;
+  let maxInFlight = 0;
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -133,7 +137,9 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
       const call: FakeCall = { api: route.api, model: route.model ?? body.model, apiKey, structured: isStructured(route.api, body), body };
       calls.push(call);
       const reply = script(call);
+      maxInFlight = Math.max(maxInFlight, ++inFlight);
       if (reply.delayMs) await new Promise((r) => setTimeout(r, reply.delayMs));
+      inFlight--;
       if ('status' in reply) {
         res.writeHead(reply.status, { 'content-type': 'application/json' }).end(JSON.stringify(errorBody(call.api, reply.status, reply.message ?? `fake ${reply.status}`)));
         return;
@@ -147,6 +153,9 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
   return {
     url: `http://127.0.0.1:${port}`,
     calls,
+    get maxInFlight() {
+      return maxInFlight;
+    },
     script: (fn) => {
       script = fn;
     },

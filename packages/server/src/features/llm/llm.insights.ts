@@ -37,7 +37,7 @@ export function createLlmInsights(deps: InsightsDeps) {
         matched: plan.matched ? { id: plan.matched.id, name: plan.matched.name, position: plan.matched.position } : null,
         rules: plan.rules,
         targets: plan.targets.map((t) => {
-          const open = resilience.isOpen({ workspaceId, providerId: t.provider.id, provider: t.provider.name, model: t.model });
+          const open = resilience.isOpen({ workspaceId, providerId: t.provider.id, provider: t.provider.name, kind: t.provider.kind, model: t.model });
           return {
             providerId: t.provider.id,
             provider: t.provider.name,
@@ -77,13 +77,28 @@ export function createLlmInsights(deps: InsightsDeps) {
         .map((b) => ({ providerId: b.providerId, provider: b.provider, model: b.model, state: b.state, openedAt: b.openedAt ? new Date(b.openedAt).toISOString() : null }));
     },
 
-    /** Breakers as health components: an open circuit degrades health (fallbacks still answer), it never takes it down. */
+    /**
+     * Breakers as health components, one per provider kind and model across workspaces (health is visible to every
+     * workspace, so it names no workspace's providers). Any circuit not closed degrades health; fallbacks still
+     * answer, so it never takes health down.
+     */
     healthComponents(): ComponentHealth[] {
-      return resilience.states().map((b) => ({
-        name: `llm:${b.provider}/${b.model}`,
-        status: b.state === 'closed' ? ('ok' as const) : ('degraded' as const),
+      const groups = new Map<string, { total: number; notClosed: number; states: Set<string> }>();
+      for (const b of resilience.states()) {
+        const key = `llm:${b.kind}/${b.model}`;
+        const g = groups.get(key) ?? { total: 0, notClosed: 0, states: new Set<string>() };
+        g.total++;
+        if (b.state !== 'closed') {
+          g.notClosed++;
+          g.states.add(b.state);
+        }
+        groups.set(key, g);
+      }
+      return [...groups].map(([name, g]) => ({
+        name,
+        status: g.notClosed ? ('degraded' as const) : ('ok' as const),
         latencyMs: null,
-        detail: `circuit ${b.state}`,
+        detail: g.notClosed ? `circuit ${[...g.states].join('/')} for ${g.notClosed} of ${g.total} provider configs` : `circuit closed (${g.total} provider configs)`,
       }));
     },
   };

@@ -27,7 +27,7 @@ describe('resilience: breakers, retries, timeouts and fallback', () => {
   });
 
   it('a provider answering 500s trips its breaker, traffic fails over, and half-open recovery closes it', async () => {
-    const { up, g } = await setup();
+    const { up, g, primary } = await setup();
     open.push({ up, g });
     let failing = true;
     up.script((c) => (c.api === 'openai-responses' && failing ? { status: 500 } : { text: `answer from ${c.api}` }));
@@ -57,8 +57,9 @@ describe('resilience: breakers, retries, timeouts and fallback', () => {
     expect(primaryCalls(up)).toBe(3);
 
     // Open state is visible to /metrics and /api/health.
-    expect(await g.metrics.render()).toMatch(/autopilot_llm_breaker_state\{workspace="[^"]+",provider="primary",model="gpt-4\.1-mini"\} 2/);
-    expect(g.llm.healthComponents()).toContainEqual(expect.objectContaining({ name: 'llm:primary/gpt-4.1-mini', status: 'degraded', detail: 'circuit open' }));
+    const gauge = (state: number) => `autopilot_llm_breaker_state{provider_id="${primary.id}",kind="openai",model="gpt-4.1-mini"} ${state}`;
+    expect(await g.metrics.render()).toContain(gauge(2));
+    expect(g.llm.healthComponents()).toContainEqual({ name: 'llm:openai/gpt-4.1-mini', status: 'degraded', latencyMs: null, detail: 'circuit open for 1 of 1 provider configs' });
 
     // After the recovery window the next call is the half-open trial; it succeeds and the circuit closes.
     failing = false;
@@ -71,8 +72,8 @@ describe('resilience: breakers, retries, timeouts and fallback', () => {
     expect(fourth.text).toBe('answer from openai-responses');
     expect(g.llm.breakers(g.workspaceId).find((b) => b.provider === 'primary')?.state).toBe('closed');
     expect(g.events.filter((e) => e.type === 'breaker.closed').map((e) => e.data)).toEqual([expect.objectContaining({ provider: 'primary', state: 'closed' })]);
-    expect(await g.metrics.render()).toMatch(/autopilot_llm_breaker_state\{workspace="[^"]+",provider="primary",model="gpt-4\.1-mini"\} 0/);
-    expect(g.llm.healthComponents()).toContainEqual(expect.objectContaining({ name: 'llm:primary/gpt-4.1-mini', status: 'ok' }));
+    expect(await g.metrics.render()).toContain(gauge(0));
+    expect(g.llm.healthComponents()).toContainEqual(expect.objectContaining({ name: 'llm:openai/gpt-4.1-mini', status: 'ok' }));
   });
 
   it('every breaker open -> all_breakers_open; every target failing -> upstream_failed', async () => {
@@ -119,6 +120,16 @@ describe('resilience: breakers, retries, timeouts and fallback', () => {
     const limits = up.calls.filter((c) => c.api === 'openai-responses').map((c) => c.body.max_output_tokens);
     // decompose asks for at least 8192 tokens of structured output (not the 100 requested), then doubles once.
     expect(limits).toEqual([8192, 16384]);
+  });
+
+  it("a provider's max concurrency bounds the requests it sees at once; the rest wait their turn", async () => {
+    const { up, g, primary } = await setup();
+    open.push({ up, g });
+    await g.providers.update(g.workspaceId, primary.id, { maxConcurrency: 3 });
+    up.script(() => ({ text: 'ok', delayMs: 30 }));
+    const results = await Promise.all(Array.from({ length: 12 }, () => g.llm.generateText({ workspaceId: g.workspaceId, task: 'summarize', prompt: 'x' })));
+    expect(results.every((r) => r.provider.name === 'primary')).toBe(true);
+    expect(up.maxInFlight).toBe(3);
   });
 
   it('no enabled provider -> no_provider, recorded', async () => {

@@ -47,7 +47,7 @@ type Outcome = { kind: 'ok'; r: ModelResult; cost: number } | { kind: 'budget' }
 
 /** Keys must never leave the process: scrub them from any upstream message we keep or return. */
 const scrub = (msg: string, key: string) => (key.length >= 4 ? msg.split(key).join('[redacted]') : msg);
-const refOf = (t: Target): TargetRef => ({ workspaceId: t.provider.workspaceId, providerId: t.provider.id, provider: t.provider.name, model: t.model });
+const refOf = (t: Target): TargetRef => ({ workspaceId: t.provider.workspaceId, providerId: t.provider.id, provider: t.provider.name, kind: t.provider.kind, model: t.model });
 
 /**
  * The LLM gateway: every model call of every feature goes through here. Per call: enabled providers -> routing
@@ -64,7 +64,7 @@ export function createLlmService(deps: LlmDeps) {
       if (state === 'half-open') return log.info({ provider: ref.provider, model: ref.model }, 'LLM circuit half-open: trying one call');
       if (state === 'open') log.warn({ provider: ref.provider, model: ref.model }, 'LLM circuit opened');
       else log.info({ provider: ref.provider, model: ref.model }, 'LLM circuit closed');
-      const data = { providerId: ref.providerId, provider: ref.provider, model: ref.model, state };
+      const data = { providerId: ref.providerId, provider: ref.provider, kind: ref.kind, model: ref.model, state };
       deps.bus?.publish(state === 'open' ? 'breaker.opened' : 'breaker.closed', ref.workspaceId, data).catch((err) => log.warn({ err }, 'could not publish breaker event'));
     },
   });
@@ -103,7 +103,7 @@ export function createLlmService(deps: LlmDeps) {
       error_code: f.errorCode ?? null,
       degraded: f.degraded ? 1 : 0,
     });
-    if (p && f.target) m?.call(p.name, f.target.model, req.task, f.outcome, f.inputTokens ?? 0, f.outputTokens ?? 0, f.cost ?? 0, (f.latencyMs ?? 0) / 1000);
+    if (p && f.target) m?.call(p.kind, f.target.model, req.task, f.outcome, f.inputTokens ?? 0, f.outputTokens ?? 0, f.cost ?? 0, (f.latencyMs ?? 0) / 1000);
   }
 
   /** One target: reserve, call (once more with a larger limit if a structured answer came back cut off or invalid), settle, record. */

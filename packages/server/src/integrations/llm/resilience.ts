@@ -46,7 +46,9 @@ export const defaultResilience: ResilienceOptions = {
 export interface TargetRef {
   workspaceId: string;
   providerId: string;
+  /** The provider's name in its workspace (for logs and the workspace's own API). */
   provider: string;
+  kind: string;
   model: string;
 }
 
