@@ -219,6 +219,10 @@ describe('Jules client tolerance of unknown kinds', () => {
             ],
           }),
         );
+      } else if (req.url === '/v1alpha/sessions/2') {
+        res.end(JSON.stringify({ id: '2', createTime: '2026-01-01T00:00:00Z', updateTime: '2026-01-01T00:00:00Z', state: 'QUEUED', title: null, archived: 'yes', outputs: 5, sourceContext: { source: 7 } }));
+      } else if (req.url === '/v1alpha/sessions/3') {
+        res.end(JSON.stringify({ name: 'sessions/3', state: 'QUEUED' }));
       } else {
         res.end(JSON.stringify({ id: '1', createTime: '2026-01-01T00:00:00Z', updateTime: '2026-01-01T00:00:00Z', state: 'HIBERNATING', outputs: [{ gist: { url: 'g' } }] }));
       }
@@ -244,6 +248,16 @@ describe('Jules client tolerance of unknown kinds', () => {
     expect(s.outputs?.[0]).toEqual({ gist: { url: 'g' } });
     const warnings = text.trim().split('\n').map((l) => JSON.parse(l));
     expect(warnings.map((w) => `${w.where}:${w.kind}`)).toEqual(['activity:codeReviewed', 'artifact:screenshot', 'output:gist']);
+  });
+
+  it('drops wrongly typed optional fields but reports a session without its id as UpstreamMalformed', async () => {
+    const c = createJulesClient({ baseUrl: base, apiKey: KEY });
+    const odd = await c.getSession('2');
+    expect(odd).toMatchObject({ id: '2', state: 'QUEUED', title: '' });
+    expect([odd.archived, odd.outputs, odd.sourceContext?.source]).toEqual([undefined, undefined, undefined]);
+    const err = await c.getSession('3').catch((e) => e);
+    expect(err).toBeInstanceOf(UpstreamMalformed);
+    expect(err.message).toMatch(/sessions\.get: response does not match the expected shape \(id: /);
   });
 
   it('parses Retry-After as seconds or an HTTP date', () => {

@@ -123,7 +123,8 @@ export function createJulesClient(opts: JulesClientOptions) {
       if (input.source) {
         body.sourceContext = { source: input.source, ...(input.startingBranch ? { githubRepoContext: { startingBranch: input.startingBranch } } : {}) };
       }
-      if (input.requirePlanApproval !== undefined) body.requirePlanApproval = input.requirePlanApproval;
+      // false is the default; sending it explicitly without AUTO_CREATE_PR has been reported to fail on the live API.
+      if (input.requirePlanApproval) body.requirePlanApproval = true;
       if (input.automationMode) body.automationMode = input.automationMode;
       const s = await limiter.run(() => post('sessions.create', 'sessions', body, Session, 'unprocessed', o));
       createdAt.set(s.id, t.clock.now());

@@ -15,49 +15,57 @@ export type SessionState = (typeof SESSION_STATES)[number] | (string & {});
 export const TERMINAL_STATES: ReadonlySet<string> = new Set(['COMPLETED', 'FAILED']);
 
 const str = z.string();
-const optStr = z.string().optional();
+/**
+ * Non-essential fields: a value of the wrong type (null, a number...) is dropped rather than failing the whole
+ * page, so one odd field never stops a poll. Only ids and times are strict.
+ */
+const optStr = z.string().optional().catch(undefined);
+const optBool = z.boolean().optional().catch(undefined);
+const text = z.string().catch('');
+/** An optional nested member, dropped if it is not an object of the expected shape. */
+const opt = <T extends z.ZodType>(t: T) => t.optional().catch(undefined);
 
 export const GitPatch = z.looseObject({ unidiffPatch: optStr, baseCommitId: optStr, suggestedCommitMessage: optStr });
-export const ChangeSet = z.looseObject({ source: optStr, gitPatch: GitPatch.optional() });
+export const ChangeSet = z.looseObject({ source: optStr, gitPatch: opt(GitPatch) });
 export const PullRequest = z.looseObject({ url: optStr, title: optStr, description: optStr, baseRef: optStr, headRef: optStr });
 
 /** One session output: `pullRequest`, `changeSet`, or an unknown kind kept raw. */
-export const SessionOutput = z.looseObject({ pullRequest: PullRequest.optional(), changeSet: ChangeSet.optional() });
+export const SessionOutput = z.looseObject({ pullRequest: opt(PullRequest), changeSet: opt(ChangeSet) });
 export type SessionOutput = z.infer<typeof SessionOutput>;
 
 export const SourceContext = z.looseObject({
   source: optStr,
-  githubRepoContext: z.looseObject({ startingBranch: optStr }).optional(),
+  githubRepoContext: opt(z.looseObject({ startingBranch: optStr })),
   workingBranch: optStr,
-  environmentVariablesEnabled: z.boolean().optional(),
+  environmentVariablesEnabled: optBool,
 });
 
 export const Session = z.looseObject({
   name: optStr,
   id: str.min(1),
-  prompt: z.string().default(''),
-  title: z.string().default(''),
-  sourceContext: SourceContext.optional(),
-  requirePlanApproval: z.boolean().optional(),
+  prompt: text,
+  title: text,
+  sourceContext: opt(SourceContext),
+  requirePlanApproval: optBool,
   automationMode: optStr,
   createTime: str,
   updateTime: str,
-  state: z.string().default('STATE_UNSPECIFIED') as z.ZodType<SessionState>,
+  state: z.string().catch('STATE_UNSPECIFIED') as z.ZodType<SessionState>,
   url: optStr,
-  outputs: z.array(SessionOutput).optional(),
-  archived: z.boolean().optional(),
+  outputs: opt(z.array(SessionOutput)),
+  archived: optBool,
 });
 export type Session = z.infer<typeof Session>;
 
 export const Artifact = z.looseObject({
-  changeSet: ChangeSet.optional(),
-  media: z.looseObject({ data: optStr, mimeType: optStr }).optional(),
-  bashOutput: z.looseObject({ command: optStr, output: optStr, exitCode: z.number().optional() }).optional(),
+  changeSet: opt(ChangeSet),
+  media: opt(z.looseObject({ data: optStr, mimeType: optStr })),
+  bashOutput: opt(z.looseObject({ command: optStr, output: optStr, exitCode: z.number().optional().catch(undefined) })),
 });
 export type Artifact = z.infer<typeof Artifact>;
 
-export const PlanStep = z.looseObject({ id: optStr, title: z.string().default(''), description: optStr, index: z.number().optional() });
-export const Plan = z.looseObject({ id: optStr, steps: z.array(PlanStep).default([]), createTime: optStr });
+export const PlanStep = z.looseObject({ id: optStr, title: text, description: optStr, index: z.number().optional().catch(undefined) });
+export const Plan = z.looseObject({ id: optStr, steps: z.array(PlanStep).catch([]), createTime: optStr });
 export type Plan = z.infer<typeof Plan>;
 
 export const Activity = z.looseObject({
@@ -65,15 +73,15 @@ export const Activity = z.looseObject({
   id: str.min(1),
   description: optStr,
   createTime: str,
-  originator: z.string().default('system'),
-  artifacts: z.array(Artifact).optional(),
-  agentMessaged: z.looseObject({ agentMessage: z.string().default('') }).optional(),
-  userMessaged: z.looseObject({ userMessage: z.string().default('') }).optional(),
-  planGenerated: z.looseObject({ plan: Plan.optional() }).optional(),
-  planApproved: z.looseObject({ planId: optStr }).optional(),
-  progressUpdated: z.looseObject({ title: z.string().default(''), description: optStr }).optional(),
-  sessionCompleted: z.looseObject({}).optional(),
-  sessionFailed: z.looseObject({ reason: z.string().default('') }).optional(),
+  originator: z.string().catch('system'),
+  artifacts: opt(z.array(Artifact)),
+  agentMessaged: opt(z.looseObject({ agentMessage: text })),
+  userMessaged: opt(z.looseObject({ userMessage: text })),
+  planGenerated: opt(z.looseObject({ plan: opt(Plan) })),
+  planApproved: opt(z.looseObject({ planId: optStr })),
+  progressUpdated: opt(z.looseObject({ title: text, description: optStr })),
+  sessionCompleted: opt(z.looseObject({})),
+  sessionFailed: opt(z.looseObject({ reason: text })),
 });
 export type WireActivity = z.infer<typeof Activity>;
 
@@ -84,11 +92,12 @@ export const Source = z.looseObject({
     .looseObject({
       owner: optStr,
       repo: optStr,
-      isPrivate: z.boolean().optional(),
-      defaultBranch: z.looseObject({ displayName: optStr }).optional(),
-      branches: z.array(z.looseObject({ displayName: optStr })).optional(),
+      isPrivate: optBool,
+      defaultBranch: opt(z.looseObject({ displayName: optStr })),
+      branches: opt(z.array(z.looseObject({ displayName: optStr }))),
     })
-    .optional(),
+    .optional()
+    .catch(undefined),
 });
 export type Source = z.infer<typeof Source>;
 
