@@ -133,8 +133,16 @@ export function createBudgetsService(deps: BudgetsDeps) {
       return null;
     },
 
-    /** Releases a reservation and books what the call actually cost (0 when it failed before using tokens). */
-    settle: (r: Reservation, actualUsd: number) => store.settle(r.workspaceId, r.amountUsd, actualUsd, r.day, r.month, clock.now()).then(() => undefined),
+    /**
+     * Releases a reservation and books what the call actually cost (0 when it failed before using tokens). A call
+     * that ends after its day or month turned over is booked to the new window, which never held its reservation.
+     */
+    async settle(r: Reservation, actualUsd: number): Promise<void> {
+      const now = clock.now();
+      const w = windowsAt(now);
+      if (w.day !== r.day || w.month !== r.month) await store.rollover(r.workspaceId, w.day, w.month, now);
+      await store.settle(r.workspaceId, r.amountUsd, actualUsd, r.day, r.month, now);
+    },
   };
 }
 export type BudgetsService = ReturnType<typeof createBudgetsService>;
