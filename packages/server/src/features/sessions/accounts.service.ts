@@ -156,15 +156,18 @@ export function createAccountsService(deps: AccountsDeps) {
       return client;
     },
 
-    /** One health component per account client in use: degraded while its circuit breaker is open. */
+    /**
+     * One `jules` health component: degraded while any account client's circuit breaker is open. Aggregated, because
+     * /api/health is global and must not reveal other workspaces' account ids.
+     */
     healthComponents(): ComponentHealth[] {
-      const out: ComponentHealth[] = [];
-      for (const [id, { client }] of clients) {
+      if (clients.size === 0) return [];
+      let open = 0;
+      for (const { client } of clients.values()) {
         const state = client.transport.breaker.state;
-        const open = state === CircuitState.Open || state === CircuitState.Isolated;
-        out.push({ name: `jules:${id}`, status: open ? 'degraded' : 'ok', latencyMs: null, ...(open ? { detail: 'circuit open after repeated Jules failures' } : {}) });
+        if (state === CircuitState.Open || state === CircuitState.Isolated) open++;
       }
-      return out;
+      return [{ name: 'jules', status: open ? 'degraded' : 'ok', latencyMs: null, detail: `${open} of ${clients.size} Jules account clients have an open circuit` }];
     },
 
     recordSync: (id: string, fields: Partial<Pick<JulesAccountsTable, 'last_sync_at' | 'last_full_sync_at' | 'last_archived_sync_at' | 'last_error'>>) =>

@@ -155,10 +155,9 @@ describe('sessions API over a real orchestrator and the simulator', () => {
     sim.setFaults({});
   });
 
-  it('reports each Jules account client in /api/health', async () => {
-    const h = await json<{ components: { name: string; status: string }[] }>(t.request('/api/health'));
-    const [acc] = (await json<{ items: { id: string }[] }>(t.request('/api/jules/accounts'))).items;
-    expect(h.components).toContainEqual(expect.objectContaining({ name: `jules:${acc.id}`, status: 'ok' }));
+  it('reports the Jules clients\' breakers in /api/health without naming accounts', async () => {
+    const h = await json<{ components: { name: string; status: string; detail?: string }[] }>(t.request('/api/health'));
+    expect(h.components).toContainEqual({ name: 'jules', status: 'ok', latencyMs: null, detail: '0 of 1 Jules account clients have an open circuit' });
   });
 
   it('isolates workspaces: another workspace sees none of these sessions and cannot act on them', async () => {
@@ -197,5 +196,23 @@ describe('sessions API over a real orchestrator and the simulator', () => {
     // The first workspace cannot see or remove the other's account.
     await json(t.request(`/api/jules/accounts/${added.id}`, { method: 'DELETE' }), 404);
     await json(t.request(`/api/jules/accounts/${added.id}`, { method: 'DELETE', key: other.key }), 200);
+  });
+
+  // Last: it leaves the account's breaker open.
+  it('opens the breaker after repeated upstream failures: 503 without calling Jules, health degraded, event published', async () => {
+    const events: string[] = [];
+    const off = t.orch.bus.subscribe((e) => events.push(e.type));
+    const s: SessionDetail = await json(t.request('/api/sessions', { method: 'POST', json: { prompt: 'Breaker [sim:happy]' } }), 201);
+    sim.setFaults({ rules: [{ op: 'sessions.approvePlan', kind: '500', count: -1 }] });
+    for (let i = 0; i < 5; i++) await json(t.request(`/api/sessions/${s.id}/approve-plan`, { method: 'POST' }), 503);
+    sim.resetStats();
+    const open = await json<{ error: { code: string; details: { breakerOpen: boolean } } }>(t.request(`/api/sessions/${s.id}/approve-plan`, { method: 'POST' }), 503);
+    expect(open.error).toMatchObject({ code: 'upstream_unavailable', details: { breakerOpen: true } });
+    expect(sim.stats().requests.total).toBe(0);
+    const h = await json<{ status: string; components: { name: string; status: string }[] }>(t.request('/api/health'));
+    expect(h.components.find((c) => c.name === 'jules')?.status).toBe('degraded');
+    expect(events).toContain('breaker.opened');
+    off();
+    sim.setFaults({});
   });
 });
