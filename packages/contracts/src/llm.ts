@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { IsoDate } from './common';
+import { IsoDate, PageQuery, pageOf } from './common';
 
 /** What a model call is for: routing rules, output limits and usage reports are keyed by it. */
 export const LlmTask = z.enum(['supervisor', 'review', 'debate', 'decompose', 'summarize', 'embed']);
@@ -80,3 +80,33 @@ export const BreakerEventData = z
   .object({ providerId: z.string(), provider: z.string(), kind: z.string(), model: z.string(), state: z.enum(['open', 'closed']) })
   .openapi('BreakerEventData');
 export type BreakerEventData = z.infer<typeof BreakerEventData>;
+
+/** One recorded gateway attempt (or a call refused before any attempt), newest first in `GET /api/llm/calls`. */
+export const LlmCall = z
+  .object({
+    id: z.string(),
+    at: IsoDate,
+    provider: z.string().nullable(),
+    providerKind: z.string().nullable(),
+    model: z.string().nullable(),
+    task: z.string(),
+    persona: z.string().nullable(),
+    sessionId: z.string().nullable(),
+    apiKeyId: z.string().nullable(),
+    inputTokens: z.number(),
+    outputTokens: z.number(),
+    costUsd: z.number(),
+    latencyMs: z.number(),
+    outcome: LlmOutcome,
+    errorCode: z.string().nullable(),
+    degraded: z.boolean(),
+  })
+  .openapi('LlmCall');
+export type LlmCall = z.infer<typeof LlmCall>;
+export const LlmCallPage = pageOf(LlmCall).openapi('LlmCallPage');
+
+export const LlmCallsQuery = PageQuery.extend({
+  task: UsageTask.optional().openapi({ param: { name: 'task', in: 'query' } }),
+  outcome: LlmOutcome.optional().openapi({ param: { name: 'outcome', in: 'query' } }),
+  sessionId: z.string().max(200).optional().openapi({ param: { name: 'sessionId', in: 'query' } }),
+});

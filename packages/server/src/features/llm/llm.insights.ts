@@ -1,4 +1,4 @@
-import type { BreakerInfo, ComponentHealth, SimulateBody, SimulateResult, UsageGroupBy, UsageReport } from '@autopilot/contracts';
+import type { BreakerInfo, ComponentHealth, LlmCall, LlmOutcome, SimulateBody, SimulateResult, UsageGroupBy, UsageReport } from '@autopilot/contracts';
 import type { z } from 'zod';
 import type { Clock } from '../../platform/clock';
 import { badRequest } from '../../platform/errors';
@@ -19,6 +19,16 @@ export interface InsightsDeps {
 }
 
 const DAY = 86_400_000;
+
+const encodeCursor = (at: number, id: string) => Buffer.from(JSON.stringify({ a: at, i: id })).toString('base64url');
+function decodeCursor(c: string): { at: number; id: string } | null {
+  try {
+    const v = JSON.parse(Buffer.from(c, 'base64url').toString('utf8')) as { a?: unknown; i?: unknown };
+    return Number.isInteger(v?.a) && typeof v?.i === 'string' ? { at: v.a as number, id: v.i } : null;
+  } catch {
+    return null;
+  }
+}
 const isBareDate = (v: string) => /^\d{4}-\d{2}-\d{2}$/.test(v);
 
 /** The read side of the gateway: route simulation, usage reports, breaker states for the API, health and metrics. */
@@ -66,6 +76,36 @@ export function createLlmInsights(deps: InsightsDeps) {
         groupBy: q.groupBy,
         totals: totals ?? { calls: 0, errors: 0, inputTokens: 0, outputTokens: 0, costUsd: 0, avgLatencyMs: 0 },
         rows,
+      };
+    },
+
+    /** Recorded calls, newest first, one page at a time. */
+    async calls(workspaceId: string, q: { limit: number; cursor?: string; task?: string; outcome?: string; sessionId?: string }): Promise<{ items: LlmCall[]; nextCursor: string | null }> {
+      const before = q.cursor ? decodeCursor(q.cursor) : undefined;
+      if (before === null) throw badRequest('Invalid cursor', [{ path: 'query.cursor', message: 'not a cursor from this endpoint' }]);
+      const rows = await store.listCalls(workspaceId, { ...q, limit: q.limit + 1, before });
+      const page = rows.slice(0, q.limit);
+      const last = page.at(-1);
+      return {
+        items: page.map((r) => ({
+          id: r.id,
+          at: new Date(Number(r.at)).toISOString(),
+          provider: r.provider_name,
+          providerKind: r.provider_kind,
+          model: r.model,
+          task: r.task,
+          persona: r.persona,
+          sessionId: r.session_id,
+          apiKeyId: r.api_key_id,
+          inputTokens: r.input_tokens,
+          outputTokens: r.output_tokens,
+          costUsd: r.cost_usd,
+          latencyMs: r.latency_ms,
+          outcome: r.outcome as LlmOutcome,
+          errorCode: r.error_code,
+          degraded: r.degraded === 1,
+        })),
+        nextCursor: rows.length > q.limit && last ? encodeCursor(Number(last.at), last.id) : null,
       };
     },
 

@@ -268,6 +268,7 @@ export function createLlmService(deps: LlmDeps) {
 
     simulate: insights.simulate,
     usage: insights.usage,
+    calls: insights.calls,
     breakers: insights.breakers,
     healthComponents: insights.healthComponents,
 

@@ -18,6 +18,17 @@ export function createLlmStore(db: Db) {
   return {
     insertUsage: (row: LlmUsageTable) => k.insertInto('llm_usage').values(row).execute(),
 
+    /** Recorded calls newest first, after an optional keyset position (at, id). */
+    listCalls(workspaceId: string, q: { limit: number; before?: { at: number; id: string }; task?: string; outcome?: string; sessionId?: string }) {
+      let s = k.selectFrom('llm_usage').selectAll().where('workspace_id', '=', workspaceId);
+      if (q.task) s = s.where('task', '=', q.task);
+      if (q.outcome) s = s.where('outcome', '=', q.outcome);
+      if (q.sessionId) s = s.where('session_id', '=', q.sessionId);
+      const b = q.before;
+      if (b) s = s.where((eb) => eb.or([eb('at', '<', b.at), eb.and([eb('at', '=', b.at), eb('id', '<', b.id)])]));
+      return s.orderBy('at', 'desc').orderBy('id', 'desc').limit(q.limit).execute();
+    },
+
     /** Sums over [fromMs, toMs) grouped by the given dimensions (none = one totals row). */
     async aggregate(workspaceId: string, fromMs: number, toMs: number, groupBy: UsageGroupBy[]): Promise<UsageRow[]> {
       const cols = groupBy.map((g) => columnOf[g]);

@@ -92,6 +92,25 @@ describe.each(testEngines())('usage and cost through real SDK clients (%s)', (en
     expect(none.rows).toEqual([]);
   });
 
+  it('lists the recorded calls newest first, page by page', async () => {
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    const sizes: number[] = [];
+    do {
+      const page = await g.llm.calls(g.workspaceId, { limit: 3, cursor });
+      sizes.push(page.items.length);
+      seen.push(...page.items.map((c) => c.id));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    expect(sizes).toEqual([3, 3, 2]);
+    expect(new Set(seen).size).toBe(8);
+    const all = (await g.llm.calls(g.workspaceId, { limit: 50 })).items;
+    expect(all.map((c) => c.id)).toEqual(seen);
+    expect([...all].sort((a, b) => (a.at < b.at ? 1 : -1)).map((c) => c.at)).toEqual(all.map((c) => c.at));
+    const reviews = await g.llm.calls(g.workspaceId, { limit: 50, task: 'review', outcome: 'ok' });
+    expect(reviews.items).toHaveLength(4);
+  });
+
   it('uses a provider pricing override instead of the table', async () => {
     const list = await g.providers.list(g.workspaceId);
     const gem = list.find((p) => p.kind === 'gemini')!;

@@ -74,6 +74,14 @@ describe('routing, budgets and usage API', () => {
     expect(JSON.stringify(await badGroup.json())).toContain('groupBy');
     expect((await t.request('/api/llm/usage?from=2026-12-01&to=2026-11-01')).status).toBe(400);
 
+    const calls = await t.request('/api/llm/calls?limit=1&task=review');
+    expect(calls.status).toBe(200);
+    const page = (await calls.json()) as { items: Array<{ provider: string; costUsd: number; outcome: string; apiKeyId: string }>; nextCursor: string | null };
+    expect(page.items).toEqual([expect.objectContaining({ provider: 'anthropic', outcome: 'ok', apiKeyId: 'k-1' })]);
+    expect(page.items[0]!.costUsd).toBeCloseTo(cost, 12);
+    expect(page.nextCursor).toBeNull();
+    expect((await t.request('/api/llm/calls?cursor=garbage')).status).toBe(400);
+
     const breakers = (await (await t.request('/api/llm/breakers')).json()) as { items: Array<{ provider: string; state: string }> };
     expect(breakers.items).toEqual([expect.objectContaining({ provider: 'anthropic', model: 'claude-sonnet-4-5', state: 'closed' })]);
     const health = (await (await t.request('/api/health')).json()) as { components: Array<{ name: string; status: string }> };
