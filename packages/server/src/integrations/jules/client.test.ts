@@ -160,6 +160,32 @@ describe('Jules client against the simulator', () => {
     expect(err.message).not.toContain(bad);
   });
 
+  it('maps 403 to UpstreamAuth without retrying', async () => {
+    sim.setFaults({ rules: [{ op: 'sessions.list', kind: '403' }] });
+    const err = await client().listSessions().catch((e) => e);
+    expect(err).toBeInstanceOf(UpstreamAuth);
+    expect(err.status).toBe(403);
+    expect(sim.stats().requests.byRoute['sessions.list']).toBe(1);
+  });
+
+  it('times out a slow answer and retries the read', async () => {
+    sim.setFaults({ rules: [{ op: 'sessions.get', kind: 'slow', delayMs: 400 }] });
+    const metrics = createMetrics();
+    const id = sim.sessions()[0].id;
+    const s = await client({ timeoutMs: 100, metrics }).getSession(id);
+    expect(s.id).toBe(id);
+    expect(slept).toHaveLength(1);
+    expect(await metrics.render()).toMatch(/autopilot_jules_requests_total\{op="sessions.get",status="timeout"\} 1/);
+  });
+
+  it('reports an exhausted daily quota as UpstreamRateLimited after bounded retries', async () => {
+    sim.setFaults({ dailyQuota: 0 });
+    const err = await client({ maxAttempts: 3 }).createSession({ prompt: 'Over quota' }).catch((e) => e);
+    expect(err).toBeInstanceOf(UpstreamRateLimited);
+    expect(err.message).toMatch(/daily limit/);
+    expect(sim.stats().requests.byRoute['sessions.create']).toBe(3);
+  });
+
   it('limits concurrent creates per key to 3', async () => {
     let inFlight = 0;
     let peak = 0;
