@@ -61,7 +61,7 @@ export function createSessionsService(deps: SessionsDeps) {
     try {
       const s = await client.getSession(julesId);
       const t = { accountId: acc.id, workspaceId, backfill: false };
-      const r = await upsertSession(syncDeps, t, s, (await store.index(acc.id)).get(julesId));
+      const r = await upsertSession(syncDeps, t, s, await store.byJulesId(acc.id, julesId));
       if (r.fetch) await syncActivities(syncDeps, t, client, r.id, s);
     } catch (err) {
       log.warn({ err: (err as Error).message, julesId }, 'could not refresh session after an action; the next poll will');
@@ -143,7 +143,7 @@ export function createSessionsService(deps: SessionsDeps) {
           automationMode: body.autoCreatePr ? 'AUTO_CREATE_PR' : undefined,
         }),
       );
-      const r = await upsertSession(syncDeps, { accountId: acc.id, workspaceId, backfill: false }, s, (await store.index(acc.id)).get(s.id));
+      const r = await upsertSession(syncDeps, { accountId: acc.id, workspaceId, backfill: false }, s, await store.byJulesId(acc.id, s.id));
       return toDetail(await sessionRow(workspaceId, r.id));
     },
 
