@@ -9,6 +9,8 @@ import {
   type Role,
 } from '@autopilot/contracts';
 import { createTransport, type ClientOptions, type Transport } from './http';
+import { sessionsApi } from './sessions';
+import { keeperApi } from './keeper';
 import { subscribeEvents, type SubscribeOptions, type Subscription } from './events';
 
 const enc = encodeURIComponent;
@@ -34,6 +36,10 @@ export function createClient(opts: ClientOptions) {
       list: () => request({ method: 'GET', path: '/api/workspaces', schema: WorkspaceList }),
       create: (body: { name: string }) => request({ method: 'POST', path: '/api/workspaces', body, schema: CreatedWorkspace }),
     },
+    /** Jules sessions mirrored by the orchestrator. */
+    sessions: sessionsApi(t),
+    /** The keeper: settings, ledger, notifications, per-session pause. */
+    keeper: keeperApi(t),
     /** Follows the live event stream with reconnect and Last-Event-ID resume; call close() to stop. */
     events: (o: SubscribeOptions): Subscription => subscribeEvents(t, o),
     /** The raw transport, for endpoints this client does not wrap yet. */

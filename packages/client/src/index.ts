@@ -3,3 +3,5 @@ export { ApiError } from './errors';
 export { createSseParser, type SseMessage } from './sse';
 export { subscribeEvents, type ConnectionState, type SubscribeOptions, type Subscription } from './events';
 export { withQuery, type ClientOptions, type FetchLike, type Schema } from './http';
+export type { SessionListQuery } from './sessions';
+export type { KeeperLogFilter } from './keeper';

@@ -3,6 +3,7 @@ import { ApiError } from '@autopilot/client';
 import { useEffect } from 'react';
 import { useApi, useAuth } from '../lib/api';
 import { LiveEventsProvider } from '../lib/events';
+import { SessionsLiveSync } from '../features/sessions/data';
 import { ErrorNote } from '../lib/ui';
 import { Login } from './Login';
 import { RouteView } from './routes';
@@ -22,6 +23,7 @@ function Authenticated() {
   if (me.isError) return <ErrorNote error={me.error} retry={() => void me.refetch()} />;
   return (
     <LiveEventsProvider>
+      <SessionsLiveSync />
       <Shell me={me.data}>
         <RouteView path={path} />
       </Shell>

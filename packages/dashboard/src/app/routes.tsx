@@ -1,5 +1,8 @@
 import type { ReactNode } from 'react';
 import { SystemPage } from '../features/system/SystemPage';
+import { SessionsPage } from '../features/sessions/SessionsPage';
+import { SessionDetailPage } from '../features/sessions/SessionDetailPage';
+import { KeeperPage } from '../features/keeper/KeeperPage';
 import { Placeholder } from './Placeholder';
 import { matchPath, navigate } from './router';
 import { useEffect } from 'react';
@@ -11,8 +14,9 @@ interface Route {
 
 /** The route table: one entry per page; features add theirs here. */
 const ROUTES: Route[] = [
-  { path: '/sessions', render: () => <Placeholder title="Sessions" what="Every Jules session by what it needs from you." /> },
-  { path: '/keeper', render: () => <Placeholder title="Keeper" what="The keeper watches sessions, answers questions and nudges stuck ones." /> },
+  { path: '/sessions', render: () => <SessionsPage /> },
+  { path: '/sessions/:id', render: (p) => <SessionDetailPage key={p.id} id={p.id} /> },
+  { path: '/keeper', render: () => <KeeperPage /> },
   { path: '/providers', render: () => <Placeholder title="Providers" what="LLM providers, their health and routing." /> },
   { path: '/costs', render: () => <Placeholder title="Costs" what="LLM usage and budgets." /> },
   { path: '/system', render: () => <SystemPage /> },

@@ -52,9 +52,9 @@ export function LiveEventsProvider({ children }: { children: ReactNode }) {
       onEvent: (e) => {
         for (const key of staleKeys(e)) void queryClient.invalidateQueries({ queryKey: key });
         if (e.type === 'notification.raised') {
-          const d = e.data as { title?: string; message?: string; level?: string; sessionId?: string };
+          const d = e.data as { title?: string; message?: string; body?: string; level?: string; sessionId?: string | null };
           const level = d.level === 'error' || d.level === 'warning' || d.level === 'success' ? d.level : 'info';
-          toast({ title: d.title ?? d.message ?? 'Notification', body: d.title ? d.message : undefined, level, href: d.sessionId ? `/sessions/${encodeURIComponent(d.sessionId)}` : undefined });
+          toast({ title: d.title ?? d.message ?? 'Notification', body: d.title ? (d.body ?? d.message) : undefined, level, href: d.sessionId ? `/sessions/${encodeURIComponent(d.sessionId)}` : undefined });
         }
         for (const l of listeners.current) l(e);
       },

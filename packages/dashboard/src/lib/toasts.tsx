@@ -1,4 +1,5 @@
 import { createContext, useCallback, useContext, useMemo, useRef, useState, type ReactNode } from 'react';
+import { Link } from '../app/router';
 
 export interface Toast {
   id: number;
@@ -32,7 +33,7 @@ export function ToastProvider({ children }: { children: ReactNode }) {
         {toasts.map((t) => (
           <div key={t.id} className={`toast toast-${t.level}`}>
             <div className="toast-text">
-              <strong>{t.href ? <a href={t.href}>{t.title}</a> : t.title}</strong>
+              <strong>{t.href ? <Link href={t.href}>{t.title}</Link> : t.title}</strong>
               {t.body && <div>{t.body}</div>}
             </div>
             <button type="button" className="icon-button" aria-label="Dismiss notification" onClick={() => dismiss(t.id)}>

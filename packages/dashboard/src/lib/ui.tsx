@@ -16,3 +16,15 @@ export function ErrorNote({ error, retry }: { error: unknown; retry?: () => void
     </div>
   );
 }
+
+/** An on/off switch: a button with role=switch, so keyboards and screen readers treat it as one. */
+export function Switch({ checked, onChange, label, disabled, testId }: { checked: boolean; onChange: (next: boolean) => void; label: string; disabled?: boolean; testId?: string }) {
+  return (
+    <button type="button" role="switch" aria-checked={checked} className="switch" onClick={() => onChange(!checked)} disabled={disabled} data-testid={testId}>
+      <span className="switch-track" aria-hidden="true">
+        <span className="switch-thumb" />
+      </span>
+      <span>{label}</span>
+    </button>
+  );
+}

@@ -1,0 +1,83 @@
+import {
+  ActivityPage,
+  SessionDetail,
+  SessionPage,
+  type CreateSessionBody,
+  type SessionActivity,
+  type SessionSummary,
+} from '@autopilot/contracts';
+import type { Transport } from './http';
+
+const enc = encodeURIComponent;
+
+/** Filters of `GET /api/sessions`; `state` may list several states. */
+export interface SessionListQuery {
+  state?: string | readonly string[];
+  source?: string;
+  text?: string;
+  archived?: 'true' | 'false' | 'all';
+  deleted?: boolean;
+  accountId?: string;
+  limit?: number;
+  cursor?: string;
+}
+
+/** The sessions endpoints: list with filters and cursor pagination, detail, activities, and the actions. */
+export function sessionsApi(t: Transport) {
+  const { request } = t;
+  const list = (q: SessionListQuery = {}, signal?: AbortSignal) =>
+    request({
+      method: 'GET',
+      path: '/api/sessions',
+      query: {
+        state: Array.isArray(q.state) ? q.state.join(',') : (q.state as string | undefined),
+        source: q.source,
+        text: q.text,
+        archived: q.archived,
+        deleted: q.deleted === undefined ? undefined : String(q.deleted),
+        accountId: q.accountId,
+        limit: q.limit,
+        cursor: q.cursor,
+      },
+      schema: SessionPage,
+      signal,
+    });
+  const activities = (id: string, q: { limit?: number; cursor?: string } = {}, signal?: AbortSignal) =>
+    request({ method: 'GET', path: `/api/sessions/${enc(id)}/activities`, query: q, schema: ActivityPage, signal });
+
+  return {
+    list,
+    /**
+     * Every session matching `q`, following cursors page by page. `onPage` sees the running total after each page,
+     * so a UI can show the first rows while the rest load.
+     */
+    async listAll(q: Omit<SessionListQuery, 'cursor'> = {}, opts: { signal?: AbortSignal; onPage?: (soFar: SessionSummary[]) => void } = {}) {
+      const all: SessionSummary[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await list({ limit: 500, ...q, cursor }, opts.signal);
+        all.push(...page.items);
+        opts.onPage?.(all);
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor);
+      return all;
+    },
+    get: (id: string, signal?: AbortSignal) => request({ method: 'GET', path: `/api/sessions/${enc(id)}`, schema: SessionDetail, signal }),
+    activities,
+    /** All of a session's activities, oldest first. */
+    async allActivities(id: string, signal?: AbortSignal) {
+      const all: SessionActivity[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await activities(id, { limit: 500, cursor }, signal);
+        all.push(...page.items);
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor);
+      return all;
+    },
+    create: (body: CreateSessionBody) => request({ method: 'POST', path: '/api/sessions', body, schema: SessionDetail }),
+    approvePlan: (id: string) => request({ method: 'POST', path: `/api/sessions/${enc(id)}/approve-plan`, body: {}, schema: SessionDetail }),
+    sendMessage: (id: string, message: string) => request({ method: 'POST', path: `/api/sessions/${enc(id)}/messages`, body: { message }, schema: SessionDetail }),
+    archive: (id: string) => request({ method: 'POST', path: `/api/sessions/${enc(id)}/archive`, body: {}, schema: SessionDetail }),
+  };
+}
