@@ -178,6 +178,16 @@ describe('Jules client against the simulator', () => {
     expect(await metrics.render()).toMatch(/autopilot_jules_requests_total\{op="sessions.get",status="timeout"\} [1-4]\b/);
   });
 
+  it("stops at once, without retrying, when the caller's signal aborts", async () => {
+    sim.setFaults({ rules: [{ op: 'sessions.list', kind: 'slow', delayMs: 3000 }] });
+    const ac = new AbortController();
+    const p = client().listSessions({ signal: ac.signal });
+    setTimeout(() => ac.abort(new Error('shutting down')), 50);
+    await expect(p).rejects.toThrow('shutting down');
+    expect(slept).toEqual([]);
+    expect(sim.stats().requests.byRoute['sessions.list'] ?? 0).toBeLessThanOrEqual(1);
+  });
+
   it('reports an exhausted daily quota as UpstreamRateLimited after bounded retries', async () => {
     sim.setFaults({ dailyQuota: 0 });
     const err = await client({ maxAttempts: 3 }).createSession({ prompt: 'Over quota' }).catch((e) => e);

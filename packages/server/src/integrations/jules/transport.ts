@@ -111,7 +111,12 @@ export function createTransport(opts: TransportOptions): Transport {
   async function attempt<T>(spec: RequestSpec<T>): Promise<T> {
     const url = new URL(`${base}/${spec.path}`);
     for (const [k, v] of Object.entries(spec.query ?? {})) if (v !== undefined && v !== '') url.searchParams.set(k, String(v));
-    const signals = [AbortSignal.timeout(timeoutMs), ...(spec.signal ? [spec.signal] : [])];
+    // One controller per attempt, aborted by our timeout or the caller's signal. (Not AbortSignal.any: on Node 20
+    // it keeps listeners on a long-lived caller signal, such as a loop's, alive across thousands of requests.)
+    const ac = new AbortController();
+    const timer = setTimeout(() => ac.abort(new DOMException(`no answer within ${timeoutMs} ms`, 'TimeoutError')), timeoutMs);
+    const onAbort = () => ac.abort(spec.signal?.reason);
+    spec.signal?.addEventListener('abort', onAbort, { once: true });
     const started = performance.now();
     let status = 'network';
     try {
@@ -122,13 +127,13 @@ export function createTransport(opts: TransportOptions): Transport {
           method: spec.method,
           headers: { 'X-Goog-Api-Key': opts.apiKey, accept: 'application/json', ...(spec.body !== undefined ? { 'content-type': 'application/json' } : {}) },
           body: spec.body !== undefined ? JSON.stringify(spec.body) : undefined,
-          signal: AbortSignal.any(signals),
+          signal: ac.signal,
         });
         status = String(res.status);
         text = await res.text();
       } catch (err) {
         if (spec.signal?.aborted) throw err;
-        const timedOut = (err as Error)?.name === 'TimeoutError';
+        const timedOut = ac.signal.aborted;
         if (timedOut) status = 'timeout';
         throw new UpstreamUnavailable(`${spec.op}: ${timedOut ? `no answer within ${timeoutMs} ms` : `network error (${(err as Error)?.message ?? err})`}`, spec.op);
       }
@@ -161,6 +166,8 @@ export function createTransport(opts: TransportOptions): Transport {
       if (res.status === 404) throw new UpstreamNotFound(msg, spec.op, res.status, up.status);
       throw new UpstreamBadRequest(msg, spec.op, res.status, up.status);
     } finally {
+      clearTimeout(timer);
+      spec.signal?.removeEventListener('abort', onAbort);
       counter?.inc({ op: spec.op, status });
       duration?.observe({ op: spec.op }, (performance.now() - started) / 1000);
     }
