@@ -118,7 +118,7 @@ export const CreateSessionBody = z
     if (b.startingBranch && !b.source) ctx.addIssue({ code: 'custom', path: ['source'], message: 'required when startingBranch is set' });
   })
   .openapi('CreateSession', {
-    example: { prompt: 'Add a CHANGELOG entry for the last release', title: 'Changelog', source: 'sources/github/acme/api', startingBranch: 'main', autoCreatePr: true },
+    example: { prompt: 'Add a CHANGELOG entry for the last release', title: 'Changelog', source: 'sources/github/acme-corp/storefront', startingBranch: 'main', autoCreatePr: true },
   });
 export type CreateSessionBody = z.infer<typeof CreateSessionBody>;
 

@@ -160,7 +160,7 @@ export async function startOrchestrator(config: Config, opts: StartOptions = {})
   const jules = await startJulesRuntime({
     apiKey: config.JULES_API_KEY,
     baseUrl: config.JULES_API_BASE_URL,
-    demo: { sessions: config.JULES_DEMO_SESSIONS, speed: config.JULES_DEMO_SPEED, spreadHours: 1 },
+    demo: { sessions: config.JULES_DEMO_SESSIONS, speed: config.JULES_DEMO_SPEED, spreadHours: 1, newSessionEveryMs: config.JULES_DEMO_NEW_SESSION_MS },
     log,
   });
   const simulated = jules.simulated;

@@ -45,6 +45,8 @@ export const ConfigSchema = z.object({
   /** Demo mode (no JULES_API_KEY): simulated sessions and their pace (speed multiplies the agents' pace). */
   JULES_DEMO_SESSIONS: z.coerce.number().int().min(0).max(100_000).default(40),
   JULES_DEMO_SPEED: z.coerce.number().min(0.1).max(1000).default(4),
+  /** Demo mode: a new simulated session arrives this often (0 = never). */
+  JULES_DEMO_NEW_SESSION_MS: z.coerce.number().int().min(0).default(45_000),
   /** Keeper: a ledger row left pending longer than this (a crash mid-call) is reconciled from the mirror. */
   KEEPER_PENDING_STALE_MS: z.coerce.number().int().min(0).default(60_000),
   /** Keeper: how often workspaces with Jules accounts are looked for (each gets a keeper loop). */

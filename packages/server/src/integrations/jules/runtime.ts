@@ -1,4 +1,4 @@
-import { createJulesSimulator, type JulesSimulator } from '@autopilot/jules-sim';
+import { createJulesSimulator, DEFAULT_SOURCES, type JulesSimulator } from '@autopilot/jules-sim';
 import type { Logger } from '../../platform/logger';
 import { JULES_BASE_URL } from './client';
 
@@ -17,7 +17,14 @@ export interface JulesRuntime {
 export interface JulesRuntimeOptions {
   apiKey?: string;
   baseUrl?: string;
-  demo: { sessions: number; speed: number; spreadHours: number; seed?: number | string };
+  demo: {
+    sessions: number;
+    speed: number;
+    spreadHours: number;
+    seed?: number | string;
+    /** A new simulated session arrives this often (0 = never), so the demo keeps moving; at most 200 are added. */
+    newSessionEveryMs?: number;
+  };
   log: Logger;
 }
 
@@ -32,9 +39,39 @@ export async function startJulesRuntime(o: JulesRuntimeOptions): Promise<JulesRu
   const apiKey = 'demo-simulator-key';
   const simulator = createJulesSimulator({ apiKeys: [apiKey], sessions: o.demo.sessions, speed: o.demo.speed, spreadHours: o.demo.spreadHours, seed: o.demo.seed ?? Date.now() });
   const served = await simulator.listen(0, '127.0.0.1');
+  const traffic = demoTraffic(simulator, o.demo.newSessionEveryMs ?? 0);
   o.log.warn(
     { simulator: served.baseUrl, sessions: o.demo.sessions, speed: o.demo.speed },
     'Jules sessions are SIMULATED: JULES_API_KEY is not set, so the built-in Jules simulator is serving demo sessions',
   );
-  return { origin: 'simulator', name: 'Simulator (demo)', apiKey, baseUrl: served.baseUrl, simulated: true, simulator, close: () => served.close() };
+  return { origin: 'simulator', name: 'Simulator (demo)', apiKey, baseUrl: served.baseUrl, simulated: true, simulator, close: async () => {
+    clearInterval(traffic);
+    await served.close();
+  } };
+}
+
+const DEMO_PROMPTS = [
+  'Add input validation to the signup form', 'Fix the flaky checkout integration test', 'Upgrade the logging library and fix deprecations',
+  'Write a migration guide for the v3 API', 'Speed up the nightly report query', 'Add dark mode to the settings page',
+  'Remove the unused feature flags', 'Document the retry policy of the payment client',
+];
+
+/** New sessions now and then, on the configured repos, some of them asking for plan approval. */
+function demoTraffic(sim: JulesSimulator, everyMs: number): NodeJS.Timeout | undefined {
+  if (!everyMs) return undefined;
+  let n = 0;
+  const t = setInterval(() => {
+    if (++n > 200) return clearInterval(t);
+    const spec = DEFAULT_SOURCES[n % DEFAULT_SOURCES.length];
+    const repo = typeof spec === 'string' ? { owner: spec.split('/')[0], repo: spec.split('/')[1], defaultBranch: 'main' } : spec;
+    sim.createSession({
+      prompt: DEMO_PROMPTS[n % DEMO_PROMPTS.length],
+      source: `sources/github/${repo.owner}/${repo.repo}`,
+      startingBranch: repo.defaultBranch ?? 'main',
+      requirePlanApproval: n % 3 === 0,
+      automationMode: 'AUTO_CREATE_PR',
+    });
+  }, everyMs);
+  t.unref();
+  return t;
 }
