@@ -5,7 +5,7 @@ import type { JulesAccountsTable } from '../../platform/db/schema';
 import { AppError, badRequest, notFound } from '../../platform/errors';
 import type { EventBus } from '../../platform/events/bus';
 import type { Logger } from '../../platform/logger';
-import { UpstreamNotFound, UpstreamRateLimited, upstreamToAppError, type JulesClient } from '../../integrations/jules';
+import { UpstreamAuth, UpstreamNotFound, UpstreamRateLimited, upstreamToAppError, type JulesClient } from '../../integrations/jules';
 import type { AccountsService } from './accounts.service';
 import type { SessionsStore } from './sessions.store';
 import { decodeCursor, encodeCursor, toActivity, toDetail, toSummary } from './sessions.mapping';
@@ -21,6 +21,8 @@ export interface SessionsDeps {
   archivedEveryMs?: number;
   activityConcurrency?: number;
 }
+
+const AUTH_RETRY_MS = 5 * 60_000;
 
 const upstream = async <T>(fn: () => Promise<T>): Promise<T> => {
   try {
@@ -181,6 +183,8 @@ export function createSessionsService(deps: SessionsDeps) {
         return report;
       } catch (err) {
         if (err instanceof UpstreamRateLimited) notBefore.set(acc.id, clock.now() + err.retryAfterMs);
+        // A rejected key stays rejected until someone fixes it: ask again every few minutes, not every poll.
+        if (err instanceof UpstreamAuth) notBefore.set(acc.id, clock.now() + AUTH_RETRY_MS);
         await accounts.recordSync(acc.id, { last_error: (err as Error).message });
         throw err;
       }

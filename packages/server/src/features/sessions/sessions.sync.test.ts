@@ -163,6 +163,19 @@ describe.each(testEngines())('session mirror sync of 1,000 simulated sessions on
     sim.setFaults({});
   });
 
+  it('asks again only after minutes when Jules rejects the key', async () => {
+    // A fresh service: the previous test left this account waiting out its rate limit.
+    const fresh = createSessionsService({ store: createSessionsStore(t.db), accounts, bus: createMemoryBus(), clock: systemClock, log });
+    sim.setFaults({ rules: [{ op: 'sessions.list', kind: '401' }] });
+    sim.resetStats();
+    expect((await fresh.syncAll()).size).toBe(0);
+    const [acc] = await accounts.list(WS);
+    expect(acc.lastError).toMatch(/HTTP 401/);
+    await fresh.syncAll();
+    expect(sim.stats().requests.byRoute['sessions.list']).toBe(1);
+    sim.setFaults({});
+  });
+
   it('hands the sync lease to one instance at a time; an expired lease can be taken over', async () => {
     const store = createSessionsStore(t.db);
     expect(await store.tryLease('test.lease', 'a', 1_000, 100)).toBe(true);
