@@ -5,10 +5,11 @@ import type { AddressInfo } from 'node:net';
  * A fake of the LLM vendors' HTTP APIs on 127.0.0.1, speaking the real wire formats the AI SDK providers use:
  * OpenAI Responses (`POST /v1/responses`, the @ai-sdk/openai default), OpenAI-style chat completions
  * (`POST /v1/chat/completions`, used by openai-compatible), Anthropic Messages (`POST /v1/messages`) and Gemini
- * generateContent (`POST /v1beta/models/{model}:generateContent`), each with its own usage fields. A script
+ * generateContent (`POST /v1beta/models/{model}:generateContent`), each with its own usage fields, plus the
+ * embeddings endpoints (OpenAI `POST /v1/embeddings`, Gemini `:embedContent` / `:batchEmbedContents`). A script
  * decides every reply, so tests can return exact token counts, errors, truncation or delays.
  */
-export type WireApi = 'openai-responses' | 'openai-chat' | 'anthropic' | 'gemini';
+export type WireApi = 'openai-responses' | 'openai-chat' | 'anthropic' | 'gemini' | 'openai-embeddings' | 'gemini-embed';
 
 export interface FakeCall {
   api: WireApi;
@@ -38,6 +39,9 @@ function apiOf(method: string, path: string): { api: WireApi; model?: string } |
   if (path.endsWith('/responses')) return { api: 'openai-responses' };
   if (path.endsWith('/chat/completions')) return { api: 'openai-chat' };
   if (path.endsWith('/messages')) return { api: 'anthropic' };
+  if (path.endsWith('/embeddings')) return { api: 'openai-embeddings' };
+  const e = /\/models\/([^/:]+):(batchEmbedContents|embedContent)$/.exec(path);
+  if (e) return { api: 'gemini-embed', model: decodeURIComponent(e[1]!) };
   const g = /\/models\/([^/:]+):generateContent$/.exec(path);
   if (g) return { api: 'gemini', model: decodeURIComponent(g[1]!) };
   return null;
@@ -53,14 +57,19 @@ function isStructured(api: WireApi, b: any): boolean {
       return Boolean(b?.tools?.some((t: any) => t.name === 'json') || b?.output_format || b?.output_config?.format);
     case 'gemini':
       return b?.generationConfig?.responseMimeType === 'application/json';
+    default:
+      return false;
   }
 }
 
 function errorBody(api: WireApi, status: number, message: string) {
   if (api === 'anthropic') return { type: 'error', error: { type: status >= 500 ? 'api_error' : 'invalid_request_error', message } };
-  if (api === 'gemini') return { error: { code: status, message, status: status >= 500 ? 'INTERNAL' : 'INVALID_ARGUMENT' } };
+  if (api === 'gemini' || api === 'gemini-embed') return { error: { code: status, message, status: status >= 500 ? 'INTERNAL' : 'INVALID_ARGUMENT' } };
   return { error: { message, type: status >= 500 ? 'server_error' : 'invalid_request_error', code: null, param: null } };
 }
+
+/** A deterministic vector per input text: [length, position, 0.5]. */
+const vector = (text: string, i: number) => [text.length, i, 0.5];
 
 function successBody(call: FakeCall, r: Exclude<FakeReply, { status: number }>) {
   const text = r.object !== undefined ? JSON.stringify(r.object) : (r.text ?? 'OK');
@@ -101,6 +110,20 @@ function successBody(call: FakeCall, r: Exclude<FakeReply, { status: number }>) 
         usage: { input_tokens: inTok, output_tokens: outTok },
       };
     }
+    case 'openai-embeddings': {
+      const input: string[] = Array.isArray(call.body.input) ? call.body.input : [call.body.input];
+      return {
+        object: 'list',
+        data: input.map((t, i) => ({ object: 'embedding', index: i, embedding: vector(t, i) })),
+        model: call.model,
+        usage: { prompt_tokens: inTok, total_tokens: inTok },
+      };
+    }
+    case 'gemini-embed':
+      // Gemini reports no token usage for embeddings.
+      return call.body.requests
+        ? { embeddings: call.body.requests.map((q: any, i: number) => ({ values: vector(q.content.parts[0].text, i) })) }
+        : { embedding: { values: vector(call.body.content.parts[0].text, 0) } };
     case 'gemini':
       return {
         candidates: [{ content: { role: 'model', parts: [{ text }] }, finishReason: r.truncated ? 'MAX_TOKENS' : 'STOP', index: 0 }],

@@ -23,9 +23,6 @@ export function createLlmMetrics(metrics: Metrics) {
       if (usd) cost.inc({ provider, model }, usd);
       if (outcome === 'ok') latency.observe({ provider, model }, seconds);
     },
-    breakerChanged(_ref: TargetRef, _state: BreakerStateName) {
-      // The gauge reads live states on scrape; nothing to store here. Kept as the hook for future counters.
-    },
     watchBreakers(fn: () => Array<TargetRef & { state: BreakerStateName }>) {
       source = fn;
     },

@@ -20,6 +20,15 @@ export interface LlmObjectRequest<T> extends LlmRequest {
   schema: z.ZodType<T>;
 }
 
+/** Texts to embed (task `embed`). */
+export interface LlmEmbedRequest {
+  workspaceId: string;
+  values: string[];
+  persona?: string;
+  sessionId?: string;
+  apiKeyId?: string;
+}
+
 /** One target tried during a call, in order. */
 export interface LlmAttempt {
   provider: string;
@@ -48,6 +57,11 @@ export interface LlmTextResult extends LlmResult {
 
 export interface LlmObjectResult<T> extends LlmResult {
   object: T;
+}
+
+export interface LlmEmbedResult extends LlmResult {
+  /** One vector per input value, in order. */
+  embeddings: number[][];
 }
 
 /** Output limits per task: text calls default to the first, structured calls get at least the second. */

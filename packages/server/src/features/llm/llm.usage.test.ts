@@ -121,3 +121,43 @@ describe.each(testEngines())('usage and cost through real SDK clients (%s)', (en
     expect(r.costUsd).toBeCloseTo(expectedCost(cases[2]!, override), 12);
   });
 });
+
+describe('embeddings', () => {
+  let up: FakeUpstream;
+  let g: Gateway;
+  beforeAll(async () => {
+    up = await startFakeUpstream();
+    up.script(() => ({ inputTokens: 321 }));
+    g = await buildGateway();
+    // Anthropic first by priority, but it has no embeddings API; OpenAI has no embedding model configured.
+    await g.providers.create(g.workspaceId, { kind: 'anthropic', name: 'claude', apiKey: 'sk-a', baseUrl: baseUrlFor(up.url, 'anthropic'), priority: 1, enabled: true, maxConcurrency: 4, defaultModels: { default: 'claude-haiku-4-5', embed: 'none' } });
+    await g.providers.create(g.workspaceId, { kind: 'openai', name: 'oa', apiKey: 'sk-o', baseUrl: baseUrlFor(up.url, 'openai'), priority: 2, enabled: true, maxConcurrency: 4, defaultModels: { default: 'gpt-4.1-mini' } });
+    await g.providers.create(g.workspaceId, { kind: 'gemini', name: 'gm', apiKey: 'sk-g', baseUrl: baseUrlFor(up.url, 'gemini'), priority: 3, enabled: true, maxConcurrency: 4, defaultModels: { default: 'gemini-2.5-flash', embed: 'text-embedding-004' } });
+  });
+  afterAll(async () => {
+    await up?.close();
+    await g?.cleanup();
+  });
+
+  it('go to the first provider with an embedding model, recorded under task embed', async () => {
+    const r = await g.llm.embed({ workspaceId: g.workspaceId, values: ['alpha', 'be'], sessionId: 's-9' });
+    expect(r.provider.name).toBe('gm');
+    expect(r.model).toBe('text-embedding-004');
+    expect(r.embeddings).toEqual([[5, 0, 0.5], [2, 1, 0.5]]);
+    expect(up.calls.map((c) => c.api)).toEqual(['gemini-embed']);
+    const [row] = await g.db.kysely.selectFrom('llm_usage').selectAll().execute();
+    expect(row).toMatchObject({ task: 'embed', provider_name: 'gm', outcome: 'ok', session_id: 's-9', output_tokens: 0 });
+    // Gemini reports no usage for embeddings: the recorded tokens are the gateway's estimate, never zero.
+    expect(row!.input_tokens).toBeGreaterThan(0);
+  });
+
+  it('a routing rule can send them to OpenAI, whose reported tokens are priced exactly', async () => {
+    await g.routing.replace(g.workspaceId, [{ name: 'embeddings on OpenAI', enabled: true, match: { tasks: ['embed'] }, targets: [{ provider: 'oa', model: 'text-embedding-3-small' }], fallbackToDefaults: true }]);
+    const r = await g.llm.embed({ workspaceId: g.workspaceId, values: ['one', 'three'] });
+    expect(r.provider.name).toBe('oa');
+    expect(r.embeddings).toEqual([[3, 0, 0.5], [5, 1, 0.5]]);
+    expect(r.usage).toEqual({ inputTokens: 321, outputTokens: 0 });
+    expect(r.costUsd).toBeCloseTo((321 * 0.02) / 1_000_000, 15);
+    expect(up.calls.at(-1)).toMatchObject({ api: 'openai-embeddings', model: 'text-embedding-3-small', apiKey: 'sk-o' });
+  });
+});

@@ -1,11 +1,12 @@
-import { generateText, Output, type LanguageModel } from 'ai';
+import { embedMany, generateText, Output, type EmbeddingModel, type LanguageModel } from 'ai';
 import { createOpenAI } from '@ai-sdk/openai';
 import { createAnthropic } from '@ai-sdk/anthropic';
 import { createGoogleGenerativeAI } from '@ai-sdk/google';
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import type { ProviderKind } from '@autopilot/contracts';
 import type { z } from 'zod';
-import { classifyLlmError, UpstreamInvalidOutput } from './errors';
+import { classifyLlmError, UpstreamBadRequest, UpstreamInvalidOutput } from './errors';
+import { estimateInputTokens } from './pricing';
 
 /** What the gateway needs to reach one provider. The key is decrypted only in memory, just before use. */
 export interface ProviderEndpoint {
@@ -35,7 +36,18 @@ export interface ModelResult {
   finishReason: string;
 }
 
-type Factory = (modelId: string) => LanguageModel;
+export interface EmbedResult {
+  embeddings: number[][];
+  inputTokens: number;
+  /** False when the vendor reports no usage for embeddings (Gemini): inputTokens is then our estimate. */
+  reported: boolean;
+}
+
+interface Factory {
+  (modelId: string): LanguageModel;
+  /** Absent for vendors without an embeddings API (Anthropic). */
+  embedding?: (modelId: string) => EmbeddingModel;
+}
 
 /**
  * Builds AI SDK language models from provider configs, caching one SDK provider instance per config version.
@@ -52,7 +64,7 @@ export function createModelFactory() {
     switch (p.kind) {
       case 'openai': {
         const sdk = createOpenAI({ apiKey: p.apiKey, baseURL });
-        make = (m) => sdk(m);
+        make = Object.assign((m: string) => sdk(m), { embedding: (m: string) => sdk.embedding(m) });
         break;
       }
       case 'anthropic': {
@@ -62,13 +74,13 @@ export function createModelFactory() {
       }
       case 'gemini': {
         const sdk = createGoogleGenerativeAI({ apiKey: p.apiKey, baseURL });
-        make = (m) => sdk(m);
+        make = Object.assign((m: string) => sdk(m), { embedding: (m: string) => sdk.embedding(m) });
         break;
       }
       case 'openai-compatible': {
         if (!baseURL) throw new Error(`provider ${p.name} (openai-compatible) has no base URL`);
         const sdk = createOpenAICompatible({ name: p.name, apiKey: p.apiKey, baseURL, supportsStructuredOutputs: true });
-        make = (m) => sdk.chatModel(m);
+        make = Object.assign((m: string) => sdk.chatModel(m), { embedding: (m: string) => sdk.embeddingModel(m) });
         break;
       }
     }
@@ -107,6 +119,19 @@ export function createModelFactory() {
           outputTokens: r.totalUsage.outputTokens ?? 0,
           finishReason: r.finishReason,
         };
+      } catch (err) {
+        throw classifyLlmError(err);
+      }
+    },
+
+    /** Embeds texts with one provider and model (SDK retries off). Anthropic has no embeddings API: UpstreamBadRequest. */
+    async embed(p: ProviderEndpoint, modelId: string, values: string[], abortSignal?: AbortSignal): Promise<EmbedResult> {
+      try {
+        const embedding = providerFor(p).embedding;
+        if (!embedding) throw new UpstreamBadRequest(`${p.kind} has no embeddings API`, 'unsupported');
+        const r = await embedMany({ model: embedding(modelId), values, maxRetries: 0, abortSignal });
+        const tokens = r.usage?.tokens;
+        return tokens ? { embeddings: r.embeddings, inputTokens: tokens, reported: true } : { embeddings: r.embeddings, inputTokens: estimateInputTokens(...values), reported: false };
       } catch (err) {
         throw classifyLlmError(err);
       }

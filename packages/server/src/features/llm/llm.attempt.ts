@@ -1,0 +1,147 @@
+import { randomUUID } from 'node:crypto';
+import type { LlmOutcome, UsageTask } from '@autopilot/contracts';
+import type { Clock } from '../../platform/clock';
+import type { Logger } from '../../platform/logger';
+import {
+  BreakerOpen,
+  classifyLlmError,
+  costUsd,
+  estimateCostUsd,
+  priceFor,
+  UpstreamInvalidOutput,
+  type LlmUpstreamError,
+  type Resilience,
+  type TargetRef,
+} from '../../integrations/llm';
+import type { ResolvedProvider } from '../providers/providers.service';
+import type { BudgetsService } from '../budgets/budgets.service';
+import type { PlannedTarget } from '../routing/routing.engine';
+import type { LlmStore } from './llm.store';
+import type { LlmMetrics } from './llm.metrics';
+import { MAX_OUTPUT_TOKENS, type LlmAttempt } from './llm.types';
+
+export type Target = PlannedTarget<ResolvedProvider>;
+
+/** What a call produced upstream; tokens as the provider reported them. */
+export interface Produced {
+  inputTokens: number;
+  outputTokens: number;
+  text?: string;
+  object?: unknown;
+  embeddings?: number[][];
+}
+
+/** One kind of gateway call (text, object, embeddings): how to estimate it and how to make it against a target. */
+export interface Job {
+  inputEstimate: number;
+  /** Output allowance reserved for (0 for embeddings). */
+  limit: number;
+  /** Structured output: an invalid or truncated answer is retried once with twice the limit. */
+  grows: boolean;
+  call(t: Target, maxOutputTokens: number, signal: AbortSignal): Promise<Produced>;
+}
+
+/** Who a call is for; ends up in the usage rows. */
+export interface Attribution {
+  workspaceId: string;
+  task: UsageTask;
+  persona?: string;
+  sessionId?: string;
+  apiKeyId?: string;
+}
+
+export type Outcome = ({ kind: 'ok'; r: Produced } | { kind: 'budget' } | { kind: 'failed'; err: LlmUpstreamError }) & { spent: number };
+
+/** Keys must never leave the process: scrub them from any upstream message we keep or return. */
+export const scrub = (msg: string, key: string) => (key.length >= 4 ? msg.split(key).join('[redacted]') : msg);
+export const refOf = (t: Target): TargetRef => ({ workspaceId: t.provider.workspaceId, providerId: t.provider.id, provider: t.provider.name, kind: t.provider.kind, model: t.model });
+
+export interface AttemptDeps {
+  budgets: Pick<BudgetsService, 'reserve' | 'settle'>;
+  store: LlmStore;
+  resilience: Resilience;
+  clock: Clock;
+  log: Logger;
+  metrics?: LlmMetrics;
+}
+
+/** Usage recording and the per-target step of the gateway: reserve, call under the policies, settle, record. */
+export function createAttempter(deps: AttemptDeps) {
+  const { budgets, store, resilience, clock, log } = deps;
+
+  async function record(a: Attribution, f: { target?: Target; inputTokens?: number; outputTokens?: number; cost?: number; latencyMs?: number; outcome: LlmOutcome; errorCode?: string; degraded?: boolean }) {
+    const at = clock.now();
+    const p = f.target?.provider;
+    await store.insertUsage({
+      id: randomUUID(),
+      workspace_id: a.workspaceId,
+      at,
+      day: new Date(at).toISOString().slice(0, 10),
+      provider_id: p?.id ?? null,
+      provider_name: p?.name ?? null,
+      provider_kind: p?.kind ?? null,
+      model: f.target?.model ?? null,
+      task: a.task,
+      persona: a.persona ?? null,
+      session_id: a.sessionId ?? null,
+      api_key_id: a.apiKeyId ?? null,
+      input_tokens: f.inputTokens ?? 0,
+      output_tokens: f.outputTokens ?? 0,
+      cost_usd: f.cost ?? 0,
+      latency_ms: Math.round(f.latencyMs ?? 0),
+      outcome: f.outcome,
+      error_code: f.errorCode ?? null,
+      degraded: f.degraded ? 1 : 0,
+    });
+    if (p && f.target) deps.metrics?.call(p.kind, f.target.model, a.task, f.outcome, f.inputTokens ?? 0, f.outputTokens ?? 0, f.cost ?? 0, (f.latencyMs ?? 0) / 1000);
+  }
+
+  /** One target: reserve, call (once more with a larger limit if a structured answer came back cut off or invalid), settle, record. */
+  async function attempt(a: Attribution, t: Target, job: Job, attempts: LlmAttempt[], degraded: boolean): Promise<Outcome> {
+    const price = priceFor(t.model, t.provider.pricing);
+    const note = (outcome: LlmAttempt['outcome'], extra: Partial<LlmAttempt> = {}) => attempts.push({ provider: t.provider.name, model: t.model, outcome, ...extra });
+    let maxOut = job.limit;
+    let spent = 0;
+    for (let pass = 0; ; pass++) {
+      const reservation = await budgets.reserve(a.workspaceId, estimateCostUsd(job.inputEstimate, maxOut, price));
+      if (!reservation) {
+        note('budget_exhausted');
+        return { kind: 'budget', spent };
+      }
+      const t0 = performance.now();
+      try {
+        const r = await resilience.run(refOf(t), t.provider.maxConcurrency, (signal) => job.call(t, maxOut, signal));
+        const latencyMs = performance.now() - t0;
+        const cost = costUsd(r, price);
+        spent += cost;
+        await budgets.settle(reservation, cost);
+        await record(a, { target: t, inputTokens: r.inputTokens, outputTokens: r.outputTokens, cost, latencyMs, outcome: 'ok', degraded });
+        note('ok');
+        return { kind: 'ok', r, spent };
+      } catch (e) {
+        const latencyMs = performance.now() - t0;
+        const err = classifyLlmError(e);
+        const used = err instanceof UpstreamInvalidOutput && err.usage ? err.usage : { inputTokens: 0, outputTokens: 0 };
+        const cost = costUsd(used, price);
+        spent += cost;
+        await budgets.settle(reservation, cost);
+        if (err instanceof BreakerOpen) {
+          note('breaker_open');
+          return { kind: 'failed', err, spent };
+        }
+        const message = scrub(err.message, t.provider.apiKey);
+        const invalid = err instanceof UpstreamInvalidOutput;
+        await record(a, { target: t, ...used, cost, latencyMs, outcome: invalid ? 'invalid_output' : 'error', errorCode: err.code, degraded });
+        note(invalid ? 'invalid_output' : 'error', { code: err.code, message });
+        log.warn({ provider: t.provider.name, model: t.model, task: a.task, code: err.code, status: err.status, error: message }, 'LLM attempt failed');
+        if (invalid && job.grows && pass === 0 && maxOut < MAX_OUTPUT_TOKENS) {
+          maxOut = Math.min(maxOut * 2, MAX_OUTPUT_TOKENS);
+          continue;
+        }
+        return { kind: 'failed', err, spent };
+      }
+    }
+  }
+
+  return { record, attempt };
+}
