@@ -112,6 +112,8 @@ const stuck: Row[] = [
   ['agent said it finished', S(), doneText, settings(), [], T0 + quietMs, 'stuck'],
   ['change set output', S({ hasOutputs: true }), quietActs, settings(), [], T0 + quietMs, 'stuck'],
   ['stuck is never nudged, even past the stall threshold', S({ prUrl: 'https://x/pull/1' }), quietActs, settings(), [H('stuck', 'done:a1', { status: 'recorded' })], T0 + 50 * stallAt, 'none'],
+  ['marked since the last activity, even under another trigger', S({ prUrl: 'https://x/pull/1' }), quietActs, settings(), [H('stuck', 'done:a0', { status: 'recorded', createdAtMs: T0 + 1 })], T0 + quietMs, 'none'],
+  ['a mark older than the last activity is renewed', S({ prUrl: 'https://x/pull/1' }), quietActs, settings(), [H('stuck', 'done:a0', { status: 'recorded', createdAtMs: T0 - 1 })], T0 + quietMs, 'stuck', 'done:a1'],
   ['stuck detection off falls back to nudges', S({ hasOutputs: true }), quietActs, settings((s) => (s.stuck.enabled = false)), [], T0 + stallAt + 1, 'nudge'],
   ['PLANNING with text "finished" is not stuck', S({ state: 'PLANNING' }), doneText, settings(), [], T0 + quietMs, 'none'],
 ];
@@ -121,8 +123,9 @@ const failed: Row[] = [
   ['self-heal quotes the failure', S({ state: 'FAILED' }), [A('f1', 'sessionFailed', T0, { text: 'tests failed' })], heal, [], T0, 'heal', 'failed:f1'],
   ['self-heal without a mirrored reason', S({ state: 'FAILED', updateTimeMs: T0 + 7 }), [], heal, [], T0, 'heal', `failed@${T0 + 7}`],
   ['self-heal once per failure', S({ state: 'FAILED' }), [A('f1', 'sessionFailed', T0)], heal, [H('heal', 'failed:f1')], T0, 'none'],
-  ['self-heal one below the cap', S({ state: 'FAILED' }), [A('f2', 'sessionFailed', T0)], heal, [H('heal', 'failed:f1')], T0, 'heal', 'failed:f2'],
-  ['self-heal cap reached escalates', S({ state: 'FAILED' }), [A('f3', 'sessionFailed', T0)], heal, [H('heal', 'failed:f1'), H('heal', 'failed:f2')], T0, 'escalate', 'failed:f3'],
+  ['self-heal one below the cap', S({ state: 'FAILED' }), [A('f2', 'sessionFailed', T0)], heal, [H('heal', 'failed:f1', { createdAtMs: T0 - MIN })], T0, 'heal', 'failed:f2'],
+  ['a heal after the failure covers it under another trigger', S({ state: 'FAILED' }), [A('f1', 'sessionFailed', T0)], heal, [H('heal', `failed@${T0}`, { createdAtMs: T0 + 5 })], T0 + 10, 'none'],
+  ['self-heal cap reached escalates', S({ state: 'FAILED' }), [A('f3', 'sessionFailed', T0)], heal, [H('heal', 'failed:f1', { createdAtMs: T0 - MIN }), H('heal', 'failed:f2', { createdAtMs: T0 - MIN })], T0, 'escalate', 'failed:f3'],
   ['auto-continue on a completed session', S({ state: 'COMPLETED' }), [A('c1', 'sessionCompleted', T0)], settings((s) => (s.autoContinue.enabled = true)), [], T0, 'continue', 'completed:c1'],
   ['auto-continue once per completion', S({ state: 'COMPLETED' }), [A('c1', 'sessionCompleted', T0)], settings((s) => { s.autoContinue.enabled = true; s.autoContinue.maxPerSession = 5; }), [H('continue', 'completed:c1')], T0, 'none'],
 ];

@@ -17,6 +17,10 @@ const last = <T>(xs: readonly T[], pred: (x: T) => boolean): T | undefined => {
 const counted = (h: HistoryEntry) => h.status === 'sent' || h.status === 'pending';
 const countOf = (history: readonly HistoryEntry[], kind: KeeperActionKind) => history.filter((h) => h.kind === kind && counted(h)).length;
 
+/** A row of this kind recorded after `since` (the session's last sign of life). */
+const markedSince = (history: readonly HistoryEntry[], kind: KeeperActionKind, since: number) =>
+  history.some((h) => h.kind === kind && h.status !== 'failed' && h.createdAtMs >= since);
+
 type Gate = { ok: true } | { ok: false; reason: string };
 
 /** Whether (kind, trigger) may be acted on: never acted, or failed and due for another attempt. */
@@ -99,6 +103,9 @@ function decideFailed(s: KeeperSession, acts: readonly KeeperActivity[], st: Kee
   if (!st.selfHeal.enabled) return none('self-healing is off');
   const f = last(acts, (a) => a.kind === 'sessionFailed');
   const trigger = f ? `failed:${f.id}` : `failed@${s.updateTimeMs}`;
+  // Handled after the failure already (the trigger can change once the mirror catches up with the activity).
+  const since = Math.max(s.updateTimeMs, s.lastActivityAtMs ?? 0, f?.createTimeMs ?? 0);
+  if (markedSince(h, 'heal', since) || markedSince(h, 'escalate', since)) return none('this failure was already handled');
   if (countOf(h, 'heal') >= st.selfHeal.maxAttempts) {
     if (!gate(h, 'escalate', trigger, now).ok) return none('self-heal cap reached; a human was notified');
     return {
@@ -134,7 +141,8 @@ function decideActive(s: KeeperSession, acts: readonly KeeperActivity[], st: Kee
     if (done) {
       if (quiet < st.stuck.quietMs) return none('looks finished; waiting for the session to complete');
       const trigger = `done:${base}`;
-      if (!gate(h, 'stuck', trigger, now).ok) return none('marked stuck; waiting for a human');
+      // Marked since the last sign of life: the mirror may show an older activity later, which is no news.
+      if (!gate(h, 'stuck', trigger, now).ok || markedSince(h, 'stuck', since)) return none('marked stuck; waiting for a human');
       const why = s.prUrl ? `a pull request exists (${s.prUrl})` : s.hasOutputs ? 'outputs exist' : 'the agent said it finished';
       return {
         action: 'stuck',
@@ -149,7 +157,7 @@ function decideActive(s: KeeperSession, acts: readonly KeeperActivity[], st: Kee
   if (quiet <= threshold) return none('active');
   if (countOf(h, 'nudge') >= st.stall.maxNudges) {
     const trigger = `stall:${base}`;
-    if (!gate(h, 'escalate', trigger, now).ok) return none('nudge cap reached; a human was notified');
+    if (!gate(h, 'escalate', trigger, now).ok || markedSince(h, 'escalate', since)) return none('nudge cap reached; a human was notified');
     return {
       action: 'escalate',
       trigger,

@@ -4,7 +4,7 @@ import { decide } from './keeper.decide';
 import { reconcile, runAction, toHistory, type LedgerDeps } from './keeper.ledger';
 import { toKeeperActivity, toKeeperSession } from './keeper.mirror';
 import type { KeeperService } from './keeper.service';
-import type { HistoryEntry } from './keeper.types';
+import { CALLS_JULES, type HistoryEntry } from './keeper.types';
 
 export interface WorkspaceKeeperDeps extends LedgerDeps {
   service: KeeperService;
@@ -18,6 +18,8 @@ export interface TickReport {
   evaluated: number;
   acted: number;
   reconciled: number;
+  /** Actions put off because Jules showed the session had moved on since the mirror's view. */
+  deferred: number;
 }
 
 const WAITING = new Set(['AWAITING_PLAN_APPROVAL', 'AWAITING_USER_FEEDBACK', 'PAUSED']);
@@ -57,7 +59,7 @@ export function createWorkspaceKeeper(deps: WorkspaceKeeperDeps, workspaceId: st
   };
 
   async function tick(signal?: AbortSignal): Promise<TickReport> {
-    const report: TickReport = { leader: false, evaluated: 0, acted: 0, reconciled: 0 };
+    const report: TickReport = { leader: false, evaluated: 0, acted: 0, reconciled: 0, deferred: 0 };
     const settings = await deps.service.getSettings(workspaceId);
     tickMs = settings.intervals.tickMs;
     if (!(await deps.store.tryLease(lease, deps.instanceId, deps.clock.now(), leaseTtl()))) {
@@ -99,6 +101,17 @@ export function createWorkspaceKeeper(deps: WorkspaceKeeperDeps, workspaceId: st
       const recent = skip ? [] : (await deps.mirror.recentActivities(workspaceId, sum, RECENT)).map(toKeeperActivity);
       const d = decide(s, recent, settings, h, deps.clock.now());
       if (d.action === 'none') return;
+      if (CALLS_JULES.has(d.action)) {
+        // The mirror may be behind (a poll missed, a restart waiting for the sync lease): confirm with Jules first.
+        const up = await deps.mirror.upstream(workspaceId, sum.id);
+        if (!up || up.state !== s.state || up.archived || up.updateTimeMs > s.updateTimeMs) {
+          log.debug({ sessionId: sum.id, action: d.action, mirror: s.state, upstream: up?.state }, 'mirror behind Jules; waiting for it');
+          report.deferred++;
+          // Looked at again when the mirror changes (or at the slow cadence), not every tick.
+          nextCheck.set(sum.id, deps.clock.now() + settings.intervals.terminalMs);
+          return;
+        }
+      }
       report.acted++;
       const outcome = await runAction(ledger, workspaceId, s, d, { recent, history: h, settings });
       // Acted on: look again next tick, when the mirror shows the effect.

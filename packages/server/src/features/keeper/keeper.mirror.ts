@@ -16,6 +16,11 @@ export interface KeeperMirror {
   sendMessage(workspaceId: string, id: string, message: string): Promise<unknown>;
   /** When the mirror last finished a full poll of the session's account (epoch ms), or null. */
   lastSyncAt(workspaceId: string, accountId: string): Promise<number | null>;
+  /**
+   * The session as Jules sees it right now (one sessions.get), or null when it cannot be read: checked right
+   * before an action so a mirror that is behind never makes the keeper act on a session that moved on.
+   */
+  upstream(workspaceId: string, id: string): Promise<{ state: string; archived: boolean; updateTimeMs: number } | null>;
   /** Workspaces that have at least one Jules account (each gets a keeper loop). */
   workspaces(): Promise<string[]>;
 }
@@ -44,6 +49,18 @@ export function mirrorFromSessions(sessions: SessionsService, accounts: Accounts
     async lastSyncAt(workspaceId, accountId) {
       const row = await accounts.row(workspaceId, accountId);
       return row?.last_sync_at ? Date.parse(row.last_sync_at) : null;
+    },
+    async upstream(workspaceId, id) {
+      try {
+        const s = await sessions.get(workspaceId, id);
+        const acc = await accounts.row(workspaceId, s.accountId);
+        const client = acc ? accounts.client(acc) : null;
+        if (!client) return null;
+        const u = await client.getSession(s.julesId);
+        return { state: String(u.state), archived: !!u.archived, updateTimeMs: Date.parse(u.updateTime) };
+      } catch {
+        return null;
+      }
     },
     async workspaces() {
       return [...new Set((await accounts.allRows()).map((r) => r.workspace_id))];
