@@ -148,7 +148,7 @@ export function createAccountsService(deps: AccountsDeps) {
         log: deps.log.child({ julesAccount: r.id }),
         metrics: deps.metrics,
         onBreakerChange: (open) => {
-          void deps.bus?.publish(open ? 'breaker.opened' : 'breaker.closed', r.workspace_id, { breaker: 'jules', accountId: r.id, accountName: r.name });
+          void deps.bus?.publish(open ? 'breaker.opened' : 'breaker.closed', r.workspace_id, { breaker: 'jules', accountId: r.id, accountName: r.name, state: open ? 'open' : 'closed' });
         },
         ...deps.clientOptions,
       });
