@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createJulesSimulator, type JulesSimulator, type ListeningSimulator, type LogEntry } from '@autopilot/jules-sim';
 import type { KeeperAction, SessionSummary, UpdateKeeperSettingsBody } from '@autopilot/contracts';
-import { apiClient, startServe, until, type ServeProcess } from './keeper.process.testkit';
+import { apiClient, startServe, until, type ServeProcess } from './test/process';
 
 /*
  * The keeper end to end: the orchestrator as a child process against a simulator in this process, 220 mixed

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
  * mid-run and start it again on the same DATA_DIR; and a small JSON client for its API.
  */
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../..');
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../../..');
 
 export interface ServeProcess {
   child: ChildProcess;
