@@ -11,6 +11,7 @@ import {
 import { createTransport, type ClientOptions, type Transport } from './http';
 import { sessionsApi } from './sessions';
 import { keeperApi } from './keeper';
+import { llmApi } from './llm';
 import { subscribeEvents, type SubscribeOptions, type Subscription } from './events';
 
 const enc = encodeURIComponent;
@@ -40,6 +41,8 @@ export function createClient(opts: ClientOptions) {
     sessions: sessionsApi(t),
     /** The keeper: settings, ledger, notifications, per-session pause. */
     keeper: keeperApi(t),
+    /** LLM providers, budgets, usage and breakers. */
+    llm: llmApi(t),
     /** Follows the live event stream with reconnect and Last-Event-ID resume; call close() to stop. */
     events: (o: SubscribeOptions): Subscription => subscribeEvents(t, o),
     /** The raw transport, for endpoints this client does not wrap yet. */

@@ -3,7 +3,8 @@ import { SystemPage } from '../features/system/SystemPage';
 import { SessionsPage } from '../features/sessions/SessionsPage';
 import { SessionDetailPage } from '../features/sessions/SessionDetailPage';
 import { KeeperPage } from '../features/keeper/KeeperPage';
-import { Placeholder } from './Placeholder';
+import { ProvidersPage } from '../features/providers/ProvidersPage';
+import { CostsPage } from '../features/costs/CostsPage';
 import { matchPath, navigate } from './router';
 import { useEffect } from 'react';
 
@@ -17,8 +18,8 @@ const ROUTES: Route[] = [
   { path: '/sessions', render: () => <SessionsPage /> },
   { path: '/sessions/:id', render: (p) => <SessionDetailPage key={p.id} id={p.id} /> },
   { path: '/keeper', render: () => <KeeperPage /> },
-  { path: '/providers', render: () => <Placeholder title="Providers" what="LLM providers, their health and routing." /> },
-  { path: '/costs', render: () => <Placeholder title="Costs" what="LLM usage and budgets." /> },
+  { path: '/providers', render: () => <ProvidersPage /> },
+  { path: '/costs', render: () => <CostsPage /> },
   { path: '/system', render: () => <SystemPage /> },
 ];
 

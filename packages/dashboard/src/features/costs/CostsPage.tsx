@@ -1,0 +1,223 @@
+import { useState, type FormEvent } from 'react';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { ApiError } from '@autopilot/client';
+import { PutBudgetBody, type BudgetStatus, type Me, type UsageRow } from '@autopilot/contracts';
+import { useApi } from '../../lib/api';
+import { ErrorNote } from '../../lib/ui';
+
+const usd = (v: number | null | undefined, digits = 2) => (v === null || v === undefined ? '—' : `$${v.toFixed(digits)}`);
+const costKeys = { budgets: ['costs', 'budgets'] as const, byDay: ['costs', 'usage', 'day'] as const, byModel: ['costs', 'usage', 'provider,model'] as const };
+
+function Window({ title, w }: { title: string; w: BudgetStatus['day'] }) {
+  const used = w.limitUsd ? Math.min(100, ((w.spentUsd + w.reservedUsd) / w.limitUsd) * 100) : 0;
+  return (
+    <div className="card panel budget" data-testid={`budget-${title.toLowerCase()}`}>
+      <div className="muted small">
+        {title} · {w.window}
+      </div>
+      <div className="budget-figure">
+        {usd(w.spentUsd)} <span className="muted">of {w.limitUsd === null ? 'no limit' : usd(w.limitUsd)}</span>
+      </div>
+      {w.limitUsd !== null && (
+        <div className="meter" role="meter" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(used)} aria-label={`${title} budget used`}>
+          <span style={{ width: `${used}%` }} className={used >= 90 ? 'bad' : used >= 75 ? 'warn' : ''} />
+        </div>
+      )}
+      {w.reservedUsd > 0 && <div className="muted small">{usd(w.reservedUsd, 4)} reserved by calls in flight</div>}
+    </div>
+  );
+}
+
+function BudgetForm({ b, onDone }: { b: BudgetStatus; onDone: () => void }) {
+  const api = useApi();
+  const qc = useQueryClient();
+  const [error, setError] = useState<string | null>(null);
+  const [mode, setMode] = useState(b.onExhausted);
+  const save = useMutation({
+    mutationFn: (body: PutBudgetBody) => api.llm.budgets.put(body),
+    onSuccess: (s) => {
+      qc.setQueryData(costKeys.budgets, s);
+      onDone();
+    },
+    onError: (err: Error) => setError(err instanceof ApiError && Array.isArray(err.details) ? (err.details as { path: string; message: string }[]).map((d) => `${d.path}: ${d.message}`).join('; ') : err.message),
+  });
+  function submit(e: FormEvent<HTMLFormElement>) {
+    e.preventDefault();
+    const f = new FormData(e.currentTarget);
+    const num = (k: string) => (String(f.get(k) ?? '').trim() === '' ? null : Number(f.get(k)));
+    const provider = String(f.get('degradeProvider') ?? '').trim();
+    const model = String(f.get('degradeModel') ?? '').trim();
+    const parsed = PutBudgetBody.safeParse({
+      dailyLimitUsd: num('daily'),
+      monthlyLimitUsd: num('monthly'),
+      onExhausted: mode,
+      degradeTo: mode === 'degrade' && (provider || model) ? { provider, model } : null,
+    });
+    if (!parsed.success) return setError(parsed.error.issues.map((i) => `${i.path.join('.') || 'budget'}: ${i.message}`).join('; '));
+    setError(null);
+    save.mutate(parsed.data);
+  }
+  return (
+    <form className="card panel form" onSubmit={submit} aria-label="Budget limits">
+      <div className="form-row">
+        <div>
+          <label htmlFor="b-daily">Daily limit (USD, empty = none)</label>
+          <input id="b-daily" name="daily" type="number" min={0} step="0.01" defaultValue={b.dailyLimitUsd ?? ''} />
+        </div>
+        <div>
+          <label htmlFor="b-monthly">Monthly limit (USD, empty = none)</label>
+          <input id="b-monthly" name="monthly" type="number" min={0} step="0.01" defaultValue={b.monthlyLimitUsd ?? ''} />
+        </div>
+      </div>
+      <label htmlFor="b-mode">When a limit is reached</label>
+      <select id="b-mode" value={mode} onChange={(e) => setMode(e.target.value as typeof mode)}>
+        <option value="error">Stop LLM calls (budget_exhausted)</option>
+        <option value="degrade">Switch to a cheaper model</option>
+      </select>
+      {mode === 'degrade' && (
+        <div className="form-row">
+          <div>
+            <label htmlFor="b-prov">Cheaper provider</label>
+            <input id="b-prov" name="degradeProvider" defaultValue={b.degradeTo?.provider ?? ''} />
+          </div>
+          <div>
+            <label htmlFor="b-model">Cheaper model</label>
+            <input id="b-model" name="degradeModel" defaultValue={b.degradeTo?.model ?? ''} />
+          </div>
+        </div>
+      )}
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      <div className="form-actions">
+        <button type="button" onClick={onDone}>
+          Cancel
+        </button>
+        <button type="submit" className="primary" disabled={save.isPending}>
+          Save budget
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function DailyBars({ rows }: { rows: UsageRow[] }) {
+  const max = Math.max(...rows.map((r) => r.costUsd), 0.0001);
+  return (
+    <div className="bars" role="img" aria-label="Cost per day">
+      {rows.map((r) => (
+        <div key={r.day} className="bar" title={`${r.day}: ${usd(r.costUsd, 4)}, ${r.calls} calls`}>
+          <span style={{ height: `${(r.costUsd / max) * 100}%` }} />
+        </div>
+      ))}
+    </div>
+  );
+}
+
+/** Costs: budget windows with limits, the budget form, and LLM usage by day and by provider/model. */
+export function CostsPage() {
+  const api = useApi();
+  const qc = useQueryClient();
+  const me = qc.getQueryData<Me>(['me']);
+  const canEdit = me?.key.role === 'owner' || me?.key.role === 'admin';
+  const [editing, setEditing] = useState(false);
+  const budgets = useQuery({ queryKey: costKeys.budgets, queryFn: ({ signal }) => api.llm.budgets.get(signal), refetchInterval: 30_000 });
+  const byDay = useQuery({ queryKey: costKeys.byDay, queryFn: ({ signal }) => api.llm.usage({ groupBy: ['day'] }, signal) });
+  const byModel = useQuery({ queryKey: costKeys.byModel, queryFn: ({ signal }) => api.llm.usage({ groupBy: ['provider', 'model'] }, signal) });
+  const t = byDay.data?.totals;
+  return (
+    <section className="costs-page">
+      <div className="page-head">
+        <h1>Costs</h1>
+        <span className="spacer" />
+        {canEdit && budgets.data && !editing && (
+          <button type="button" onClick={() => setEditing(true)}>
+            Edit budget
+          </button>
+        )}
+      </div>
+      {budgets.isError ? (
+        <ErrorNote error={budgets.error} retry={() => void budgets.refetch()} />
+      ) : budgets.data ? (
+        <>
+          <div className="budget-row">
+            <Window title="Today" w={budgets.data.day} />
+            <Window title="Month" w={budgets.data.month} />
+            <div className="card panel budget">
+              <div className="muted small">When reached</div>
+              <div className="budget-figure small-figure">
+                {budgets.data.onExhausted === 'error' ? 'LLM calls stop' : `Switch to ${budgets.data.degradeTo?.provider}/${budgets.data.degradeTo?.model}`}
+              </div>
+            </div>
+          </div>
+          {editing && <BudgetForm b={budgets.data} onDone={() => setEditing(false)} />}
+        </>
+      ) : (
+        <p className="muted">Loading budget…</p>
+      )}
+
+      <h2>Usage, last 30 days</h2>
+      {byDay.isError && <ErrorNote error={byDay.error} retry={() => void byDay.refetch()} />}
+      {t && (
+        <dl className="facts" data-testid="usage-totals">
+          <div>
+            <dt>Cost</dt>
+            <dd>{usd(t.costUsd, 4)}</dd>
+          </div>
+          <div>
+            <dt>Calls</dt>
+            <dd>{t.calls}</dd>
+          </div>
+          <div>
+            <dt>Errors</dt>
+            <dd>{t.errors}</dd>
+          </div>
+          <div>
+            <dt>Tokens in / out</dt>
+            <dd>
+              {t.inputTokens.toLocaleString()} / {t.outputTokens.toLocaleString()}
+            </dd>
+          </div>
+        </dl>
+      )}
+      {byDay.data && byDay.data.rows.length > 0 && <DailyBars rows={byDay.data.rows} />}
+      {byModel.data &&
+        (byModel.data.rows.length === 0 ? (
+          <p className="muted">No LLM calls in this period.</p>
+        ) : (
+          <div className="table-wrap">
+            <table className="table" data-testid="usage-by-model">
+              <thead>
+                <tr>
+                  <th scope="col">Provider</th>
+                  <th scope="col">Model</th>
+                  <th scope="col" className="num">Calls</th>
+                  <th scope="col" className="num">Errors</th>
+                  <th scope="col" className="num">Tokens in</th>
+                  <th scope="col" className="num">Tokens out</th>
+                  <th scope="col" className="num">Avg latency</th>
+                  <th scope="col" className="num">Cost</th>
+                </tr>
+              </thead>
+              <tbody>
+                {byModel.data.rows.map((r) => (
+                  <tr key={`${r.provider}/${r.model}`}>
+                    <th scope="row">{r.provider ?? '—'}</th>
+                    <td className="mono small">{r.model ?? '—'}</td>
+                    <td className="num">{r.calls}</td>
+                    <td className="num">{r.errors}</td>
+                    <td className="num">{r.inputTokens.toLocaleString()}</td>
+                    <td className="num">{r.outputTokens.toLocaleString()}</td>
+                    <td className="num">{Math.round(r.avgLatencyMs)} ms</td>
+                    <td className="num">{usd(r.costUsd, 4)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        ))}
+    </section>
+  );
+}
