@@ -27,16 +27,39 @@ function newestMtime(dir: string): number {
 }
 
 /**
- * The dashboard build to serve. The checked-in `npm install` build is used when it is newer than every source file;
- * otherwise this builds into a private temp dir, so parallel test files never rebuild the shared dist under each other.
+ * The dashboard build to serve. The `npm install` build is used when it is newer than every source file; otherwise
+ * one build per source state goes to .tmp/dashboard-<mtime>, made once even when several browser test files start
+ * in parallel (a lock directory), and never touching the shared dist under another process.
  */
 export function dashboardDist(): string {
   const dist = path.join(DASHBOARD, 'dist');
   const index = path.join(dist, 'index.html');
   const sources = Math.max(newestMtime(path.join(DASHBOARD, 'src')), fs.statSync(path.join(DASHBOARD, 'vite.config.ts')).mtimeMs, newestMtime(path.join(ROOT, 'packages/client/src')), newestMtime(path.join(ROOT, 'packages/contracts/src')));
   if (fs.existsSync(index) && fs.statSync(index).mtimeMs > sources) return dist;
-  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'autopilot-dash-'));
-  execFileSync(process.execPath, [path.join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--outDir', out, '--emptyOutDir', '--logLevel', 'error'], { cwd: DASHBOARD, stdio: 'inherit' });
+  const out = path.join(ROOT, '.tmp', `dashboard-${Math.floor(sources)}`);
+  const lock = `${out}.lock`;
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  for (const started = Date.now(); !fs.existsSync(path.join(out, 'index.html')); ) {
+    let mine = false;
+    try {
+      fs.mkdirSync(lock);
+      mine = true;
+    } catch {
+      // Another test file is building; a lock left by a crashed run is taken over after two minutes.
+      const held = fs.statSync(lock, { throwIfNoEntry: false });
+      if (held && Date.now() - held.mtimeMs > 120_000) fs.rmSync(lock, { recursive: true, force: true });
+    }
+    if (mine) {
+      try {
+        execFileSync(process.execPath, [path.join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--outDir', out, '--emptyOutDir', '--logLevel', 'error'], { cwd: DASHBOARD, stdio: 'inherit' });
+      } finally {
+        fs.rmSync(lock, { recursive: true, force: true });
+      }
+    } else {
+      if (Date.now() - started > 180_000) throw new Error('timed out waiting for another process to build the dashboard');
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+    }
+  }
   return out;
 }
 

@@ -254,6 +254,21 @@ describe('sessions board and detail in chromium', () => {
     expect(p.errors).toEqual([]);
   });
 
+  it('works on a phone in the dark theme', async () => {
+    const phone = await openPage(stack, { viewport: { width: 390, height: 844 }, colorScheme: 'dark' });
+    await login(phone, stack.orch.url, stack.key, '/sessions');
+    await phone.page.getByTestId('board').waitFor();
+    await phone.page.locator('[data-testid=session-card]').first().waitFor();
+    const overflow = await phone.page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await phone.shot('sessions-board-phone-dark');
+    await phone.page.goto(`${stack.orch.url}/sessions/${byBehaviour.happy[1].id}`);
+    await phone.page.getByTestId('diff').waitFor();
+    await phone.shot('session-detail-phone-dark');
+    expect(phone.errors).toEqual([]);
+    await phone.context.close();
+  });
+
   it('raises a toast for notification.raised events', async () => {
     const { page } = p;
     const ws = (await api.me()).workspace.id;
