@@ -66,6 +66,8 @@ export function createKeeperFeature(deps: KeeperFeatureDeps): KeeperFeature {
     return k;
   }
 
+  let unsubscribe = () => {};
+
   const discover = intervalLoop(
     'keeper',
     deps.discoverEveryMs ?? 10_000,
@@ -88,10 +90,15 @@ export function createKeeperFeature(deps: KeeperFeatureDeps): KeeperFeature {
       status: () => discover.status(),
       start() {
         running = true;
+        // The mirror just synced: look at the sessions now rather than at the next tick (reaction latency).
+        unsubscribe = deps.bus.subscribe((e) => {
+          if (running && e.type === 'sessions.synced' && e.workspaceId) keepers.get(e.workspaceId)?.wake();
+        });
         return discover.start();
       },
       async stop() {
         running = false;
+        unsubscribe();
         await discover.stop();
         for (const k of keepers.values()) await k.loop.stop();
       },

@@ -120,9 +120,37 @@ export function createWorkspaceKeeper(deps: WorkspaceKeeperDeps, workspaceId: st
     return report;
   }
 
-  const loop: Loop = intervalLoop(`keeper:${workspaceId}`, () => tickMs, async (signal) => void (await tick(signal)), log);
+  // Scheduled ticks and wake-ups share one runner so ticks never overlap; a wake during a tick runs one more.
+  let busy: Promise<TickReport> | null = null;
+  let rerun = false;
+  function runOnce(signal?: AbortSignal): Promise<TickReport> {
+    if (busy) {
+      rerun = true;
+      return busy;
+    }
+    busy = (async () => {
+      try {
+        let r: TickReport;
+        do {
+          rerun = false;
+          r = await tick(signal);
+        } while (rerun && !signal?.aborted);
+        return r;
+      } finally {
+        busy = null;
+      }
+    })();
+    return busy;
+  }
+
+  const loop: Loop = intervalLoop(`keeper:${workspaceId}`, () => tickMs, async (signal) => void (await runOnce(signal)), log);
   return {
     tick,
+    /** Runs a tick now (e.g. right after the mirror synced), unless the loop is stopped. */
+    wake(): void {
+      if (!loop.status().running) return;
+      runOnce().catch((err) => log.warn({ err }, 'keeper tick after a wake-up failed'));
+    },
     loop: {
       ...loop,
       name: loop.name,
