@@ -103,5 +103,7 @@ describe('keeper routes', () => {
     const h = await (await call('GET', '/api/health')).json();
     expect(h.loops.map((l: { name: string }) => l.name)).toEqual(expect.arrayContaining(['keeper', `keeper:${ws}`]));
     expect(k.loop.name).toBe(`keeper:${ws}`);
+    const metrics = await (await orch.app.request('/metrics')).text();
+    expect(metrics).toContain('# TYPE autopilot_keeper_actions_total counter');
   });
 });
