@@ -45,6 +45,7 @@ describe('dashboard shell in chromium', () => {
     expect(rows.some((r) => r.startsWith('queue'))).toBe(true);
     expect(await page.getByTestId('health').textContent()).toContain('sqlite');
     expect(await page.getByRole('link', { name: 'System' }).getAttribute('aria-current')).toBe('page');
+    await page.getByTestId('jules-accounts').getByText('simulator', { exact: true }).waitFor();
     await p.shot('shell-system-light');
 
     // A reload keeps the session (key in localStorage) and the deep link.

@@ -1,7 +1,10 @@
 import {
   ActivityPage,
+  JulesAccount,
+  JulesAccountList,
   SessionDetail,
   SessionPage,
+  type CreateJulesAccountBody,
   type CreateSessionBody,
   type SessionActivity,
   type SessionSummary,
@@ -79,5 +82,12 @@ export function sessionsApi(t: Transport) {
     approvePlan: (id: string) => request({ method: 'POST', path: `/api/sessions/${enc(id)}/approve-plan`, body: {}, schema: SessionDetail }),
     sendMessage: (id: string, message: string) => request({ method: 'POST', path: `/api/sessions/${enc(id)}/messages`, body: { message }, schema: SessionDetail }),
     archive: (id: string) => request({ method: 'POST', path: `/api/sessions/${enc(id)}/archive`, body: {}, schema: SessionDetail }),
+    unarchive: (id: string) => request({ method: 'POST', path: `/api/sessions/${enc(id)}/unarchive`, body: {}, schema: SessionDetail }),
+    /** Jules accounts (API keys) the sessions come from; keys are shown as their last 4 characters only. */
+    accounts: {
+      list: (signal?: AbortSignal) => request({ method: 'GET', path: '/api/jules/accounts', schema: JulesAccountList, signal }),
+      add: (body: CreateJulesAccountBody) => request({ method: 'POST', path: '/api/jules/accounts', body, schema: JulesAccount }),
+      remove: (id: string) => request({ method: 'DELETE', path: `/api/jules/accounts/${enc(id)}`, schema: JulesAccount }),
+    },
   };
 }

@@ -45,6 +45,7 @@ export function SessionDetailPage({ id }: { id: string }) {
     onError: failed('send the message'),
   });
   const archive = useMutation({ mutationFn: () => api.sessions.archive(id), onSuccess: applied, onError: failed('archive the session') });
+  const unarchive = useMutation({ mutationFn: () => api.sessions.unarchive(id), onSuccess: applied, onError: failed('unarchive the session') });
 
   const activities = useMemo(() => acts.data ?? [], [acts.data]);
   const plan = useMemo(() => latestPlan(activities), [activities]);
@@ -76,11 +77,16 @@ export function SessionDetailPage({ id }: { id: string }) {
         <StatePill state={s.state} />
         {s.archived && <span className="pill">archived</span>}
         <span className="spacer" />
-        {canAct && !s.archived && (
-          <button type="button" onClick={() => archive.mutate()} disabled={archive.isPending}>
-            Archive
-          </button>
-        )}
+        {canAct &&
+          (s.archived ? (
+            <button type="button" onClick={() => unarchive.mutate()} disabled={unarchive.isPending}>
+              Unarchive
+            </button>
+          ) : (
+            <button type="button" onClick={() => archive.mutate()} disabled={archive.isPending}>
+              Archive
+            </button>
+          ))}
       </div>
       <dl className="facts">
         <div>

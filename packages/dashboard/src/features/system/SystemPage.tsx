@@ -8,7 +8,43 @@ function Status({ status }: { status: Health['status'] }) {
   return <span className={`pill pill-${status}`}>{status}</span>;
 }
 
-/** The health page: mode, every component with status and latency, every background loop. */
+/** The Jules accounts sessions are mirrored from, with their last sync and error. */
+function JulesAccounts() {
+  const api = useApi();
+  const q = useQuery({ queryKey: ['health', 'jules-accounts'], queryFn: ({ signal }) => api.sessions.accounts.list(signal), refetchInterval: 30_000 });
+  if (!q.data || q.data.items.length === 0) return null;
+  return (
+    <>
+      <h2>Jules accounts</h2>
+      <div className="table-wrap">
+        <table className="table" data-testid="jules-accounts">
+          <thead>
+            <tr>
+              <th scope="col">Account</th>
+              <th scope="col">Origin</th>
+              <th scope="col">Key</th>
+              <th scope="col">Last sync</th>
+              <th scope="col">Last error</th>
+            </tr>
+          </thead>
+          <tbody>
+            {q.data.items.map((a) => (
+              <tr key={a.id}>
+                <th scope="row">{a.name}</th>
+                <td>{a.origin}</td>
+                <td className="mono">••••{a.keyLast4}</td>
+                <td>{ago(a.lastSyncAt)}</td>
+                <td className="error-text">{a.lastError ?? ''}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </>
+  );
+}
+
+/** The health page: mode, every component with status and latency, every background loop, Jules accounts. */
 export function SystemPage() {
   const api = useApi();
   const q = useQuery({ queryKey: ['health'], queryFn: ({ signal }) => api.health(signal), refetchInterval: 10_000 });
@@ -101,6 +137,10 @@ export function SystemPage() {
           </table>
         </div>
       )}
+      <JulesAccounts />
+      <p className="muted">
+        API reference: <a href="/api/docs">/api/docs</a> (OpenAPI document at <a href="/api/openapi.json">/api/openapi.json</a>).
+      </p>
     </section>
   );
 }
