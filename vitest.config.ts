@@ -7,6 +7,7 @@ export default defineConfig({
     include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'test/**/*.test.ts'],
     exclude: ['**/node_modules/**', '**/dist/**', 'test/reliability/**'],
     pool: 'forks',
+    setupFiles: ['test/setup/loopback-only.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     fileParallelism: true,

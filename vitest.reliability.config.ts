@@ -6,6 +6,7 @@ export default defineConfig({
   test: {
     include: ['test/reliability/**/*.test.ts'],
     pool: 'forks',
+    setupFiles: ['test/setup/loopback-only.ts'],
     fileParallelism: false,
     testTimeout: 300_000,
     hookTimeout: 120_000,

@@ -171,6 +171,7 @@ export async function startOrchestrator(config: Config, opts: StartOptions = {})
     pollIntervalMs: config.JULES_POLL_INTERVAL_MS,
     archivedEveryMs: config.JULES_ARCHIVED_POLL_INTERVAL_MS,
     allowPrivateBaseUrls: config.JULES_ALLOW_PRIVATE_URLS,
+    defaultBaseUrl: config.JULES_API_BASE_URL,
   });
   const loops: Loop[] = [sessions.loop];
   const keeper = createKeeperFeature({

@@ -7,6 +7,8 @@ export interface LoopStatus {
   lastRunAt: string | null;
   lastError: string | null;
   ticks: number;
+  /** Set for a loop that serves one workspace: only that workspace's keys see it in /api/health. */
+  workspaceId?: string;
 }
 
 /** A background loop with a BullMQ-Worker-like lifecycle. */
@@ -21,8 +23,14 @@ export interface Loop {
  * Runs `tick` every `intervalMs` (next run scheduled after the previous finishes, so ticks never overlap) until
  * stopped. Errors are logged and recorded, never fatal.
  */
-export function intervalLoop(name: string, intervalMs: number | (() => number), tick: (signal: AbortSignal) => Promise<void>, log: Logger): Loop {
-  const st: LoopStatus = { name, running: false, lastRunAt: null, lastError: null, ticks: 0 };
+export function intervalLoop(
+  name: string,
+  intervalMs: number | (() => number),
+  tick: (signal: AbortSignal) => Promise<void>,
+  log: Logger,
+  opts: { workspaceId?: string } = {},
+): Loop {
+  const st: LoopStatus = { name, running: false, lastRunAt: null, lastError: null, ticks: 0, ...(opts.workspaceId ? { workspaceId: opts.workspaceId } : {}) };
   let timer: NodeJS.Timeout | undefined;
   let ac = new AbortController();
   let current: Promise<void> | undefined;

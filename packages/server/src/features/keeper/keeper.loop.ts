@@ -143,7 +143,7 @@ export function createWorkspaceKeeper(deps: WorkspaceKeeperDeps, workspaceId: st
     return busy;
   }
 
-  const loop: Loop = intervalLoop(`keeper:${workspaceId}`, () => tickMs, async (signal) => void (await runOnce(signal)), log);
+  const loop: Loop = intervalLoop(`keeper:${workspaceId}`, () => tickMs, async (signal) => void (await runOnce(signal)), log, { workspaceId });
   return {
     tick,
     /** Runs a tick now (e.g. right after the mirror synced), unless the loop is stopped. */

@@ -31,6 +31,8 @@ export interface AccountsDeps {
   runtime?: RuntimeAccount;
   /** Let accounts point at private addresses (tests, self-hosted proxies). Default false. */
   allowPrivateBaseUrls?: boolean;
+  /** Base URL of accounts added without one (JULES_API_BASE_URL, else the public Jules API). */
+  defaultBaseUrl?: string;
   /** Extra client options (tests: clock, backoff). */
   clientOptions?: Partial<JulesClientOptions>;
 }
@@ -60,7 +62,7 @@ export function createAccountsService(deps: AccountsDeps) {
   const iso = () => new Date(clock.now()).toISOString();
 
   function credentials(r: JulesAccountsTable): { apiKey: string; baseUrl: string } | null {
-    if (r.origin === 'api') return { apiKey: secrets.decrypt(r.api_key_sealed), baseUrl: r.base_url ?? JULES_BASE_URL };
+    if (r.origin === 'api') return { apiKey: secrets.decrypt(r.api_key_sealed), baseUrl: r.base_url ?? deps.defaultBaseUrl ?? JULES_BASE_URL };
     const rt = deps.runtime;
     return rt && rt.origin === r.origin ? { apiKey: rt.apiKey, baseUrl: rt.baseUrl } : null;
   }

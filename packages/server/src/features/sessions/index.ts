@@ -30,6 +30,8 @@ export interface SessionsFeatureDeps {
   pollIntervalMs: number;
   archivedEveryMs?: number;
   allowPrivateBaseUrls?: boolean;
+  /** Base URL of API-added accounts that name none (JULES_API_BASE_URL). */
+  defaultBaseUrl?: string;
 }
 
 export interface SessionsFeature {
@@ -53,6 +55,7 @@ export async function createSessionsFeature(deps: SessionsFeatureDeps): Promise<
     metrics: deps.metrics,
     runtime: deps.runtime,
     allowPrivateBaseUrls: deps.allowPrivateBaseUrls,
+    defaultBaseUrl: deps.defaultBaseUrl,
   });
   await accounts.ensureRuntimeAccount(deps.defaultWorkspaceId);
   const store = createSessionsStore(deps.db);

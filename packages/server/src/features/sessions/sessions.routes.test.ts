@@ -21,6 +21,12 @@ describe('sessions API over a real orchestrator and the simulator', () => {
     // The loop's first tick runs at start; wait for it so explicit syncs below do not overlap it.
     while (t.orch.sessions.loop.status().ticks < 1) await new Promise((r) => setTimeout(r, 20));
     other = await t.newWorkspace('other-team');
+    // These tests act by hand and count the simulator's requests: the keeper must not act alongside.
+    expect((await t.request('/api/keeper/settings', { method: 'PUT', json: { enabled: false } })).status).toBe(200);
+    // A keeper tick already running finishes with the settings it read: wait until one has started since.
+    const keeperTicks = async () => ((await (await t.request('/api/health')).json()) as { loops: Array<{ name: string; ticks: number }> }).loops.filter((l) => l.name.startsWith('keeper:')).reduce((n, l) => n + l.ticks, 0);
+    const before = await keeperTicks();
+    while ((await keeperTicks()) < before + 2) await new Promise((r) => setTimeout(r, 50));
   }, 30_000);
   afterAll(async () => {
     await t?.close();
@@ -107,7 +113,7 @@ describe('sessions API over a real orchestrator and the simulator', () => {
     await until(a.julesId, 'AWAITING_PLAN_APPROVAL');
     const approved: SessionDetail = await json(t.request(`/api/sessions/${a.id}/approve-plan`, { method: 'POST' }));
     expect(approved.state).not.toBe('AWAITING_PLAN_APPROVAL');
-    expect(sim.log().filter((e) => e.route === 'sessions.approvePlan').map((e) => e.status)).toEqual([200]);
+    expect(sim.log().filter((e) => e.route === 'sessions.approvePlan' && e.sessionId === a.julesId).map((e) => e.status)).toEqual([200]);
     const acts: Acts = await json(t.request(`/api/sessions/${a.id}/activities?limit=500`));
     expect(acts.items.map((x) => x.kind)).toContain('planApproved');
 

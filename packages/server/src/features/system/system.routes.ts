@@ -10,6 +10,6 @@ export function registerSystemRoutes(app: ApiApp, deps: { service: SystemService
   app.get('/metrics', async (c) => c.body(await deps.metrics.render(), 200, { 'content-type': deps.metrics.registry.contentType }));
   app.openapi(
     apiRoute({ method: 'get', path: '/api/health', tags: ['system'], summary: 'Database, queue, events and every background loop, with latencies', responses: { 200: jsonOk(Health) } }),
-    async (c) => c.json(await deps.service.health(), 200),
+    async (c) => c.json(await deps.service.health(c.get('auth').workspaceId), 200),
   );
 }

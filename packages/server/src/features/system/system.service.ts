@@ -26,7 +26,8 @@ const withTimeout = <T>(p: Promise<T>, ms: number) =>
 /** Health of every dependency and background loop, checked in parallel with a timeout each. */
 export function createSystemService(deps: SystemDeps) {
   return {
-    async health(): Promise<Health> {
+    /** Health as one workspace's key sees it: shared components, global loops and that workspace's own loops. */
+    async health(viewerWorkspaceId?: string): Promise<Health> {
       const components: ComponentHealth[] = await Promise.all(
         deps.probes.map(async (p) => {
           try {
@@ -38,7 +39,11 @@ export function createSystemService(deps: SystemDeps) {
         }),
       );
       components.push(...(deps.extras?.() ?? []));
-      const loops = deps.loops().map((l) => l.status());
+      const loops = deps
+        .loops()
+        .map((l) => l.status())
+        .filter((l) => !l.workspaceId || l.workspaceId === viewerWorkspaceId)
+        .map(({ workspaceId: _w, ...rest }) => rest);
       const status = components.some((c) => c.status === 'down')
         ? 'down'
         : components.some((c) => c.status === 'degraded') || loops.some((l) => l.lastError)

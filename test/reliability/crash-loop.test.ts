@@ -1,0 +1,114 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createJulesSimulator, type JulesSimulator, type ListeningSimulator, type LogEntry } from '@autopilot/jules-sim';
+import { openDatabase, integrityCheck, type Db } from '../../packages/server/src/platform/db';
+import { createQueue } from '../../packages/server/src/platform/queue';
+import { jobCatalog } from '../../packages/server/src/jobs.catalog';
+import { apiClient, startServe, until, type ServeProcess } from '../../packages/server/src/features/keeper/test/process';
+
+/*
+ * Crash loop: the orchestrator is SIGKILLed at random moments 20 times while the simulator runs and the keeper
+ * acts. Afterwards: every queued job completed (none lost), no Jules action was sent twice, and the SQLite
+ * database passes its integrity check. Correctness comes from the simulator's request log, not from timings.
+ */
+
+const JULES_KEY = 'sim-key-crash-loop-0123456789';
+const ADMIN = 'crash-loop-owner-key-0123456789';
+const KILLS = 20;
+
+let sim: JulesSimulator;
+let served: ListeningSimulator;
+let dir: string;
+let proc: ServeProcess | undefined;
+const api = apiClient(() => proc!.url, ADMIN);
+const groups = new Map<string, 'approve' | 'question' | 'fail' | 'happy'>();
+
+const env = () => ({
+  DATA_DIR: dir, AUTOPILOT_ADMIN_KEY: ADMIN, JULES_API_KEY: JULES_KEY, JULES_API_BASE_URL: served.baseUrl,
+  JULES_POLL_INTERVAL_MS: '500', KEEPER_PENDING_STALE_MS: '1000', KEEPER_DISCOVER_INTERVAL_MS: '200', LOG_LEVEL: 'info',
+});
+
+const ok = (route: string) => (e: LogEntry) => e.route === route && e.status < 300 && e.sessionId !== undefined;
+function countBy(route: string) {
+  const m = new Map<string, number>();
+  for (const e of sim.log().filter(ok(route))) m.set(e.sessionId!, (m.get(e.sessionId!) ?? 0) + 1);
+  return m;
+}
+const ids = (g: string) => [...groups].filter(([, x]) => x === g).map(([id]) => id);
+// A seeded random source, so a failing run can be repeated.
+let seed = 20261124;
+const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+
+beforeAll(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crash-loop-'));
+  sim = createJulesSimulator({ apiKeys: [JULES_KEY], speed: 10, seed: 'crash-loop', logCapacity: 500_000 });
+  served = await sim.listen(0, '127.0.0.1');
+});
+
+afterAll(async () => {
+  await proc?.kill('SIGKILL');
+  await served?.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('crash loop', () => {
+  it(`survives ${KILLS} SIGKILLs: no job lost, no action twice, database intact`, async () => {
+    proc = await startServe(env());
+    await api('PUT', '/api/keeper/settings', {
+      enabled: true,
+      intervals: { tickMs: 200, activeMs: 300, waitingMs: 300, terminalMs: 5_000 },
+      approval: { policy: 'rules', maxSteps: 12 },
+      answers: { enabled: true, maxPerSession: 3 },
+      selfHeal: { enabled: true, maxAttempts: 1 },
+      stall: { enabled: false },
+    });
+    const add = (g: 'approve' | 'question' | 'fail' | 'happy', n: number, input: Parameters<JulesSimulator['createSession']>[0]) => {
+      for (let i = 0; i < n; i++) groups.set(sim.createSession({ ...input, prompt: `${input.prompt} #${i}` }).id, g);
+    };
+
+    // The test enqueues jobs into the orchestrator's own database while it is being killed.
+    const db: Db = await openDatabase({ kind: 'sqlite', file: path.join(dir, 'autopilot.db') });
+    const producer = createQueue({ kind: 'embedded', db, catalog: jobCatalog });
+    const jobIds: string[] = [];
+
+    for (let k = 0; k < KILLS; k++) {
+      add('approve', 2, { prompt: 'Add a health endpoint', requirePlanApproval: true, behaviour: 'happy' });
+      add('question', 2, { prompt: 'Add paging to the orders list', behaviour: 'question' });
+      add('fail', 1, { prompt: 'Add metrics to checkout', behaviour: 'fail' });
+      add('happy', 1, { prompt: 'Add sorting to the grid', behaviour: 'happy' });
+      for (let j = 0; j < 5; j++) jobIds.push((await producer.enqueue('system.housekeeping', { reason: `crash-loop ${k}.${j}` })).id);
+      await new Promise((r) => setTimeout(r, 300 + rand() * 2200));
+      await proc.kill('SIGKILL');
+      proc = await startServe(env());
+    }
+
+    // Let the last instance finish everything that is owed.
+    await until(async () => {
+      const approvals = countBy('sessions.approvePlan');
+      const messages = countBy('sessions.sendMessage');
+      const jobs = await Promise.all(jobIds.map((id) => producer.getJob(id)));
+      return ids('approve').every((id) => approvals.has(id)) && ids('question').every((id) => messages.has(id)) &&
+        ids('fail').every((id) => messages.has(id)) && jobs.every((j) => j?.state === 'completed');
+    }, 'every action and job after the last restart', 250, 180_000);
+    await new Promise((r) => setTimeout(r, 2_000)); // a few more ticks to catch a late duplicate
+
+    const approvals = countBy('sessions.approvePlan');
+    const messages = countBy('sessions.sendMessage');
+    for (const id of ids('approve')) expect(approvals.get(id), `approvals of ${id}`).toBe(1);
+    for (const id of [...ids('question'), ...ids('fail')]) expect(messages.get(id), `messages to ${id}`).toBe(1);
+    for (const id of ids('happy')) expect((approvals.get(id) ?? 0) + (messages.get(id) ?? 0)).toBe(0);
+    const acting = sim.log().filter((e) => ok('sessions.approvePlan')(e) || ok('sessions.sendMessage')(e));
+    expect(acting.filter((e) => e.stateBefore === 'COMPLETED')).toEqual([]);
+
+    const jobs = await Promise.all(jobIds.map((id) => producer.getJob(id)));
+    expect(jobs.filter((j) => j?.state !== 'completed')).toEqual([]);
+    expect(jobIds).toHaveLength(KILLS * 5);
+
+    await proc.kill('SIGTERM');
+    proc = undefined;
+    expect(await integrityCheck(db)).toBe('ok');
+    await db.close();
+  }, 300_000);
+});
