@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { login, openPage, startStack, type Stack } from './harness';
+import { login, openPage, startFlakyProxy, startStack, type Stack } from './harness';
 
 let stack: Stack;
 
@@ -89,7 +89,32 @@ describe('dashboard shell in chromium', () => {
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     expect(overflow).toBeLessThanOrEqual(0);
     await p.shot('shell-phone-dark');
+
     expect(p.errors).toEqual([]);
     await p.context.close();
+  });
+
+  it('shows the live connection state: reconnecting while the network is down, live again after', async () => {
+    const proxy = await startFlakyProxy(stack.orch.url);
+    const p = await openPage(stack);
+    const { page } = p;
+    try {
+      await login(p, proxy.url, stack.key, '/system');
+      await page.locator('[data-testid=connection][data-state=connected]').waitFor();
+      // While the network is down the browser logs failed requests; those are the point of this test.
+      await p.expectingErrors(/Failed to load resource|net::ERR_/, async () => {
+        proxy.cut();
+        await page.locator('[data-testid=connection][data-state=reconnecting]').waitFor();
+        expect(await page.getByTestId('connection').textContent()).toBe('Reconnecting…');
+        await p.shot('shell-reconnecting');
+        proxy.restore();
+        await page.locator('[data-testid=connection][data-state=connected]').waitFor({ timeout: 30_000 });
+      });
+      expect(await page.getByTestId('connection').textContent()).toBe('Live');
+      expect(p.errors).toEqual([]);
+    } finally {
+      await p.context.close();
+      await proxy.close();
+    }
   });
 });
