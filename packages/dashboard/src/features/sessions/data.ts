@@ -45,18 +45,28 @@ function patchList(qc: QueryClient, fn: (items: SessionSummary[]) => SessionSumm
   });
 }
 
-/** Inserts or replaces one session in the cached list (or removes it when it no longer belongs there). */
-export function upsertSession(qc: QueryClient, s: SessionSummary) {
+/** Inserts or replaces sessions in the cached list (removing the ones that no longer belong there), in one update. */
+export function upsertSessions(qc: QueryClient, sessions: readonly SessionSummary[]) {
+  if (!sessions.length) return;
   patchList(qc, (items) => {
-    const i = items.findIndex((x) => x.id === s.id);
-    const belongs = !s.archived && !s.deleted;
-    if (i === -1) return belongs ? [s, ...items] : null;
-    const next = items.slice();
-    if (belongs) next[i] = s;
-    else next.splice(i, 1);
-    return next;
+    const byId = new Map(sessions.map((s) => [s.id, s]));
+    const next: SessionSummary[] = [];
+    for (const x of items) {
+      const s = byId.get(x.id);
+      if (!s) next.push(x);
+      else {
+        byId.delete(x.id);
+        if (!s.archived && !s.deleted) next.push(s);
+      }
+    }
+    // What is left is new to the list: newest first, like the server's order.
+    const added = [...byId.values()].filter((s) => !s.archived && !s.deleted);
+    return added.length ? [...added, ...next] : next;
   });
 }
+
+/** Inserts or replaces one session in the cached list. */
+export const upsertSession = (qc: QueryClient, s: SessionSummary) => upsertSessions(qc, [s]);
 
 function removeSession(qc: QueryClient, id: string) {
   patchList(qc, (items) => (items.some((x) => x.id === id) ? items.filter((x) => x.id !== id) : null));
@@ -67,17 +77,19 @@ const MAX_SINGLE_REFETCH = 50;
 
 async function refetchSessions(api: ApiClient, qc: QueryClient, ids: string[]) {
   if (ids.length > MAX_SINGLE_REFETCH) return void qc.invalidateQueries({ queryKey: SESSIONS_KEY });
+  const fresh: SessionSummary[] = [];
   await Promise.all(
     ids.map(async (id) => {
       try {
         const detail = await api.sessions.get(id);
         qc.setQueryData(sessionKey(id), detail);
-        upsertSession(qc, SessionSummary.parse(detail));
+        fresh.push(SessionSummary.parse(detail));
       } catch (err) {
         if (err instanceof ApiError && err.status === 404) removeSession(qc, id);
       }
     }),
   );
+  upsertSessions(qc, fresh);
 }
 
 /**

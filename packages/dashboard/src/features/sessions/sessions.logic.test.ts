@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { QueryClient } from '@tanstack/react-query';
 import type { SessionActivity, SessionDetail, SessionSummary } from '@autopilot/contracts';
 import { allChangeSets, describeActivity, latestPlan, planApproved, pullRequestOf } from './activity';
 import { columnOf, filterSessions, groupByColumn, repoOf } from './columns';
 import { stuckBy } from '../keeper/data';
+import { SESSIONS_KEY, upsertSessions, type SessionList } from './data';
 
 const session = (over: Partial<SessionSummary>): SessionSummary => ({
   id: 'id',
@@ -87,5 +89,19 @@ describe('activity readers', () => {
     expect(acts.map((a) => describeActivity(a).headline)).toEqual(['Plan generated (2 steps)', 'Plan approved', 'Step', 'Jules', 'Session failed', 'somethingNew']);
     expect(describeActivity(acts[3]).body).toBe('Which database?');
     expect(describeActivity(acts[4]).tone).toBe('bad');
+  });
+});
+
+describe('upsertSessions', () => {
+  it('replaces known sessions in place, drops archived ones and puts new ones first, in one cache update', () => {
+    const qc = new QueryClient();
+    qc.setQueryData<SessionList>(SESSIONS_KEY, { items: [session({ id: 'a' }), session({ id: 'b' }), session({ id: 'c' })], complete: true });
+    let updates = 0;
+    const unsub = qc.getQueryCache().subscribe(() => updates++);
+    upsertSessions(qc, [session({ id: 'b', state: 'COMPLETED' }), session({ id: 'c', archived: true }), session({ id: 'd' })]);
+    unsub();
+    const items = qc.getQueryData<SessionList>(SESSIONS_KEY)!.items;
+    expect(items.map((s) => [s.id, s.state])).toEqual([['d', 'IN_PROGRESS'], ['a', 'IN_PROGRESS'], ['b', 'COMPLETED']]);
+    expect(updates).toBe(1);
   });
 });
