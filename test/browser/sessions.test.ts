@@ -115,6 +115,8 @@ describe('sessions board and detail in chromium', () => {
 
   it('filters by text and state, and lists the result in the table view', async () => {
     const { page } = p;
+    await page.keyboard.press('/');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('filter-text');
     await page.getByLabel('Search sessions').fill('fail task');
     await page.getByTestId('session-total').filter({ hasText: /^2 of 11$/ }).waitFor();
     await page.getByLabel('Search sessions').fill('');
@@ -187,8 +189,15 @@ describe('sessions board and detail in chromium', () => {
   it('creates a session from the dialog, checking fields with the contract first', async () => {
     const { page } = p;
     await page.goto(`${stack.orch.url}/sessions`);
-    await page.getByRole('button', { name: 'New session' }).click();
+    await page.getByTestId('board').waitFor();
+    await page.keyboard.press('n');
     const dialog = page.getByTestId('create-dialog');
+    // The native dialog takes focus (the prompt first) and Escape closes it.
+    await dialog.getByLabel('Prompt').waitFor();
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('new-prompt');
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+    await page.getByRole('button', { name: 'New session' }).click();
     await dialog.getByLabel('Prompt').fill('[sim:approval] Add a health check endpoint');
     await dialog.getByLabel('Repository').fill('sources/github/acme-corp/no-such-repo');
     await dialog.getByRole('button', { name: 'Create session' }).click();

@@ -1,4 +1,4 @@
-import { useDeferredValue, useMemo, useState } from 'react';
+import { useDeferredValue, useEffect, useMemo, useState } from 'react';
 import { KNOWN_SESSION_STATES } from '@autopilot/contracts';
 import { navigate, useLocation } from '../../app/router';
 import { ErrorNote } from '../../lib/ui';
@@ -31,6 +31,23 @@ export function SessionsPage() {
   // Typing filters 10,000 sessions per keystroke: deferring keeps the input responsive.
   const deferredText = useDeferredValue(text);
 
+  // "/" jumps to the search box and "n" opens the create dialog, unless the user is typing somewhere.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const t = e.target as HTMLElement | null;
+      if (e.ctrlKey || e.metaKey || e.altKey || (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName)))) return;
+      if (e.key === '/') {
+        e.preventDefault();
+        document.getElementById('filter-text')?.focus();
+      } else if (e.key === 'n') {
+        e.preventDefault();
+        setCreating(true);
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
   const items = list.data?.items;
   const filtered = useMemo(() => (items ? filterSessions(items, { ...filter, text: deferredText }) : []), [items, filter.state, filter.source, deferredText]);
   const groups = useMemo(() => groupByColumn(filtered, stuckBy(stuckMarks.data)), [filtered, stuckMarks.data]);
@@ -53,7 +70,7 @@ export function SessionsPage() {
             Table
           </button>
         </div>
-        <button type="button" className="primary" onClick={() => setCreating(true)}>
+        <button type="button" className="primary" onClick={() => setCreating(true)} aria-keyshortcuts="n" title="New session (n)">
           New session
         </button>
       </div>
@@ -64,7 +81,7 @@ export function SessionsPage() {
         <input
           id="filter-text"
           type="search"
-          placeholder="Search title or prompt"
+          placeholder="Search title or prompt (press /)"
           value={text}
           onChange={(e) => {
             setText(e.target.value);
