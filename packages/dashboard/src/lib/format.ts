@@ -30,3 +30,15 @@ export function duration(seconds: number): string {
   }
   return parts.join(' ');
 }
+
+/** A compact age for tight spaces (board cards): "now", "42s", "10m", "3h", "5d". */
+export function agoShort(iso: string | null | undefined, now = Date.now()): string {
+  if (!iso) return '—';
+  const s = Math.round((now - Date.parse(iso)) / 1000);
+  if (Number.isNaN(s)) return '—';
+  if (s < 5) return 'now';
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.round(s / 60)}m`;
+  if (s < 86_400) return `${Math.round(s / 3600)}h`;
+  return `${Math.round(s / 86_400)}d`;
+}

@@ -26,7 +26,7 @@ function Column({ id, title, hint, items }: { id: ColumnId; title: string; hint:
           <div style={{ height: v.getTotalSize(), position: 'relative' }}>
             {v.getVirtualItems().map((row) => (
               <div key={row.key} className="board-slot" style={{ transform: `translateY(${row.start}px)`, height: CARD }}>
-                <SessionCard s={items[row.index]} stuck={id === 'stuck'} />
+                <SessionCard s={items[row.index]} column={id} />
               </div>
             ))}
           </div>

@@ -1,8 +1,8 @@
 import { memo } from 'react';
 import type { SessionSummary } from '@autopilot/contracts';
 import { Link } from '../../app/router';
-import { ago } from '../../lib/format';
-import { repoOf, stateLabel } from './columns';
+import { ago, agoShort } from '../../lib/format';
+import { repoOf, stateLabel, type ColumnId } from './columns';
 
 /** The state as a coloured pill; the colour family follows the board column. */
 export function StatePill({ state }: { state: string }) {
@@ -13,8 +13,12 @@ export function StatePill({ state }: { state: string }) {
   );
 }
 
-/** One session on the board: a link to its detail page, fixed height so the column can virtualize cheaply. */
-export const SessionCard = memo(function SessionCard({ s, stuck }: { s: SessionSummary; stuck?: boolean }) {
+/**
+ * One session on the board: a link to its detail page, fixed height so the column can virtualize cheaply. The state
+ * pill shows only where a column mixes states (Queued/Planning, Running); elsewhere the column already says it.
+ */
+export const SessionCard = memo(function SessionCard({ s, column }: { s: SessionSummary; column?: ColumnId }) {
+  const showState = column === undefined || column === 'queued' || column === 'running';
   return (
     <Link href={`/sessions/${encodeURIComponent(s.id)}`} className="session-card" data-session-id={s.id} data-testid="session-card">
       <span className="session-title">{s.title || s.prompt}</span>
@@ -23,16 +27,16 @@ export const SessionCard = memo(function SessionCard({ s, stuck }: { s: SessionS
         {s.startingBranch ? ` · ${s.startingBranch}` : ''}
       </span>
       <span className="session-meta">
-        <StatePill state={s.state} />
-        {stuck && <span className="pill pill-down">stuck</span>}
+        {showState && <StatePill state={s.state} />}
+        {column === 'stuck' && <span className="pill pill-down">stuck</span>}
         <span className="spacer" />
         {s.prUrl && (
           <span className="pr-badge" title="Has a pull request">
             PR
           </span>
         )}
-        <span className="muted nowrap" title={s.updateTime}>
-          {ago(s.updateTime)}
+        <span className="muted nowrap" title={`Updated ${ago(s.updateTime)} (${s.updateTime})`}>
+          {agoShort(s.updateTime)}
         </span>
       </span>
     </Link>
