@@ -1,6 +1,6 @@
 import type { Plan } from './activity';
 
-/** The plan's steps, with the Approve button while the session waits for approval. */
+/** The plan's steps, with the Approve button while the session waits for approval; folded once it is not news. */
 export function PlanView({ plan, awaiting, approved, canAct, busy, onApprove }: { plan: Plan; awaiting: boolean; approved: boolean; canAct: boolean; busy: boolean; onApprove: () => void }) {
   return (
     <section className="card panel" aria-labelledby="plan-title" data-testid="plan">
@@ -14,14 +14,19 @@ export function PlanView({ plan, awaiting, approved, canAct, busy, onApprove }: 
           </button>
         )}
       </div>
-      <ol className="plan-steps">
-        {plan.steps.map((s) => (
-          <li key={s.id ?? s.index}>
-            <strong>{s.title}</strong>
-            {s.description && <div className="muted">{s.description}</div>}
-          </li>
-        ))}
-      </ol>
+      <details open={awaiting || !approved}>
+        <summary className="muted">
+          {plan.steps.length} step{plan.steps.length === 1 ? '' : 's'}
+        </summary>
+        <ol className="plan-steps">
+          {plan.steps.map((s) => (
+            <li key={s.id ?? s.index}>
+              <strong>{s.title}</strong>
+              {s.description && <div className="muted">{s.description}</div>}
+            </li>
+          ))}
+        </ol>
+      </details>
     </section>
   );
 }
