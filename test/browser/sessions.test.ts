@@ -278,6 +278,22 @@ describe('sessions board and detail in chromium', () => {
     await phone.context.close();
   });
 
+  it('gives a viewer key a read-only view', async () => {
+    const viewerKey = (await api.keys.create({ name: 'read-only', role: 'viewer' })).key;
+    const v = await openPage(stack);
+    await login(v, stack.orch.url, viewerKey, '/sessions');
+    expect(await v.page.getByTestId('role').textContent()).toBe('viewer');
+    await v.page.getByTestId('board').waitFor();
+    expect(await v.page.getByRole('button', { name: 'New session' }).count()).toBe(0);
+    await v.page.goto(`${stack.orch.url}/sessions/${byBehaviour.approval[1].id}`);
+    await v.page.getByTestId('plan').waitFor();
+    expect(await v.page.getByRole('button', { name: 'Approve plan' }).count()).toBe(0);
+    expect(await v.page.locator('textarea#message').count()).toBe(0);
+    expect(await v.page.getByTestId('keeper-switch').isDisabled()).toBe(true);
+    expect(v.errors).toEqual([]);
+    await v.context.close();
+  });
+
   it('raises a toast for notification.raised events', async () => {
     const { page } = p;
     const ws = (await api.me()).workspace.id;

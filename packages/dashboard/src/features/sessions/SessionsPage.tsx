@@ -1,4 +1,6 @@
 import { useDeferredValue, useEffect, useMemo, useState } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
+import type { Me } from '@autopilot/contracts';
 import { KNOWN_SESSION_STATES } from '@autopilot/contracts';
 import { navigate, useLocation } from '../../app/router';
 import { ErrorNote } from '../../lib/ui';
@@ -25,6 +27,8 @@ export function SessionsPage() {
   const list = useSessionList();
   const stuckMarks = useStuckMarks();
   const [creating, setCreating] = useState(false);
+  // Viewer keys are read-only: no create button or shortcut for them.
+  const canCreate = useQueryClient().getQueryData<Me>(['me'])?.key.role !== 'viewer';
   const view = query.get('view') === 'table' ? 'table' : 'board';
   const filter: SessionFilter = { state: query.get('state') ?? '', source: query.get('source') ?? '', text: query.get('q') ?? '' };
   const [text, setText] = useState(filter.text);
@@ -39,14 +43,14 @@ export function SessionsPage() {
       if (e.key === '/') {
         e.preventDefault();
         document.getElementById('filter-text')?.focus();
-      } else if (e.key === 'n') {
+      } else if (e.key === 'n' && canCreate) {
         e.preventDefault();
         setCreating(true);
       }
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, []);
+  }, [canCreate]);
 
   const items = list.data?.items;
   const filtered = useMemo(() => (items ? filterSessions(items, { ...filter, text: deferredText }) : []), [items, filter.state, filter.source, deferredText]);
@@ -70,9 +74,11 @@ export function SessionsPage() {
             Table
           </button>
         </div>
-        <button type="button" className="primary" onClick={() => setCreating(true)} aria-keyshortcuts="n" title="New session (n)">
-          New session
-        </button>
+        {canCreate && (
+          <button type="button" className="primary" onClick={() => setCreating(true)} aria-keyshortcuts="n" title="New session (n)">
+            New session
+          </button>
+        )}
       </div>
       <div className="filters" role="search">
         <label className="sr-only" htmlFor="filter-text">
