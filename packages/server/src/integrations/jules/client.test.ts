@@ -62,6 +62,21 @@ describe('Jules client against the simulator', () => {
     expect(Date.parse(log[1].at) - Date.parse(log[0].at)).toBeGreaterThanOrEqual(1000);
   });
 
+  it('holds every request of the key until a Retry-After passes, not only the one that got the 429', async () => {
+    sim.setFaults({ rules: [{ op: 'sessions.list', kind: '429', retryAfterSeconds: 1 }] });
+    const since = new Date().toISOString();
+    const c = createJulesClient({ baseUrl: srv.baseUrl, apiKey: KEY, createLimiter: new KeyedSemaphores(3) });
+    const id = sim.sessions()[0].id;
+    const listing = c.listSessions({ pageSize: 5 });
+    await new Promise((r) => setTimeout(r, 100)); // the list has had its 429 by now
+    await Promise.all([listing, c.getSession(id)]);
+    const log = (await (await fetch(`${srv.origin}/_sim/log?since=${encodeURIComponent(since)}`)).json()) as { at: string; route: string; status: number }[];
+    const limited = log.find((e) => e.status === 429)!;
+    const get = log.find((e) => e.route === 'sessions.get')!;
+    expect(limited.route).toBe('sessions.list');
+    expect(Date.parse(get.at)).toBeGreaterThanOrEqual(Date.parse(limited.at) + 1000 - 5);
+  });
+
   it('returns a long Retry-After to the caller as UpstreamRateLimited instead of waiting', async () => {
     sim.setFaults({ rules: [{ op: 'sessions.get', kind: '429', retryAfterSeconds: 120 }] });
     const id = sim.sessions()[0].id;

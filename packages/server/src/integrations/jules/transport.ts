@@ -105,6 +105,12 @@ export function createTransport(opts: TransportOptions): Transport {
     opts.log?.info({ baseUrl: base }, 'Jules circuit breaker closed');
     opts.onBreakerChange?.(false);
   });
+  // Retry-After speaks for the key, not one request: until it passes, no request of this transport goes out
+  // (a quota answer for sessions.list also holds back the keeper's sessions.get on the same key).
+  let holdUntil = 0;
+  const hold = (ms: number | undefined) => {
+    if (ms !== undefined && ms > 0) holdUntil = Math.max(holdUntil, clock.now() + ms);
+  };
   const counter = opts.metrics?.counter('autopilot_jules_requests_total', 'Jules API requests by operation and outcome', ['op', 'status']);
   const duration = opts.metrics?.histogram('autopilot_jules_request_duration_seconds', 'Jules API request duration by operation', ['op'], [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]);
 
@@ -156,6 +162,7 @@ export function createTransport(opts: TransportOptions): Transport {
       const up = upstreamMessage(text);
       const msg = `${spec.op}: HTTP ${res.status}${up.message ? ` ${up.message}` : ''}`;
       const retryAfter = parseRetryAfter(res.headers.get('retry-after'), clock.now());
+      if (res.status === 429 || res.status === 503) hold(retryAfter);
       if (res.status === 429) throw new UpstreamRateLimited(msg, spec.op, retryAfter ?? backoff.initialMs, 429, up.status);
       if (res.status >= 500) {
         const e = new UpstreamUnavailable(msg, spec.op, res.status, up.status);
@@ -190,6 +197,12 @@ export function createTransport(opts: TransportOptions): Transport {
       // n counts failures for backoff; `counted` the ones that use up maxAttempts. 404s inside the create-race
       // window do not: the window itself bounds them.
       for (let n = 0, counted = 0; ; n++) {
+        const held = holdUntil - clock.now();
+        if (held > maxRetryAfterMs) throw new UpstreamRateLimited(`${spec.op}: held back by an earlier Retry-After`, spec.op, held, 429);
+        if (held > 0) {
+          await clock.sleep(held, spec.signal);
+          if (spec.signal?.aborted) throw spec.signal.reason ?? new Error('aborted');
+        }
         try {
           return await breaker.execute(() => attempt(spec));
         } catch (raw) {
