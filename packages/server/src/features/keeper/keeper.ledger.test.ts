@@ -111,7 +111,8 @@ for (const engine of testEngines()) {
       const [a, b] = await Promise.all([retry(), retry()]);
       expect([a, b].sort()).toEqual(['lost', 'sent']);
       expect(f.calls).toEqual(['approve:s9', 'approve:s9']);
-      expect((await store.find('s9', 'approve', 'plan:p9'))!.attempts).toBe(2);
+      const retried = (await store.find('s9', 'approve', 'plan:p9'))!;
+      expect(retried).toMatchObject({ id: failed.id, attempts: 2, status: 'sent', error: null });
     });
 
     it('does not call Jules after losing the lease, and stores the message before sending it', async () => {

@@ -54,7 +54,9 @@ export async function runAction(
     id: randomUUID(), workspace_id: workspaceId, session_id: s.id, kind: d.action, trigger: d.trigger, status: calls ? 'pending' : 'recorded',
     reason: d.reason, message: null, error: null, attempts: (prev?.attempts ?? 0) + 1, holder: deps.instanceId, created_at: now, settled_at: calls ? null : now,
   };
-  if (!(await deps.store.claim(row))) return 'lost';
+  const claimed = await deps.store.claim(row);
+  if (!claimed) return 'lost';
+  row.id = claimed;
   let outcome: 'sent' | 'failed' | 'recorded' = 'recorded';
   if (calls) {
     try {

@@ -94,7 +94,7 @@ describe('keeper routes', () => {
     expect((await call('GET', '/api/keeper/logs?cursor=garbage')).status).toBe(400);
     expect((await call('GET', '/api/keeper/logs?action=explode')).status).toBe(400);
     // The unique key: the same (session, kind, trigger) cannot be claimed twice.
-    expect(await store.claim({ id: 'dup', workspace_id: ws, session_id: 'sA', kind: 'approve', trigger: 't0', status: 'pending', reason: 'again', message: null, error: null, attempts: 1, holder: 'x', created_at: t0, settled_at: null })).toBe(false);
+    expect(await store.claim({ id: 'dup', workspace_id: ws, session_id: 'sA', kind: 'approve', trigger: 't0', status: 'pending', reason: 'again', message: null, error: null, attempts: 1, holder: 'x', created_at: t0, settled_at: null })).toBeNull();
   });
 
   it('lists the keeper loops in /api/health once discovered', async () => {

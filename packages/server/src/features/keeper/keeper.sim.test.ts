@@ -119,7 +119,13 @@ describe('keeper on the simulator, with a SIGKILL and restart', () => {
     // Let the keeper get part-way, then kill it without warning.
     const expected = ids('safe').length + ids('question').length + ids('stall').length + ids('fail').length;
     await until(() => sim.log().filter((e) => acts('sessions.approvePlan')(e) || acts('sessions.sendMessage')(e)).length >= expected * 0.4, 'a share of the actions');
+    // Make Jules slow to answer actions so some are in flight (ledger rows pending) when the process dies; the
+    // simulator still applies them after the caller is gone: the ambiguous case reconciliation must get right.
+    sim.setFaults({ rules: [{ op: ['sessions.approvePlan', 'sessions.sendMessage'], kind: 'slow', delayMs: 3_000, count: -1 }] });
+    let inFlight: KeeperAction[] = [];
+    await until(async () => (inFlight = (await api<{ items: KeeperAction[] }>('GET', '/api/keeper/logs?status=pending&limit=500')).items).length >= 2, 'actions in flight');
     await proc.kill('SIGKILL');
+    sim.setFaults({});
     proc = await startServe(env());
 
     await until(async () => {
@@ -134,6 +140,15 @@ describe('keeper on the simulator, with a SIGKILL and restart', () => {
     for (const id of again) sim.setSessionState(id, 'FAILED', 'Tests failed again after the fix.');
     const julesOf = new Map([...mirrored.values()].map((s) => [s.id, s.julesId]));
     await until(async () => (await ledger('escalate')).filter((a) => again.includes(julesOf.get(a.sessionId) ?? '')).length === again.length, 'escalations');
+    // Rows in flight at the SIGKILL end settled: sent (found delivered), or failed (not delivered: the simulator
+    // never read the body of a request whose caller died) and then done once, under the same or a newer trigger.
+    const rowsOf = async (a: KeeperAction) => (await api<{ actions: KeeperAction[] }>('GET', `/api/sessions/${a.sessionId}/keeper`)).actions;
+    const redone = async (a: KeeperAction) => {
+      const rows = await rowsOf(a);
+      const self = rows.find((x) => x.id === a.id);
+      return self?.status === 'sent' || (self?.status === 'failed' && rows.some((x) => x.kind === a.kind && x.status === 'sent' && x.createdAt > a.createdAt));
+    };
+    await until(async () => (await Promise.all(inFlight.map(redone))).every(Boolean), 'in-flight actions settled and done once', 500);
     await new Promise((r) => setTimeout(r, 2_000)); // a few more keeper ticks, to catch any late duplicate
 
     const log = sim.log();
@@ -160,6 +175,8 @@ describe('keeper on the simulator, with a SIGKILL and restart', () => {
     expect(notes.items.filter((n) => n.kind === 'session_stuck').length).toBe(ids('stuck').length);
     const pending = await api<{ items: KeeperAction[] }>('GET', '/api/keeper/logs?status=pending&limit=500');
     expect(pending.items).toEqual([]);
+    // Each action in flight at the SIGKILL reached Jules exactly once (the per-session counts above).
+    for (const a of inFlight) expect((await rowsOf(a)).find((x) => x.id === a.id)?.status).not.toBe('pending');
     // Nudges came only after the stall threshold (the decision's reason records the quiet time it saw).
     for (const a of (await ledger('nudge')).filter((x) => x.status === 'sent')) expect(Number(/for (\d+) s/.exec(a.reason)![1]) * 1000).toBeGreaterThanOrEqual(STALL_MS);
     const health = await api<{ loops: Array<{ name: string }> }>('GET', '/api/health');

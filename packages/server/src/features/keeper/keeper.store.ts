@@ -28,13 +28,13 @@ export function createKeeperStore(db: Db) {
         .execute(),
 
     /**
-     * Claims (session, kind, trigger) by inserting a row; false when the key is taken. A failed row may be
-     * re-claimed by one caller only: the conditional update flips it to pending atomically.
+     * Claims (session, kind, trigger) by inserting a row; returns the claimed row's id, or null when the key is
+     * taken. A failed row may be re-claimed by one caller only: the conditional update flips it to pending atomically.
      */
-    async claim(row: ActionRow): Promise<boolean> {
+    async claim(row: ActionRow): Promise<string | null> {
       try {
         await k.insertInto('keeper_actions').values(row).execute();
-        return true;
+        return row.id;
       } catch (err) {
         if (!isUniqueViolation(err)) throw err;
       }
@@ -47,7 +47,9 @@ export function createKeeperStore(db: Db) {
         .where('status', '=', 'failed')
         .where('attempts', '=', row.attempts - 1)
         .executeTakeFirst();
-      return Number(r.numUpdatedRows) === 1;
+      if (Number(r.numUpdatedRows) !== 1) return null;
+      // The retried row keeps its id: settle and store the message under that one.
+      return (await k.selectFrom('keeper_actions').select('id').where('session_id', '=', row.session_id).where('kind', '=', row.kind).where('trigger', '=', row.trigger).executeTakeFirst())?.id ?? null;
     },
     setMessage: (id: string, message: string) => k.updateTable('keeper_actions').set({ message }).where('id', '=', id).where('status', '=', 'pending').execute(),
     /** Settles a pending row; a row no longer pending (reconciled meanwhile) is left alone. */
