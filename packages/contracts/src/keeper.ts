@@ -140,6 +140,10 @@ export const SessionKeeperState = z
     answers: z.number().int(),
     heals: z.number().int(),
     continues: z.number().int(),
+    lastDecision: z
+      .object({ action: z.string().openapi({ example: 'none' }), reason: z.string().openapi({ example: 'nudge cooldown' }), at: IsoDate })
+      .nullable()
+      .openapi({ description: "The keeper's latest decision about this session, including why it did nothing" }),
     actions: z.array(KeeperAction).openapi({ description: 'The newest 100 ledger entries of this session' }),
   })
   .openapi('SessionKeeperState');

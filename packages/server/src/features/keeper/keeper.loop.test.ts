@@ -107,6 +107,9 @@ describe('workspace keeper loop', () => {
     expect(w.reads.get('active')).toBe(2);
     expect(w.reads.get('waiting')).toBe(1);
     expect(w.calls).toEqual([]);
+    // Every decision is explainable, also when the keeper does nothing.
+    expect((await service.sessionState('other-ws', 'waiting')).lastDecision).toMatchObject({ action: 'none', reason: 'question not mirrored yet' });
+    expect((await service.sessionState('other-ws', 'held')).lastDecision).toMatchObject({ action: 'none', reason: 'paused in the orchestrator' });
     // The mirror says awaiting approval; Jules already moved on: no call, and no ledger row.
     w.add('moved', 'AWAITING_PLAN_APPROVAL', [plan('p4')]);
     const real = w.mirror.upstream;
@@ -115,6 +118,7 @@ describe('workspace keeper loop', () => {
     expect(r.deferred).toBe(1);
     expect(w.calls).toEqual([]);
     expect(await store.find('moved', 'approve', 'plan:p4')).toBeUndefined();
+    expect((await service.sessionState('other-ws', 'moved')).lastDecision?.reason).toContain('approve put off: Jules shows the session IN_PROGRESS');
     w.mirror.upstream = real;
   });
 });

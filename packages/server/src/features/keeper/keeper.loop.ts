@@ -58,6 +58,15 @@ export function createWorkspaceKeeper(deps: WorkspaceKeeperDeps, workspaceId: st
     stillLeader: () => deps.store.tryLease(lease, deps.instanceId, deps.clock.now(), leaseTtl()),
   };
 
+  const lastNoted = new Map<string, string>();
+  /** Stores the decision when it differs from the last one stored (explainability without a write per look). */
+  async function note(sessionId: string, action: string, reason: string): Promise<void> {
+    const key = `${action}|${reason}`;
+    if (lastNoted.get(sessionId) === key) return;
+    lastNoted.set(sessionId, key);
+    await deps.store.recordDecision(workspaceId, sessionId, action, reason, deps.clock.now());
+  }
+
   async function tick(signal?: AbortSignal): Promise<TickReport> {
     const report: TickReport = { leader: false, evaluated: 0, acted: 0, reconciled: 0, deferred: 0 };
     const settings = await deps.service.getSettings(workspaceId);
@@ -66,6 +75,7 @@ export function createWorkspaceKeeper(deps: WorkspaceKeeperDeps, workspaceId: st
       // Another instance keeps this workspace: forget what we saw, so taking over starts from a clean view.
       seen.clear();
       nextCheck.clear();
+      lastNoted.clear();
       return report;
     }
     report.leader = true;
@@ -100,6 +110,7 @@ export function createWorkspaceKeeper(deps: WorkspaceKeeperDeps, workspaceId: st
       const s = toKeeperSession(needsDetail ? await deps.mirror.detail(workspaceId, sum.id) : sum, isPaused);
       const recent = skip ? [] : (await deps.mirror.recentActivities(workspaceId, sum, RECENT)).map(toKeeperActivity);
       const d = decide(s, recent, settings, h, deps.clock.now());
+      await note(sum.id, d.action, d.reason);
       if (d.action === 'none') return;
       if (CALLS_JULES.has(d.action)) {
         // The mirror may be behind (a poll missed, a restart waiting for the sync lease): confirm with Jules first.
@@ -107,6 +118,7 @@ export function createWorkspaceKeeper(deps: WorkspaceKeeperDeps, workspaceId: st
         if (!up || up.state !== s.state || up.archived || up.updateTimeMs > s.updateTimeMs) {
           log.debug({ sessionId: sum.id, action: d.action, mirror: s.state, upstream: up?.state }, 'mirror behind Jules; waiting for it');
           report.deferred++;
+          await note(sum.id, 'none', `${d.action} put off: Jules shows the session ${up ? `${up.state}${up.archived ? ', archived' : ''}` : 'unreadable'} while the mirror shows ${s.state}`);
           // Looked at again when the mirror changes (or at the slow cadence), not every tick.
           nextCheck.set(sum.id, deps.clock.now() + settings.intervals.terminalMs);
           return;

@@ -99,7 +99,8 @@ export function createKeeperService(deps: KeeperServiceDeps) {
     async sessionState(workspaceId: string, sessionId: string): Promise<SessionKeeperState> {
       const s = await deps.mirror.detail(workspaceId, sessionId); // 404 when not in this workspace
       const rows = (await store.history(workspaceId, [sessionId])).sort((a, b) => Number(b.created_at) - Number(a.created_at));
-      const paused = (await store.pausedIds(workspaceId)).has(sessionId);
+      const state = await store.sessionState(workspaceId, sessionId);
+      const paused = state?.paused === 1;
       const counted = (k: string) => rows.filter((r) => r.kind === k && (r.status === 'sent' || r.status === 'pending')).length;
       const stuckRow = rows.find((r) => r.kind === 'stuck');
       const lastAct = s.lastActivityAt ? Date.parse(s.lastActivityAt) : 0;
@@ -114,6 +115,10 @@ export function createKeeperService(deps: KeeperServiceDeps) {
         answers: counted('answer'),
         heals: counted('heal'),
         continues: counted('continue'),
+        lastDecision:
+          state?.last_decision && state.last_reason && state.last_decided_at !== null
+            ? { action: state.last_decision, reason: state.last_reason, at: iso(Number(state.last_decided_at)) }
+            : null,
         actions: rows.slice(0, 100).map(toAction),
       };
     },

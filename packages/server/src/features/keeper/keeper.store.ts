@@ -90,9 +90,18 @@ export function createKeeperStore(db: Db) {
     setPaused: (workspaceId: string, sessionId: string, paused: boolean, at: number) =>
       k
         .insertInto('keeper_session_state')
-        .values({ session_id: sessionId, workspace_id: workspaceId, paused: paused ? 1 : 0, updated_at: at })
+        .values({ session_id: sessionId, workspace_id: workspaceId, paused: paused ? 1 : 0, updated_at: at, last_decision: null, last_reason: null, last_decided_at: null })
         .onConflict((oc) => oc.column('session_id').doUpdateSet({ paused: paused ? 1 : 0, updated_at: at }))
         .execute(),
+    /** Remembers the latest decision about a session (callers write only when it changed). */
+    recordDecision: (workspaceId: string, sessionId: string, decision: string, reason: string, at: number) =>
+      k
+        .insertInto('keeper_session_state')
+        .values({ session_id: sessionId, workspace_id: workspaceId, paused: 0, updated_at: at, last_decision: decision, last_reason: reason, last_decided_at: at })
+        .onConflict((oc) => oc.column('session_id').doUpdateSet({ last_decision: decision, last_reason: reason, last_decided_at: at }))
+        .execute(),
+    sessionState: (workspaceId: string, sessionId: string) =>
+      k.selectFrom('keeper_session_state').selectAll().where('workspace_id', '=', workspaceId).where('session_id', '=', sessionId).executeTakeFirst(),
 
     addNotification: (row: KeeperNotificationsTable) => k.insertInto('keeper_notifications').values(row).execute(),
     notifications(workspaceId: string, limit: number, after?: { t: number; i: string }) {

@@ -232,6 +232,10 @@ export interface KeeperSessionStateTable {
   workspace_id: string;
   paused: number;
   updated_at: number;
+  /** The latest decision (an action kind or 'none'), its reason and time. */
+  last_decision: string | null;
+  last_reason: string | null;
+  last_decided_at: number | null;
 }
 
 export interface KeeperNotificationsTable {
