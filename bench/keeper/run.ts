@@ -20,6 +20,7 @@ interface Outcome {
   actions: number;
   lowerBound: number;
   latencies: number[];
+  stallDelays: number[];
   byRoute: Record<string, number>;
 }
 
@@ -35,14 +36,22 @@ async function wireActivities(w: World, id: string): Promise<Array<Record<string
   return out;
 }
 
-/** Sim-time seconds from "needs action" to the action, for approvals and questions that were acted on. */
-async function latencies(w: World): Promise<number[]> {
+/**
+ * Sim-time seconds from "needs action" to the action, for approvals and questions that were acted on; and for
+ * stalls, how long after the stall threshold ran out the nudge came.
+ */
+async function latencies(w: World): Promise<{ react: number[]; stall: number[] }> {
   const out: number[] = [];
+  const stall: number[] = [];
+  const threshold = DEFAULT_KEEPER_SETTINGS.stall.thresholds.IN_PROGRESS;
   for (const s of w.sim.sessions()) {
-    if (s.behaviour !== 'approval' && s.behaviour !== 'question') continue;
+    if (s.behaviour !== 'approval' && s.behaviour !== 'question' && s.behaviour !== 'stall') continue;
     const acts = await wireActivities(w, s.id);
     const t = (a: Record<string, any>) => Date.parse(a.createTime);
-    if (s.behaviour === 'approval') {
+    if (s.behaviour === 'stall') {
+      const nudge = acts.findIndex((a) => a.userMessaged);
+      if (nudge > 0) stall.push((t(acts[nudge]) - (t(acts[nudge - 1]) + threshold)) / 1000);
+    } else if (s.behaviour === 'approval') {
       const plan = acts.find((a) => a.planGenerated);
       const ok = acts.find((a) => a.planApproved && a.originator === 'user');
       if (plan && ok) out.push((t(ok) - t(plan)) / 1000);
@@ -52,7 +61,7 @@ async function latencies(w: World): Promise<number[]> {
       if (reply >= 0 && question) out.push((t(acts[reply]) - t(question)) / 1000);
     }
   }
-  return out;
+  return { react: out, stall };
 }
 
 async function simulate(label: string, n: number, spanMs: number, make: (w: World) => Promise<{ tick(): Promise<void>; close(): Promise<void> }>): Promise<Outcome> {
@@ -78,7 +87,8 @@ async function simulate(label: string, n: number, spanMs: number, make: (w: Worl
   const byRoute = w.sim.stats().requests.byRoute;
   await system.close();
   const sum = (routes: string[]) => routes.reduce((a, r) => a + (byRoute[r] ?? 0), 0);
-  return { reads: sum(READS), actions: sum(ACTIONS), lowerBound, latencies: await latencies(w), byRoute };
+  const l = await latencies(w);
+  return { reads: sum(READS), actions: sum(ACTIONS), lowerBound, latencies: l.react, stallDelays: l.stall, byRoute };
 }
 
 export async function run({ quick }: { quick: boolean }) {
@@ -99,6 +109,10 @@ export async function run({ quick }: { quick: boolean }) {
     { name: 'Jules action calls (approve + message), keeper', value: ours.actions, unit: 'calls', baseline: naive.actions, ratio: round(ours.actions / Math.max(1, naive.actions), 3) },
     { name: `reaction latency p50 (sim, ${ours.latencies.length} approvals + questions)`, value: p(ours, 50), unit: 's', baseline: p(naive, 50), ratio: round(p(ours, 50) / p(naive, 50), 3) },
     { name: 'reaction latency p95 (sim)', value: p(ours, 95), unit: 's', baseline: p(naive, 95), ratio: round(p(ours, 95) / p(naive, 95), 3) },
+    {
+      name: `stall nudge after the threshold, max (sim, ${ours.stallDelays.length} stalls)`, value: round(Math.max(0, ...ours.stallDelays), 1), unit: 's',
+      baseline: round(Math.max(0, ...naive.stallDelays), 1), note: `should stay within one poll interval (${POLL_MS / 1000} s) + activeMs`,
+    },
   ];
 }
 
