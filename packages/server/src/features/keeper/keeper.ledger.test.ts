@@ -119,7 +119,7 @@ for (const engine of testEngines()) {
       const f = fakeMirror();
       const d = { action: 'nudge' as const, trigger: 'quiet:x#1', reason: 'quiet', brief: { purpose: 'nudge' as const, cue: 'Edited the handler', quietMs: 600_000 } };
       const ctx = { recent: [], history: [], settings: DEFAULT_KEEPER_SETTINGS };
-      expect(await runAction(deps(f.mirror, { stillLeader: async () => false }), WS, session('s10'), d, ctx)).toBe('failed');
+      expect(await runAction(deps(f.mirror, { mayAct: async () => false }), WS, session('s10'), d, ctx)).toBe('failed');
       expect(f.calls).toEqual([]);
       expect(await runAction(deps(f.mirror), WS, session('s11'), d, ctx)).toBe('sent');
       const r = (await store.find('s11', 'nudge', 'quiet:x#1'))!;

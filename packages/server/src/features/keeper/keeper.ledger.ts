@@ -21,8 +21,11 @@ export interface LedgerDeps {
   actions?: Counter<'action' | 'outcome'>;
   /** A pending row younger than this may still be in flight somewhere; older ones are reconciled. */
   pendingStaleMs: number;
-  /** Checked right before a Jules call: false = this instance lost the workspace's lease, do not send. */
-  stillLeader?: () => Promise<boolean>;
+  /**
+   * Checked right before a Jules call: false = do not send (this instance lost the workspace's lease, or since the
+   * tick read its settings the keeper was switched off or the session paused).
+   */
+  mayAct?: (sessionId: string) => Promise<boolean>;
 }
 
 export const toHistory = (r: ActionRow): HistoryEntry => ({
@@ -61,7 +64,7 @@ export async function runAction(
   if (calls) {
     try {
       if (d.action === 'approve') {
-        if (deps.stillLeader && !(await deps.stillLeader())) throw new Error('lease lost before the call; not sent');
+        if (deps.mayAct && !(await deps.mayAct(s.id))) throw new Error('lease lost, keeper disabled or session paused before the call; not sent');
         await deps.mirror.approvePlan(workspaceId, s.id);
       } else {
         const plan = [...ctx.recent].reverse().find((a) => a.kind === 'planGenerated')?.plan ?? null;
@@ -70,7 +73,7 @@ export async function runAction(
         });
         row.message = reply.text;
         await deps.store.setMessage(row.id, reply.text);
-        if (deps.stillLeader && !(await deps.stillLeader())) throw new Error('lease lost before the call; not sent');
+        if (deps.mayAct && !(await deps.mayAct(s.id))) throw new Error('lease lost, keeper disabled or session paused before the call; not sent');
         await deps.mirror.sendMessage(workspaceId, s.id, reply.text);
       }
       outcome = 'sent';

@@ -55,7 +55,12 @@ export function createWorkspaceKeeper(deps: WorkspaceKeeperDeps, workspaceId: st
   const ledger: LedgerDeps = {
     ...deps,
     log,
-    stillLeader: () => deps.store.tryLease(lease, deps.instanceId, deps.clock.now(), leaseTtl()),
+    // A tick decides on the settings it read at its start; the user may switch the keeper off or pause the
+    // session meanwhile, so both are read again right before any Jules call (with the lease).
+    mayAct: async (sessionId) =>
+      (await deps.store.tryLease(lease, deps.instanceId, deps.clock.now(), leaseTtl())) &&
+      (await deps.service.getSettings(workspaceId)).enabled &&
+      !(await deps.store.isPaused(workspaceId, sessionId)),
   };
 
   const lastNoted = new Map<string, string>();

@@ -1,4 +1,5 @@
 import type { Db } from '../../platform/db';
+import { createLeases } from '../../platform/db/leases';
 import { isUniqueViolation } from '../../platform/db';
 import type { KeeperActionsTable, KeeperNotificationsTable } from '../../platform/db/schema';
 
@@ -87,6 +88,10 @@ export function createKeeperStore(db: Db) {
       const rows = await k.selectFrom('keeper_session_state').select('session_id').where('workspace_id', '=', workspaceId).where('paused', '=', 1).execute();
       return new Set(rows.map((r) => r.session_id));
     },
+    async isPaused(workspaceId: string, sessionId: string): Promise<boolean> {
+      const row = await k.selectFrom('keeper_session_state').select('paused').where('workspace_id', '=', workspaceId).where('session_id', '=', sessionId).executeTakeFirst();
+      return row?.paused === 1;
+    },
     setPaused: (workspaceId: string, sessionId: string, paused: boolean, at: number) =>
       k
         .insertInto('keeper_session_state')
@@ -110,22 +115,8 @@ export function createKeeperStore(db: Db) {
       return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
     },
 
-    /** A time-limited lease in the platform `leases` table: true when `holder` holds `name` now. */
-    async tryLease(name: string, holder: string, nowMs: number, ttlMs: number): Promise<boolean> {
-      await k
-        .insertInto('leases')
-        .values({ name, holder, expires_at: nowMs + ttlMs })
-        .onConflict((oc) =>
-          oc
-            .column('name')
-            .doUpdateSet({ holder, expires_at: nowMs + ttlMs })
-            .where((eb) => eb.or([eb('leases.holder', '=', holder), eb('leases.expires_at', '<', nowMs)])),
-        )
-        .execute();
-      const row = await k.selectFrom('leases').select('holder').where('name', '=', name).executeTakeFirst();
-      return row?.holder === holder;
-    },
-    releaseLease: (name: string, holder: string) => k.deleteFrom('leases').where('name', '=', name).where('holder', '=', holder).execute(),
+    /** Leases (platform/db/leases.ts): one instance runs each loop. */
+    ...createLeases(db),
   };
 }
 export type KeeperStore = ReturnType<typeof createKeeperStore>;

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../../platform/db';
+import { createLeases } from '../../platform/db/leases';
 import type { JulesActivitiesTable, JulesSessionsTable } from '../../platform/db/schema';
 
 /** What the sync loop needs to diff one account's sessions against a fresh list, without loading raw JSON. */
@@ -102,25 +103,8 @@ export function createSessionsStore(db: Db) {
     countActivities: async (sessionId: string) =>
       Number((await k.selectFrom('jules_activities').select((eb) => eb.fn.countAll<number>().as('n')).where('session_id', '=', sessionId).executeTakeFirstOrThrow()).n),
 
-    /**
-     * A time-limited lease (platform table `leases`): true when `holder` now holds `name`. Several instances run
-     * the same loop; only the holder syncs, and a crashed holder's lease expires.
-     */
-    async tryLease(name: string, holder: string, nowMs: number, ttlMs: number): Promise<boolean> {
-      await k
-        .insertInto('leases')
-        .values({ name, holder, expires_at: nowMs + ttlMs })
-        .onConflict((oc) =>
-          oc
-            .column('name')
-            .doUpdateSet({ holder, expires_at: nowMs + ttlMs })
-            .where((eb) => eb.or([eb('leases.holder', '=', holder), eb('leases.expires_at', '<', nowMs)])),
-        )
-        .execute();
-      const row = await k.selectFrom('leases').select('holder').where('name', '=', name).executeTakeFirst();
-      return row?.holder === holder;
-    },
-    releaseLease: (name: string, holder: string) => k.deleteFrom('leases').where('name', '=', name).where('holder', '=', holder).execute(),
+    /** Leases (platform/db/leases.ts): one instance runs each loop. */
+    ...createLeases(db),
   };
 }
 export type SessionsStore = ReturnType<typeof createSessionsStore>;

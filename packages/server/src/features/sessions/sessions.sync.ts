@@ -143,13 +143,13 @@ export async function syncAccount(deps: SyncDeps, t: SyncTarget, client: JulesCl
   };
   const known = await deps.store.index(t.accountId);
   const seen = new Set<string>();
-  const todo: Array<{ id: string; s: JulesSession }> = [];
+  const toFetch: Array<{ id: string; s: JulesSession }> = [];
   const take = async (s: JulesSession) => {
     if (seen.has(s.id)) return; // pages can shift while a new session is created: the same one may show twice
     seen.add(s.id);
     report.seen++;
     const r = await upsertSession(deps, t, s, known.get(s.id), report);
-    if (r.fetch) todo.push({ id: r.id, s });
+    if (r.fetch) toFetch.push({ id: r.id, s });
   };
   for (const archived of opts.archivedPass ? [false, true] : [false]) {
     for await (const page of client.sessionPages({ archived, signal: opts.signal })) {
@@ -172,7 +172,7 @@ export async function syncAccount(deps: SyncDeps, t: SyncTarget, client: JulesCl
       await deps.bus.publish('session.deleted', t.workspaceId, { id: row.id, julesId: row.jules_id });
     }
   }
-  await pool(todo, deps.activityConcurrency ?? 4, async ({ id, s }) => {
+  await pool(toFetch, deps.activityConcurrency ?? 4, async ({ id, s }) => {
     if (opts.signal?.aborted) return;
     try {
       await syncActivities(deps, t, client, id, s, report, opts.signal);
