@@ -8,7 +8,12 @@ const normalize = (v: unknown): unknown =>
 
 const collectIds = (v: unknown, out: Set<string>) => {
   if (Array.isArray(v)) v.forEach((x) => collectIds(x, out));
-  else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) (k === 'id' && typeof x === 'string' ? out.add(x) : collectIds(x, out));
+  else if (v && typeof v === 'object') {
+    for (const [k, x] of Object.entries(v)) {
+      if (k === 'id' && typeof x === 'string') out.add(x);
+      else collectIds(x, out);
+    }
+  }
 };
 
 const SKIP = new Set(['/api/events', '/api/openapi.json', '/api/docs', '/api/health']);
