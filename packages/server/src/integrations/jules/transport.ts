@@ -106,10 +106,12 @@ export function createTransport(opts: TransportOptions): Transport {
     opts.onBreakerChange?.(false);
   });
   // Retry-After speaks for the key, not one request: until it passes, no request of this transport goes out
-  // (a quota answer for sessions.list also holds back the keeper's sessions.get on the same key).
+  // (a quota answer for sessions.list also holds back the keeper's sessions.get on the same key). A wait longer
+  // than we would ever sit out is returned to the caller instead (UpstreamRateLimited), and holds nothing: the
+  // account-level backoff of the sync loop covers that case without freezing every user action for minutes.
   let holdUntil = 0;
   const hold = (ms: number | undefined) => {
-    if (ms !== undefined && ms > 0) holdUntil = Math.max(holdUntil, clock.now() + ms);
+    if (ms !== undefined && ms > 0 && ms <= maxRetryAfterMs) holdUntil = Math.max(holdUntil, clock.now() + ms);
   };
   const counter = opts.metrics?.counter('autopilot_jules_requests_total', 'Jules API requests by operation and outcome', ['op', 'status']);
   const duration = opts.metrics?.histogram('autopilot_jules_request_duration_seconds', 'Jules API request duration by operation', ['op'], [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]);
@@ -198,7 +200,6 @@ export function createTransport(opts: TransportOptions): Transport {
       // window do not: the window itself bounds them.
       for (let n = 0, counted = 0; ; n++) {
         const held = holdUntil - clock.now();
-        if (held > maxRetryAfterMs) throw new UpstreamRateLimited(`${spec.op}: held back by an earlier Retry-After`, spec.op, held, 429);
         if (held > 0) {
           await clock.sleep(held, spec.signal);
           if (spec.signal?.aborted) throw spec.signal.reason ?? new Error('aborted');
