@@ -50,7 +50,7 @@ export async function startMirroredPair(sessions: number): Promise<{ simUrl: str
       JULES_API_KEY: 'bench-sim-key',
       JULES_API_BASE_URL: `${simUrl}/v1alpha`,
       JULES_ALLOW_PRIVATE_URLS: 'true',
-      JULES_POLL_INTERVAL_MS: '5000',
+      JULES_POLL_INTERVAL_MS: '10000', // the default
     },
   });
   const url = `http://127.0.0.1:${port}`;

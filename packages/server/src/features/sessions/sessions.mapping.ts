@@ -1,5 +1,6 @@
 import type { SessionActivity, SessionDetail, SessionSummary } from '@autopilot/contracts';
 import type { JulesActivitiesTable, JulesSessionsTable } from '../../platform/db/schema';
+import type { SessionSummaryRow } from './sessions.store';
 import { prUrlOf, sortableTime, type JulesActivity, type JulesSession } from '../../integrations/jules';
 
 /** Conversions between the Jules wire format, table rows and API shapes. */
@@ -32,7 +33,7 @@ export function displayTime(t: string): string {
   return t.replace(/\.(\d{3})(\d{3})000Z$/, (_, ms, us) => (us === '000' ? `.${ms}Z` : `.${ms}${us}Z`));
 }
 
-export function toSummary(r: JulesSessionsTable): SessionSummary {
+export function toSummary(r: SessionSummaryRow): SessionSummary {
   return {
     id: r.id,
     julesId: r.jules_id,

@@ -9,6 +9,13 @@ export type SessionIndexRow = Pick<
   'id' | 'jules_id' | 'state' | 'update_time' | 'archived' | 'deleted_at' | 'activities_synced_update_time' | 'activity_count'
 >;
 
+/** The columns a list row needs: never the raw wire JSON or outputs, which dwarf the rest at 100,000 sessions. */
+export const SUMMARY_COLUMNS = [
+  'id', 'jules_id', 'account_id', 'title', 'prompt', 'state', 'source', 'starting_branch', 'pr_url', 'url', 'archived',
+  'deleted_at', 'create_time', 'update_time', 'last_activity_at', 'activity_count',
+] as const;
+export type SessionSummaryRow = Pick<JulesSessionsTable, (typeof SUMMARY_COLUMNS)[number]>;
+
 export interface SessionFilters {
   states?: string[];
   source?: string;
@@ -48,7 +55,7 @@ export function createSessionsStore(db: Db) {
 
     /** A page ordered by update_time desc, id desc; `after` is the last row of the previous page. */
     list(workspaceId: string, f: SessionFilters, limit: number, after?: { u: string; i: string }) {
-      let q = k.selectFrom('jules_sessions').selectAll().where('workspace_id', '=', workspaceId);
+      let q = k.selectFrom('jules_sessions').select(SUMMARY_COLUMNS).where('workspace_id', '=', workspaceId);
       if (f.states?.length) q = q.where('state', 'in', f.states);
       if (f.source) q = q.where('source', '=', f.source.startsWith('sources/') ? f.source : `sources/${f.source}`);
       if (f.accountId) q = q.where('account_id', '=', f.accountId);
