@@ -1,4 +1,5 @@
 import type { KeeperSettings, SessionSummary } from '@autopilot/contracts';
+import { pool } from '../../platform/concurrency';
 import { intervalLoop, type Loop } from '../../platform/loops';
 import { decide } from './keeper.decide';
 import { reconcile, runAction, toHistory, type LedgerDeps } from './keeper.ledger';
@@ -33,12 +34,6 @@ export function cadenceFor(s: Pick<SessionSummary, 'state' | 'archived'>, st: Ke
   return st.intervals.activeMs;
 }
 
-async function pool<T>(items: T[], n: number, fn: (x: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: Math.min(n, items.length) }, async () => {
-    while (next < items.length) await fn(items[next++]);
-  }));
-}
 
 /**
  * The keeper of one workspace. Each tick: hold the workspace's lease (one instance keeps each workspace), settle

@@ -1,4 +1,5 @@
 import type { SessionActivity, SessionDetail, SessionSummary } from '@autopilot/contracts';
+import { eventLoopYielder } from '../../platform/concurrency';
 import type { AccountsService, SessionsService } from '../sessions';
 import type { KeeperActivity, KeeperSession, PlanStepView } from './keeper.types';
 
@@ -30,11 +31,13 @@ export function mirrorFromSessions(sessions: SessionsService, accounts: Accounts
   return {
     async sessions(workspaceId) {
       const out: SessionSummary[] = [];
+      const yieldNow = eventLoopYielder();
       let cursor: string | undefined;
       do {
         const page = await sessions.list(workspaceId, { limit: 500, cursor, archived: 'all', deleted: 'false' });
         out.push(...page.items);
         cursor = page.nextCursor ?? undefined;
+        await yieldNow();
       } while (cursor);
       return out;
     },

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { eventLoopYielder, pool } from '../../platform/concurrency';
 import type { Clock } from '../../platform/clock';
 import { isUniqueViolation } from '../../platform/db';
 import type { EventBus } from '../../platform/events/bus';
@@ -124,12 +125,6 @@ async function syncActivitiesNow(
   return calls;
 }
 
-async function pool<T>(items: T[], n: number, fn: (x: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: Math.min(n, items.length) }, async () => {
-    while (next < items.length) await fn(items[next++]);
-  }));
-}
 
 /**
  * One poll of one account: every page of the session list (plus the archived list when `archivedPass`), upserts,
@@ -151,10 +146,14 @@ export async function syncAccount(deps: SyncDeps, t: SyncTarget, client: JulesCl
     const r = await upsertSession(deps, t, s, known.get(s.id), report);
     if (r.fetch) toFetch.push({ id: r.id, s });
   };
+  const yieldNow = eventLoopYielder();
   for (const archived of opts.archivedPass ? [false, true] : [false]) {
     for await (const page of client.sessionPages({ archived, signal: opts.signal })) {
       report.listCalls++;
-      for (const s of page.items) await take(s);
+      for (const s of page.items) {
+        await yieldNow();
+        await take(s);
+      }
     }
   }
   // Vanished sessions are confirmed one get each; a cap keeps a mass disappearance (a key now seeing another

@@ -22,8 +22,15 @@ export interface Db {
 export type DbTarget = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string; schema?: string };
 
 /** Opens the database (SQLite file in WAL mode, or a PostgreSQL pool) and applies pending migrations. */
-export async function openDatabase(target: DbTarget, log?: Logger, opts: { migrate?: boolean } = {}): Promise<Db> {
+export async function openDatabase(target: DbTarget, log?: Logger, opts: { migrate?: boolean; slowQueryMs?: number } = {}): Promise<Db> {
   let kysely: Kysely<Database>;
+  const slowMs = opts.slowQueryMs ?? 250;
+  // Slow statements are logged with their SQL but never their parameters (those may hold user text or secrets).
+  const kyselyLog = log
+    ? (e: { level: 'query' | 'error'; queryDurationMillis: number; query: { sql: string } }) => {
+        if (e.queryDurationMillis >= slowMs) log.warn({ ms: Math.round(e.queryDurationMillis), sql: e.query.sql.slice(0, 500) }, 'slow database query');
+      }
+    : undefined;
   if (target.kind === 'sqlite') {
     const { default: SQLite } = await import('better-sqlite3');
     if (target.file !== ':memory:') fs.mkdirSync(path.dirname(target.file), { recursive: true });
@@ -32,7 +39,7 @@ export async function openDatabase(target: DbTarget, log?: Logger, opts: { migra
     conn.pragma('busy_timeout = 5000');
     conn.pragma('synchronous = NORMAL');
     conn.pragma('foreign_keys = ON');
-    kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: conn }) });
+    kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: conn }), log: kyselyLog });
   } else {
     const pg = await import('pg');
     // int8 (bigint) columns hold epoch milliseconds: well inside Number's safe range, so parse them as numbers.
@@ -42,7 +49,7 @@ export async function openDatabase(target: DbTarget, log?: Logger, opts: { migra
       max: 10,
       ...(target.schema ? { options: `-c search_path=${target.schema}` } : {}),
     });
-    kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log: kyselyLog });
   }
   const db: Db = {
     kysely,
