@@ -21,7 +21,8 @@ function fakeMirror() {
   let syncedAt: number | null = null;
   let fail = false;
   const mirror: KeeperMirror = {
-    sessions: async () => [],
+    signatures: async () => [],
+    summaries: async () => [],
     detail: async (_w, id) => ({ id, accountId: 'acc', state: 'IN_PROGRESS', activityCount: activities.get(id)?.length ?? 0, ...sessions.get(id) }) as SessionDetail,
     recentActivities: async (_w, s) => activities.get(s.id) ?? [],
     approvePlan: async (_w, id) => {

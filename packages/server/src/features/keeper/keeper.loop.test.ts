@@ -20,7 +20,8 @@ function world() {
   const calls: string[] = [];
   const reads = new Map<string, number>();
   const mirror: KeeperMirror = {
-    sessions: async () => [...sessions.values()],
+    signatures: async () => [...sessions.values()],
+    summaries: async (_w, ids) => ids.map((id) => sessions.get(id)!).filter(Boolean),
     detail: async (_w, id) => ({ ...sessions.get(id)!, outputs: [], requirePlanApproval: false, automationMode: null, workingBranch: null }) as SessionDetail,
     recentActivities: async (_w, s) => {
       reads.set(s.id, (reads.get(s.id) ?? 0) + 1);

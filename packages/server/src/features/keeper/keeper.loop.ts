@@ -83,15 +83,28 @@ export function createWorkspaceKeeper(deps: WorkspaceKeeperDeps, workspaceId: st
     // Ticks never overlap, so no row of this instance is in flight while reconciling.
     report.reconciled = await reconcile(ledger, workspaceId);
     const now = deps.clock.now();
-    const sessions = await deps.mirror.sessions(workspaceId);
+    const signatures = await deps.mirror.signatures(workspaceId);
     const paused = await deps.store.pausedIds(workspaceId);
-    const due = sessions.filter((s) => {
-      const sig = `${s.state}|${s.updateTime}|${s.archived}|${s.activityCount}|${paused.has(s.id)}`;
-      const changed = seen.get(s.id) !== sig;
-      seen.set(s.id, sig);
-      return changed || (nextCheck.get(s.id) ?? 0) <= now;
-    });
-    if (due.length === 0) return report;
+    const dueIds = signatures
+      .filter((s) => {
+        const sig = `${s.state}|${s.updateTime}|${s.archived}|${s.activityCount}|${paused.has(s.id)}`;
+        const changed = seen.get(s.id) !== sig;
+        seen.set(s.id, sig);
+        return changed || (nextCheck.get(s.id) ?? 0) <= now;
+      })
+      .map((s) => s.id);
+    // Sessions gone from the mirror (deleted) are forgotten, so the maps do not grow for ever.
+    if (seen.size > signatures.length) {
+      const live = new Set(signatures.map((s) => s.id));
+      for (const id of seen.keys()) {
+        if (live.has(id)) continue;
+        seen.delete(id);
+        nextCheck.delete(id);
+      }
+    }
+    if (dueIds.length === 0) return report;
+    // Only the due sessions are read in full (text included).
+    const due = await deps.mirror.summaries(workspaceId, dueIds);
     const history = new Map<string, HistoryEntry[]>();
     for (const r of await deps.store.history(workspaceId, due.map((s) => s.id))) {
       const h = history.get(r.session_id) ?? [];

@@ -1,6 +1,5 @@
 import type { SessionActivity, SessionDetail, SessionSummary } from '@autopilot/contracts';
-import { eventLoopYielder } from '../../platform/concurrency';
-import type { AccountsService, SessionsService } from '../sessions';
+import type { AccountsService, SessionSignature, SessionsService } from '../sessions';
 import type { KeeperActivity, KeeperSession, PlanStepView } from './keeper.types';
 
 /**
@@ -8,8 +7,13 @@ import type { KeeperActivity, KeeperSession, PlanStepView } from './keeper.types
  * `mirrorFromSessions` adapts the sessions feature's service to it (the keeper never touches the mirror's tables).
  */
 export interface KeeperMirror {
-  /** Every session of the workspace that is not deleted, archived ones included (the keeper must see them to skip them). */
-  sessions(workspaceId: string): Promise<SessionSummary[]>;
+  /**
+   * Change signatures of every session of the workspace that is not deleted, archived ones included (the keeper
+   * must see them to skip them): narrow rows, so a tick over 100,000 sessions stays cheap.
+   */
+  signatures(workspaceId: string): Promise<SessionSignature[]>;
+  /** Full summaries of the sessions a tick found due. */
+  summaries(workspaceId: string, ids: string[]): Promise<SessionSummary[]>;
   detail(workspaceId: string, id: string): Promise<SessionDetail>;
   /** The newest `count` activities, oldest first. */
   recentActivities(workspaceId: string, s: Pick<SessionSummary, 'id' | 'activityCount'>, count: number): Promise<SessionActivity[]>;
@@ -29,18 +33,8 @@ export interface KeeperMirror {
 /** The sessions feature's services as a {@link KeeperMirror}. */
 export function mirrorFromSessions(sessions: SessionsService, accounts: AccountsService): KeeperMirror {
   return {
-    async sessions(workspaceId) {
-      const out: SessionSummary[] = [];
-      const yieldNow = eventLoopYielder();
-      let cursor: string | undefined;
-      do {
-        const page = await sessions.list(workspaceId, { limit: 500, cursor, archived: 'all', deleted: 'false' });
-        out.push(...page.items);
-        cursor = page.nextCursor ?? undefined;
-        await yieldNow();
-      } while (cursor);
-      return out;
-    },
+    signatures: (workspaceId) => sessions.signatures(workspaceId),
+    summaries: (workspaceId, ids) => sessions.summaries(workspaceId, ids),
     detail: (workspaceId, id) => sessions.get(workspaceId, id),
     async recentActivities(workspaceId, s, count) {
       // Positions are 0-based arrival order, so the newest `count` start after position activityCount - count - 1.

@@ -12,7 +12,7 @@ import { createSessionsService, type SessionsService } from './sessions.service'
 import { createSyncLoop } from './sessions.loop';
 
 export { registerSessionsRoutes } from './sessions.routes';
-export type { SessionsService } from './sessions.service';
+export type { SessionsService, SessionSignature } from './sessions.service';
 export type { AccountsService, RuntimeAccount } from './accounts.service';
 export type { SyncReport } from './sessions.sync';
 

@@ -1,6 +1,7 @@
-import type { ActivityPage, CreateSessionBody, ListSessionsQuery, SessionActivity, SessionDetail, SessionPage } from '@autopilot/contracts';
+import type { ActivityPage, CreateSessionBody, ListSessionsQuery, SessionActivity, SessionDetail, SessionPage, SessionSummary } from '@autopilot/contracts';
 import type { z } from '@hono/zod-openapi';
 import type { Clock } from '../../platform/clock';
+import { eventLoopYielder } from '../../platform/concurrency';
 import type { JulesAccountsTable } from '../../platform/db/schema';
 import { AppError, badRequest, notFound } from '../../platform/errors';
 import type { EventBus } from '../../platform/events/bus';
@@ -8,7 +9,10 @@ import type { Logger } from '../../platform/logger';
 import { UpstreamAuth, UpstreamNotFound, UpstreamRateLimited, upstreamToAppError, type JulesClient } from '../../integrations/jules';
 import type { AccountsService } from './accounts.service';
 import type { SessionsStore } from './sessions.store';
-import { decodeCursor, encodeCursor, toActivity, toDetail, toSummary } from './sessions.mapping';
+import { decodeCursor, displayTime, encodeCursor, toActivity, toDetail, toSummary } from './sessions.mapping';
+
+/** A session's change signature: enough to tell that it moved, without its text. */
+export type SessionSignature = Pick<SessionSummary, 'id' | 'state' | 'updateTime' | 'archived' | 'activityCount' | 'deleted'>;
 import { syncAccount, syncActivities, upsertSession, type SyncDeps, type SyncReport } from './sessions.sync';
 
 export interface SessionsDeps {
@@ -80,6 +84,31 @@ export function createSessionsService(deps: SessionsDeps) {
   }
 
   const service = {
+    /**
+     * What changed, cheaply: id, state, update time, archived, activity count of every live session (no text), read
+     * in pages with the event loop given a turn between them. Loops that watch every session start from this.
+     */
+    async signatures(workspaceId: string): Promise<SessionSignature[]> {
+      const out: SessionSignature[] = [];
+      const yieldNow = eventLoopYielder();
+      for (let after = ''; ; ) {
+        const rows = await store.signatures(workspaceId, after, 5000);
+        for (const r of rows) {
+          out.push({ id: r.id, state: r.state, updateTime: displayTime(r.update_time), archived: !!r.archived, activityCount: Number(r.activity_count), deleted: r.deleted_at !== null });
+        }
+        if (rows.length < 5000) return out;
+        after = rows[rows.length - 1].id;
+        await yieldNow();
+      }
+    },
+
+    /** Summaries of the given sessions of the workspace (unknown ids are left out). */
+    async summaries(workspaceId: string, ids: string[]): Promise<SessionSummary[]> {
+      const out: SessionSummary[] = [];
+      for (let i = 0; i < ids.length; i += 500) out.push(...(await store.summariesByIds(workspaceId, ids.slice(i, i + 500))).map(toSummary));
+      return out;
+    },
+
     async list(workspaceId: string, q: ListSessionsQuery): Promise<z.infer<typeof SessionPage>> {
       let after: { u: string; i: string } | undefined;
       if (q.cursor) {

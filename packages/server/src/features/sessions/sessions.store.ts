@@ -69,6 +69,21 @@ export function createSessionsStore(db: Db) {
       return q.orderBy('update_time', 'desc').orderBy('id', 'desc').limit(limit).execute();
     },
 
+    /** A page (by id) of the narrow change signatures of a workspace's live sessions, for loops that scan them all. */
+    signatures: (workspaceId: string, afterId: string, limit: number) =>
+      k
+        .selectFrom('jules_sessions')
+        .select(['id', 'state', 'update_time', 'archived', 'activity_count', 'deleted_at'])
+        .where('workspace_id', '=', workspaceId)
+        .where('deleted_at', 'is', null)
+        .where('id', '>', afterId)
+        .orderBy('id')
+        .limit(limit)
+        .execute(),
+    /** List rows of the given sessions (any order). */
+    summariesByIds: (workspaceId: string, ids: string[]) =>
+      ids.length ? k.selectFrom('jules_sessions').select(SUMMARY_COLUMNS).where('workspace_id', '=', workspaceId).where('id', 'in', ids).execute() : Promise.resolve([]),
+
     /** Adds activities; ones already held (same session and id) are ignored, so a repeated sync is harmless. */
     async insertActivities(rows: JulesActivitiesTable[]): Promise<void> {
       for (let i = 0; i < rows.length; i += 200) {

@@ -136,6 +136,18 @@ describe.each(testEngines())('session mirror sync of 1,000 simulated sessions on
     expect(detail.activityCount).toBeGreaterThan(0);
   });
 
+  it('gives narrow signatures of every live session, and summaries by id that match the list', async () => {
+    const rows = await all({ archived: 'all', deleted: 'false' });
+    const sigs = await service.signatures(WS);
+    expect(sigs.map((x) => x.id).sort()).toEqual(rows.map((r) => r.id).sort());
+    const some = rows.slice(0, 700);
+    const sums = await service.summaries(WS, [...some.map((r) => r.id), 'no-such-id']);
+    expect(new Map(sums.map((x) => [x.id, x]))).toEqual(new Map(some.map((r) => [r.id, r])));
+    const byId = new Map(sigs.map((x) => [x.id, x]));
+    for (const r of some) expect(byId.get(r.id)).toEqual({ id: r.id, state: r.state, updateTime: r.updateTime, archived: r.archived, activityCount: r.activityCount, deleted: false });
+    expect(await service.summaries('another-workspace', some.slice(0, 5).map((r) => r.id))).toEqual([]);
+  });
+
   it('filters by state list, source and text (case-insensitive, wildcards literal) on this engine', async () => {
     const rows = await all({ archived: 'false', deleted: 'false' });
     const states = ['COMPLETED', 'FAILED'];
