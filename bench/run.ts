@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- --quick] [-- --only name,name]`: runs every bench/<name>/run.ts that exports
- * `run({ quick }) => Figure[]`, then writes bench/results/latest.json and bench/results/latest.md (partial.* with --only).
+ * `run({ quick }) => Figure[]`, then writes bench/results/latest.json and bench/results/latest.md (partial.* with --only, quick.* with --quick).
  * Each figure is measured side by side with its baseline in the same run (the machine's speed drifts), so the
  * ratio is the number to read.
  */
@@ -52,8 +52,9 @@ for (const [i, name] of benches.entries()) {
 const fmt = (n: number | undefined) => (n === undefined ? '' : Math.abs(n) >= 100 ? n.toFixed(0) : Math.abs(n) >= 1 ? n.toFixed(2) : n.toPrecision(3));
 const meta = { date: new Date().toISOString(), quick, node: process.version, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memGiB: Math.round(os.totalmem() / 2 ** 30) };
 fs.mkdirSync(path.join(here, 'results'), { recursive: true });
-// Only a run of every bench replaces `latest`; a partial run (--only) writes `partial` so it never hides figures.
-const stem = only ? 'partial' : 'latest';
+// Only a full run of every bench replaces `latest`; --only writes `partial` and --quick writes `quick`, so a smaller
+// run never hides the full figures.
+const stem = only ? 'partial' : quick ? 'quick' : 'latest';
 fs.writeFileSync(path.join(here, `results/${stem}.json`), JSON.stringify({ meta, figures, failures }, null, 2) + '\n');
 const md = [
   `# Benchmark results (${meta.date}${quick ? ', quick' : ''})`,
