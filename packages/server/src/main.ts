@@ -27,6 +27,7 @@ import { registerWorkspacesRoutes } from './features/workspaces/workspaces.route
 import { registerEventsRoutes } from './features/events/events.routes';
 import { createSystemService } from './features/system/system.service';
 import { registerSystemRoutes } from './features/system/system.routes';
+import { createHousekeeping } from './features/housekeeping/housekeeping';
 import { createModelFactory } from './integrations/llm';
 import { createProvidersStore } from './features/providers/providers.store';
 import { createProvidersService, type ProviderSeed } from './features/providers/providers.service';
@@ -196,7 +197,7 @@ export async function startOrchestrator(config: Config, opts: StartOptions = {})
     extras: () => [...gateway.healthComponents(), ...sessions.accounts.healthComponents()],
   });
 
-  queue.handle('system.housekeeping', async () => {});
+  const housekeeping = createHousekeeping({ db, queue, clock, log });
 
   const app = createHttpApp({ log, metrics, bodyLimitBytes: config.BODY_LIMIT_BYTES });
   app.use('/api/*', requireApiKey((key) => workspaces.authenticate(key)));
@@ -213,6 +214,7 @@ export async function startOrchestrator(config: Config, opts: StartOptions = {})
   registerDashboard(app, opts.dashboardDir ?? DASHBOARD_DIST);
 
   await queue.start();
+  housekeeping.start();
   for (const l of loops) await l.start();
 
   let server: Awaited<ReturnType<typeof listen>> | undefined;
@@ -239,6 +241,7 @@ export async function startOrchestrator(config: Config, opts: StartOptions = {})
     close: () =>
       (closing ??= (async () => {
         await server?.close();
+        housekeeping.stop();
         for (const l of loops) await l.stop();
         await jules.close();
         await queue.close({ timeoutMs: config.SHUTDOWN_TIMEOUT_MS });

@@ -1,0 +1,25 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestOrchestrator, type TestOrchestrator } from '../../../test/harness';
+
+describe('housekeeping job', () => {
+  let t: TestOrchestrator;
+  beforeAll(async () => {
+    t = await startTestOrchestrator({ JULES_DEMO_SESSIONS: '0' });
+  });
+  afterAll(async () => t?.close());
+
+  it('drops leases of instances long gone, keeps live ones, and runs once per dedupe key', async () => {
+    const k = t.orch.db.kysely;
+    const now = Date.now();
+    await k.insertInto('leases').values([
+      { name: 'test:gone', holder: 'dead-instance', expires_at: now - 2 * 60 * 60_000 },
+      { name: 'test:live', holder: 'live-instance', expires_at: now + 60_000 },
+    ]).execute();
+    const first = await t.orch.queue.enqueue('system.housekeeping', { reason: 'test' }, { dedupeKey: 'housekeeping-test' });
+    for (let i = 0; i < 200 && (await t.orch.queue.getJob(first.id))?.state !== 'completed'; i++) await new Promise((r) => setTimeout(r, 25));
+    expect((await t.orch.queue.getJob(first.id))?.state).toBe('completed');
+    const names = (await k.selectFrom('leases').select('name').execute()).map((r) => r.name);
+    expect(names).toContain('test:live');
+    expect(names).not.toContain('test:gone');
+  });
+});
