@@ -51,7 +51,7 @@ export function registerEventsRoutes(app: ApiApp, deps: { bus: EventBus; heartbe
       });
       try {
         if (lastId) {
-          const missed = deps.bus.replaySince(lastId);
+          const missed = await deps.bus.replaySince(lastId);
           if (missed === null) await stream.writeSSE({ event: 'reset', data: JSON.stringify({ reason: 'Last-Event-ID is older than the replay buffer' }) });
           else pending.unshift(...missed.filter(visible).filter((e) => !pending.some((p) => p.id === e.id)));
         }

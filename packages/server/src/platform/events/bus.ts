@@ -9,8 +9,8 @@ export interface EventBus {
   readonly kind: 'memory' | 'redis';
   publish(type: EventType, workspaceId: string | null, data: Record<string, unknown>): Promise<AppEvent>;
   subscribe(handler: (event: AppEvent) => void): () => void;
-  /** Events after `lastId` still in the buffer, or null when `lastId` is older than the buffer (client must refetch). */
-  replaySince(lastId: string): AppEvent[] | null;
+  /** Events after `lastId` still held, or null when some were already dropped (the client must refetch). */
+  replaySince(lastId: string): Promise<AppEvent[] | null>;
   close(): Promise<void>;
 }
 
@@ -83,7 +83,7 @@ export function createMemoryBus(opts: { replay?: number; log?: Logger; now?: () 
       return e;
     },
     subscribe: (h) => subs.add(h),
-    replaySince: (id) => buffer.since(id),
+    replaySince: async (id) => buffer.since(id),
     async close() {},
   };
 }
