@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { BudgetStatus, PutBudgetBody } from '@autopilot/contracts';
 import type { Clock } from '../../platform/clock';
 import type { LlmBudgetsTable } from '../../platform/db/schema';
@@ -5,6 +6,7 @@ import type { BudgetsStore } from './budgets.store';
 
 /** An amount held against a workspace's budget while a call is in flight. */
 export interface Reservation {
+  id: string;
   workspaceId: string;
   amountUsd: number;
   day: string;
@@ -21,7 +23,19 @@ export interface BudgetSnapshot {
 export interface BudgetsDeps {
   store: BudgetsStore;
   clock: Clock;
+  /** Written on each reservation so a restart of the same instance (stable INSTANCE_ID) can release its own. */
+  instanceId?: string;
+  /**
+   * How long a reservation may be held before the reconcile releases it: longer than any call can take (the
+   * gateway derives it from its timeout and retries). Default 5 minutes.
+   */
+  reservationTtlMs?: number;
 }
+
+/** Default expiry of a reservation when the caller does not derive one. */
+export const DEFAULT_RESERVATION_TTL_MS = 5 * 60_000;
+/** Reservations released per reconcile pass (the next pass takes the rest). */
+const RECONCILE_BATCH = 500;
 
 /** UTC day (YYYY-MM-DD) and month (YYYY-MM) windows of a time. */
 export function windowsAt(ms: number): { day: string; month: string } {
@@ -38,6 +52,8 @@ const pct = (limit: number | null, used: number) => (limit === null ? null : lim
  */
 export function createBudgetsService(deps: BudgetsDeps) {
   const { store, clock } = deps;
+  const holder = deps.instanceId ?? 'local';
+  const ttlMs = deps.reservationTtlMs ?? DEFAULT_RESERVATION_TTL_MS;
   const ensured = new Set<string>();
 
   async function ensure(workspaceId: string): Promise<void> {
@@ -118,30 +134,51 @@ export function createBudgetsService(deps: BudgetsDeps) {
       return { percentLeft: s.percentLeft, onExhausted: s.onExhausted, degradeTo: s.degradeTo };
     },
 
-    /** Holds `amountUsd` against both windows, or returns null when that would pass a limit. */
+    /**
+     * Holds `amountUsd` against both windows, or returns null when that would pass a limit. The hold expires after
+     * the reservation TTL: the reconcile releases it if no settle came (crash, lost process, call that never ended).
+     */
     async reserve(workspaceId: string, amountUsd: number): Promise<Reservation | null> {
       await ensure(workspaceId);
       const now = clock.now();
       const w = windowsAt(now);
-      if (await store.reserve(workspaceId, amountUsd, w.day, w.month, now)) return { workspaceId, amountUsd, ...w };
+      const r: Reservation = { id: randomUUID(), workspaceId, amountUsd, ...w };
+      const row = { id: r.id, workspace_id: workspaceId, amount_usd: amountUsd, day_key: w.day, month_key: w.month, holder, created_at: now, expires_at: now + ttlMs };
+      if (await store.reserve(row, now)) return r;
       // Either a limit is reached or a window has turned over since the last call: roll over and try once more.
-      const row = await store.get(workspaceId);
-      if (row && (row.day_key !== w.day || row.month_key !== w.month)) {
+      const cur = await store.get(workspaceId);
+      if (cur && (cur.day_key !== w.day || cur.month_key !== w.month)) {
         await store.rollover(workspaceId, w.day, w.month, now);
-        if (await store.reserve(workspaceId, amountUsd, w.day, w.month, now)) return { workspaceId, amountUsd, ...w };
+        if (await store.reserve(row, now)) return r;
       }
       return null;
     },
 
     /**
      * Releases a reservation and books what the call actually cost (0 when it failed before using tokens). A call
-     * that ends after its day or month turned over is booked to the new window, which never held its reservation.
+     * that ends after its day or month turned over is booked to the new window, which never held its reservation;
+     * one that ends after the reconcile released its expired hold only books its cost. Settling twice releases once.
      */
     async settle(r: Reservation, actualUsd: number): Promise<void> {
       const now = clock.now();
       const w = windowsAt(now);
       if (w.day !== r.day || w.month !== r.month) await store.rollover(r.workspaceId, w.day, w.month, now);
-      await store.settle(r.workspaceId, r.amountUsd, actualUsd, r.day, r.month, now);
+      await store.release({ id: r.id, workspace_id: r.workspaceId }, actualUsd, now);
+    },
+
+    /**
+     * Releases every expired reservation (and, with `atStart`, every one this instance id held in a previous life:
+     * none of its calls survived the restart). Run at start and periodically, so a crash never leaks budget.
+     * Returns how many holds it released.
+     */
+    async reconcile(opts: { atStart?: boolean } = {}): Promise<number> {
+      let released = 0;
+      for (;;) {
+        const now = clock.now();
+        const rows = await store.stale(now, opts.atStart ? holder : null, RECONCILE_BATCH);
+        for (const row of rows) if (await store.release(row, 0, now)) released++;
+        if (rows.length < RECONCILE_BATCH) return released;
+      }
     },
   };
 }

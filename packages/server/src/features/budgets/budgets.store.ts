@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../../platform/db';
-import type { LlmBudgetsTable } from '../../platform/db/schema';
+import type { LlmBudgetReservationsTable, LlmBudgetsTable } from '../../platform/db/schema';
 
 /**
  * Budget rows: limits plus both windows' counters. Reservations are single conditional UPDATEs whose WHERE clause
@@ -39,40 +39,70 @@ export function createBudgetsStore(db: Db) {
         .execute();
     },
 
-    /** Adds `amount` to both windows' reservations if neither limit would be passed; true when it did. */
-    async reserve(workspaceId: string, amount: number, day: string, month: string, now: number): Promise<boolean> {
-      const r = await k
-        .updateTable('llm_budgets')
-        .set({
-          day_reserved: sql`day_reserved + ${amount}`,
-          month_reserved: sql`month_reserved + ${amount}`,
-          updated_at: now,
-        })
-        .where('workspace_id', '=', workspaceId)
-        .where('day_key', '=', day)
-        .where('month_key', '=', month)
-        .where((eb) => eb.or([eb('daily_limit_usd', 'is', null), eb(sql`day_spent + day_reserved + ${amount}`, '<=', eb.ref('daily_limit_usd'))]))
-        .where((eb) => eb.or([eb('monthly_limit_usd', 'is', null), eb(sql`month_spent + month_reserved + ${amount}`, '<=', eb.ref('monthly_limit_usd'))]))
-        .executeTakeFirst();
-      return Number(r.numUpdatedRows) === 1;
+    /**
+     * Records the reservation and adds its amount to both windows if neither limit would be passed, as one
+     * statement (a counter without its row could never be released); true when it did. PostgreSQL: the
+     * conditional UPDATE (row lock, condition re-checked on the current values) feeds the INSERT in a CTE.
+     * SQLite: INSERT ... SELECT under the database's single writer, triggers move the counters.
+     */
+    async reserve(r: LlmBudgetReservationsTable, now: number): Promise<boolean> {
+      const amount = r.amount_usd;
+      const fits = sql`(daily_limit_usd is null or day_spent + day_reserved + ${amount} <= daily_limit_usd)
+        and (monthly_limit_usd is null or month_spent + month_reserved + ${amount} <= monthly_limit_usd)`;
+      const cols = sql`(id, workspace_id, amount_usd, day_key, month_key, holder, created_at, expires_at)`;
+      const vals = sql`${r.id}, ${r.workspace_id}, ${amount}, ${r.day_key}, ${r.month_key}, ${r.holder}, ${r.created_at}, ${r.expires_at}`;
+      const res =
+        db.dialect === 'postgres'
+          ? await sql`with u as (
+              update llm_budgets set day_reserved = day_reserved + ${amount}, month_reserved = month_reserved + ${amount}, updated_at = ${now}
+              where workspace_id = ${r.workspace_id} and day_key = ${r.day_key} and month_key = ${r.month_key} and ${fits}
+              returning workspace_id)
+            insert into llm_budget_reservations ${cols} select ${vals} from u`.execute(k)
+          : await sql`insert into llm_budget_reservations ${cols} select ${vals} from llm_budgets
+              where workspace_id = ${r.workspace_id} and day_key = ${r.day_key} and month_key = ${r.month_key} and ${fits}`.execute(k);
+      return Number(res.numAffectedRows ?? 0) === 1;
     },
 
     /**
-     * Releases a reservation and books the actual cost. The reservation only comes off a window it was made in
-     * (a window that rolled over meanwhile already forgot it); the cost is booked to the current windows.
+     * Ends a reservation: deletes its row and, only if this call deleted it, takes its amount off the windows it
+     * was made in (a window that rolled over meanwhile already forgot it); books `actual` to the current windows.
+     * Deleting and releasing in one statement makes settle and the expiry reconcile release a hold exactly once
+     * between them. Returns true when this call released the held amount.
      */
-    settle: (workspaceId: string, reserved: number, actual: number, day: string, month: string, now: number) =>
+    async release(r: Pick<LlmBudgetReservationsTable, 'id' | 'workspace_id'>, actual: number, now: number): Promise<boolean> {
+      if (db.dialect === 'postgres') {
+        const res = await sql<{ released: number }>`with d as (delete from llm_budget_reservations where id = ${r.id} returning amount_usd, day_key, month_key)
+          update llm_budgets set
+            day_reserved = day_reserved - coalesce((select amount_usd from d where d.day_key = llm_budgets.day_key), 0),
+            month_reserved = month_reserved - coalesce((select amount_usd from d where d.month_key = llm_budgets.month_key), 0),
+            day_spent = day_spent + ${actual}, month_spent = month_spent + ${actual}, updated_at = ${now}
+          where workspace_id = ${r.workspace_id}
+          returning (select count(*) from d)::int as released`.execute(k);
+        return Number(res.rows[0]?.released ?? 0) === 1;
+      }
+      const d = await k.deleteFrom('llm_budget_reservations').where('id', '=', r.id).executeTakeFirst();
+      if (actual !== 0) {
+        await k
+          .updateTable('llm_budgets')
+          .set({ day_spent: sql`day_spent + ${actual}`, month_spent: sql`month_spent + ${actual}`, updated_at: now })
+          .where('workspace_id', '=', r.workspace_id)
+          .execute();
+      }
+      return Number(d.numDeletedRows) === 1;
+    },
+
+    /** Reservations past their expiry, or (at start) held by `holder`: a previous life of this same instance. */
+    stale: (now: number, holder: string | null, limit: number) =>
       k
-        .updateTable('llm_budgets')
-        .set({
-          day_reserved: sql`case when day_key = ${day} then day_reserved - ${reserved} else day_reserved end`,
-          month_reserved: sql`case when month_key = ${month} then month_reserved - ${reserved} else month_reserved end`,
-          day_spent: sql`day_spent + ${actual}`,
-          month_spent: sql`month_spent + ${actual}`,
-          updated_at: now,
-        })
-        .where('workspace_id', '=', workspaceId)
+        .selectFrom('llm_budget_reservations')
+        .selectAll()
+        .where((eb) => (holder === null ? eb('expires_at', '<=', now) : eb.or([eb('expires_at', '<=', now), eb('holder', '=', holder)])))
+        .orderBy('expires_at')
+        .limit(limit)
         .execute(),
+
+    /** Reservations held now (for status and tests). */
+    open: (workspaceId: string) => k.selectFrom('llm_budget_reservations').selectAll().where('workspace_id', '=', workspaceId).execute(),
   };
 }
 export type BudgetsStore = ReturnType<typeof createBudgetsStore>;

@@ -63,11 +63,48 @@ export interface AttemptDeps {
   clock: Clock;
   log: Logger;
   metrics?: LlmMetrics;
+  /** Upstream calls in flight, aborted together at shutdown (see createInflight). */
+  inflight: Inflight;
+}
+
+/** Upstream calls in flight: counted so shutdown can wait for them, and aborted together when it cannot wait longer. */
+export interface Inflight {
+  readonly signal: AbortSignal;
+  track<T>(p: Promise<T>): Promise<T>;
+  /** Waits until no call is in flight or `deadlineMs` (epoch ms) passes, then aborts the rest and waits for them to end. */
+  drain(deadlineMs: number): Promise<{ aborted: number }>;
+}
+
+/** The gateway's in-flight registry (one per gateway). */
+export function createInflight(): Inflight {
+  const ac = new AbortController();
+  const open = new Set<Promise<unknown>>();
+  return {
+    signal: ac.signal,
+    track(p) {
+      const settled = p.then(() => undefined, () => undefined);
+      open.add(settled);
+      void settled.then(() => open.delete(settled));
+      return p;
+    },
+    async drain(deadlineMs) {
+      while (open.size > 0 && Date.now() < deadlineMs) {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([Promise.all(open), new Promise((r) => (timer = setTimeout(r, Math.max(0, deadlineMs - Date.now()))))]);
+        clearTimeout(timer);
+      }
+      const aborted = open.size;
+      // Past the deadline: abort what is left so each call settles (releases) its reservation before the db closes.
+      ac.abort(new Error('shutting down'));
+      await Promise.all(open);
+      return { aborted };
+    },
+  };
 }
 
 /** Usage recording and the per-target step of the gateway: reserve, call under the policies, settle, record. */
 export function createAttempter(deps: AttemptDeps) {
-  const { budgets, store, resilience, clock, log } = deps;
+  const { budgets, store, resilience, clock, log, inflight } = deps;
 
   async function record(a: Attribution, f: { target?: Target; inputTokens?: number; outputTokens?: number; cost?: number; latencyMs?: number; outcome: LlmOutcome; errorCode?: string; degraded?: boolean }) {
     const at = clock.now();
@@ -109,15 +146,10 @@ export function createAttempter(deps: AttemptDeps) {
         return { kind: 'budget', spent };
       }
       const t0 = performance.now();
+      // The call is awaited on its own so the reservation is settled exactly once below, whatever fails after it.
+      let r: Produced;
       try {
-        const r = await resilience.run(refOf(t), t.provider.maxConcurrency, (signal) => job.call(t, maxOut, signal));
-        const latencyMs = performance.now() - t0;
-        const cost = costUsd(r, price);
-        spent += cost;
-        await budgets.settle(reservation, cost);
-        await record(a, { target: t, inputTokens: r.inputTokens, outputTokens: r.outputTokens, cost, latencyMs, outcome: 'ok', degraded });
-        note('ok');
-        return { kind: 'ok', r, spent };
+        r = await inflight.track(resilience.run(refOf(t), t.provider.maxConcurrency, (signal) => job.call(t, maxOut, signal), inflight.signal));
       } catch (e) {
         const latencyMs = performance.now() - t0;
         const err = classifyLlmError(e);
@@ -134,12 +166,19 @@ export function createAttempter(deps: AttemptDeps) {
         await record(a, { target: t, ...used, cost, latencyMs, outcome: invalid ? 'invalid_output' : 'error', errorCode: err.code, degraded });
         note(invalid ? 'invalid_output' : 'error', { code: err.code, message });
         log.warn({ provider: t.provider.name, model: t.model, task: a.task, code: err.code, status: err.status, error: message }, 'LLM attempt failed');
-        if (invalid && job.grows && pass === 0 && maxOut < MAX_OUTPUT_TOKENS) {
+        if (invalid && job.grows && pass === 0 && maxOut < MAX_OUTPUT_TOKENS && !inflight.signal.aborted) {
           maxOut = Math.min(maxOut * 2, MAX_OUTPUT_TOKENS);
           continue;
         }
         return { kind: 'failed', err, spent };
       }
+      const latencyMs = performance.now() - t0;
+      const cost = costUsd(r, price);
+      spent += cost;
+      await budgets.settle(reservation, cost);
+      await record(a, { target: t, inputTokens: r.inputTokens, outputTokens: r.outputTokens, cost, latencyMs, outcome: 'ok', degraded });
+      note('ok');
+      return { kind: 'ok', r, spent };
     }
   }
 

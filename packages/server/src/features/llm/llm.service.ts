@@ -12,7 +12,7 @@ import type { LlmStore } from './llm.store';
 import { LlmError } from './llm.errors';
 import { createLlmInsights } from './llm.insights';
 import { createLlmMetrics, type LlmMetrics } from './llm.metrics';
-import { createAttempter, refOf, scrub, type Attribution, type Job, type Produced, type Target } from './llm.attempt';
+import { createAttempter, createInflight, refOf, scrub, type Attribution, type Job, type Produced, type Target } from './llm.attempt';
 import {
   TASK_OUTPUT_TOKENS,
   type LlmAttempt,
@@ -57,7 +57,8 @@ export function createLlmService(deps: LlmDeps) {
     },
   });
   m?.watchBreakers(() => resilience.states());
-  const { record, attempt } = createAttempter({ budgets, store, resilience, clock, log, metrics: m });
+  const inflight = createInflight();
+  const { record, attempt } = createAttempter({ budgets, store, resilience, clock, log, metrics: m, inflight });
 
   /**
    * Routes one call over its targets. `accept` drops targets that cannot serve this kind of call (e.g. embeddings
@@ -189,13 +190,10 @@ export function createLlmService(deps: LlmDeps) {
       const reservation = await budgets.reserve(workspaceId, estimateCostUsd(estimateInputTokens(req.prompt), 16, price));
       if (!reservation) return { ok: false, model: t.model, latencyMs: 0, error: { code: 'budget_exhausted', message: 'The LLM budget of this workspace is exhausted' } };
       const t0 = performance.now();
+      let r: Awaited<ReturnType<typeof models.generate>>;
       try {
-        const r = await models.generate(p, t.model, { prompt: req.prompt, maxOutputTokens: 16, abortSignal: AbortSignal.timeout(deps.resilience.timeoutMs) });
-        const latencyMs = Math.round(performance.now() - t0);
-        const cost = costUsd(r, price);
-        await budgets.settle(reservation, cost);
-        await record(req, { target: t, inputTokens: r.inputTokens, outputTokens: r.outputTokens, cost, latencyMs, outcome: 'ok' });
-        return { ok: true, model: t.model, latencyMs, text: r.text.slice(0, 200), inputTokens: r.inputTokens, outputTokens: r.outputTokens, costUsd: cost };
+        const abortSignal = AbortSignal.any([AbortSignal.timeout(deps.resilience.timeoutMs), inflight.signal]);
+        r = await inflight.track(models.generate(p, t.model, { prompt: req.prompt, maxOutputTokens: 16, abortSignal }));
       } catch (e) {
         const latencyMs = Math.round(performance.now() - t0);
         const err = classifyLlmError(e);
@@ -203,7 +201,19 @@ export function createLlmService(deps: LlmDeps) {
         await record(req, { target: t, latencyMs, outcome: 'error', errorCode: err.code });
         return { ok: false, model: t.model, latencyMs, error: { code: err.code, message: scrub(err.message, p.apiKey) } };
       }
+      // Settled outside the try: a failure while recording must not settle (and book) the call twice.
+      const latencyMs = Math.round(performance.now() - t0);
+      const cost = costUsd(r, price);
+      await budgets.settle(reservation, cost);
+      await record(req, { target: t, inputTokens: r.inputTokens, outputTokens: r.outputTokens, cost, latencyMs, outcome: 'ok' });
+      return { ok: true, model: t.model, latencyMs, text: r.text.slice(0, 200), inputTokens: r.inputTokens, outputTokens: r.outputTokens, costUsd: cost };
     },
+
+    /**
+     * Shutdown: lets upstream calls in flight finish until `deadlineMs` (epoch ms), then aborts the rest; every
+     * call settles or releases its budget reservation before this resolves. Calls after it fail at once.
+     */
+    drain: (deadlineMs: number) => inflight.drain(deadlineMs),
 
     simulate: insights.simulate,
     usage: insights.usage,

@@ -143,12 +143,19 @@ export function createResilience(opts: ResilienceOptions, hooks: { onStateChange
       return s === CircuitState.Open && e.openedAt !== null && Date.now() - e.openedAt < opts.breaker.halfOpenAfterMs;
     },
 
-    /** Runs one upstream call under the target's policies; failures are LlmUpstreamErrors (BreakerOpen when short-circuited). */
-    async run<T>(ref: TargetRef, maxConcurrency: number, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    /**
+     * Runs one upstream call under the target's policies; failures are LlmUpstreamErrors (BreakerOpen when
+     * short-circuited). `stop` (shutdown) aborts the call and its retries.
+     */
+    async run<T>(ref: TargetRef, maxConcurrency: number, fn: (signal: AbortSignal) => Promise<T>, stop?: AbortSignal): Promise<T> {
       const e = entry(ref);
+      // A signal per call: cockatiel otherwise hangs every in-flight call's listener on one shared signal.
+      const call = new AbortController();
+      const onStop = () => call.abort(stop?.reason);
+      if (stop?.aborted) onStop();
+      else stop?.addEventListener('abort', onStop, { once: true });
       try {
-        // A signal per call: cockatiel otherwise hangs every in-flight call's listener on one shared signal.
-        const callSignal = new AbortController().signal;
+        const callSignal = call.signal;
         return await bulkheadFor(ref.providerId, maxConcurrency).execute(
           () => e.policy.execute(({ signal }: { signal: AbortSignal }) => fn(signal), callSignal),
           callSignal,
@@ -156,6 +163,8 @@ export function createResilience(opts: ResilienceOptions, hooks: { onStateChange
       } catch (err) {
         if (err instanceof Error && err.name === 'BrokenCircuitError') throw new BreakerOpen(keyOf(ref));
         throw err;
+      } finally {
+        stop?.removeEventListener('abort', onStop);
       }
     },
 

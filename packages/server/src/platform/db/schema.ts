@@ -16,11 +16,26 @@ export interface ApiKeysTable {
   workspace_id: string;
   name: string;
   role: string;
+  /** HMAC-SHA256 under a subkey of the master key (see features/workspaces/keys.ts for the schemes). */
   key_hash: string;
+  /** What a key may be shown as: `ap_<public id>_` for minted keys, '' when the key text has no public part. */
   prefix: string;
   created_at: string;
   last_used_at: string | null;
   revoked_at: string | null;
+  /** The key's public id part (null for a first-wave key not used since the upgrade). */
+  public_id: string | null;
+  /** 'hmac' | 'hmac-sha256' (first-wave key, re-hashed) | 'sha256' (first-wave, before the first start). */
+  hash_scheme: string;
+}
+
+/** Dashboard log-in sessions: an opaque cookie token, stored hashed, standing for one API key until it expires. */
+export interface AuthSessionsTable {
+  token_hash: string;
+  workspace_id: string;
+  key_id: string;
+  created_at: string;
+  expires_at: number;
 }
 
 export interface JobsTable {
@@ -59,6 +74,7 @@ export interface KvTable {
 export interface Database {
   workspaces: WorkspacesTable;
   api_keys: ApiKeysTable;
+  auth_sessions: AuthSessionsTable;
   jobs: JobsTable;
   leases: LeasesTable;
   kv: KvTable;
@@ -66,9 +82,11 @@ export interface Database {
   keeper_actions: KeeperActionsTable;
   keeper_session_state: KeeperSessionStateTable;
   keeper_notifications: KeeperNotificationsTable;
+  keeper_links: KeeperLinksTable;
   llm_providers: LlmProvidersTable;
   llm_usage: LlmUsageTable;
   llm_budgets: LlmBudgetsTable;
+  llm_budget_reservations: LlmBudgetReservationsTable;
   llm_routing_rules: LlmRoutingRulesTable;
   jules_accounts: JulesAccountsTable;
   jules_sessions: JulesSessionsTable;
@@ -133,6 +151,19 @@ export interface LlmBudgetsTable {
   updated_at: number;
 }
 
+/** A budget reservation of a call in flight; released by settle, or by the reconcile once `expires_at` passed. */
+export interface LlmBudgetReservationsTable {
+  id: string;
+  workspace_id: string;
+  amount_usd: number;
+  day_key: string;
+  month_key: string;
+  /** Instance id of the process that made it. */
+  holder: string;
+  created_at: number;
+  expires_at: number;
+}
+
 export interface LlmRoutingRulesTable {
   id: string;
   workspace_id: string;
@@ -189,6 +220,13 @@ export interface JulesSessionsTable {
   activities_synced_update_time: string | null;
   activity_count: number;
   mirrored_at: string;
+  /**
+   * Create-time intent (keeper): 1 = created through the orchestrator, which recorded what it asked Jules for.
+   * Optional here because the mirror's sync never writes them (Jules does not return these inputs).
+   */
+  orchestrator_created?: number;
+  intent_require_plan_approval?: number | null;
+  intent_automation_mode?: string | null;
 }
 
 export interface JulesActivitiesTable {
@@ -236,6 +274,16 @@ export interface KeeperSessionStateTable {
   last_decision: string | null;
   last_reason: string | null;
   last_decided_at: number | null;
+}
+
+/** A failed session and the session the keeper created to recover it (one row per recover action). */
+export interface KeeperLinksTable {
+  action_id: string;
+  workspace_id: string;
+  from_session_id: string;
+  to_session_id: string;
+  reason: string;
+  created_at: number;
 }
 
 export interface KeeperNotificationsTable {
