@@ -8,7 +8,13 @@ export type Role = z.infer<typeof Role>;
 export const Me = z
   .object({
     workspace: z.object({ id: z.string(), name: z.string() }),
-    key: z.object({ id: z.string(), name: z.string(), role: Role, prefix: z.string() }),
+    key: z.object({
+      id: z.string(),
+      name: z.string(),
+      role: Role,
+      publicId: z.string().nullable().openapi({ description: 'The public id part of the key (`ap_<id>_<secret>`); never any of the secret' }),
+      prefix: z.string().openapi({ description: 'What may be shown of the key: `ap_<id>_`, or empty for keys without a public part' }),
+    }),
     simulated: z.boolean().openapi({ description: 'True when Jules sessions come from the built-in simulator' }),
   })
   .openapi('Me');
@@ -19,7 +25,8 @@ export const ApiKeyInfo = z
     id: z.string(),
     name: z.string(),
     role: Role,
-    prefix: z.string(),
+    publicId: z.string().nullable().openapi({ description: 'Public id part of the key; null for a first-wave key not used since the upgrade' }),
+    prefix: z.string().openapi({ description: '`ap_<id>_` for minted keys, empty otherwise: never any of the secret' }),
     createdAt: IsoDate,
     lastUsedAt: IsoDate.nullable(),
     revokedAt: IsoDate.nullable(),
@@ -30,9 +37,25 @@ export type ApiKeyInfo = z.infer<typeof ApiKeyInfo>;
 export const CreateApiKeyBody = z
   .strictObject({
     name: z.string().trim().min(1).max(100),
-    role: Role.exclude(['owner']).default('member'),
+    role: Role.default('member').openapi({ description: 'owner and admin keys can be created by owners only' }),
   })
   .openapi('CreateApiKey', { example: { name: 'ci-bot', role: 'member' } });
 
 /** The only response that ever carries a key in clear: the one that creates it. */
 export const CreatedApiKey = ApiKeyInfo.extend({ key: z.string() }).openapi('CreatedApiKey');
+
+/** `POST /api/auth/session`: exchange an API key for the dashboard's HttpOnly session cookie. */
+export const LoginBody = z
+  .strictObject({ apiKey: z.string().min(1).max(512) })
+  .openapi('Login', { example: { apiKey: 'ap_0123456789ab_secret' } });
+
+/** Who the session (or bearer key) is: `GET /api/auth/session`, and the answer of a log-in. */
+export const AuthSessionInfo = z
+  .object({
+    workspace: z.object({ id: z.string(), name: z.string() }),
+    key: z.object({ id: z.string(), name: z.string(), role: Role, publicId: z.string().nullable() }),
+    via: z.enum(['key', 'session']),
+    expiresAt: IsoDate.nullable().openapi({ description: 'When the session cookie expires (null for bearer keys)' }),
+  })
+  .openapi('AuthSession');
+export type AuthSessionInfo = z.infer<typeof AuthSessionInfo>;

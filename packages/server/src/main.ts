@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { Redis } from 'ioredis';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
@@ -13,7 +14,8 @@ import { createRedisBus } from './platform/events/redis-bus';
 import { createQueue } from './platform/queue';
 import type { JobQueue } from './platform/queue/port';
 import { createHttpApp } from './platform/http/app';
-import { requireApiKey } from './platform/http/auth';
+import { requireAuth } from './platform/http/auth';
+import { createAuthThrottle } from './platform/http/throttle';
 import { registerDocs } from './platform/http/docs';
 import { registerDashboard } from './platform/http/static';
 import { listen } from './platform/http/serve';
@@ -24,6 +26,9 @@ import { jobCatalog, type JobCatalog } from './jobs.catalog';
 import { createWorkspacesStore } from './features/workspaces/workspaces.store';
 import { createWorkspacesService, type WorkspacesService } from './features/workspaces/workspaces.service';
 import { registerWorkspacesRoutes } from './features/workspaces/workspaces.routes';
+import { createKeyHasher } from './features/workspaces/keys';
+import { createLoginSessions } from './features/workspaces/sessions.service';
+import { registerSessionRoutes } from './features/workspaces/sessions.routes';
 import { registerEventsRoutes } from './features/events/events.routes';
 import { createSystemService } from './features/system/system.service';
 import { registerSystemRoutes } from './features/system/system.routes';
@@ -108,7 +113,14 @@ export async function startOrchestrator(config: Config, opts: StartOptions = {})
   let sseClients = 0;
   metrics.gauge('autopilot_sse_clients', 'Open event streams', [], (g) => g.set(sseClients));
 
-  const workspaces = createWorkspacesService({ store: createWorkspacesStore(db), clock, log });
+  const workspacesStore = createWorkspacesStore(db);
+  const hasher = createKeyHasher(master.key);
+  const workspaces = createWorkspacesService({ store: workspacesStore, clock, log, hasher });
+  const loginSessions = createLoginSessions({ store: workspacesStore, clock, log, hasher, ttlMs: config.AUTH_SESSION_TTL_MS });
+  // Failed-auth counters are shared through Redis when instances share users (one client for the throttle).
+  const throttleRedis = config.REDIS_URL ? new Redis(config.REDIS_URL, { lazyConnect: false, maxRetriesPerRequest: 1, enableOfflineQueue: false }) : undefined;
+  throttleRedis?.on('error', (err) => log.debug({ err }, 'auth throttle redis error'));
+  const throttle = createAuthThrottle({ failures: config.AUTH_FAILURES_PER_MINUTE, windowSec: 60, redis: throttleRedis, keyPrefix: config.REDIS_PREFIX });
   const boot = await workspaces.bootstrap(config.AUTOPILOT_ADMIN_KEY);
   if (boot.generatedKey) {
     // Printed once, on the first start only: the key is stored hashed and cannot be shown again.
@@ -200,9 +212,10 @@ export async function startOrchestrator(config: Config, opts: StartOptions = {})
   const housekeeping = createHousekeeping({ db, queue, clock, log });
 
   const app = createHttpApp({ log, metrics, bodyLimitBytes: config.BODY_LIMIT_BYTES });
-  app.use('/api/*', requireApiKey((key) => workspaces.authenticate(key)));
+  app.use('/api/*', requireAuth({ checkKey: (key) => workspaces.checkKey(key), sessions: loginSessions, throttle, log, trustProxy: config.TRUST_PROXY }));
   registerSystemRoutes(app, { service: system, metrics });
   registerWorkspacesRoutes(app, { service: workspaces, simulated });
+  registerSessionRoutes(app, { sessions: loginSessions, trustProxy: config.TRUST_PROXY });
   registerEventsRoutes(app, { bus, onClient: (d) => (sseClients += d) });
   registerProvidersRoutes(app, { service: providers, test: (ws, id, model) => gateway.testProvider(ws, id, model) });
   registerBudgetsRoutes(app, { service: budgets });
@@ -246,6 +259,7 @@ export async function startOrchestrator(config: Config, opts: StartOptions = {})
         await jules.close();
         await queue.close({ timeoutMs: config.SHUTDOWN_TIMEOUT_MS });
         await bus.close();
+        throttleRedis?.disconnect();
         await db.close();
       })()),
   };

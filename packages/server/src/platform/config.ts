@@ -51,6 +51,12 @@ export const ConfigSchema = z.object({
   KEEPER_PENDING_STALE_MS: z.coerce.number().int().min(0).default(60_000),
   /** Keeper: how often workspaces with Jules accounts are looked for (each gets a keeper loop). */
   KEEPER_DISCOVER_INTERVAL_MS: z.coerce.number().int().min(100).default(10_000),
+  /** Failed authentications allowed per client address and minute; the next ones get 429 until the minute passes. */
+  AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).default(10),
+  /** A reverse proxy is in front: take the client address from the last X-Forwarded-For entry, https from X-Forwarded-Proto. */
+  TRUST_PROXY: z.enum(['true', 'false', '1', '0']).optional().transform((v) => v === 'true' || v === '1'),
+  /** How long a dashboard log-in (session cookie) lasts. */
+  AUTH_SESSION_TTL_MS: z.coerce.number().int().min(60_000).default(12 * 3_600_000),
   INSTANCE_ID: optionalString,
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
   OPENAI_API_KEY: optionalString,

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -58,7 +58,7 @@ export function loadOrCreateMasterKey(configured: string | undefined, dataDir: s
   return { key, source: 'generated' };
 }
 
-/** SHA-256 hex digest: how API keys are stored (they are random, so no slow hash is needed). */
+/** SHA-256 hex digest (first-wave API keys were stored this way; see features/workspaces/keys.ts). */
 export const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 /** Constant-time string comparison. */
@@ -70,3 +70,14 @@ export function safeEqual(a: string, b: string): boolean {
 
 /** A random url-safe token of n bytes. */
 export const randomToken = (bytes = 24) => randomBytes(bytes).toString('base64url');
+
+/**
+ * A 32-byte subkey of the master key for one purpose (HKDF-SHA256, `info` names the purpose), so a key used for
+ * one thing (e.g. hashing API keys) never doubles as the secret-box key.
+ */
+export function deriveSubkey(master: Buffer, info: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), info, 32));
+}
+
+/** HMAC-SHA256 hex digest of `text` under `key`. */
+export const hmacSha256 = (key: Buffer, text: string) => createHmac('sha256', key).update(text).digest('hex');

@@ -1,8 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { ApiKeyInfo, CreateApiKeyBody, CreatedApiKey, CreatedWorkspace, CreateWorkspaceBody, Me, WorkspaceList, ApiKeyList } from '@autopilot/contracts';
 import { apiRoute, jsonBody, jsonOk } from '../../platform/http/route';
-import { hasRole } from '../../platform/http/auth';
-import { forbidden } from '../../platform/errors';
 import type { ApiApp } from '../../platform/http/types';
 import type { WorkspacesService } from './workspaces.service';
 
@@ -15,7 +13,11 @@ export function registerWorkspacesRoutes(app: ApiApp, deps: { service: Workspace
   app.openapi(apiRoute({ method: 'get', path: '/api/me', tags, summary: 'The calling key, its workspace and role', responses: { 200: jsonOk(Me) } }), (c) => {
     const a = c.get('auth');
     return c.json(
-      { workspace: { id: a.workspaceId, name: a.workspaceName }, key: { id: a.keyId, name: a.keyName, role: a.role, prefix: a.keyPrefix }, simulated: deps.simulated },
+      {
+        workspace: { id: a.workspaceId, name: a.workspaceName },
+        key: { id: a.keyId, name: a.keyName, role: a.role, publicId: a.keyPublicId, prefix: a.keyPrefix },
+        simulated: deps.simulated,
+      },
       200,
     );
   });
@@ -25,12 +27,10 @@ export function registerWorkspacesRoutes(app: ApiApp, deps: { service: Workspace
   });
 
   app.openapi(
-    apiRoute({ method: 'post', path: '/api/keys', tags, summary: 'Create an API key (shown once)', request: { body: jsonBody(CreateApiKeyBody) }, responses: { 201: jsonOk(CreatedApiKey, 'Created') } }),
+    apiRoute({ method: 'post', path: '/api/keys', tags, summary: 'Create an API key (shown once; owner and admin keys by owners only)', request: { body: jsonBody(CreateApiKeyBody) }, responses: { 201: jsonOk(CreatedApiKey, 'Created') } }),
     async (c) => {
-      const auth = c.get('auth');
-      if (!hasRole(auth, 'admin')) throw forbidden('Only admins and owners create keys');
       const body = c.req.valid('json');
-      return c.json(await service.createKey(auth.workspaceId, body.name, body.role), 201);
+      return c.json(await service.createKey(c.get('auth'), body.name, body.role), 201);
     },
   );
 
@@ -39,14 +39,12 @@ export function registerWorkspacesRoutes(app: ApiApp, deps: { service: Workspace
       method: 'delete',
       path: '/api/keys/{id}',
       tags,
-      summary: 'Revoke an API key',
+      summary: 'Revoke an API key and its log-in sessions (owner and admin keys by owners only; never the last owner key)',
       request: { params: z.object({ id: z.string().min(1).max(64) }) },
       responses: { 200: jsonOk(ApiKeyInfo) },
     }),
     async (c) => {
-      const auth = c.get('auth');
-      if (!hasRole(auth, 'admin')) throw forbidden('Only admins and owners revoke keys');
-      return c.json(await service.revokeKey(auth, c.req.valid('param').id), 200);
+      return c.json(await service.revokeKey(c.get('auth'), c.req.valid('param').id), 200);
     },
   );
 

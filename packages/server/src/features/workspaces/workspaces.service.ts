@@ -1,41 +1,57 @@
 import { randomUUID } from 'node:crypto';
 import type { ApiKeyInfo, Role } from '@autopilot/contracts';
-import { randomToken, sha256 } from '../../platform/crypto';
 import { AppError, conflict, forbidden, notFound } from '../../platform/errors';
 import { isUniqueViolation } from '../../platform/db';
 import type { Clock } from '../../platform/clock';
 import type { Logger } from '../../platform/logger';
-import type { AuthContext } from '../../platform/http/types';
+import type { AuthContext, KeyCheck } from '../../platform/http/types';
 import type { ApiKeysTable } from '../../platform/db/schema';
 import type { WorkspacesStore } from './workspaces.store';
+import { displayPrefix, mintedIdOf, mintKey, sameDigest, type KeyHasher } from './keys';
 
 export const DEFAULT_WORKSPACE = 'default';
 /** How long a verified key is trusted without a database read; revocation elsewhere takes at most this long. */
 const AUTH_CACHE_MS = 10_000;
 const TOUCH_EVERY_MS = 60_000;
+const BOOTSTRAP_NAME = 'admin (AUTOPILOT_ADMIN_KEY)';
+const RANK: Record<Role, number> = { viewer: 0, member: 1, admin: 2, owner: 3 };
 
 export interface WorkspacesDeps {
   store: WorkspacesStore;
   clock: Clock;
   log: Logger;
+  /** HMACs under subkeys of the master key (keys.ts). */
+  hasher: KeyHasher;
 }
 
 const toInfo = (r: ApiKeysTable): ApiKeyInfo => ({
   id: r.id,
   name: r.name,
   role: r.role as Role,
+  publicId: r.public_id,
   prefix: r.prefix,
   createdAt: r.created_at,
   lastUsedAt: r.last_used_at,
   revokedAt: r.revoked_at,
 });
 
-/** Workspaces, API keys and authentication. Keys are random, shown once, stored as SHA-256 hashes. */
+/**
+ * Who may manage a key of role `target`: admins manage members and viewers; owner and admin keys only owners.
+ * Throws forbidden otherwise (the rule of issue #10: an admin cannot remove or mint the workspace's owners).
+ */
+export function assertMayManage(auth: AuthContext, target: Role, verb: 'create' | 'revoke') {
+  if (RANK[auth.role] < RANK.admin) throw forbidden(`Only admins and owners ${verb} keys`);
+  if (RANK[target] >= RANK.admin && auth.role !== 'owner') throw forbidden(`Only owners ${verb} ${target} keys`);
+}
+
+/** Workspaces, API keys and authentication. Keys are random, shown once, stored as HMACs (keys.ts). */
 export function createWorkspacesService(deps: WorkspacesDeps) {
-  const { store, clock, log } = deps;
+  const { store, clock, log, hasher } = deps;
   const cache = new Map<string, { ctx: AuthContext; until: number }>();
   const touched = new Map<string, number>();
   const iso = () => new Date(clock.now()).toISOString();
+  // Skips the legacy lookup (one extra query per unknown key) once no first-wave row is left.
+  let legacyRows = 1;
 
   async function createWorkspaceRow(name: string) {
     const row = { id: randomUUID(), name, created_at: iso() };
@@ -49,27 +65,77 @@ export function createWorkspacesService(deps: WorkspacesDeps) {
   }
 
   async function issueKey(workspaceId: string, name: string, role: Role, presetKey?: string) {
-    const key = presetKey ?? `ap_${randomToken(32)}`;
+    const minted = presetKey ? { id: hasher.idOf(presetKey), key: presetKey, prefix: displayPrefix(presetKey) } : mintKey();
     const row: ApiKeysTable = {
       id: randomUUID(),
       workspace_id: workspaceId,
       name,
       role,
-      key_hash: sha256(key),
-      prefix: key.slice(0, 10),
+      key_hash: hasher.hash(minted.key),
+      prefix: minted.prefix,
+      public_id: minted.id,
+      hash_scheme: 'hmac',
       created_at: iso(),
       last_used_at: null,
       revoked_at: null,
     };
     await store.insertKey(row);
-    return { ...toInfo(row), key };
+    return { ...toInfo(row), key: minted.key };
+  }
+
+  /** First-wave sha256 rows become HMAC(sha256) without knowing their keys; idempotent across instances. */
+  async function rehashFirstWave() {
+    for (const r of await store.rowsWithScheme('sha256')) {
+      await store.rehashKey(r.id, r.key_hash, { key_hash: hasher.rehashLegacy(r.key_hash), hash_scheme: 'hmac-sha256' });
+    }
+    legacyRows = await store.countLegacyKeys();
+  }
+
+  async function check(key: string): Promise<KeyCheck> {
+    const publicId = hasher.idOf(key);
+    let row = await store.keyByPublicId(publicId);
+    if (row && !sameDigest(hasher.hash(key), row.key_hash)) return { ok: false, reason: 'mismatch', keyId: mintedIdOf(key) };
+    if (!row && legacyRows > 0) {
+      const legacyHash = hasher.legacyHash(key);
+      row = await store.legacyKeyByHash(legacyHash);
+      if (row) {
+        // The key was presented in clear: upgrade its row to the plain HMAC scheme with its (derived) public id.
+        const upgrade = { key_hash: hasher.hash(key), hash_scheme: 'hmac', public_id: publicId, prefix: displayPrefix(key) };
+        await store.rehashKey(row.id, legacyHash, upgrade).catch((err) => log.warn({ err, keyId: row?.id }, 'could not upgrade a first-wave key row'));
+        row = { ...row, ...upgrade };
+        legacyRows = Math.max(0, legacyRows - 1);
+      }
+    }
+    if (!row) return { ok: false, reason: 'unknown_key', keyId: mintedIdOf(key) };
+    if (row.revoked_at) return { ok: false, reason: 'revoked', keyId: row.public_id ?? undefined };
+    return {
+      ok: true,
+      auth: {
+        workspaceId: row.workspace_id,
+        workspaceName: row.workspace_name,
+        keyId: row.id,
+        keyName: row.name,
+        keyPrefix: row.prefix,
+        keyPublicId: row.public_id,
+        role: row.role as Role,
+        via: 'key',
+      },
+    };
+  }
+
+  function noteUse(keyId: string) {
+    const now = clock.now();
+    if ((touched.get(keyId) ?? 0) + TOUCH_EVERY_MS >= now) return;
+    touched.set(keyId, now);
+    store.touchKey(keyId, iso()).catch((err) => log.warn({ err }, 'could not record key use'));
   }
 
   return {
     /**
-     * First start: make sure workspace `default` exists with an owner key. With AUTOPILOT_ADMIN_KEY that key is
-     * registered; otherwise a new key is generated when the workspace has none, and returned so main can print it
-     * once. Safe when several instances start together.
+     * Every start: make sure workspace `default` exists with an owner key, and re-hash first-wave key rows. With
+     * AUTOPILOT_ADMIN_KEY that key is registered once; when it was revoked it stays revoked (the start warns).
+     * Otherwise a new key is generated when the workspace has none, and returned so main can print it once. Safe
+     * when several instances start together.
      */
     async bootstrap(adminKey?: string): Promise<{ workspaceId: string; generatedKey?: string }> {
       let ws = await store.workspaceByName(DEFAULT_WORKSPACE);
@@ -82,9 +148,15 @@ export function createWorkspacesService(deps: WorkspacesDeps) {
         }
       }
       if (!ws) throw new Error('default workspace could not be created');
+      await rehashFirstWave();
       if (adminKey) {
-        if (!(await store.keyByHash(sha256(adminKey)))) {
-          await issueKey(ws.id, 'admin (AUTOPILOT_ADMIN_KEY)', 'owner', adminKey).catch((err) => {
+        const found = await check(adminKey);
+        if (!found.ok && found.reason === 'revoked') {
+          log.warn({ keyId: found.keyId }, 'AUTOPILOT_ADMIN_KEY was revoked through the API and stays revoked: log in with another owner key, or set a new AUTOPILOT_ADMIN_KEY');
+        } else if (!found.ok && found.reason === 'mismatch') {
+          log.warn({ keyId: found.keyId }, 'AUTOPILOT_ADMIN_KEY has the public id of another key and was not registered: choose another value');
+        } else if (!found.ok) {
+          await issueKey(ws.id, BOOTSTRAP_NAME, 'owner', adminKey).catch((err) => {
             if (!isUniqueViolation(err)) throw err;
           });
         }
@@ -97,43 +169,46 @@ export function createWorkspacesService(deps: WorkspacesDeps) {
       return { workspaceId: ws.id };
     },
 
-    /** Resolves a bearer key to its workspace and role, or null. */
-    async authenticate(key: string): Promise<AuthContext | null> {
-      const hash = sha256(key);
+    /** Checks a presented key: its context, or why it was refused (for the failure log). */
+    async checkKey(key: string): Promise<KeyCheck> {
+      const hash = hasher.hash(key);
       const now = clock.now();
       const hit = cache.get(hash);
-      if (hit && hit.until > now) return hit.ctx;
-      const row = await store.keyByHash(hash);
-      if (!row || row.revoked_at) {
+      if (hit && hit.until > now) return { ok: true, auth: hit.ctx };
+      const result = await check(key);
+      if (!result.ok) {
         cache.delete(hash);
-        return null;
+        return result;
       }
-      const ctx: AuthContext = {
-        workspaceId: row.workspace_id,
-        workspaceName: row.workspace_name,
-        keyId: row.id,
-        keyName: row.name,
-        keyPrefix: row.prefix,
-        role: row.role as Role,
-      };
       if (cache.size > 10_000) cache.clear();
-      cache.set(hash, { ctx, until: now + AUTH_CACHE_MS });
-      if ((touched.get(row.id) ?? 0) + TOUCH_EVERY_MS < now) {
-        touched.set(row.id, now);
-        store.touchKey(row.id, iso()).catch((err) => log.warn({ err }, 'could not record key use'));
-      }
-      return ctx;
+      cache.set(hash, { ctx: result.auth, until: now + AUTH_CACHE_MS });
+      noteUse(result.auth.keyId);
+      return result;
+    },
+
+    /** Resolves a bearer key to its workspace and role, or null. */
+    async authenticate(key: string): Promise<AuthContext | null> {
+      const r = await this.checkKey(key);
+      return r.ok ? r.auth : null;
     },
 
     listKeys: async (workspaceId: string) => (await store.listKeys(workspaceId)).map(toInfo),
-    createKey: (workspaceId: string, name: string, role: Role) => issueKey(workspaceId, name, role),
 
+    /** Mints a key; owner and admin keys only by owners. */
+    createKey(auth: AuthContext, name: string, role: Role) {
+      assertMayManage(auth, role, 'create');
+      return issueKey(auth.workspaceId, name, role);
+    },
+
+    /** Revokes a key (its sessions too); owner and admin keys only by owners; never the last active owner key. */
     async revokeKey(auth: AuthContext, id: string) {
       const row = await store.keyById(auth.workspaceId, id);
       if (!row) throw notFound('API key', id);
-      if (row.id === auth.keyId) throw conflict('A key cannot revoke itself', { field: 'id' });
-      await store.revokeKey(auth.workspaceId, id, iso());
+      assertMayManage(auth, row.role as Role, 'revoke');
+      const outcome = await store.revokeKey(auth.workspaceId, id, iso());
+      if (outcome === 'last_owner') throw conflict('This is the last active owner key of the workspace: mint another owner key first', { field: 'id' });
       cache.clear();
+      log.info({ keyId: row.public_id, by: auth.keyPublicId, role: row.role }, 'API key revoked');
       return toInfo({ ...row, revoked_at: row.revoked_at ?? iso() });
     },
 

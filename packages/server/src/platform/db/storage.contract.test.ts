@@ -25,15 +25,18 @@ for (const engine of testEngines()) {
       const s = createWorkspacesStore(t.db);
       await s.insertWorkspace({ id: 'w1', name: 'one', created_at: '2026-01-01T00:00:00.000Z' });
       await s.insertWorkspace({ id: 'w2', name: 'two', created_at: '2026-01-02T00:00:00.000Z' });
-      const key = { name: 'k', role: 'owner', prefix: 'ap_x', created_at: '2026-01-01T00:00:00.000Z', last_used_at: null, revoked_at: null };
-      await s.insertKey({ ...key, id: 'k1', workspace_id: 'w1', key_hash: 'h1' });
-      await s.insertKey({ ...key, id: 'k2', workspace_id: 'w2', key_hash: 'h2' });
-      expect((await s.keyByHash('h2'))?.workspace_name).toBe('two');
+      const key = { name: 'k', role: 'owner', prefix: 'ap_x', created_at: '2026-01-01T00:00:00.000Z', last_used_at: null, revoked_at: null, hash_scheme: 'hmac' };
+      await s.insertKey({ ...key, id: 'k1', workspace_id: 'w1', key_hash: 'h1', public_id: 'p1' });
+      await s.insertKey({ ...key, id: 'k2', workspace_id: 'w2', key_hash: 'h2', public_id: 'p2' });
+      expect((await s.keyByPublicId('p2'))?.workspace_name).toBe('two');
       expect((await s.listKeys('w1')).map((k) => k.id)).toEqual(['k1']);
       expect(await s.keyById('w1', 'k2')).toBeUndefined();
       expect(await s.countActiveKeys('w1')).toBe(1);
-      await s.revokeKey('w1', 'k1', '2026-01-03T00:00:00.000Z');
-      expect(await s.countActiveKeys('w1')).toBe(0);
+      // The last active owner key stays; a member key goes.
+      expect(await s.revokeKey('w1', 'k1', '2026-01-03T00:00:00.000Z')).toBe('last_owner');
+      await s.insertKey({ ...key, role: 'member', id: 'k3', workspace_id: 'w1', key_hash: 'h3', public_id: 'p3' });
+      expect(await s.revokeKey('w1', 'k3', '2026-01-03T00:00:00.000Z')).toBe('revoked');
+      expect(await s.countActiveKeys('w1')).toBe(1);
     });
 
     it('reports unique violations the same way on both engines', async () => {

@@ -1,6 +1,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
+import { secureHeaders } from 'hono/secure-headers';
 import type { Logger } from '../logger';
 import type { HttpMetrics } from '../metrics';
 import { errorResponse, makeErrorHandler, zodIssues } from './errors';
@@ -24,6 +25,30 @@ export function createHttpApp(opts: HttpAppOptions): ApiApp {
   });
 
   app.use('*', requestId({ headerName: 'X-Request-Id' }));
+  // Browser protections on every response (dashboard, API, errors). The dashboard build has no inline script or
+  // style, so its policy allows none; swagger-ui (/api/docs) styles elements inline and uses data: images.
+  const policy = (styleSrc: string[], imgSrc: string[]) =>
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc,
+        imgSrc,
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'none'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+      xFrameOptions: 'DENY',
+      referrerPolicy: 'no-referrer',
+      xContentTypeOptions: 'nosniff',
+      // Only meaningful over https, where a deployment's proxy usually sets it with its own policy.
+      strictTransportSecurity: false,
+    });
+  const appHeaders = policy(["'self'"], ["'self'"]);
+  const docsHeaders = policy(["'self'", "'unsafe-inline'"], ["'self'", 'data:']);
+  app.use('*', (c, next) => (c.req.path === '/api/docs' || c.req.path.startsWith('/api/docs/') ? docsHeaders(c, next) : appHeaders(c, next)));
   app.use('*', async (c, next) => {
     const start = performance.now();
     await next();

@@ -1,23 +1,108 @@
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
+import { deleteCookie, getCookie } from 'hono/cookie';
+import { timingSafeEqual } from 'node:crypto';
+import type { Logger } from '../logger';
 import { errorResponse } from './errors';
-import type { AppEnv, AuthContext } from './types';
+import { clientAddress, type AuthThrottle } from './throttle';
+import type { AppEnv, AuthContext, KeyCheck } from './types';
 
 /** Routes under /api that carry no tenant data and stay readable without a key (the API's own documentation). */
 export const PUBLIC_API_PATHS = new Set(['/api/openapi.json', '/api/docs']);
+/** The log-in route: authenticated by the key in its body (`{ apiKey }`), answered with the session cookie. */
+export const LOGIN_PATH = '/api/auth/session';
+export const SESSION_COOKIE = 'autopilot_session';
+/** Not HttpOnly: the dashboard reads it and echoes it in X-CSRF-Token (double-submit). */
+export const CSRF_COOKIE = 'autopilot_csrf';
+export const CSRF_HEADER = 'x-csrf-token';
+
+export interface AuthOptions {
+  checkKey(key: string): Promise<KeyCheck>;
+  sessions: { resolve(token: string): Promise<AuthContext | null>; csrfFor(token: string): string };
+  throttle: AuthThrottle;
+  log: Logger;
+  trustProxy: boolean;
+}
+
+const safeMethod = (m: string) => m === 'GET' || m === 'HEAD' || m === 'OPTIONS';
+
+function sameText(a: string, b: string): boolean {
+  const ab = Buffer.from(a);
+  const bb = Buffer.from(b);
+  return ab.length === bb.length && timingSafeEqual(ab, bb);
+}
+
+/** The origin check of a cookie-authenticated write: a browser's Sec-Fetch-Site / Origin must say same origin. */
+function crossSite(c: Context): boolean {
+  const site = c.req.header('sec-fetch-site');
+  if (site !== undefined && site !== 'same-origin') return true;
+  const origin = c.req.header('origin');
+  if (origin === undefined) return false;
+  try {
+    return new URL(origin).host !== c.req.header('host');
+  } catch {
+    return true;
+  }
+}
+
+async function loginBodyKey(c: Context): Promise<string | undefined> {
+  const body = await c.req.json().catch(() => undefined);
+  const k = body && typeof body === 'object' ? (body as { apiKey?: unknown }).apiKey : undefined;
+  return typeof k === 'string' && k.length > 0 && k.length <= 512 ? k : undefined;
+}
 
 /**
- * Requires `Authorization: Bearer <key>` on every /api route and puts the key's workspace and role on the context.
- * Viewer keys may only read.
+ * Authenticates every /api route: `Authorization: Bearer <key>` (machines), or the dashboard's session cookie
+ * (writes then need the CSRF token and a same-origin request). `POST /api/auth/session` is authenticated by the key
+ * in its body. Failed keys are logged (address, reason, public id when there is one, never the key) and throttled
+ * per client address: over the limit, every presented key gets 429 with Retry-After without being checked, so the
+ * throttle never tells a right guess from a wrong one. Viewer keys may only read.
  */
-export function requireApiKey(authenticate: (key: string) => Promise<AuthContext | null>): MiddlewareHandler<AppEnv> {
+export function requireAuth(opts: AuthOptions): MiddlewareHandler<AppEnv> {
+  const tooMany = (c: Context<AppEnv>, ms: number) => {
+    c.header('Retry-After', String(Math.ceil(ms / 1000)));
+    return errorResponse(c, 'rate_limited', 'Too many failed authentications from this address; try again later', { retryAfterMs: ms });
+  };
   return async (c, next) => {
     if (PUBLIC_API_PATHS.has(c.req.path) || c.req.path.startsWith('/api/docs/')) return next();
-    const header = c.req.header('authorization') ?? '';
-    const match = /^Bearer\s+(\S+)$/i.exec(header);
-    if (!match) return errorResponse(c, 'unauthorized', 'Missing bearer API key', { field: 'authorization' });
-    const auth = await authenticate(match[1]);
-    if (!auth) return errorResponse(c, 'unauthorized', 'Invalid or revoked API key', { field: 'authorization' });
-    if (auth.role === 'viewer' && c.req.method !== 'GET' && c.req.method !== 'HEAD') {
+    const header = c.req.header('authorization');
+    const isLogin = c.req.path === LOGIN_PATH && c.req.method === 'POST';
+    let auth: AuthContext | null = null;
+    if (header !== undefined || isLogin) {
+      const match = header === undefined ? null : /^Bearer\s+(\S+)$/i.exec(header);
+      const key = match?.[1] ?? (isLogin && header === undefined ? await loginBodyKey(c) : undefined);
+      if (!key) return errorResponse(c, 'unauthorized', isLogin ? 'Missing API key' : 'Missing bearer API key', { field: isLogin ? 'apiKey' : 'authorization' });
+      const address = clientAddress(c, opts.trustProxy);
+      const wait = await opts.throttle.blockedFor(address);
+      if (wait > 0) {
+        opts.log.warn({ address, reason: 'throttled', path: c.req.path }, 'authentication refused: too many failures');
+        return tooMany(c, wait);
+      }
+      const result = await opts.checkKey(key);
+      if (!result.ok) {
+        opts.log.warn({ address, reason: result.reason, keyId: result.keyId, path: c.req.path }, 'authentication failed');
+        const over = await opts.throttle.fail(address);
+        if (over > 0) return tooMany(c, over);
+        return errorResponse(c, 'unauthorized', 'Invalid or revoked API key', { field: isLogin ? 'apiKey' : 'authorization' });
+      }
+      auth = result.auth;
+    } else {
+      const token = getCookie(c, SESSION_COOKIE);
+      if (!token) return errorResponse(c, 'unauthorized', 'Missing bearer API key', { field: 'authorization' });
+      // Session tokens are 256-bit random: not guessable, so a stale cookie is not counted as a guess.
+      auth = await opts.sessions.resolve(token);
+      if (!auth) {
+        opts.log.info({ address: clientAddress(c, opts.trustProxy), reason: 'session_invalid', path: c.req.path }, 'authentication failed');
+        deleteCookie(c, SESSION_COOKIE, { path: '/' });
+        deleteCookie(c, CSRF_COOKIE, { path: '/' });
+        return errorResponse(c, 'unauthorized', 'Your session has expired or its key was revoked; log in again', { field: 'cookie' });
+      }
+      if (!safeMethod(c.req.method)) {
+        const sent = c.req.header(CSRF_HEADER) ?? '';
+        if (crossSite(c)) return errorResponse(c, 'forbidden', 'Cross-site request refused', { field: 'origin' });
+        if (!sameText(sent, opts.sessions.csrfFor(token))) return errorResponse(c, 'forbidden', 'Missing or wrong CSRF token', { field: CSRF_HEADER });
+      }
+    }
+    if (auth.role === 'viewer' && !safeMethod(c.req.method) && !c.req.path.startsWith(LOGIN_PATH)) {
       return errorResponse(c, 'forbidden', 'Viewer keys are read-only');
     }
     c.set('auth', auth);
