@@ -26,6 +26,7 @@ import { decide } from '../../packages/server/src/features/keeper/keeper.decide'
 import { toKeeperActivity, toKeeperSession } from '../../packages/server/src/features/keeper/keeper.mirror';
 import { templateMessage } from '../../packages/server/src/features/keeper/keeper.supervisor';
 import type { HistoryEntry } from '../../packages/server/src/features/keeper/keeper.types';
+import { createOutbound } from '../../packages/server/src/platform/outbound';
 
 export const API_KEY = 'bench-keeper-sim-key';
 const T0 = Date.parse('2026-11-23T08:00:00Z');
@@ -70,6 +71,7 @@ export async function realSystem(w: World) {
   const accounts = createAccountsService({
     store: createAccountsStore(db), secrets: createSecretBox(randomBytes(32)), clock: w.clock, log, bus,
     runtime: { origin: 'env', name: 'bench', apiKey: API_KEY, baseUrl: w.baseUrl },
+    outbound: createOutbound(),
     clientOptions: { fetch: w.fetch, clock: w.clock },
   });
   await accounts.ensureRuntimeAccount('w1');

@@ -49,7 +49,7 @@ export async function startMirroredPair(sessions: number): Promise<{ simUrl: str
       AUTOPILOT_ADMIN_KEY: BENCH_ADMIN_KEY,
       JULES_API_KEY: 'bench-sim-key',
       JULES_API_BASE_URL: `${simUrl}/v1alpha`,
-      JULES_ALLOW_PRIVATE_URLS: 'true',
+      AUTOPILOT_OUTBOUND_ALLOW: `127.0.0.1:${simPort}`,
       JULES_POLL_INTERVAL_MS: '10000', // the default
     },
   });

@@ -43,7 +43,8 @@ export async function startWorld(opts: { sessions?: number; env?: Record<string,
     AUTOPILOT_ADMIN_KEY: ADMIN_KEY,
     JULES_API_KEY: SIM_KEY,
     JULES_API_BASE_URL: served.baseUrl,
-    JULES_ALLOW_PRIVATE_URLS: 'true',
+    // The env account is trusted; accounts added through the API reach exactly the simulator, nothing else private.
+    AUTOPILOT_OUTBOUND_ALLOW: new URL(served.baseUrl).host,
     JULES_POLL_INTERVAL_MS: '500',
     ...opts.env,
   });

@@ -5,6 +5,7 @@ import {
   SessionDetail,
   SessionPage,
   type CreateJulesAccountBody,
+  type UpdateJulesAccountBody,
   type CreateSessionBody,
   type SessionActivity,
   type SessionSummary,
@@ -87,6 +88,7 @@ export function sessionsApi(t: Transport) {
     accounts: {
       list: (signal?: AbortSignal) => request({ method: 'GET', path: '/api/jules/accounts', schema: JulesAccountList, signal }),
       add: (body: CreateJulesAccountBody) => request({ method: 'POST', path: '/api/jules/accounts', body, schema: JulesAccount }),
+      update: (id: string, body: UpdateJulesAccountBody) => request({ method: 'PATCH', path: `/api/jules/accounts/${enc(id)}`, body, schema: JulesAccount }),
       remove: (id: string) => request({ method: 'DELETE', path: `/api/jules/accounts/${enc(id)}`, schema: JulesAccount }),
     },
   };

@@ -37,6 +37,15 @@ export const CreateJulesAccountBody = z
   .openapi('CreateJulesAccount', { example: { name: 'team key', apiKey: 'AQ.example-jules-api-key' } });
 export type CreateJulesAccountBody = z.infer<typeof CreateJulesAccountBody>;
 
+export const UpdateJulesAccountBody = z
+  .strictObject({
+    name: z.string().trim().min(1).max(100).optional(),
+    apiKey: z.string().trim().min(8).max(512).optional().openapi({ description: 'Write-only; required whenever baseUrl changes (a key never follows a new URL on its own)' }),
+    baseUrl: z.url({ protocol: /^https?$/ }).max(500).nullable().optional().openapi({ description: 'null = the default Jules API' }),
+  })
+  .openapi('UpdateJulesAccount', { example: { name: 'team key (rotated)', apiKey: 'AQ.example-new-jules-api-key' } });
+export type UpdateJulesAccountBody = z.infer<typeof UpdateJulesAccountBody>;
+
 export const SessionSummary = z
   .object({
     id: z.string(),

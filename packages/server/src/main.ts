@@ -34,6 +34,7 @@ import { createSystemService } from './features/system/system.service';
 import { registerSystemRoutes } from './features/system/system.routes';
 import { createHousekeeping } from './features/housekeeping/housekeeping';
 import { createModelFactory } from './integrations/llm';
+import { createOutbound } from './platform/outbound';
 import { createProvidersStore } from './features/providers/providers.store';
 import { createProvidersService, type ProviderSeed } from './features/providers/providers.service';
 import { registerProvidersRoutes } from './features/providers/providers.routes';
@@ -127,6 +128,9 @@ export async function startOrchestrator(config: Config, opts: StartOptions = {})
     log.warn({ workspace: 'default' }, `first start: owner API key for workspace "default" (shown once, store it now): ${boot.generatedKey}`);
   }
 
+  // Every request to a URL a user supplied leaves through this guard; the operator's own URLs use `.trusted`.
+  const outbound = createOutbound({ allow: config.AUTOPILOT_OUTBOUND_ALLOW, log: log.child({ component: 'outbound' }) });
+
   // LLM gateway: providers (keys sealed), budgets, routing rules, and the service every feature calls.
   const llmRef: { current?: LlmService } = {};
   const providers = createProvidersService({
@@ -134,7 +138,7 @@ export async function startOrchestrator(config: Config, opts: StartOptions = {})
     secrets,
     clock,
     log,
-    allowPrivateUrls: config.LLM_ALLOW_PRIVATE_URLS,
+    outbound,
     onChange: (id) => llmRef.current?.forgetProvider(id),
   });
   const budgets = createBudgetsService({ store: createBudgetsStore(db), clock });
@@ -144,7 +148,7 @@ export async function startOrchestrator(config: Config, opts: StartOptions = {})
     budgets,
     routing,
     store: createLlmStore(db),
-    models: createModelFactory(),
+    models: createModelFactory({ fetch: outbound.fetch, trustedFetch: outbound.trusted.fetch }),
     resilience: {
       timeoutMs: config.LLM_TIMEOUT_MS,
       retries: config.LLM_RETRIES,
@@ -183,7 +187,7 @@ export async function startOrchestrator(config: Config, opts: StartOptions = {})
     defaultWorkspaceId: boot.workspaceId,
     pollIntervalMs: config.JULES_POLL_INTERVAL_MS,
     archivedEveryMs: config.JULES_ARCHIVED_POLL_INTERVAL_MS,
-    allowPrivateBaseUrls: config.JULES_ALLOW_PRIVATE_URLS,
+    outbound,
     defaultBaseUrl: config.JULES_API_BASE_URL,
   });
   const loops: Loop[] = [sessions.loop];
@@ -261,6 +265,7 @@ export async function startOrchestrator(config: Config, opts: StartOptions = {})
         await bus.close();
         throttleRedis?.disconnect();
         await db.close();
+        await outbound.close();
       })()),
   };
 }

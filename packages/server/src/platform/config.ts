@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import path from 'node:path';
+import { parseAllowList } from './outbound/allow';
 
 /**
  * The whole configuration, parsed once at start. This is the only module that reads process.env
@@ -34,14 +35,28 @@ export const ConfigSchema = z.object({
     message: 'must be 32 bytes as 64 hex characters or base64',
   }),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
+  /**
+   * Private destinations that user-supplied URLs (Jules accounts, LLM providers) may reach anyway: comma-separated
+   * `host:port`, `host`, `ip`, `ip:port` or CIDR. There is no global off switch on purpose: name exactly what a
+   * self-hosted setup needs (`127.0.0.1:7070,10.0.0.0/8`).
+   */
+  AUTOPILOT_OUTBOUND_ALLOW: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      try {
+        return parseAllowList(v);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        return z.NEVER;
+      }
+    }),
   JULES_API_KEY: optionalString,
   JULES_API_BASE_URL: urlWithProtocols(['http', 'https']),
   /** How often every Jules account's session list is polled (activities only for sessions that moved). */
   JULES_POLL_INTERVAL_MS: z.coerce.number().int().min(500).default(10_000),
   /** How often the archived sessions are listed too (they are hidden from the default list). */
   JULES_ARCHIVED_POLL_INTERVAL_MS: z.coerce.number().int().min(1000).default(600_000),
-  /** Allow Jules accounts added through the API to point at private/loopback addresses (self-hosted proxies, tests). */
-  JULES_ALLOW_PRIVATE_URLS: z.enum(['true', 'false', '1', '0']).optional().transform((v) => v === 'true' || v === '1'),
   /** Demo mode (no JULES_API_KEY): simulated sessions and their pace (speed multiplies the agents' pace). */
   JULES_DEMO_SESSIONS: z.coerce.number().int().min(0).max(100_000).default(40),
   JULES_DEMO_SPEED: z.coerce.number().min(0.1).max(1000).default(4),
@@ -65,8 +80,6 @@ export const ConfigSchema = z.object({
   ANTHROPIC_BASE_URL: urlWithProtocols(['http', 'https']),
   GEMINI_API_KEY: optionalString,
   GEMINI_BASE_URL: urlWithProtocols(['http', 'https']),
-  // LLM gateway: provider base URLs on private networks are refused unless allowed (self-hosted models).
-  LLM_ALLOW_PRIVATE_URLS: z.enum(['true', 'false', '1', '0']).optional().transform((v) => v === 'true' || v === '1'),
   LLM_TIMEOUT_MS: z.coerce.number().int().min(100).default(60_000),
   LLM_RETRIES: z.coerce.number().int().min(0).max(10).default(2),
   LLM_RETRY_BASE_MS: z.coerce.number().int().min(0).default(250),
@@ -94,11 +107,15 @@ export class ConfigError extends Error {
   }
 }
 
+const REMOVED_SWITCHES = ['JULES_ALLOW_PRIVATE_URLS', 'LLM_ALLOW_PRIVATE_URLS'] as const;
+
 /** Parses an environment (default: process.env) into a Config, or throws ConfigError naming every bad variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const parsed = ConfigSchema.safeParse(env);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message} (got ${JSON.stringify(env[String(i.path[0])])})`));
+  // The removed global switches must not be silently ignored: whoever set one expects private URLs to work.
+  const removed = REMOVED_SWITCHES.filter((k) => env[k] !== undefined).map((k) => `${k}: removed; list the private destinations in AUTOPILOT_OUTBOUND_ALLOW instead (host:port, ip or CIDR)`);
+  if (!parsed.success || removed.length) {
+    throw new ConfigError([...removed, ...(parsed.error?.issues ?? []).map((i) => `${i.path.join('.')}: ${i.message} (got ${JSON.stringify(env[String(i.path[0])])})`)]);
   }
   const raw = parsed.data;
   const dataDir = path.resolve(raw.DATA_DIR);

@@ -7,6 +7,7 @@ import { createLogger } from '../../src/platform/logger';
 import { systemClock, type Clock } from '../../src/platform/clock';
 import { createMemoryBus } from '../../src/platform/events/bus';
 import { createMetrics } from '../../src/platform/metrics';
+import { createOutbound } from '../../src/platform/outbound';
 import { createModelFactory, defaultResilience, type ResilienceOptions } from '../../src/integrations/llm';
 import { createProvidersStore } from '../../src/features/providers/providers.store';
 import { createProvidersService } from '../../src/features/providers/providers.service';
@@ -21,7 +22,7 @@ import { createLlmService } from '../../src/features/llm/llm.service';
  * The whole gateway on a real database (SQLite or PostgreSQL), wired like main.ts, with pino writing into a
  * buffer (so tests can search every log line) and the bus recording events.
  */
-export async function buildGateway(opts: { engine?: 'sqlite' | 'postgres'; resilience?: Partial<Omit<ResilienceOptions, 'breaker'>> & { breaker?: Partial<ResilienceOptions['breaker']> }; clock?: Clock; logLevel?: string; cacheMs?: number } = {}) {
+export async function buildGateway(opts: { engine?: 'sqlite' | 'postgres'; resilience?: Partial<Omit<ResilienceOptions, 'breaker'>> & { breaker?: Partial<ResilienceOptions['breaker']> }; clock?: Clock; logLevel?: string; cacheMs?: number; allow?: string[] } = {}) {
   const testDb: TestDb = await createTestDb(opts.engine ?? 'sqlite');
   const db = testDb.db;
   const clock = opts.clock ?? systemClock;
@@ -37,7 +38,9 @@ export async function buildGateway(opts: { engine?: 'sqlite' | 'postgres'; resil
   const metrics = createMetrics();
   const secrets = createSecretBox(randomBytes(32));
   const hooks: { forget?: (id: string) => void } = {};
-  const providers = createProvidersService({ store: createProvidersStore(db), secrets, clock, log, allowPrivateUrls: true, onChange: (id) => hooks.forget?.(id), cacheMs: opts.cacheMs ?? 0 });
+  // The fake upstreams listen on loopback: an explicit allow-list entry, the guard itself still runs on every call.
+  const outbound = createOutbound({ allow: opts.allow ?? ['127.0.0.1'] });
+  const providers = createProvidersService({ store: createProvidersStore(db), secrets, clock, log, outbound, onChange: (id) => hooks.forget?.(id), cacheMs: opts.cacheMs ?? 0 });
   const budgets = createBudgetsService({ store: createBudgetsStore(db), clock });
   const routing = createRoutingService({ store: createRoutingStore(db), clock, cacheMs: opts.cacheMs ?? 0 });
   const resilience: ResilienceOptions = {
@@ -47,7 +50,7 @@ export async function buildGateway(opts: { engine?: 'sqlite' | 'postgres'; resil
     ...opts.resilience,
     breaker: { ...defaultResilience.breaker, ...opts.resilience?.breaker },
   };
-  const llm = createLlmService({ providers, budgets, routing, store: createLlmStore(db), models: createModelFactory(), resilience, clock, log, bus, metrics });
+  const llm = createLlmService({ providers, budgets, routing, store: createLlmStore(db), models: createModelFactory({ fetch: outbound.fetch, trustedFetch: outbound.trusted.fetch }), resilience, clock, log, bus, metrics });
   hooks.forget = llm.forgetProvider;
   return {
     db,
@@ -61,7 +64,10 @@ export async function buildGateway(opts: { engine?: 'sqlite' | 'postgres'; resil
     events,
     metrics,
     logs: () => logText,
-    cleanup: () => testDb.cleanup(),
+    cleanup: async () => {
+      await outbound.close();
+      await testDb.cleanup();
+    },
   };
 }
 export type Gateway = Awaited<ReturnType<typeof buildGateway>>;

@@ -37,7 +37,8 @@ describe('provider API keys stay secret', () => {
       AUTOPILOT_ADMIN_KEY: ADMIN,
       OPENAI_API_KEY: openaiKey,
       OPENAI_BASE_URL: `${up.url}/v1`,
-      LLM_ALLOW_PRIVATE_URLS: 'true',
+      // OPENAI_BASE_URL is the operator's (trusted); providers added through the API reach exactly the fake upstream.
+      AUTOPILOT_OUTBOUND_ALLOW: new URL(up.url).host,
       LLM_RETRIES: '0',
     });
     orch = await startOrchestrator(config, { listen: false, log: createLogger({ level: 'trace', destination: sink }) });

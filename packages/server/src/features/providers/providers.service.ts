@@ -7,7 +7,7 @@ import type { Clock } from '../../platform/clock';
 import type { Logger } from '../../platform/logger';
 import type { LlmProvidersTable } from '../../platform/db/schema';
 import type { ProvidersStore } from './providers.store';
-import { isPrivateHost } from './private-hosts';
+import type { Outbound } from '../../platform/outbound';
 
 /** A provider config with its key decrypted, for the gateway only (never serialised). */
 export interface ResolvedProvider {
@@ -30,8 +30,8 @@ export interface ProvidersDeps {
   secrets: SecretBox;
   clock: Clock;
   log: Logger;
-  /** Allow base URLs on loopback/private networks (self-hosted models, tests). */
-  allowPrivateUrls?: boolean;
+  /** Checks user-supplied base URLs when they are set (the connect-time guard checks every call again). */
+  outbound: Pick<Outbound, 'check'>;
   /** Called after a provider changes or is deleted (the gateway drops its breakers and clients). */
   onChange?: (providerId: string) => void;
   /** How long resolved providers are cached per workspace; other instances see changes after at most this long. */
@@ -82,12 +82,14 @@ export function createProvidersService(deps: ProvidersDeps) {
     deps.onChange?.(id);
   }
 
-  function checkUrl(kind: ProviderKind, baseUrl: string | null | undefined) {
+  async function checkUrl(kind: ProviderKind, baseUrl: string | null | undefined) {
     if (kind === 'openai-compatible' && !baseUrl) throw badRequest('openai-compatible providers need a base URL', { field: 'baseUrl' });
     if (!baseUrl) return;
-    const host = new URL(baseUrl).hostname;
-    if (!deps.allowPrivateUrls && isPrivateHost(host)) {
-      throw badRequest(`Base URL host ${host} is on a private or loopback network (set LLM_ALLOW_PRIVATE_URLS=true to allow)`, { field: 'baseUrl' });
+    try {
+      await deps.outbound.check(baseUrl);
+    } catch (err) {
+      deps.log.debug({ reason: (err as { reason?: string }).reason }, 'provider base URL refused');
+      throw badRequest('baseUrl is not reachable from this server or points to a private, loopback or link-local address (see AUTOPILOT_OUTBOUND_ALLOW)', { field: 'baseUrl' });
     }
   }
 
@@ -138,16 +140,24 @@ export function createProvidersService(deps: ProvidersDeps) {
 
     /** Creates a provider config; the key is sealed before it reaches the database. */
     async create(workspaceId: string, body: CreateProviderBody) {
-      checkUrl(body.kind, body.baseUrl);
+      await checkUrl(body.kind, body.baseUrl);
       return insert(workspaceId, body, 'api');
     },
 
-    /** Updates the given fields; a new key replaces the old one (sealed), `baseUrl: null` restores the vendor default. */
+    /**
+     * Updates the given fields; a new key replaces the old one (sealed), `baseUrl: null` restores the vendor default.
+     * A key follows its URL: moving the provider elsewhere needs the key again, and a provider seeded from the
+     * environment keeps the operator's URL (its key is the operator's, not the admin's to send elsewhere).
+     */
     async update(workspaceId: string, id: string, patch: UpdateProviderBody) {
       const row = await store.byId(workspaceId, id);
       if (!row) throw notFound('Provider', id);
       const baseUrl = patch.baseUrl === undefined ? row.base_url : patch.baseUrl;
-      checkUrl(row.kind as ProviderKind, baseUrl);
+      if (baseUrl !== row.base_url) {
+        if (row.source === 'env') throw conflict('This provider comes from the environment; change its base URL there (OPENAI_BASE_URL ...)', { field: 'baseUrl' });
+        if (patch.apiKey === undefined) throw badRequest('Changing baseUrl needs the apiKey again: the stored key is never sent to a new address', { field: 'apiKey' });
+        await checkUrl(row.kind as ProviderKind, baseUrl);
+      }
       // Updates within the same millisecond must still change the version that keys cached SDK clients.
       const now = iso();
       const updatedAt = now > row.updated_at ? now : new Date(Date.parse(row.updated_at) + 1).toISOString();

@@ -1,17 +1,17 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { CircuitState } from 'cockatiel';
-import type { ComponentHealth, CreateJulesAccountBody, JulesAccount } from '@autopilot/contracts';
+import type { ComponentHealth, CreateJulesAccountBody, JulesAccount, UpdateJulesAccountBody } from '@autopilot/contracts';
 import type { Clock } from '../../platform/clock';
 import type { SecretBox } from '../../platform/crypto';
 import { isUniqueViolation } from '../../platform/db';
 import type { JulesAccountsTable } from '../../platform/db/schema';
-import { conflict, notFound } from '../../platform/errors';
+import { badRequest, conflict, notFound } from '../../platform/errors';
 import type { EventBus } from '../../platform/events/bus';
 import type { Logger } from '../../platform/logger';
 import type { Metrics } from '../../platform/metrics';
 import { createJulesClient, JULES_BASE_URL, type JulesClient, type JulesClientOptions } from '../../integrations/jules';
 import type { AccountsStore } from './accounts.store';
-import { assertPublicUrl } from './outbound-url';
+import type { Outbound } from '../../platform/outbound';
 
 /** The key of the account configured by environment (JULES_API_KEY) or the demo simulator; never stored. */
 export interface RuntimeAccount {
@@ -29,8 +29,11 @@ export interface AccountsDeps {
   bus?: EventBus;
   metrics?: Metrics;
   runtime?: RuntimeAccount;
-  /** Let accounts point at private addresses (tests, self-hosted proxies). Default false. */
-  allowPrivateBaseUrls?: boolean;
+  /**
+   * The way out: URLs users supplied go through `outbound.fetch` (address guard at connect time), the operator's
+   * (JULES_API_BASE_URL, JULES_API_KEY's account, the demo simulator) through `outbound.trusted`.
+   */
+  outbound: Outbound;
   /** Base URL of accounts added without one (JULES_API_BASE_URL, else the public Jules API). */
   defaultBaseUrl?: string;
   /** Extra client options (tests: clock, backoff). */
@@ -61,10 +64,23 @@ export function createAccountsService(deps: AccountsDeps) {
   const clients = new Map<string, { fingerprint: string; client: JulesClient }>();
   const iso = () => new Date(clock.now()).toISOString();
 
-  function credentials(r: JulesAccountsTable): { apiKey: string; baseUrl: string } | null {
-    if (r.origin === 'api') return { apiKey: secrets.decrypt(r.api_key_sealed), baseUrl: r.base_url ?? deps.defaultBaseUrl ?? JULES_BASE_URL };
+  function credentials(r: JulesAccountsTable): { apiKey: string; baseUrl: string; trusted: boolean } | null {
+    // An API account without its own URL uses the operator's default, which is as trusted as the environment.
+    if (r.origin === 'api') return { apiKey: secrets.decrypt(r.api_key_sealed), baseUrl: r.base_url ?? deps.defaultBaseUrl ?? JULES_BASE_URL, trusted: r.base_url === null };
     const rt = deps.runtime;
-    return rt && rt.origin === r.origin ? { apiKey: rt.apiKey, baseUrl: rt.baseUrl } : null;
+    return rt && rt.origin === r.origin ? { apiKey: rt.apiKey, baseUrl: rt.baseUrl, trusted: true } : null;
+  }
+
+  /** Creation-time check of a user-supplied base URL; the connect-time guard still checks every connection. */
+  async function checkBaseUrl(url: string) {
+    try {
+      await deps.outbound.check(url);
+    } catch (err) {
+      deps.log.debug({ reason: (err as { reason?: string }).reason }, 'Jules account base URL refused');
+      throw badRequest('baseUrl is not reachable from this server or points to a private, loopback or link-local address (see AUTOPILOT_OUTBOUND_ALLOW)', [
+        { path: 'body.baseUrl', message: 'not reachable or not a public address' },
+      ]);
+    }
   }
 
   return {
@@ -75,7 +91,7 @@ export function createAccountsService(deps: AccountsDeps) {
     allRows: () => store.all(),
 
     async add(workspaceId: string, body: CreateJulesAccountBody): Promise<JulesAccount> {
-      if (body.baseUrl) await assertPublicUrl(body.baseUrl, 'body.baseUrl', deps.allowPrivateBaseUrls ?? false);
+      if (body.baseUrl) await checkBaseUrl(body.baseUrl);
       const row: JulesAccountsTable = {
         id: randomUUID(),
         workspace_id: workspaceId,
@@ -97,6 +113,37 @@ export function createAccountsService(deps: AccountsDeps) {
         throw err;
       }
       return toAccount(row);
+    },
+
+    /**
+     * Renames an account, rotates its key, or moves it to another base URL. A key follows its URL: a new base URL
+     * without the key again is a 400, so whoever changes where the key goes must hold it. Accounts from
+     * configuration (JULES_API_KEY, demo) are changed in the configuration, never here.
+     */
+    async update(workspaceId: string, id: string, patch: UpdateJulesAccountBody): Promise<JulesAccount> {
+      const row = await store.get(workspaceId, id);
+      if (!row) throw notFound('Jules account', id);
+      if (row.origin !== 'api') throw conflict('This account comes from configuration (JULES_API_KEY or demo mode); change the configuration instead', { field: 'id' });
+      const baseUrl = patch.baseUrl === undefined ? row.base_url : patch.baseUrl === null ? null : patch.baseUrl.replace(/\/+$/, '');
+      if (baseUrl !== row.base_url && patch.apiKey === undefined) {
+        throw badRequest('Changing baseUrl needs the apiKey again: the stored key is never sent to a new address', [{ path: 'body.apiKey', message: 'required when baseUrl changes' }]);
+      }
+      if (baseUrl !== null && baseUrl !== row.base_url) await checkBaseUrl(baseUrl);
+      const fields: Partial<JulesAccountsTable> = {
+        ...(patch.name !== undefined && { name: patch.name }),
+        ...(patch.apiKey !== undefined && { api_key_sealed: secrets.encrypt(patch.apiKey), key_last4: last4(patch.apiKey) }),
+        base_url: baseUrl,
+        // What the old key saw at the old URL says nothing about the new pair.
+        ...(patch.apiKey !== undefined && { last_error: null }),
+      };
+      try {
+        await store.update(id, fields);
+      } catch (err) {
+        if (isUniqueViolation(err)) throw conflict(`A Jules account named ${patch.name} already exists`, { field: 'name' });
+        throw err;
+      }
+      clients.delete(id);
+      return toAccount({ ...row, ...fields });
     },
 
     /** Removes an account and (by cascade) its mirrored sessions. Accounts from configuration cannot be removed. */
@@ -140,12 +187,13 @@ export function createAccountsService(deps: AccountsDeps) {
     client(r: JulesAccountsTable): JulesClient | null {
       const cred = credentials(r);
       if (!cred) return null;
-      const fingerprint = createHash('sha256').update(`${cred.baseUrl}\n${cred.apiKey}`).digest('hex');
+      const fingerprint = createHash('sha256').update(`${cred.trusted}\n${cred.baseUrl}\n${cred.apiKey}`).digest('hex');
       const hit = clients.get(r.id);
       if (hit && hit.fingerprint === fingerprint) return hit.client;
       const client = createJulesClient({
         baseUrl: cred.baseUrl,
         apiKey: cred.apiKey,
+        fetch: deps.outbound.trusted.fetch,
         clock,
         log: deps.log.child({ julesAccount: r.id }),
         metrics: deps.metrics,
@@ -153,6 +201,8 @@ export function createAccountsService(deps: AccountsDeps) {
           void deps.bus?.publish(open ? 'breaker.opened' : 'breaker.closed', r.workspace_id, { breaker: 'jules', accountId: r.id, accountName: r.name, state: open ? 'open' : 'closed' });
         },
         ...deps.clientOptions,
+        // Tests and benchmarks may swap the transport of trusted accounts; a user-supplied URL always meets the guard.
+        ...(cred.trusted ? {} : { fetch: deps.outbound.fetch }),
       });
       clients.set(r.id, { fingerprint, client });
       return client;

@@ -5,6 +5,7 @@ import type { EventBus } from '../../platform/events/bus';
 import type { Logger } from '../../platform/logger';
 import type { Loop } from '../../platform/loops';
 import type { Metrics } from '../../platform/metrics';
+import type { Outbound } from '../../platform/outbound';
 import { createAccountsStore } from './accounts.store';
 import { createAccountsService, type AccountsService, type RuntimeAccount } from './accounts.service';
 import { createSessionsStore } from './sessions.store';
@@ -29,7 +30,8 @@ export interface SessionsFeatureDeps {
   defaultWorkspaceId: string;
   pollIntervalMs: number;
   archivedEveryMs?: number;
-  allowPrivateBaseUrls?: boolean;
+  /** Every request to a Jules base URL goes out through here (see platform/outbound). */
+  outbound: Outbound;
   /** Base URL of API-added accounts that name none (JULES_API_BASE_URL). */
   defaultBaseUrl?: string;
 }
@@ -54,7 +56,7 @@ export async function createSessionsFeature(deps: SessionsFeatureDeps): Promise<
     bus: deps.bus,
     metrics: deps.metrics,
     runtime: deps.runtime,
-    allowPrivateBaseUrls: deps.allowPrivateBaseUrls,
+    outbound: deps.outbound,
     defaultBaseUrl: deps.defaultBaseUrl,
   });
   await accounts.ensureRuntimeAccount(deps.defaultWorkspaceId);

@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import {
-  ActivityPage, CreateJulesAccountBody, ErrorBody, CreateSessionBody, JulesAccount, JulesAccountList, ListSessionsQuery, PageQuery, SendMessageBody,
+  ActivityPage, CreateJulesAccountBody, UpdateJulesAccountBody, ErrorBody, CreateSessionBody, JulesAccount, JulesAccountList, ListSessionsQuery, PageQuery, SendMessageBody,
   SessionDetail, SessionPage,
 } from '@autopilot/contracts';
 import { apiRoute, jsonBody, jsonOk } from '../../platform/http/route';
@@ -101,6 +101,21 @@ export function registerSessionsRoutes(app: ApiApp, deps: { sessions: SessionsSe
     async (c) => {
       if (!hasRole(c.get('auth'), 'admin')) throw forbidden('Only admins and owners manage Jules accounts');
       return c.json(await accounts.add(ws(c), c.req.valid('json')), 201);
+    },
+  );
+
+  app.openapi(
+    apiRoute({
+      method: 'patch',
+      path: '/api/jules/accounts/{id}',
+      tags: accTags,
+      summary: 'Rename a Jules account, rotate its key, or move it to another base URL (which needs the key again)',
+      request: { params: IdParam, body: jsonBody(UpdateJulesAccountBody) },
+      responses: { 200: jsonOk(JulesAccount) },
+    }),
+    async (c) => {
+      if (!hasRole(c.get('auth'), 'admin')) throw forbidden('Only admins and owners manage Jules accounts');
+      return c.json(await accounts.update(ws(c), c.req.valid('param').id, c.req.valid('json')), 200);
     },
   );
 

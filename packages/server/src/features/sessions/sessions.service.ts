@@ -6,7 +6,7 @@ import type { JulesAccountsTable } from '../../platform/db/schema';
 import { AppError, badRequest, notFound } from '../../platform/errors';
 import type { EventBus } from '../../platform/events/bus';
 import type { Logger } from '../../platform/logger';
-import { UpstreamAuth, UpstreamNotFound, UpstreamRateLimited, upstreamToAppError, type JulesClient } from '../../integrations/jules';
+import { UpstreamAuth, UpstreamNotFound, UpstreamRateLimited, upstreamToAppError, publicUpstreamMessage, type JulesClient } from '../../integrations/jules';
 import type { AccountsService } from './accounts.service';
 import type { SessionsStore } from './sessions.store';
 import { decodeCursor, displayTime, encodeCursor, toActivity, toDetail, toSummary } from './sessions.mapping';
@@ -214,7 +214,7 @@ export function createSessionsService(deps: SessionsDeps) {
         if (err instanceof UpstreamRateLimited) notBefore.set(acc.id, clock.now() + err.retryAfterMs);
         // A rejected key stays rejected until someone fixes it: ask again every few minutes, not every poll.
         if (err instanceof UpstreamAuth) notBefore.set(acc.id, clock.now() + AUTH_RETRY_MS);
-        await accounts.recordSync(acc.id, { last_error: (err as Error).message });
+        await accounts.recordSync(acc.id, { last_error: publicUpstreamMessage(err) });
         throw err;
       }
     },

@@ -11,6 +11,7 @@ import { createAccountsStore } from './accounts.store';
 import { createAccountsService } from './accounts.service';
 import { createSessionsStore } from './sessions.store';
 import { createSessionsService } from './sessions.service';
+import { createOutbound } from '../../platform/outbound';
 
 const N = 1000;
 const log = createLogger({ level: 'silent' });
@@ -33,7 +34,8 @@ describe.each(testEngines())('session mirror sync of 1,000 simulated sessions on
     bus.subscribe((e) => events.push(e));
     const clientClock: Clock = { now: () => sim.clock.now(), sleep: async (ms) => void sim.clock.advance(ms) };
     accounts = createAccountsService({
-      store: createAccountsStore(t.db), secrets: createSecretBox(randomBytes(32)), clock: systemClock, log, bus, allowPrivateBaseUrls: true,
+      // The simulator is a private (loopback) destination: allowed by naming exactly its host:port, like an operator would.
+      store: createAccountsStore(t.db), secrets: createSecretBox(randomBytes(32)), clock: systemClock, log, bus, outbound: createOutbound({ allow: [srv.baseUrl.replace(/^http:\/\/([^/]+).*$/, '$1')] }),
       clientOptions: { clock: clientClock },
     });
     await accounts.add(WS, { name: 'sim', apiKey: 'sim-key-12345678', baseUrl: srv.baseUrl });

@@ -60,3 +60,17 @@ export function upstreamToAppError(err: unknown, what = 'Jules'): unknown {
   if (err instanceof UpstreamAuth) return new AppError('upstream_error', `${what} rejected the account's API key (${err.status})`, details);
   return new AppError('upstream_error', `${what} answered unexpectedly: ${err.message}`, details);
 }
+
+/**
+ * A summary of a failure that is safe to store and show (an account's `lastError`): the operation, the HTTP status
+ * and Google's status code, never text the upstream sent. Whatever answers at a user-supplied URL must not be able
+ * to make us display its content, and "connection refused" must read like "timeout" (no port scanning).
+ */
+export function publicUpstreamMessage(err: unknown): string {
+  if (!(err instanceof UpstreamError)) return 'sync failed (internal error; see the server log)';
+  const code = err.upstreamStatus && /^[A-Z_]{3,40}$/.test(err.upstreamStatus) ? ` ${err.upstreamStatus}` : '';
+  if (err instanceof UpstreamUnavailable && err.breakerOpen) return `${err.op}: circuit open after repeated failures`;
+  if (err.status === undefined) return `${err.op}: upstream unreachable`;
+  if (err instanceof UpstreamMalformed) return `${err.op}: upstream answered HTTP ${err.status} with an unreadable body`;
+  return `${err.op}: upstream answered HTTP ${err.status}${code}`;
+}

@@ -75,8 +75,6 @@ function upstreamMessage(text: string): { message?: string; status?: string } {
   }
 }
 
-const snippet = (text: string) => JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}...` : text);
-
 /**
  * The HTTP core under the Jules client: one fetch per attempt with a timeout, typed errors, retries with full
  * jitter that honour Retry-After, a consecutive-failure circuit breaker (cockatiel) and metrics. The retry loop is
@@ -143,7 +141,9 @@ export function createTransport(opts: TransportOptions): Transport {
         if (spec.signal?.aborted) throw err;
         const timedOut = ac.signal.aborted;
         if (timedOut) status = 'timeout';
-        throw new UpstreamUnavailable(`${spec.op}: ${timedOut ? `no answer within ${timeoutMs} ms` : `network error (${(err as Error)?.message ?? err})`}`, spec.op);
+        // One message for refused, unreachable, DNS failure and timeout, so a URL's owner cannot scan ports.
+        opts.log?.debug({ op: spec.op, timedOut, reason: (err as { reason?: string })?.reason ?? (err as Error)?.message }, 'Jules request did not get an answer');
+        throw new UpstreamUnavailable(`${spec.op}: upstream unreachable`, spec.op);
       }
       if (res.ok) {
         let json: unknown;
@@ -151,7 +151,9 @@ export function createTransport(opts: TransportOptions): Transport {
           json = text.trim() === '' ? {} : JSON.parse(text);
         } catch {
           status = 'malformed';
-          throw new UpstreamMalformed(`${spec.op}: response body is not JSON (HTTP ${res.status}, starts ${snippet(text)})`, spec.op, res.status);
+          // The body may come from whatever answered at a user-supplied URL: debug log only, never the message.
+          opts.log?.debug({ op: spec.op, status: res.status, bodyStart: text.slice(0, 200) }, 'Jules answered a body that is not JSON');
+          throw new UpstreamMalformed(`${spec.op}: response body is not JSON (HTTP ${res.status})`, spec.op, res.status);
         }
         const parsed = spec.schema.safeParse(json);
         if (!parsed.success) {

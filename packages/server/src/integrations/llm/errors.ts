@@ -1,5 +1,6 @@
 import { APICallError, NoObjectGeneratedError, NoOutputGeneratedError, RetryError } from 'ai';
 import { BrokenCircuitError, BulkheadRejectedError, TaskCancelledError } from 'cockatiel';
+import { findOutboundError, OutboundUnreachable } from '../../platform/outbound';
 
 /**
  * Typed failures of an LLM provider, so retry, breakers and fallback decide by type. Messages carry the status
@@ -69,6 +70,8 @@ const short = (s: string | undefined) => (s ?? '').replace(/\s+/g, ' ').slice(0,
 /** Maps anything thrown by an AI SDK call (or a cockatiel policy around it) to an LlmUpstreamError. */
 export function classifyLlmError(err: unknown): LlmUpstreamError {
   if (err instanceof LlmUpstreamError) return err;
+  // The outbound guard and every network failure read the same, whatever happened (no port scanning).
+  if (findOutboundError(err)) return new UpstreamUnavailable(`network: ${OutboundUnreachable.MESSAGE}`, 'network');
   if (err instanceof BrokenCircuitError) return new BreakerOpen('target');
   if (err instanceof TaskCancelledError) return new UpstreamUnavailable('timed out', 'timeout');
   if (err instanceof BulkheadRejectedError) return new UpstreamRateLimited('too many calls queued for this provider', 'concurrency_limit');

@@ -17,6 +17,15 @@ export interface ProviderEndpoint {
   baseUrl: string | null;
   /** Changes whenever the config does, so cached SDK clients are rebuilt. */
   version: string;
+  /** `env` = seeded from the operator's environment: its URL is trusted. Anything else goes through the guard. */
+  source?: 'env' | 'api';
+}
+
+export interface ModelFactoryOptions {
+  /** The guarded fetch for URLs users supplied (platform/outbound). */
+  fetch: typeof globalThis.fetch;
+  /** The fetch for URLs the operator set (OPENAI_BASE_URL ...): no address check, still no redirects. */
+  trustedFetch: typeof globalThis.fetch;
 }
 
 export interface ModelCall {
@@ -53,33 +62,34 @@ interface Factory {
  * Builds AI SDK language models from provider configs, caching one SDK provider instance per config version.
  * OpenAI goes through the Responses API (the SDK default); openai-compatible servers through chat completions.
  */
-export function createModelFactory() {
+export function createModelFactory(opts: ModelFactoryOptions) {
   const cache = new Map<string, { version: string; make: Factory }>();
 
   function providerFor(p: ProviderEndpoint): Factory {
     const hit = cache.get(p.id);
     if (hit && hit.version === p.version) return hit.make;
     const baseURL = p.baseUrl ?? undefined;
+    const fetch = p.source === 'env' ? opts.trustedFetch : opts.fetch;
     let make: Factory;
     switch (p.kind) {
       case 'openai': {
-        const sdk = createOpenAI({ apiKey: p.apiKey, baseURL });
+        const sdk = createOpenAI({ apiKey: p.apiKey, baseURL, fetch });
         make = Object.assign((m: string) => sdk(m), { embedding: (m: string) => sdk.embedding(m) });
         break;
       }
       case 'anthropic': {
-        const sdk = createAnthropic({ apiKey: p.apiKey, baseURL });
+        const sdk = createAnthropic({ apiKey: p.apiKey, baseURL, fetch });
         make = (m) => sdk(m);
         break;
       }
       case 'gemini': {
-        const sdk = createGoogleGenerativeAI({ apiKey: p.apiKey, baseURL });
+        const sdk = createGoogleGenerativeAI({ apiKey: p.apiKey, baseURL, fetch });
         make = Object.assign((m: string) => sdk(m), { embedding: (m: string) => sdk.embedding(m) });
         break;
       }
       case 'openai-compatible': {
         if (!baseURL) throw new Error(`provider ${p.name} (openai-compatible) has no base URL`);
-        const sdk = createOpenAICompatible({ name: p.name, apiKey: p.apiKey, baseURL, supportsStructuredOutputs: true });
+        const sdk = createOpenAICompatible({ name: p.name, apiKey: p.apiKey, baseURL, supportsStructuredOutputs: true, fetch });
         make = Object.assign((m: string) => sdk.chatModel(m), { embedding: (m: string) => sdk.embeddingModel(m) });
         break;
       }
