@@ -1,26 +1,31 @@
-import { streamSSE } from 'hono/streaming';
 import type { AppEvent } from '@autopilot/contracts';
 import type { EventBus } from '../../platform/events/bus';
 import type { ApiApp } from '../../platform/http/types';
 import { apiRoute } from '../../platform/http/route';
+import { respondWithSse } from './sse-sink';
 
 /** Most events a slow SSE client may have pending before it is disconnected (it resumes with Last-Event-ID). */
 const MAX_PENDING = 1000;
 
-/** Each event is serialized once, however many clients receive it (fan-out to 1,000 streams is the hot path). */
-const serialized = new WeakMap<AppEvent, string>();
-const toData = (e: AppEvent) => {
-  let s = serialized.get(e);
-  if (s === undefined) serialized.set(e, (s = JSON.stringify(e)));
-  return s;
+/**
+ * Each event is serialized and encoded into its SSE frame once, however many clients receive it (fan-out to 1,000
+ * streams is the hot path). JSON.stringify never emits a raw newline, so `data` is always one line.
+ */
+const frames = new WeakMap<AppEvent, Buffer>();
+const frameOf = (e: AppEvent) => {
+  let f = frames.get(e);
+  if (f === undefined) frames.set(e, (f = Buffer.from(`id: ${e.id}\nevent: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`)));
+  return f;
 };
+const control = (event: string, data: unknown) => Buffer.from(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+const HEARTBEAT = Buffer.from(': heartbeat\n\n');
 
 /**
  * `GET /api/events`: the workspace's events as Server-Sent Events. Resumes after Last-Event-ID from the bus's
  * replay buffer; when that id is older than the buffer the stream starts with a `reset` event so the client
  * refetches. Heartbeat comments keep proxies from closing idle streams.
  */
-export function registerEventsRoutes(app: ApiApp, deps: { bus: EventBus; heartbeatMs?: number; onClient?: (delta: 1 | -1) => void }) {
+export function registerEventsRoutes(app: ApiApp, deps: { bus: EventBus; heartbeatMs?: number; onClient?: (delta: 1 | -1) => void; shutdown?: AbortSignal }) {
   const heartbeatMs = deps.heartbeatMs ?? 15_000;
   const route = apiRoute({
     method: 'get',
@@ -32,47 +37,59 @@ export function registerEventsRoutes(app: ApiApp, deps: { bus: EventBus; heartbe
   app.openapi(route, (c) => {
     const workspaceId = c.get('auth').workspaceId;
     const lastId = c.req.header('last-event-id') ?? c.req.query('lastEventId');
-    return streamSSE(c, async (stream) => {
+    return respondWithSse(c, async (sink) => {
       deps.onClient?.(1);
       const visible = (e: AppEvent) => e.workspaceId === null || e.workspaceId === workspaceId;
       const pending: AppEvent[] = [];
-      let wake: (() => void) | null = null;
+      let started = false; // the hello (and any replay) went first
+      let draining = false; // the socket buffer is full: hold writes until it drains
+      let wroteSinceBeat = false;
       let closed = false;
-      const unsubscribe = deps.bus.subscribe((e) => {
-        if (!visible(e)) return;
-        if (pending.length >= MAX_PENDING) {
-          closed = true; // too slow: drop it rather than grow memory without bound
-        } else pending.push(e);
-        wake?.();
-      });
-      stream.onAbort(() => {
+      let finish!: () => void;
+      const finished = new Promise<void>((r) => (finish = r));
+      const close = () => {
         closed = true;
-        wake?.();
+        finish();
+      };
+      // Writes synchronously from the publisher's call when the socket can take it: no promise, timer or wake-up per
+      // event per client. A burst that piled up while draining goes out in one write.
+      const flush = () => {
+        while (started && pending.length && !draining && !closed) {
+          const chunk = pending.length === 1 ? frameOf(pending.shift()!) : Buffer.concat(pending.splice(0).map(frameOf));
+          wroteSinceBeat = true;
+          const wait = sink.write(chunk);
+          if (wait) {
+            draining = true;
+            void wait.then(() => {
+              draining = false;
+              flush();
+            });
+          }
+        }
+      };
+      const unsubscribe = deps.bus.subscribe((e) => {
+        if (!visible(e) || closed) return;
+        if (pending.length >= MAX_PENDING) return close(); // too slow: drop it (it resumes with Last-Event-ID)
+        pending.push(e);
+        flush();
       });
+      sink.onClose(close);
+      const beat = setInterval(() => {
+        if (!wroteSinceBeat && !draining && !closed) void sink.write(HEARTBEAT);
+        wroteSinceBeat = false;
+      }, heartbeatMs);
       try {
         if (lastId) {
           const missed = await deps.bus.replaySince(lastId);
-          if (missed === null) await stream.writeSSE({ event: 'reset', data: JSON.stringify({ reason: 'Last-Event-ID is older than the replay buffer' }) });
+          if (missed === null) await sink.write(control('reset', { reason: 'Last-Event-ID is older than the replay buffer' }));
           else pending.unshift(...missed.filter(visible).filter((e) => !pending.some((p) => p.id === e.id)));
         }
-        await stream.writeSSE({ event: 'hello', data: JSON.stringify({ workspaceId, at: new Date().toISOString() }) });
-        while (!closed) {
-          while (pending.length && !closed) {
-            const e = pending.shift()!;
-            await stream.writeSSE({ id: e.id, event: e.type, data: toData(e) });
-          }
-          if (closed) break;
-          await new Promise<void>((resolve) => {
-            const t = setTimeout(resolve, heartbeatMs);
-            wake = () => {
-              clearTimeout(t);
-              resolve();
-            };
-          });
-          wake = null;
-          if (!pending.length && !closed) await stream.write(': heartbeat\n\n');
-        }
+        await sink.write(control('hello', { workspaceId, at: new Date().toISOString() }));
+        started = true;
+        flush();
+        await finished;
       } finally {
+        clearInterval(beat);
         unsubscribe();
         deps.onClient?.(-1);
       }
