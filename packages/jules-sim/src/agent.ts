@@ -64,9 +64,12 @@ function work(host: AgentHost, s: SessionRecord, at: number): void {
     // Most steps change code; the first (exploration) step usually does not.
     const changes = a.progress > 1 || a.rng.chance(0.3);
     if (changes) a.files++;
+    // Chosen by step index, not the agent's rng, so timings and texts stay as seeded: a screenshot on the second
+    // step, the test run on the last.
+    const extra = a.progress === totalSteps(s) ? 'bash' : a.progress === 2 ? 'media' : undefined;
     host.emit(s, {
       kind: 'progressUpdated', originator: 'agent', text: step.title, detail: step.description,
-      files: a.files > 0 && changes ? a.files : undefined,
+      files: a.files > 0 && changes ? a.files : undefined, extra,
     }, at);
     if (a.rng.chance(0.15)) host.emit(s, { kind: 'agentMessaged', originator: 'agent', text: statusNote(s.topic, a.rng) }, at);
     host.schedule(s, 'step', at);

@@ -32,7 +32,10 @@ function makeWrapper(ctx: SimContext): ApiWrapper {
     let res: Response;
     try {
       if (!op) throw new SimError('NOT_FOUND', `Method not found: ${c.req.method} ${c.req.path}`);
-      checkKey(ctx, c.req.header('x-goog-api-key'));
+      const key = c.req.header('x-goog-api-key');
+      checkKey(ctx, key);
+      const overQuota = ctx.quota.hit(ctx.faults.config.minuteQuota, key!, ctx.clock.now());
+      if (overQuota) throw overQuota;
       const fault = ctx.faults.decide(op, rawId);
       if (fault.delayMs) {
         await sleep(fault.delayMs);

@@ -3,12 +3,15 @@ import type { FaultController } from './faults.ts';
 import type { Observer } from './observe.ts';
 import type { WireSource } from './types.ts';
 import type { SimClock } from './clock.ts';
+import type { MinuteQuota } from './quota.ts';
 
 /** Everything the HTTP layer needs; built once per simulator and shared by the route modules. */
 export interface SimContext {
   engine: SimEngine;
   faults: FaultController;
   observer: Observer;
+  /** Per-minute request quota per API key (`minuteQuota` in the fault config). */
+  quota: MinuteQuota;
   clock: SimClock;
   /** Accepted API keys; undefined = any non-empty key. */
   apiKeys?: readonly string[];

@@ -55,6 +55,8 @@ export class SimEngine implements AgentHost {
   /** Admitted, non-terminal sessions: what the concurrency limit counts. */
   active = 0;
   concurrencyLimit: number | undefined;
+  /** New activities leave updateTime alone (fault `freezeUpdateTime`); state and output changes still move it. */
+  freezeUpdateTime = false;
 
   constructor(readonly opts: EngineOptions) {
     this.rng = createRng(mixSeed(opts.seed, 0x5e55));
@@ -146,7 +148,7 @@ export class SimEngine implements AgentHost {
     const t = Math.max(at + jitter, last ? last.t + 1000 : 0, s.updateUs);
     // A fixed object shape keeps a million records monomorphic and cheap for the GC.
     const r: ActivityRecord = {
-      n: s.activities.length, t, kind: rec.kind, originator: rec.originator, text: rec.text, detail: rec.detail, files: rec.files,
+      n: s.activities.length, t, kind: rec.kind, originator: rec.originator, text: rec.text, detail: rec.detail, files: rec.files, extra: rec.extra,
     };
     if (r.kind === 'planGenerated') {
       r.text = planIdFor(s.seed, r.n);
@@ -154,7 +156,7 @@ export class SimEngine implements AgentHost {
     } else if (r.kind === 'planApproved') r.text = s.agent.planId;
     if (r.kind === 'planApproved' && s.source && !s.workingBranch) s.workingBranch = `jules/${s.topic.slug}-${s.id.slice(-6)}`;
     s.activities.push(r);
-    s.updateUs = t;
+    if (!this.freezeUpdateTime) s.updateUs = t;
     return r;
   }
 

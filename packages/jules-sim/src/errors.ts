@@ -8,22 +8,35 @@ const CODES: Record<GoogleStatus, number> = {
   RESOURCE_EXHAUSTED: 429, INTERNAL: 500, UNAVAILABLE: 503, UNIMPLEMENTED: 501,
 };
 
+/** One entry of `error.details`, as Google APIs send them (`@type` names the google.rpc message). */
+export type ErrorDetail = { '@type': string } & Record<string, unknown>;
+
+/** google.rpc.RetryInfo: how long the client should wait, as a protobuf Duration string (`"3s"`). */
+export const retryInfo = (seconds: number): ErrorDetail => ({ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: `${seconds}s` });
+
+/** google.rpc.BadRequest with one field violation (the field in the request that was refused). */
+export const badRequestDetail = (field: string, description: string): ErrorDetail => ({
+  '@type': 'type.googleapis.com/google.rpc.BadRequest', fieldViolations: [{ field, description }],
+});
+
 /** An error that the HTTP layer turns into the Google error envelope. */
 export class SimError extends Error {
   readonly code: number;
   readonly headers: Record<string, string>;
-  constructor(readonly status: GoogleStatus, message: string, headers: Record<string, string> = {}) {
+  constructor(readonly status: GoogleStatus, message: string, headers: Record<string, string> = {}, readonly details: ErrorDetail[] = []) {
     super(message);
     this.code = CODES[status];
     this.headers = headers;
   }
 
-  /** The JSON body Google APIs send with an error. */
-  body(): { error: { code: number; message: string; status: GoogleStatus } } {
-    return { error: { code: this.code, message: this.message, status: this.status } };
+  /** The JSON body Google APIs send with an error (`details` only when there are some). */
+  body(): { error: { code: number; message: string; status: GoogleStatus; details?: ErrorDetail[] } } {
+    return { error: { code: this.code, message: this.message, status: this.status, ...(this.details.length ? { details: this.details } : {}) } };
   }
 }
 
-export const invalidArgument = (msg: string): SimError => new SimError('INVALID_ARGUMENT', msg);
+/** INVALID_ARGUMENT, with a BadRequest field violation when the refused field is known. */
+export const invalidArgument = (msg: string, field?: string): SimError =>
+  new SimError('INVALID_ARGUMENT', msg, {}, field ? [badRequestDetail(field, msg)] : []);
 export const notFound = (msg = 'Requested entity was not found.'): SimError => new SimError('NOT_FOUND', msg);
 export const failedPrecondition = (msg: string): SimError => new SimError('FAILED_PRECONDITION', msg);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { createRng, mixSeed, type Rng } from './rng.ts';
-import { SimError } from './errors.ts';
+import { SimError, retryInfo } from './errors.ts';
 
 /** Operation names, as used by fault rules, stats and the request log. */
 export const OPS = [
@@ -22,7 +22,20 @@ const ruleSchema = z.strictObject({
   /** How many matching requests the rule hits (default 1); -1 = every one until the faults are replaced. */
   count: z.number().int().min(-1).optional(),
   retryAfterSeconds: z.number().min(0).optional(),
+  /** 429/503: send the `Retry-After` header (default true) and a google.rpc.RetryInfo detail (default true). */
+  retryAfterHeader: z.boolean().optional(),
+  retryInfo: z.boolean().optional(),
   delayMs: z.number().min(0).optional(),
+});
+
+/** Per-minute request quota of each API key (the live API's per-project quotas answer 429 RESOURCE_EXHAUSTED). */
+const minuteQuotaSchema = z.strictObject({
+  /** API requests each key may make per sim-clock minute (a fixed window starting on the minute). */
+  requests: z.number().int().min(0),
+  /** Send `Retry-After` (seconds to the next minute) with the 429 (default true). */
+  retryAfterHeader: z.boolean().optional(),
+  /** Send google.rpc.RetryInfo in `error.details` (default true). */
+  retryInfo: z.boolean().optional(),
 });
 
 /** The fault configuration accepted by POST /_sim/faults, the `faults` option and `--faults`. */
@@ -44,6 +57,11 @@ export const faultConfigSchema = z.strictObject({
   concurrencyLimit: z.number().int().min(0).optional(),
   concurrencyMode: z.enum(['429', 'queue']).optional(),
   dailyQuota: z.number().int().min(0).optional(),
+  minuteQuota: minuteQuotaSchema.optional(),
+  /** activities.list answers 400 INVALID_ARGUMENT (BadRequest on `filter`) to any filter, as an API that lacks it would. */
+  rejectActivityFilter: z.boolean().optional(),
+  /** New activities leave the session's `updateTime` unchanged (the live API sometimes does); state changes still move it. */
+  freezeUpdateTime: z.boolean().optional(),
 });
 
 export type FaultConfig = z.infer<typeof faultConfigSchema>;
@@ -56,14 +74,23 @@ export interface FaultDecision {
   corrupt?: 'malformed' | 'truncated';
 }
 
-function errorFor(kind: FaultKind, retryAfter: number): SimError | undefined {
+/** How a 429/503 tells the client when to come back: the header, RetryInfo in `details`, both or neither. */
+export interface RetryHint { seconds: number; header?: boolean; info?: boolean }
+
+/** A 429 or 503 carrying the hint the way it is configured. */
+export function retryableError(status: 'RESOURCE_EXHAUSTED' | 'UNAVAILABLE', message: string, hint: RetryHint): SimError {
+  const headers: Record<string, string> = hint.header === false ? {} : { 'Retry-After': String(hint.seconds) };
+  return new SimError(status, message, headers, hint.info === false ? [] : [retryInfo(hint.seconds)]);
+}
+
+function errorFor(kind: FaultKind, hint: RetryHint): SimError | undefined {
   switch (kind) {
     case '429':
-      return new SimError('RESOURCE_EXHAUSTED', 'Resource has been exhausted (e.g. check quota).', { 'Retry-After': String(retryAfter) });
+      return retryableError('RESOURCE_EXHAUSTED', 'Resource has been exhausted (e.g. check quota).', hint);
     case '500':
       return new SimError('INTERNAL', 'Internal error encountered.');
     case '503':
-      return new SimError('UNAVAILABLE', 'The service is currently unavailable.', { 'Retry-After': String(retryAfter) });
+      return retryableError('UNAVAILABLE', 'The service is currently unavailable.', hint);
     case '404':
       return new SimError('NOT_FOUND', 'Requested entity was not found.');
     case '401':
@@ -114,7 +141,7 @@ export class FaultController {
       if (ops && !ops.includes(op)) continue;
       if (r.sessionId && r.sessionId !== sessionId) continue;
       if (this.remaining[i] > 0) this.remaining[i]--;
-      return this.decision(r.kind, r.retryAfterSeconds, r.delayMs);
+      return this.decision(r.kind, r, r.delayMs);
     }
     const rates = this.cfg.rates;
     if (!rates || (this.cfg.rateOps && !this.cfg.rateOps.includes(op))) return {};
@@ -128,10 +155,11 @@ export class FaultController {
     return out;
   }
 
-  private decision(kind: FaultKind, retryAfter?: number, delayMs?: number): FaultDecision {
+  private decision(kind: FaultKind, rule?: FaultRule, delayMs?: number): FaultDecision {
     if (kind === 'slow') return { delayMs: delayMs ?? this.cfg.slowMs ?? 2000 };
     if (kind === 'malformed' || kind === 'truncated') return { corrupt: kind };
-    return { error: errorFor(kind, retryAfter ?? this.cfg.retryAfterSeconds ?? 1) };
+    const seconds = rule?.retryAfterSeconds ?? this.cfg.retryAfterSeconds ?? 1;
+    return { error: errorFor(kind, { seconds, header: rule?.retryAfterHeader, info: rule?.retryInfo }) };
   }
 }
 

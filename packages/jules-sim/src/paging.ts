@@ -4,9 +4,9 @@ import { parseRfc3339Micros } from './time.ts';
 /** Page sizes: absent or 0 = default; negative or non-integer = 400; above the max coerced to the max. */
 export function pageSize(raw: string | undefined, def: number, max = 100): number {
   if (raw === undefined || raw === '') return def;
-  if (!/^-?\d+$/.test(raw.trim())) throw invalidArgument(`Invalid value at 'page_size' (TYPE_INT32), "${raw}"`);
+  if (!/^-?\d+$/.test(raw.trim())) throw invalidArgument(`Invalid value at 'page_size' (TYPE_INT32), "${raw}"`, 'page_size');
   const n = Number(raw);
-  if (n < 0) throw invalidArgument('page_size must not be negative.');
+  if (n < 0) throw invalidArgument('page_size must not be negative.', 'page_size');
   if (n === 0) return def;
   return Math.min(n, max);
 }
@@ -25,10 +25,10 @@ export function decodeToken<T extends Record<string, unknown>>(raw: string | und
   try {
     doc = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
   } catch {
-    throw invalidArgument('Invalid page token.');
+    throw invalidArgument('Invalid page token.', 'page_token');
   }
   if (!doc || typeof doc !== 'object' || (doc as { k?: unknown }).k !== kind || (doc as { f?: unknown }).f !== filter) {
-    throw invalidArgument('Invalid page token.');
+    throw invalidArgument('Invalid page token.', 'page_token');
   }
   return doc as T;
 }
@@ -38,7 +38,7 @@ export function parseSessionsFilter(raw: string | undefined): boolean {
   const f = (raw ?? '').trim();
   if (f === '') return false;
   const m = /^archived\s*=\s*(true|false)$/i.exec(f);
-  if (!m) throw invalidArgument(`Invalid filter: ${f}`);
+  if (!m) throw invalidArgument(`Invalid filter: ${f}`, 'filter');
   return m[1].toLowerCase() === 'true';
 }
 
@@ -56,7 +56,7 @@ export function parseActivitiesFilter(raw: string | undefined): TimeRange {
   for (const part of f.split(/\s+AND\s+/i)) {
     const m = /^create_time\s*(>=|<=|>|<)\s*"?([^"]+)"?$/.exec(part.trim());
     const t = m ? parseRfc3339Micros(m[2]) : undefined;
-    if (!m || t === undefined) throw invalidArgument(`Invalid filter: ${part.trim()}`);
+    if (!m || t === undefined) throw invalidArgument(`Invalid filter: ${part.trim()}`, 'filter');
     const op = m[1];
     if (op === '>') range.lo = Math.max(range.lo, Math.floor(t) + 1);
     else if (op === '>=') range.lo = Math.max(range.lo, Math.ceil(t));
@@ -73,7 +73,7 @@ export function parseSourcesFilter(raw: string | undefined): Set<string> | undef
   const names = new Set<string>();
   for (const part of f.split(/\s+OR\s+/i)) {
     const m = /^name\s*=\s*"?([^"\s]+)"?$/.exec(part.trim());
-    if (!m) throw invalidArgument(`Invalid filter: ${part.trim()}`);
+    if (!m) throw invalidArgument(`Invalid filter: ${part.trim()}`, 'filter');
     names.add(m[1]);
   }
   return names;

@@ -6,6 +6,7 @@ import { SimEngine, type CreateInput } from './engine.ts';
 import { FaultController, type FaultConfig } from './faults.ts';
 import { Observer, type LogEntry, type RequestStats } from './observe.ts';
 import { createApp } from './app.ts';
+import { MinuteQuota } from './quota.ts';
 import type { SimContext } from './context.ts';
 import { hashString } from './rng.ts';
 import { DEFAULT_SOURCES, toWireSource } from './sources.ts';
@@ -100,15 +101,17 @@ export function createJulesSimulator(options: JulesSimulatorOptions = {}): Jules
   const apiKeys = typeof options.apiKeys === 'string' ? [options.apiKeys] : options.apiKeys;
 
   const ctx: SimContext = {
-    engine, faults, observer, clock, apiKeys, sources: () => sources, createsByDay: new Map(),
+    engine, faults, observer, quota: new MinuteQuota(), clock, apiKeys, sources: () => sources, createsByDay: new Map(),
     applyLimits() {
       const f = faults.config;
       engine.concurrencyLimit = f.concurrencyLimit !== undefined && f.concurrencyMode === 'queue' ? f.concurrencyLimit : undefined;
+      engine.freezeUpdateTime = f.freezeUpdateTime === true;
       engine.admitWaiting(engine.nowUs());
     },
     reset() {
       engine.clear();
       observer.clear();
+      ctx.quota.clear();
       ctx.createsByDay.clear();
       populate();
     },

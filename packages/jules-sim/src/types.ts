@@ -107,4 +107,6 @@ export interface ActivityRecord {
   detail?: string;
   /** Number of files in the cumulative change set attached to this activity (0/undefined = no artifact). */
   files?: number;
+  /** A further artifact: the output of a command the agent ran, or a screenshot (`media`). */
+  extra?: 'bash' | 'media';
 }

@@ -1,11 +1,11 @@
-import type { ActivityRecord, ChangeSet, SessionOutput, WireActivity, WireSession } from './types.ts';
+import type { ActivityRecord, Artifact, ChangeSet, SessionOutput, WireActivity, WireSession } from './types.ts';
 import type { SessionRecord } from './store.ts';
 import { formatMicros } from './time.ts';
 import { activityIdFor, commitIdFor, planIdFor } from './ids.ts';
 import { commitMessage, cumulativePatch } from './content/diff.ts';
 import { prDescription } from './content/messages.ts';
 
-/** Serialises sessions and activities the way the live API does (proto3 JSON: default values omitted). */
+/** Serialises sessions and activities the way the live API does (proto3 JSON: default values omitted; input-only fields absent). */
 
 function changeSet(s: SessionRecord, files: number): ChangeSet {
   const cs: ChangeSet = {
@@ -19,6 +19,15 @@ function changeSet(s: SessionRecord, files: number): ChangeSet {
   // proto3 JSON drops empty strings: a repoless change set has no source.
   if (!cs.source) delete (cs as Partial<ChangeSet>).source;
   return cs;
+}
+
+/** A 1x1 PNG: what a `media` artifact (a screenshot of the change) carries, base64-encoded. */
+const PIXEL_PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
+
+/** The test run the agent reports on its last step: passing, with a seeded test count. */
+function bashOutput(s: SessionRecord): { command: string; output: string; exitCode: number } {
+  const tests = 20 + (s.seed % 180);
+  return { command: 'npm test', output: `> test\n> vitest run\n\n Test Files  ${1 + (tests % 9)} passed\n      Tests  ${tests} passed\n`, exitCode: 0 };
 }
 
 /** The PR url of a session that opened one. */
@@ -62,8 +71,7 @@ export function sessionToWire(s: SessionRecord): WireSession {
     if (s.workingBranch) w.sourceContext.workingBranch = s.workingBranch;
     if (s.environmentVariablesEnabled) w.sourceContext.environmentVariablesEnabled = true;
   }
-  if (s.requirePlanApproval) w.requirePlanApproval = true;
-  if (s.automationMode && s.automationMode !== 'AUTOMATION_MODE_UNSPECIFIED') w.automationMode = s.automationMode;
+  // requirePlanApproval and automationMode are input-only on the live API: accepted at create, never read back.
   const out = outputs(s);
   if (out) w.outputs = out;
   if (s.archived) w.archived = true;
@@ -110,6 +118,10 @@ export function activityToWire(s: SessionRecord, r: ActivityRecord): WireActivit
       w.sessionFailed = { reason: r.text ?? '' };
       break;
   }
-  if (r.files) w.artifacts = [{ changeSet: changeSet(s, r.files) }];
+  const artifacts: Artifact[] = [];
+  if (r.files) artifacts.push({ changeSet: changeSet(s, r.files) });
+  if (r.extra === 'bash') artifacts.push({ bashOutput: bashOutput(s) });
+  if (r.extra === 'media') artifacts.push({ media: { data: PIXEL_PNG, mimeType: 'image/png' } });
+  if (artifacts.length) w.artifacts = artifacts;
   return w;
 }

@@ -53,8 +53,10 @@ describe('sessions', () => {
     expect(s.id).toMatch(/^\d{19,20}$/);
     expect(s).toMatchObject({
       name: `sessions/${s.id}`, state: 'QUEUED', title: 'CSV export', url: `https://jules.google.com/session/${s.id}`,
-      sourceContext: { source: REPO, githubRepoContext: { startingBranch: 'develop' } }, automationMode: 'AUTO_CREATE_PR',
+      sourceContext: { source: REPO, githubRepoContext: { startingBranch: 'develop' } },
     });
+    // Input-only on the live API: accepted at create, never read back.
+    expect([s.automationMode, s.requirePlanApproval]).toEqual([undefined, undefined]);
     expect(s.createTime).toMatch(TS);
     expect(s.updateTime).toBe(s.createTime);
     expect(s.archived).toBeUndefined();

@@ -128,7 +128,7 @@ describe('agent behaviours', () => {
   it('requirePlanApproval: waits for approvePlan, which adds planApproved{planId}', async () => {
     const c = makeClient();
     const s = await c.create('Implement rate limiting [sim:happy]', { ...repoContext(), requirePlanApproval: true });
-    expect(s.requirePlanApproval).toBe(true);
+    expect(s.requirePlanApproval).toBeUndefined(); // input-only: honoured, never echoed
     c.advance(2 * HOUR);
     expect((await c.get(`/v1alpha/sessions/${s.id}`)).state).toBe('AWAITING_PLAN_APPROVAL');
     expect(await c.post(`/v1alpha/sessions/${s.id}:approvePlan`)).toEqual({});

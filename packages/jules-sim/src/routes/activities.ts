@@ -20,10 +20,11 @@ function lookup(ctx: SimContext, id: string | undefined): SessionRecord {
 function list(ctx: SimContext, c: Context, id: string | undefined): { activities?: WireActivity[]; nextPageToken?: string } {
   const s = lookup(ctx, id);
   const filter = (c.req.query('filter') ?? '').trim();
+  if (filter && ctx.faults.config.rejectActivityFilter) throw invalidArgument(`Invalid filter: filtering activities is not supported here (${filter.slice(0, 60)})`, 'filter');
   const range = parseActivitiesFilter(filter);
   const size = pageSize(c.req.query('pageSize'), 50);
   const tok = decodeToken<{ s: string; o: number }>(c.req.query('pageToken'), 'a', filter);
-  if (tok && (tok.s !== s.id || !Number.isInteger(tok.o) || tok.o < 0)) throw invalidArgument('Invalid page token.');
+  if (tok && (tok.s !== s.id || !Number.isInteger(tok.o) || tok.o < 0)) throw invalidArgument('Invalid page token.', 'page_token');
   const acts = s.activities;
   const lo = lowerBound(acts, range.lo, (a) => a.t);
   const hi = lowerBound(acts, range.hi, (a) => a.t);

@@ -37,14 +37,14 @@ function lookup(ctx: SimContext, id: string | undefined): SessionRecord {
 
 function create(ctx: SimContext, body: unknown): WireSession {
   const parsed = createSchema.safeParse(body);
-  if (!parsed.success) throw invalidArgument(firstIssue(parsed.error));
+  if (!parsed.success) throw invalidArgument(firstIssue(parsed.error), parsed.error.issues[0]?.path.join('.') || undefined);
   const b = parsed.data;
-  if (!b.prompt?.trim()) throw invalidArgument('Request contains an invalid argument: prompt is required.');
+  if (!b.prompt?.trim()) throw invalidArgument('Request contains an invalid argument: prompt is required.', 'prompt');
   if (b.sourceContext) {
     const known = ctx.sources().some((src) => src.name === b.sourceContext!.source);
     if (!known) throw notFound(`Source not found: ${b.sourceContext.source}`);
     if (!b.sourceContext.githubRepoContext?.startingBranch) {
-      throw invalidArgument('Request contains an invalid argument: source_context.github_repo_context.starting_branch is required.');
+      throw invalidArgument('Request contains an invalid argument: source_context.github_repo_context.starting_branch is required.', 'source_context.github_repo_context.starting_branch');
     }
   }
   const f = ctx.faults.config;
@@ -77,7 +77,7 @@ function list(ctx: SimContext, c: Context): { sessions?: WireSession[]; nextPage
   const size = pageSize(c.req.query('pageSize'), 30);
   const f = archived ? 'archived' : 'live';
   const tok = decodeToken<{ t: number; id: string }>(c.req.query('pageToken'), 's', f);
-  if (tok && (typeof tok.t !== 'number' || typeof tok.id !== 'string')) throw invalidArgument('Invalid page token.');
+  if (tok && (typeof tok.t !== 'number' || typeof tok.id !== 'string')) throw invalidArgument('Invalid page token.', 'page_token');
   const index = archived ? ctx.engine.store.archived : ctx.engine.store.visible;
   let i = tok ? index.lowerBound(tok.t, tok.id) - 1 : index.items.length - 1;
   const page: WireSession[] = [];
@@ -112,7 +112,7 @@ async function verb(ctx: SimContext, c: Context, id: string | undefined): Promis
       return {};
     case 'sessions.sendMessage': {
       const prompt = (body as { prompt?: unknown }).prompt;
-      if (typeof prompt !== 'string' || !prompt.trim()) throw invalidArgument('Request contains an invalid argument: prompt is required.');
+      if (typeof prompt !== 'string' || !prompt.trim()) throw invalidArgument('Request contains an invalid argument: prompt is required.', 'prompt');
       agentMessage(ctx.engine, s, prompt, now);
       return {};
     }

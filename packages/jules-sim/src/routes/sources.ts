@@ -10,7 +10,7 @@ function list(ctx: SimContext, c: Context): { sources?: WireSource[]; nextPageTo
   const names = parseSourcesFilter(filter);
   const size = pageSize(c.req.query('pageSize'), 30);
   const tok = decodeToken<{ o: number }>(c.req.query('pageToken'), 'src', filter);
-  if (tok && (!Number.isInteger(tok.o) || tok.o < 0)) throw invalidArgument('Invalid page token.');
+  if (tok && (!Number.isInteger(tok.o) || tok.o < 0)) throw invalidArgument('Invalid page token.', 'page_token');
   const all = ctx.sources().filter((s) => !names || names.has(s.name));
   const start = tok?.o ?? 0;
   const page = all.slice(start, start + size);
