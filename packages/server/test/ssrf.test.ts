@@ -1,0 +1,136 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OutboundUnreachable } from '../src/platform/outbound';
+import { startTestOrchestrator, type TestOrchestrator } from './harness';
+import { engineEnv, orchestratorEngines } from './orchestrator-engines';
+
+/**
+ * SSRF through the two real paths that carry a stored secret to a user-supplied URL: a Jules account (its key goes
+ * out as X-Goog-Api-Key on every poll) and an LLM provider (Authorization / x-api-key on /test). A listener on
+ * 127.0.0.1 records every request; it must hear nothing, whatever spelling of its address the URL uses, whether
+ * the URL is refused at creation or only at connect time (a stored URL whose name now answers loopback), and when
+ * an allowed origin redirects there.
+ */
+const JULES_KEY = 'AQ.ssrf-jules-SECRET-key-0001';
+const LLM_KEY = 'sk-ssrf-llm-SECRET-key-0002';
+
+interface Heard {
+  path: string;
+  headers: http.IncomingHttpHeaders;
+}
+
+async function listen(handler: http.RequestListener): Promise<{ port: number; close(): Promise<void> }> {
+  const srv = http.createServer(handler);
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  return { port: (srv.address() as AddressInfo).port, close: () => new Promise<void>((r) => srv.close(() => r())) };
+}
+
+const encodings = (port: number) => [
+  `http://[::ffff:127.0.0.1]:${port}`, `http://[::ffff:7f00:1]:${port}`, `http://[::ffff:a9fe:a9fe]:${port}`, `http://2130706433:${port}`,
+  `http://0177.0.0.1:${port}`, `http://0x7f000001:${port}`, `http://127.1:${port}`, `http://[::1]:${port}`, `http://[64:ff9b::7f00:1]:${port}`,
+  `http://0.0.0.0:${port}`, `http://localhost:${port}`, `http://127.0.0.1:${port}`, `http://[::127.0.0.1]:${port}`,
+];
+
+describe.each(orchestratorEngines())('SSRF through Jules accounts and LLM providers (%s)', (engine) => {
+  const heard: Heard[] = [];
+  const redirected: Heard[] = [];
+  let victim: Awaited<ReturnType<typeof listen>>;
+  let redirector: Awaited<ReturnType<typeof listen>>;
+  let store: Awaited<ReturnType<typeof engineEnv>>;
+  let t: TestOrchestrator;
+
+  const json = async (res: Response) => ({ status: res.status, body: (await res.json()) as any });
+  const secretsReached = () => heard.filter((h) => JSON.stringify(h.headers).includes('SECRET'));
+
+  beforeAll(async () => {
+    victim = await listen((req, res) => {
+      heard.push({ path: req.url ?? '', headers: req.headers });
+      res.end('{"sessions":[]}');
+    });
+    // The only allowed private origin: it answers every request with a redirect to the victim.
+    redirector = await listen((req, res) => {
+      redirected.push({ path: req.url ?? '', headers: req.headers });
+      res.writeHead(302, { location: `http://127.0.0.1:${victim.port}${req.url}` });
+      res.end();
+    });
+    store = await engineEnv(engine);
+    t = await startTestOrchestrator({ ...store.env, AUTOPILOT_OUTBOUND_ALLOW: `127.0.0.1:${redirector.port}` });
+  }, 60_000);
+  afterAll(async () => {
+    await t?.close();
+    await store?.cleanup();
+    await victim?.close();
+    await redirector?.close();
+  });
+
+  it('POST /api/jules/accounts refuses every encoding of a loopback or metadata address, naming body.baseUrl', async () => {
+    for (const url of encodings(victim.port)) {
+      const r = await json(await t.request('/api/jules/accounts', { method: 'POST', json: { name: `a-${url}`, apiKey: JULES_KEY, baseUrl: `${url}/v1alpha` } }));
+      expect(r.status, url).toBe(400);
+      expect(r.body.error.details[0].path, url).toBe('body.baseUrl');
+    }
+    expect(heard).toEqual([]);
+  });
+
+  it('POST /api/providers refuses every encoding, naming baseUrl', async () => {
+    for (const url of encodings(victim.port)) {
+      const r = await json(await t.request('/api/providers', { method: 'POST', json: { kind: 'openai-compatible', name: `p${encodings(victim.port).indexOf(url)}`, apiKey: LLM_KEY, baseUrl: `${url}/v1`, defaultModels: { default: 'm' } } }));
+      expect(r.status, url).toBe(400);
+      expect(r.body.error.details, url).toEqual({ field: 'baseUrl' });
+    }
+    expect(heard).toEqual([]);
+  });
+
+  it('the allow-list lets exactly the listed host:port in, not another port of the same host', async () => {
+    const ok = await t.request('/api/jules/accounts', { method: 'POST', json: { name: 'allowed', apiKey: JULES_KEY, baseUrl: `http://127.0.0.1:${redirector.port}/v1alpha` } });
+    expect(ok.status).toBe(201);
+    const other = await t.request('/api/jules/accounts', { method: 'POST', json: { name: 'same-host', apiKey: JULES_KEY, baseUrl: `http://127.0.0.1:${victim.port}/v1alpha` } });
+    expect(other.status).toBe(400);
+  });
+
+  it('poll: a redirect from the allowed origin is not followed, and a stored URL that now points at loopback is refused at connect time', async () => {
+    const accounts = await t.orch.sessions.accounts.list((await (await t.request('/api/me')).json() as any).workspace.id);
+    const allowed = accounts.find((a) => a.name === 'allowed')!;
+    // A second account whose stored URL points at the victim, as if its name had been rebound after the check.
+    const created = await json(await t.request('/api/jules/accounts', { method: 'POST', json: { name: 'rebound', apiKey: JULES_KEY, baseUrl: `http://127.0.0.1:${redirector.port}/x` } }));
+    await t.orch.db.kysely.updateTable('jules_accounts').set({ base_url: `http://[::ffff:7f00:1]:${victim.port}/v1alpha` }).where('id', '=', created.body.id).execute();
+    const rows = await t.orch.sessions.accounts.allRows();
+    for (const id of [allowed.id, created.body.id]) {
+      const err = await t.orch.sessions.sessions.syncAccount(rows.find((r) => r.id === id)!).catch((e: Error) => e);
+      expect(err).toBeInstanceOf(Error);
+    }
+    const after = (await json(await t.request('/api/jules/accounts'))).body.items as Array<{ id: string; lastError: string | null }>;
+    for (const id of [allowed.id, created.body.id]) expect(after.find((a) => a.id === id)?.lastError).toBe(`sessions.list: ${OutboundUnreachable.MESSAGE}`);
+    expect(redirected.length).toBeGreaterThan(0);
+    expect(redirected.every((r) => r.headers['x-goog-api-key'] === JULES_KEY)).toBe(true);
+    expect(heard).toEqual([]);
+  });
+
+  it('actions: creating a session through an account whose stored URL is any encoding of loopback fails with the generic error', async () => {
+    const created = await json(await t.request('/api/jules/accounts', { method: 'POST', json: { name: 'actions', apiKey: JULES_KEY, baseUrl: `http://127.0.0.1:${redirector.port}/y` } }));
+    for (const url of encodings(victim.port)) {
+      await t.orch.db.kysely.updateTable('jules_accounts').set({ base_url: `${url}/v1alpha` }).where('id', '=', created.body.id).execute();
+      const r = await json(await t.request('/api/sessions', { method: 'POST', json: { prompt: 'hello', accountId: created.body.id } }));
+      expect(r.status, url).toBe(503);
+      expect(r.body.error.message, url).toBe(`Jules is unavailable: sessions.create: ${OutboundUnreachable.MESSAGE}`);
+    }
+    expect(heard).toEqual([]);
+  });
+
+  it('/api/providers/{id}/test: a redirect is not followed and a stored loopback URL in any encoding fails the same way', async () => {
+    const p = await json(await t.request('/api/providers', { method: 'POST', json: { kind: 'openai-compatible', name: 'redirecting', apiKey: LLM_KEY, baseUrl: `http://127.0.0.1:${redirector.port}/v1`, defaultModels: { default: 'm' } } }));
+    expect(p.status).toBe(201);
+    const before = redirected.length;
+    const first = await json(await t.request(`/api/providers/${p.body.id}/test`, { method: 'POST', json: {} }));
+    expect(first.body).toMatchObject({ ok: false, error: { message: `network: ${OutboundUnreachable.MESSAGE}` } });
+    expect(redirected.length).toBe(before + 1);
+    for (const [i, url] of encodings(victim.port).entries()) {
+      await t.orch.db.kysely.updateTable('llm_providers').set({ base_url: `${url}/v1`, updated_at: new Date(Date.now() + i + 1).toISOString() }).where('id', '=', p.body.id).execute();
+      const r = await json(await t.request(`/api/providers/${p.body.id}/test`, { method: 'POST', json: {} }));
+      expect(r.body, url).toMatchObject({ ok: false, error: { message: `network: ${OutboundUnreachable.MESSAGE}` } });
+    }
+    expect(heard).toEqual([]);
+    expect(secretsReached()).toEqual([]);
+  });
+});
