@@ -35,7 +35,8 @@ describe('dashboard shell in chromium', () => {
     expect(await page.getByTestId('role').textContent()).toBe('owner');
     expect(await page.getByTestId('simulated-banner').textContent()).toContain('Sessions are simulated by the built-in Jules simulator');
     await page.locator('[data-testid=connection][data-state=connected]').waitFor();
-    expect(await page.evaluate(() => localStorage.getItem('autopilot.apiKey'))).toBe(stack.key);
+    // The key is exchanged for an HttpOnly cookie: the page keeps no copy of it.
+    expect(await page.evaluate(() => JSON.stringify({ ...localStorage }) + document.cookie)).not.toContain(stack.key);
 
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'System' }).click();
     await page.getByTestId('components').waitFor();
@@ -48,7 +49,7 @@ describe('dashboard shell in chromium', () => {
     await page.getByTestId('jules-accounts').getByText('simulator', { exact: true }).waitFor();
     await p.shot('shell-system-light');
 
-    // A reload keeps the session (key in localStorage) and the deep link.
+    // A reload keeps the session (the cookie) and the deep link.
     await page.reload();
     await page.getByTestId('components').waitFor();
     expect(await page.getByTestId('workspace').textContent()).toBe('default');
@@ -62,7 +63,9 @@ describe('dashboard shell in chromium', () => {
 
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByLabel('API key').waitFor();
-    expect(await page.evaluate(() => localStorage.getItem('autopilot.apiKey'))).toBeNull();
+    expect((await p.context.cookies()).map((c) => c.name)).not.toContain('autopilot_session');
+    await page.reload();
+    await page.getByLabel('API key').waitFor();
     expect(p.errors).toEqual([]);
     await p.context.close();
   });

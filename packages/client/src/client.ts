@@ -1,6 +1,8 @@
 import {
   ApiKeyInfo,
   ApiKeyList,
+  AuthSessionInfo,
+  LoggedOut,
   CreatedApiKey,
   CreatedWorkspace,
   Health,
@@ -26,11 +28,17 @@ export function createClient(opts: ClientOptions) {
   return {
     /** The calling key, its workspace and role, and whether sessions are simulated. */
     me: (signal?: AbortSignal) => request({ method: 'GET', path: '/api/me', schema: Me, signal }),
+    /** Dashboard log-in: exchange a key for the HttpOnly session cookie, ask who the session is, log out. */
+    auth: {
+      login: (apiKey: string) => request({ method: 'POST', path: '/api/auth/session', body: { apiKey }, schema: AuthSessionInfo }),
+      session: (signal?: AbortSignal) => request({ method: 'GET', path: '/api/auth/session', schema: AuthSessionInfo, signal }),
+      logout: () => request({ method: 'DELETE', path: '/api/auth/session', schema: LoggedOut }),
+    },
     /** Every component and loop with status and latency. */
     health: (signal?: AbortSignal) => request({ method: 'GET', path: '/api/health', schema: Health, signal }),
     keys: {
       list: () => request({ method: 'GET', path: '/api/keys', schema: ApiKeyList }),
-      create: (body: { name: string; role?: Exclude<Role, 'owner'> }) => request({ method: 'POST', path: '/api/keys', body, schema: CreatedApiKey }),
+      create: (body: { name: string; role?: Role }) => request({ method: 'POST', path: '/api/keys', body, schema: CreatedApiKey }),
       revoke: (id: string) => request({ method: 'DELETE', path: `/api/keys/${enc(id)}`, schema: ApiKeyInfo }),
     },
     workspaces: {

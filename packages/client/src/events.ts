@@ -37,7 +37,8 @@ const defaultSleep = (ms: number, signal: AbortSignal) =>
   });
 
 /**
- * Follows `GET /api/events` until closed: reads the stream with fetch (so the bearer key goes in a header), parses
+ * Follows `GET /api/events` until closed: reads the stream with fetch (a bearer key in a header, or the dashboard's
+ * session cookie with `credentials: 'same-origin'`), parses
  * SSE, and reconnects with exponential backoff sending Last-Event-ID so no event is lost across drops. A 401/403
  * stops it for good (the key is wrong; retrying would not help).
  */

@@ -13,8 +13,16 @@ export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>
 export interface ClientOptions {
   /** Origin of the orchestrator, e.g. `http://127.0.0.1:8080`; '' for the same origin (the dashboard). */
   baseUrl: string;
-  /** A workspace API key; a function lets a UI swap keys without rebuilding the client. */
-  apiKey: string | (() => string | null | undefined);
+  /**
+   * A workspace API key (sent as a bearer header); a function lets a UI swap keys without rebuilding the client.
+   * Omitted in the dashboard, which relies on its HttpOnly session cookie instead.
+   */
+  apiKey?: string | (() => string | null | undefined);
+  /**
+   * Cookie sessions: the CSRF token echoed in X-CSRF-Token on every write (the dashboard reads it from the
+   * `autopilot_csrf` cookie). Requests then go with `credentials: 'same-origin'`.
+   */
+  csrfToken?: () => string | null | undefined;
   /** A custom fetch (tests pass `app.request` adapters; defaults to the global fetch). */
   fetch?: FetchLike;
 }
@@ -56,6 +64,10 @@ export function createTransport(opts: ClientOptions) {
   }
 
   async function send(path: string, init: RequestInit): Promise<Response> {
+    const method = (init.method ?? 'GET').toUpperCase();
+    const csrf = opts.csrfToken && method !== 'GET' && method !== 'HEAD' ? opts.csrfToken() : undefined;
+    if (csrf) init = { ...init, headers: { ...(init.headers as Record<string, string>), 'x-csrf-token': csrf } };
+    if (opts.csrfToken) init = { ...init, credentials: 'same-origin' };
     try {
       return await doFetch(base + path, init);
     } catch (err) {

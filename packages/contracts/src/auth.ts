@@ -59,3 +59,6 @@ export const AuthSessionInfo = z
   })
   .openapi('AuthSession');
 export type AuthSessionInfo = z.infer<typeof AuthSessionInfo>;
+
+/** `DELETE /api/auth/session`: the session is gone and its cookies cleared. */
+export const LoggedOut = z.object({ ok: z.literal(true) }).openapi('LoggedOut');

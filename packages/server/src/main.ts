@@ -195,6 +195,7 @@ export async function startOrchestrator(config: Config, opts: StartOptions = {})
     db, bus, clock, log, metrics, instanceId,
     mirror: mirrorFromSessions(sessions.sessions, sessions.accounts),
     llm: gateway,
+    knownSecrets: () => [config.OPENAI_API_KEY, config.ANTHROPIC_API_KEY, config.GEMINI_API_KEY, config.JULES_API_KEY].filter((k): k is string => !!k),
     pendingStaleMs: config.KEEPER_PENDING_STALE_MS,
     discoverEveryMs: config.KEEPER_DISCOVER_INTERVAL_MS,
     onLoop: (l) => loops.push(l),

@@ -17,7 +17,7 @@ function Authenticated() {
   const me = useQuery({ queryKey: ['me'], queryFn: ({ signal }) => api.me(signal), staleTime: 60_000 });
   const rejected = me.error instanceof ApiError && me.error.status === 401;
   useEffect(() => {
-    if (rejected) logout('Your API key is no longer accepted. Sign in with a valid key.');
+    if (rejected) logout('Your session has ended (it expired or its key was revoked). Sign in again.');
   }, [rejected, logout]);
   if (me.isPending) return <p className="muted center">Loading…</p>;
   if (me.isError) return <ErrorNote error={me.error} retry={() => void me.refetch()} />;
@@ -31,8 +31,8 @@ function Authenticated() {
   );
 }
 
-/** Login when there is no key; the shell otherwise. */
+/** Login when there is no session; the shell otherwise. */
 export function App() {
-  const { key } = useAuth();
-  return key ? <Authenticated key={key} /> : <Login />;
+  const { session } = useAuth();
+  return session ? <Authenticated key={session} /> : <Login />;
 }

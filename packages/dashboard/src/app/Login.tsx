@@ -1,18 +1,19 @@
 import { useState, type FormEvent } from 'react';
 import { ApiError } from '@autopilot/client';
-import { clientFor, useAuth } from '../lib/api';
+import { useAuth } from '../lib/api';
 
 /** Why a key was refused, in words a user can act on. */
 function explain(err: unknown): string {
   if (err instanceof ApiError) {
     if (err.status === 401) return `That key was not accepted (${err.message}). Check it and try again.`;
+    if (err.status === 429) return 'Too many failed attempts from this address. Wait a minute, then try again.';
     if (err.code === 'network_error') return 'Cannot reach the orchestrator. Is it running?';
     return `The server answered: ${err.message}`;
   }
   return 'Something went wrong while checking the key.';
 }
 
-/** Asks for a workspace API key and checks it with GET /api/me before keeping it. */
+/** Asks for a workspace API key once and exchanges it for a session cookie (the page keeps no key). */
 export function Login() {
   const { login, logoutReason } = useAuth();
   const [key, setKey] = useState('');
@@ -26,8 +27,8 @@ export function Login() {
     setBusy(true);
     setError(null);
     try {
-      await clientFor(k).me();
-      login(k);
+      await login(k);
+      setKey('');
     } catch (err) {
       setError(explain(err));
     } finally {

@@ -52,7 +52,7 @@ export function Shell({ me, children }: { me: Me; children: ReactNode }) {
         <span className="workspace" data-testid="workspace" title="Workspace">
           {me.workspace.name}
         </span>
-        <span className="role" data-testid="role" title={`Key "${me.key.name}" (${me.key.prefix}…)`}>
+        <span className="role" data-testid="role" title={`Key "${me.key.name}"${me.key.publicId ? ` (id ${me.key.publicId})` : ''}`}>
           {me.key.role}
         </span>
         <span className="spacer" />

@@ -2,64 +2,64 @@ import { createContext, useContext, useMemo, useState, type ReactNode } from 're
 import { useQueryClient } from '@tanstack/react-query';
 import { createClient, type ApiClient } from '@autopilot/client';
 
-const KEY_STORAGE = 'autopilot.apiKey';
+/** Set by the server next to the HttpOnly session cookie; readable, so writes can echo it (CSRF double-submit). */
+const CSRF_COOKIE = 'autopilot_csrf';
 
-/** The stored API key, or null. localStorage so a reload keeps the user logged in (the key is theirs to keep). */
-export function loadKey(): string | null {
-  try {
-    return localStorage.getItem(KEY_STORAGE);
-  } catch {
-    return null;
+function csrfToken(): string | undefined {
+  for (const part of document.cookie.split(';')) {
+    const [k, v] = part.trim().split('=');
+    if (k === CSRF_COOKIE && v) return decodeURIComponent(v);
   }
+  return undefined;
 }
 
-export function saveKey(key: string | null) {
-  try {
-    if (key) localStorage.setItem(KEY_STORAGE, key);
-    else localStorage.removeItem(KEY_STORAGE);
-  } catch {
-    // Private mode without storage: the key lives in memory for this tab only.
-  }
-}
-
-/** A client for this origin (the orchestrator serves the dashboard, so the API is same-origin). */
-export const clientFor = (key: string): ApiClient => createClient({ baseUrl: '', apiKey: key });
+/**
+ * The API client of this origin. It holds no key: the browser sends the HttpOnly session cookie set at log-in
+ * (nothing a script on the page could read or send elsewhere), and writes carry the CSRF token.
+ */
+export const api: ApiClient = createClient({ baseUrl: '', csrfToken });
 
 interface Auth {
-  key: string | null;
+  /** Bumped at every log-in, so everything under the shell is rebuilt for the new session. */
+  session: number | null;
   client: ApiClient | null;
-  login(key: string): void;
-  /** Forget the key; `reason` is shown on the login screen (e.g. the key was revoked). */
+  /** Exchanges the key for the session cookie (the key is not kept anywhere in the page). */
+  login(key: string): Promise<void>;
+  /** Ends the session; `reason` is shown on the login screen (e.g. the key was revoked). */
   logout(reason?: string): void;
   logoutReason: string | null;
 }
 
 const AuthContext = createContext<Auth | null>(null);
 
-/** Holds the API key and the client built from it. */
+/**
+ * Whether the browser holds a session. Only the CSRF cookie is visible to scripts; it lives exactly as long as the
+ * session cookie, so without it there is no session and no request needs to be made to find out.
+ */
 export function AuthProvider({ children }: { children: ReactNode }) {
-  const [key, setKey] = useState<string | null>(loadKey);
+  const [session, setSession] = useState<number | null>(() => (csrfToken() ? 1 : null));
   const [logoutReason, setReason] = useState<string | null>(null);
   const queryClient = useQueryClient();
   const value = useMemo<Auth>(
     () => ({
-      key,
-      client: key ? clientFor(key) : null,
-      login: (k) => {
-        saveKey(k);
+      session,
+      client: session ? api : null,
+      login: async (k) => {
+        await api.auth.login(k);
         queryClient.clear(); // nothing cached under another key may show under this one
         setReason(null);
-        setKey(k);
+        setSession((n) => (n ?? 0) + 1);
       },
       logout: (reason) => {
-        saveKey(null);
+        // The cookies are cleared by the server; a failed call (already expired) changes nothing for the user.
+        if (csrfToken()) void api.auth.logout().catch(() => {});
         queryClient.clear();
         setReason(reason ?? null);
-        setKey(null);
+        setSession(null);
       },
       logoutReason,
     }),
-    [key, logoutReason, queryClient],
+    [session, logoutReason, queryClient],
   );
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }
@@ -73,6 +73,6 @@ export function useAuth(): Auth {
 /** The API client of the logged-in user (only rendered inside the authenticated shell). */
 export function useApi(): ApiClient {
   const { client } = useAuth();
-  if (!client) throw new Error('useApi without a key');
+  if (!client) throw new Error('useApi without a session');
   return client;
 }

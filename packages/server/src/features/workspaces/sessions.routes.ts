@@ -1,7 +1,6 @@
 import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import { z } from '@hono/zod-openapi';
-import { AuthSessionInfo, LoginBody } from '@autopilot/contracts';
+import { AuthSessionInfo, LoggedOut, LoginBody } from '@autopilot/contracts';
 import { CSRF_COOKIE, LOGIN_PATH, SESSION_COOKIE } from '../../platform/http/auth';
 import { apiRoute, jsonBody, jsonOk } from '../../platform/http/route';
 import type { ApiApp, AppEnv, AuthContext } from '../../platform/http/types';
@@ -55,7 +54,7 @@ export function registerSessionRoutes(app: ApiApp, deps: { sessions: LoginSessio
   );
 
   app.openapi(
-    apiRoute({ method: 'delete', path: LOGIN_PATH, tags, summary: 'Log out: end this session and clear its cookies', responses: { 200: jsonOk(z.object({ ok: z.literal(true) })) } }),
+    apiRoute({ method: 'delete', path: LOGIN_PATH, tags, summary: 'Log out: end this session and clear its cookies', responses: { 200: jsonOk(LoggedOut) } }),
     async (c) => {
       const token = c.get('auth').via === 'session' ? getCookie(c, SESSION_COOKIE) : undefined;
       if (token) await sessions.close(token);
