@@ -5,9 +5,9 @@ import { IsoDate, PageQuery, pageOf } from './common';
  * The keeper: per-workspace settings, the action ledger (which doubles as the decision log), per-session keeper
  * state and the notifications it raises. Durations are milliseconds.
  */
-export const KEEPER_ACTIONS = ['approve', 'answer', 'nudge', 'heal', 'continue', 'hold', 'stuck', 'escalate'] as const;
+export const KEEPER_ACTIONS = ['approve', 'answer', 'nudge', 'heal', 'continue', 'recover', 'hold', 'stuck', 'escalate'] as const;
 export const KeeperActionKind = z.enum(KEEPER_ACTIONS).openapi({
-  description: 'approve/answer/nudge/heal/continue call Jules; hold/stuck/escalate only record a decision and notify a human',
+  description: 'approve/answer/nudge/heal/continue call Jules; recover creates a new session for a failed one; hold/stuck/escalate only record a decision and notify a human',
 });
 export type KeeperActionKind = z.infer<typeof KeeperActionKind>;
 
@@ -28,6 +28,12 @@ export const DEFAULT_HOLD_WORDS = ['delete', 'drop', 'migration', 'secret', 'cre
 
 const ApprovalRules = z.strictObject({
   policy: ApprovalPolicy,
+  respectRequirePlanApproval: z.boolean().openapi({
+    description: 'true (default) = a session created with requirePlanApproval waits for a person whatever the policy; false = the policy decides',
+  }),
+  defaultRequirePlanApproval: z.boolean().openapi({
+    description: 'What to assume for sessions created outside the orchestrator (Jules never reads requirePlanApproval back)',
+  }),
   maxSteps: z.number().int().min(1).max(100).openapi({ description: 'rules: a plan with more steps is held for a human' }),
   holdWords: z.array(word).max(100).openapi({ description: 'rules: a plan mentioning any of these words or paths (case-insensitive) is held' }),
 });
@@ -52,17 +58,35 @@ export const KeeperSettings = z
       enabled: z.boolean(),
       thresholds: z
         .strictObject({ QUEUED: ms(7 * DAY).min(1000), PLANNING: ms(7 * DAY).min(1000), IN_PROGRESS: ms(7 * DAY).min(1000) })
-        .openapi({ description: 'No new activity for longer than this (per state) = stalled' }),
+        .openapi({ description: 'No new activity for longer than this (per state) = stalled. QUEUED is kept for old settings but never nudged: a queued session waits for a Jules slot' }),
       cooldownMs: ms(7 * DAY),
       maxNudges: z.number().int().min(0).max(50).openapi({ description: 'Per session; after that a human is notified instead' }),
     }),
     stuck: z.strictObject({
       enabled: z.boolean(),
-      quietMs: ms(7 * DAY).openapi({ description: 'A finished-looking IN_PROGRESS session quiet this long is marked stuck' }),
+      quietMs: ms(7 * DAY).openapi({ description: 'An IN_PROGRESS session with a pull request or change set, quiet this long, is marked stuck' }),
     }),
     approval: ApprovalRules.extend({ perSource: z.array(SourceApprovalOverride).max(200) }),
-    answers: z.strictObject({ enabled: z.boolean(), maxPerSession: z.number().int().min(0).max(100) }),
-    selfHeal: z.strictObject({ enabled: z.boolean(), maxAttempts: z.number().int().min(0).max(20) }),
+    answers: z.strictObject({
+      enabled: z.boolean(),
+      maxPerSession: z.number().int().min(0).max(100),
+      answerGraceMinutes: z.number().int().min(0).max(1440).openapi({ description: 'Wait this long after a question so a watching person answers first' }),
+    }),
+    selfHeal: z.strictObject({
+      enabled: z.boolean().openapi({ description: 'Opt-in recovery of FAILED sessions' }),
+      maxAttempts: z.number().int().min(0).max(20).openapi({ description: 'Recoveries (message or new session) per session' }),
+      strategy: z.enum(['auto', 'message', 'new_session']).openapi({
+        description: 'auto = a message first, a new session (original prompt + failure reason) when Jules refuses the message',
+      }),
+    }),
+    alerts: z
+      .strictObject({
+        enabled: z.boolean(),
+        completedWithoutPrMs: ms(7 * DAY).openapi({ description: 'A repository session COMPLETED this long without a pull request: notify' }),
+        pausedMs: ms(7 * DAY).openapi({ description: 'Upstream PAUSED this long: notify' }),
+        noProgressAfterReplyMs: ms(7 * DAY).openapi({ description: 'Still AWAITING_USER_FEEDBACK this long after a reply: notify' }),
+      })
+      .openapi({ description: 'Notifications for sessions the keeper must not act on; once per cause' }),
     autoContinue: z.strictObject({ enabled: z.boolean(), maxPerSession: z.number().int().min(0).max(20), message: z.string().trim().min(1).max(2000) }),
   })
   .openapi('KeeperSettings');
@@ -73,9 +97,10 @@ export const DEFAULT_KEEPER_SETTINGS: KeeperSettings = {
   intervals: { tickMs: 5_000, activeMs: 15_000, waitingMs: 30_000, terminalMs: 600_000 },
   stall: { enabled: true, thresholds: { QUEUED: 1_800_000, PLANNING: 900_000, IN_PROGRESS: 900_000 }, cooldownMs: 900_000, maxNudges: 3 },
   stuck: { enabled: true, quietMs: 600_000 },
-  approval: { policy: 'rules', maxSteps: 12, holdWords: DEFAULT_HOLD_WORDS, perSource: [] },
-  answers: { enabled: true, maxPerSession: 5 },
-  selfHeal: { enabled: false, maxAttempts: 1 },
+  approval: { policy: 'rules', respectRequirePlanApproval: true, defaultRequirePlanApproval: false, maxSteps: 12, holdWords: DEFAULT_HOLD_WORDS, perSource: [] },
+  answers: { enabled: true, maxPerSession: 5, answerGraceMinutes: 10 },
+  selfHeal: { enabled: false, maxAttempts: 1, strategy: 'auto' },
+  alerts: { enabled: true, completedWithoutPrMs: 600_000, pausedMs: 1_800_000, noProgressAfterReplyMs: 1_800_000 },
   autoContinue: { enabled: false, maxPerSession: 1, message: 'Please continue with any remaining work, then open a pull request.' },
 };
 
@@ -92,6 +117,7 @@ export const UpdateKeeperSettingsBody = z
     approval: KeeperSettings.shape.approval.partial().optional(),
     answers: KeeperSettings.shape.answers.partial().optional(),
     selfHeal: KeeperSettings.shape.selfHeal.partial().optional(),
+    alerts: KeeperSettings.shape.alerts.partial().optional(),
     autoContinue: KeeperSettings.shape.autoContinue.partial().optional(),
   })
   .openapi('UpdateKeeperSettings', {
@@ -145,6 +171,9 @@ export const SessionKeeperState = z
       .nullable()
       .openapi({ description: "The keeper's latest decision about this session, including why it did nothing" }),
     actions: z.array(KeeperAction).openapi({ description: 'The newest 100 ledger entries of this session' }),
+    links: z
+      .array(z.object({ relation: z.enum(['recovered_as', 'recovered_from']), sessionId: z.string(), actionId: z.string(), reason: z.string(), at: IsoDate }))
+      .openapi({ description: 'Sessions the keeper created to recover this one (recovered_as), or the failed session this one recovers (recovered_from)' }),
   })
   .openapi('SessionKeeperState');
 export type SessionKeeperState = z.infer<typeof SessionKeeperState>;

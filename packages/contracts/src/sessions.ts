@@ -69,8 +69,13 @@ export const SessionSummary = z
 export type SessionSummary = z.infer<typeof SessionSummary>;
 
 export const SessionDetail = SessionSummary.extend({
-  requirePlanApproval: z.boolean(),
-  automationMode: z.string().nullable(),
+  requirePlanApproval: z.boolean().openapi({
+    description: 'As recorded when the orchestrator created the session (Jules treats it as input-only and never returns it); for sessions created elsewhere, false unless Jules happened to echo true',
+  }),
+  automationMode: z.string().nullable().openapi({ description: 'As recorded at create time (orchestrator sessions), else whatever Jules echoed' }),
+  createdBy: z.enum(['orchestrator', 'external']).openapi({
+    description: 'orchestrator = created through POST /api/sessions (its requirePlanApproval and automationMode are known); external = found by the mirror',
+  }),
   workingBranch: z.string().nullable(),
   outputs: z.array(z.record(z.string(), z.unknown())),
 }).openapi('SessionDetail');

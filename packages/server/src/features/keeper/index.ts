@@ -26,6 +26,8 @@ export interface KeeperFeatureDeps {
   /** The LLM gateway (task 'supervisor'); without it the supervisor writes from templates. */
   llm?: TextGenerator;
   supervisor?: Supervisor;
+  /** Keys the supervisor's replies must never contain (the operator's provider and Jules keys). */
+  knownSecrets?: () => readonly string[];
   /** See LedgerDeps.pendingStaleMs (default 60 s: longer than one Jules call with its timeout). */
   pendingStaleMs?: number;
   /** How often new workspaces are looked for (default 10 s). */
@@ -48,7 +50,7 @@ export function createKeeperFeature(deps: KeeperFeatureDeps): KeeperFeature {
   const log = deps.log.child({ feature: 'keeper' });
   const store = createKeeperStore(deps.db);
   const service = createKeeperService({ store, mirror: deps.mirror, clock: deps.clock, log });
-  const supervisor = deps.supervisor ?? createSupervisor({ llm: deps.llm, log });
+  const supervisor = deps.supervisor ?? createSupervisor({ llm: deps.llm, log, secrets: deps.knownSecrets });
   const actions = deps.metrics?.counter('autopilot_keeper_actions_total', 'Keeper actions by action and outcome', ['action', 'outcome']);
   const keepers = new Map<string, WorkspaceKeeper>();
   let running = false;

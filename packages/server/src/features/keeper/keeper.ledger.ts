@@ -7,7 +7,7 @@ import type { Counter } from 'prom-client';
 import type { KeeperStore, ActionRow } from './keeper.store';
 import type { KeeperMirror } from './keeper.mirror';
 import { toKeeperActivity } from './keeper.mirror';
-import type { Supervisor } from './keeper.supervisor';
+import { recoveryMarker, recoveryPrompt, type Supervisor } from './keeper.supervisor';
 import { CALLS_JULES, type Decision, type HistoryEntry, type KeeperActivity, type KeeperSession, type NotificationDraft } from './keeper.types';
 
 export interface LedgerDeps {
@@ -35,7 +35,46 @@ export const toHistory = (r: ActionRow): HistoryEntry => ({
   attempts: Number(r.attempts),
   createdAtMs: Number(r.created_at),
   settledAtMs: r.settled_at === null ? null : Number(r.settled_at),
+  error: r.error,
 });
+
+const NOT_SENT = 'lease lost, keeper disabled or session paused before the call; not sent';
+
+/**
+ * A question the rules could not place: the supervisor's classifier decides, and anything but a clear "the agent
+ * may decide" (including a failure) makes it a person's question. Returns the escalation reason, or null to answer.
+ */
+async function humanReason(deps: LedgerDeps, workspaceId: string, s: KeeperSession, question: string | null): Promise<string | null> {
+  if (!deps.supervisor.classify) return 'the rules were unsure and there is no classifier, so a person decides';
+  const v = await deps.supervisor.classify(question ?? '', { workspaceId, sessionId: s.id }).catch(() => ({ human: true, reason: 'the classifier failed, so a person decides' }));
+  return v.human ? `only a person can answer: ${v.reason}` : null;
+}
+
+/**
+ * Recovery by a new session: the original prompt plus the failure reason (fenced), created through the sessions
+ * service, then linked. A retried row first looks for the session an earlier attempt may have created.
+ */
+async function recoverBySession(deps: LedgerDeps, workspaceId: string, s: KeeperSession, d: Exclude<Decision, { action: 'none' }>, row: ActionRow): Promise<void> {
+  if (!deps.mirror.createSession) throw new Error('no session create path is wired');
+  const prompt = recoveryPrompt({ prompt: s.prompt, sessionId: s.id }, d.brief?.cue ?? null, row.id);
+  row.message = prompt;
+  await deps.store.setMessage(row.id, prompt);
+  let created = row.attempts > 1 ? await deps.mirror.findSessionByText?.(workspaceId, recoveryMarker(row.id)) : null;
+  if (!created) {
+    if (deps.mayAct && !(await deps.mayAct(s.id))) throw new Error(NOT_SENT);
+    created = (
+      await deps.mirror.createSession(workspaceId, {
+        prompt,
+        title: `${s.title.slice(0, 280)} (recovery)`,
+        ...(s.source ? { source: s.source, startingBranch: s.startingBranch ?? 'main' } : {}),
+        ...(s.requirePlanApproval ? { requirePlanApproval: true } : {}),
+        ...(s.automationMode === 'AUTO_CREATE_PR' ? { autoCreatePr: true } : {}),
+        ...(s.accountId ? { accountId: s.accountId } : {}),
+      })
+    ).id;
+  }
+  await deps.store.addLink({ action_id: row.id, workspace_id: workspaceId, from_session_id: s.id, to_session_id: created, reason: d.reason.slice(0, 1000), created_at: deps.clock.now() });
+}
 
 /**
  * The exactly-once path of one decision: claim (session, kind, trigger) in the ledger BEFORE calling Jules, then
@@ -63,9 +102,22 @@ export async function runAction(
   let outcome: 'sent' | 'failed' | 'recorded' = 'recorded';
   if (calls) {
     try {
+      const escalation = d.action === 'answer' && d.brief?.classify ? await humanReason(deps, workspaceId, s, d.brief.cue) : null;
+      if (escalation) {
+        // Never answered: the answer row is given up and a person is told why (one escalation per question).
+        await deps.store.settle(row.id, 'abandoned', deps.clock.now(), `not answered: ${escalation}`.slice(0, 500));
+        deps.actions?.inc({ action: d.action, outcome: 'abandoned' });
+        const q = d.brief?.cue ?? '(no text)';
+        return runAction(deps, workspaceId, s, {
+          action: 'escalate', trigger: d.trigger, reason: escalation,
+          notify: { kind: 'question_escalated', title: `Question needs you: ${s.title}`, body: `${escalation}. The agent asked: ${q.slice(0, 1000)}` },
+        }, ctx);
+      }
       if (d.action === 'approve') {
-        if (deps.mayAct && !(await deps.mayAct(s.id))) throw new Error('lease lost, keeper disabled or session paused before the call; not sent');
+        if (deps.mayAct && !(await deps.mayAct(s.id))) throw new Error(NOT_SENT);
         await deps.mirror.approvePlan(workspaceId, s.id);
+      } else if (d.action === 'recover') {
+        await recoverBySession(deps, workspaceId, s, d, row);
       } else {
         const plan = [...ctx.recent].reverse().find((a) => a.kind === 'planGenerated')?.plan ?? null;
         const reply = await deps.supervisor.compose(d.brief ?? { purpose: 'nudge', cue: null }, {
@@ -73,7 +125,8 @@ export async function runAction(
         });
         row.message = reply.text;
         await deps.store.setMessage(row.id, reply.text);
-        if (deps.mayAct && !(await deps.mayAct(s.id))) throw new Error('lease lost, keeper disabled or session paused before the call; not sent');
+        if (reply.refused) deps.log.warn({ sessionId: s.id, action: d.action, refused: reply.refused, via: reply.via }, 'keeper message replaced by a safe text');
+        if (deps.mayAct && !(await deps.mayAct(s.id))) throw new Error(NOT_SENT);
         await deps.mirror.sendMessage(workspaceId, s.id, reply.text);
       }
       outcome = 'sent';
@@ -126,7 +179,16 @@ export async function reconcile(deps: LedgerDeps, workspaceId: string): Promise<
       } catch {
         verdict = { status: 'failed', note: 'session no longer mirrored' };
       }
-      if (s) {
+      if (s && row.kind === 'recover') {
+        const created = await deps.mirror.findSessionByText?.(workspaceId, recoveryMarker(row.id));
+        if (created) {
+          await deps.store.addLink({ action_id: row.id, workspace_id: workspaceId, from_session_id: row.session_id, to_session_id: created, reason: row.reason, created_at: now });
+          verdict = { status: 'sent', note: 'confirmed from the mirror after an interruption (the recovery session exists)' };
+        } else {
+          const synced = await deps.mirror.lastSyncAt(workspaceId, s.accountId);
+          if (synced !== null && synced > at + SKEW_MS) verdict = { status: 'failed', note: 'not created: the mirror polled after the claim and shows no recovery session' };
+        }
+      } else if (s) {
         const acts = (await deps.mirror.recentActivities(workspaceId, s, 50)).map(toKeeperActivity);
         const after = acts.filter((a) => a.createTimeMs >= at - SKEW_MS);
         const evidence =

@@ -22,7 +22,7 @@ function world() {
   const mirror: KeeperMirror = {
     signatures: async () => [...sessions.values()],
     summaries: async (_w, ids) => ids.map((id) => sessions.get(id)!).filter(Boolean),
-    detail: async (_w, id) => ({ ...sessions.get(id)!, outputs: [], requirePlanApproval: false, automationMode: null, workingBranch: null }) as SessionDetail,
+    detail: async (_w, id) => ({ ...sessions.get(id)!, outputs: [], requirePlanApproval: false, automationMode: null, createdBy: 'external', workingBranch: null }) as SessionDetail,
     recentActivities: async (_w, s) => {
       reads.set(s.id, (reads.get(s.id) ?? 0) + 1);
       return acts.get(s.id) ?? [];

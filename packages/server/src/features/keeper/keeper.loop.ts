@@ -118,10 +118,18 @@ export function createWorkspaceKeeper(deps: WorkspaceKeeperDeps, workspaceId: st
       const isPaused = paused.has(sum.id);
       const h = history.get(sum.id) ?? [];
       // Sessions the keeper must never touch are decided without reading anything more.
-      const skip = sum.archived || sum.deleted || isPaused || (sum.state === 'COMPLETED' && !settings.autoContinue.enabled);
-      const needsDetail = !skip && sum.state === 'IN_PROGRESS' && settings.stuck.enabled;
+      const skip = sum.archived || sum.deleted || isPaused;
+      // COMPLETED without auto-continue needs no activities (only the no-PR alert, from the session itself).
+      const readActs = !skip && !(sum.state === 'COMPLETED' && !settings.autoContinue.enabled);
+      // The detail carries outputs (stuck evidence) and the create-time intent (plan approval, PR expected, recovery).
+      const needsDetail =
+        !skip &&
+        ((sum.state === 'IN_PROGRESS' && settings.stuck.enabled) ||
+          sum.state === 'AWAITING_PLAN_APPROVAL' ||
+          (sum.state === 'COMPLETED' && settings.alerts.enabled) ||
+          (sum.state === 'FAILED' && settings.selfHeal.enabled));
       const s = toKeeperSession(needsDetail ? await deps.mirror.detail(workspaceId, sum.id) : sum, isPaused);
-      const recent = skip ? [] : (await deps.mirror.recentActivities(workspaceId, sum, RECENT)).map(toKeeperActivity);
+      const recent = readActs ? (await deps.mirror.recentActivities(workspaceId, sum, RECENT)).map(toKeeperActivity) : [];
       const d = decide(s, recent, settings, h, deps.clock.now());
       await note(sum.id, d.action, d.reason);
       if (d.action === 'none') return;

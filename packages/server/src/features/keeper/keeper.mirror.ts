@@ -1,5 +1,6 @@
-import type { SessionActivity, SessionDetail, SessionSummary } from '@autopilot/contracts';
+import type { CreateSessionBody, SessionActivity, SessionDetail, SessionSummary } from '@autopilot/contracts';
 import type { AccountsService, SessionSignature, SessionsService } from '../sessions';
+import { filesFromPatch } from './keeper.risk';
 import type { KeeperActivity, KeeperSession, PlanStepView } from './keeper.types';
 
 /**
@@ -28,6 +29,13 @@ export interface KeeperMirror {
   upstream(workspaceId: string, id: string): Promise<{ state: string; archived: boolean; updateTimeMs: number } | null>;
   /** Workspaces that have at least one Jules account (each gets a keeper loop). */
   workspaces(): Promise<string[]>;
+  /**
+   * Creates a session through the sessions service's create path (so its intent is recorded like any other
+   * orchestrator session). The dispatcher does not exist yet; when it does, recovery sessions should go through it.
+   */
+  createSession?(workspaceId: string, body: CreateSessionBody): Promise<{ id: string }>;
+  /** The id of a session of the workspace whose prompt contains `text` (the recovery marker), or null. */
+  findSessionByText?(workspaceId: string, text: string): Promise<string | null>;
 }
 
 /** The sessions feature's services as a {@link KeeperMirror}. */
@@ -62,6 +70,11 @@ export function mirrorFromSessions(sessions: SessionsService, accounts: Accounts
     async workspaces() {
       return [...new Set((await accounts.allRows()).map((r) => r.workspace_id))];
     },
+    createSession: async (workspaceId, body) => ({ id: (await sessions.create(workspaceId, body)).id }),
+    async findSessionByText(workspaceId, text) {
+      const page = await sessions.list(workspaceId, { text, limit: 2, archived: 'all', deleted: 'true' });
+      return page.items[0]?.id ?? null;
+    },
   };
 }
 
@@ -86,6 +99,16 @@ export function toKeeperSession(s: SessionSummary | SessionDetail, paused: boole
     updateTimeMs: ms(s.updateTime),
     lastActivityAtMs: Number.isNaN(last) ? null : last,
     activityCount: s.activityCount,
+    accountId: s.accountId,
+    startingBranch: s.startingBranch,
+    // Only a detail carries the create-time intent; a summary leaves it unknown (the workspace default applies).
+    ...('createdBy' in s
+      ? {
+          createdHere: s.createdBy === 'orchestrator',
+          requirePlanApproval: s.createdBy === 'orchestrator' ? s.requirePlanApproval : s.requirePlanApproval ? true : null,
+          automationMode: s.automationMode,
+        }
+      : {}),
   };
 }
 
@@ -116,5 +139,15 @@ export function toKeeperActivity(a: SessionActivity): KeeperActivity {
       break;
     }
   }
-  return { id: a.id, kind: a.kind, originator: a.originator, createTimeMs: ms(a.createTime), text: text ?? a.description ?? null, ...(plan ? { plan } : {}) };
+  // Files of changeSet artifacts (unidiff headers): the plan rules look at what the session actually touches.
+  const sets = Array.isArray(d.artifacts) ? d.artifacts.map((x) => obj(obj(x).changeSet)).filter((c) => Object.keys(c).length > 0) : [];
+  const files = sets.flatMap((c) => {
+    const patch = str(obj(c.gitPatch).unidiffPatch);
+    return patch ? filesFromPatch(patch) : [];
+  });
+  return {
+    id: a.id, kind: a.kind, originator: a.originator, createTimeMs: ms(a.createTime), text: text ?? a.description ?? null,
+    ...(plan ? { plan } : {}),
+    ...(sets.length ? { changeSet: true, files } : {}),
+  };
 }

@@ -120,6 +120,13 @@ export function createKeeperService(deps: KeeperServiceDeps) {
             ? { action: state.last_decision, reason: state.last_reason, at: iso(Number(state.last_decided_at)) }
             : null,
         actions: rows.slice(0, 100).map(toAction),
+        links: (await store.links(workspaceId, s.id)).map((l) => ({
+          relation: l.from_session_id === s.id ? ('recovered_as' as const) : ('recovered_from' as const),
+          sessionId: l.from_session_id === s.id ? l.to_session_id : l.from_session_id,
+          actionId: l.action_id,
+          reason: l.reason,
+          at: iso(Number(l.created_at)),
+        })),
       };
     },
 

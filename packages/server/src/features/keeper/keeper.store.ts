@@ -1,7 +1,7 @@
 import type { Db } from '../../platform/db';
 import { createLeases } from '../../platform/db/leases';
 import { isUniqueViolation } from '../../platform/db';
-import type { KeeperActionsTable, KeeperNotificationsTable } from '../../platform/db/schema';
+import type { KeeperActionsTable, KeeperLinksTable, KeeperNotificationsTable } from '../../platform/db/schema';
 
 export type ActionRow = KeeperActionsTable;
 
@@ -114,6 +114,18 @@ export function createKeeperStore(db: Db) {
       if (after) q = q.where((eb) => eb.or([eb('created_at', '<', after.t), eb.and([eb('created_at', '=', after.t), eb('id', '<', after.i)])]));
       return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
     },
+
+    /** Links a failed session to the session a recover action created (once per action: a repeat is ignored). */
+    addLink: (row: KeeperLinksTable) => k.insertInto('keeper_links').values(row).onConflict((oc) => oc.column('action_id').doNothing()).execute(),
+    /** Links from or to a session, oldest first. */
+    links: (workspaceId: string, sessionId: string) =>
+      k
+        .selectFrom('keeper_links')
+        .selectAll()
+        .where('workspace_id', '=', workspaceId)
+        .where((eb) => eb.or([eb('from_session_id', '=', sessionId), eb('to_session_id', '=', sessionId)]))
+        .orderBy('created_at')
+        .execute(),
 
     /** Leases (platform/db/leases.ts): one instance runs each loop. */
     ...createLeases(db),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createSupervisor, templateMessage, type SupervisorContext } from './keeper.supervisor';
+import { createSupervisor, templateMessage, UNATTENDED, type SupervisorContext } from './keeper.supervisor';
 
 const ctx: SupervisorContext = {
   workspaceId: 'w', sessionId: 's', prompt: 'Add paging to the orders list', title: 'Paging',
@@ -11,6 +11,7 @@ const ctx: SupervisorContext = {
 describe('supervisor', () => {
   it('templates quote the question, the failure and the next plan step', () => {
     expect(templateMessage({ purpose: 'answer', cue: 'Keep the v1 API?' }, ctx)).toContain('You asked: "Keep the v1 API?"');
+    expect(templateMessage({ purpose: 'answer', cue: 'Keep the v1 API?' }, ctx)).toMatch(/^This session runs unattended.*Decide reasonably yourself/s);
     expect(templateMessage({ purpose: 'answer', cue: null }, ctx)).toContain('Add paging to the orders list');
     expect(templateMessage({ purpose: 'heal', cue: 'npm test exited with 1' }, ctx)).toContain('"npm test exited with 1"');
     const nudge = templateMessage({ purpose: 'nudge', cue: 'Explore the orders code', quietMs: 1_200_000 }, ctx);
@@ -22,7 +23,7 @@ describe('supervisor', () => {
   it("uses the gateway's answer (task supervisor) and falls back to the template when it fails or is empty", async () => {
     const seen: string[] = [];
     const ok = createSupervisor({ llm: { generateText: async (r) => (seen.push(r.task), { text: '  Yes, keep v1.  ' }) } });
-    expect(await ok.compose({ purpose: 'answer', cue: 'Keep v1?' }, ctx)).toEqual({ text: 'Yes, keep v1.', via: 'llm' });
+    expect(await ok.compose({ purpose: 'answer', cue: 'Keep v1?' }, ctx)).toEqual({ text: `${UNATTENDED} Yes, keep v1.`, via: 'llm' });
     expect(seen).toEqual(['supervisor']);
     const down = createSupervisor({ llm: { generateText: async () => { throw new Error('budget_exhausted'); } } });
     expect((await down.compose({ purpose: 'answer', cue: 'Keep v1?' }, ctx)).via).toBe('template');

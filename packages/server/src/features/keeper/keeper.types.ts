@@ -21,6 +21,16 @@ export interface KeeperSession {
   updateTimeMs: number;
   lastActivityAtMs: number | null;
   activityCount: number;
+  /**
+   * What the creator asked for: true/false when the orchestrator created the session (recorded at create time),
+   * null when it was created elsewhere (Jules never reads the flag back; the workspace default applies).
+   */
+  requirePlanApproval?: boolean | null;
+  /** Created through the orchestrator (so requirePlanApproval and automationMode are what was asked for). */
+  createdHere?: boolean;
+  automationMode?: string | null;
+  accountId?: string;
+  startingBranch?: string | null;
 }
 
 export interface PlanStepView {
@@ -37,6 +47,10 @@ export interface KeeperActivity {
   text: string | null;
   /** Steps of a planGenerated activity. */
   plan?: PlanStepView[];
+  /** Files named in the unidiff headers of the activity's changeSet artifacts. */
+  files?: string[];
+  /** The activity carries a changeSet artifact (evidence of work, with a claim of being done). */
+  changeSet?: boolean;
 }
 
 /** A ledger row as the decision sees it. */
@@ -47,11 +61,15 @@ export interface HistoryEntry {
   attempts: number;
   createdAtMs: number;
   settledAtMs: number | null;
+  /** Why a failed row failed (e.g. Jules refused the message). */
+  error?: string | null;
 }
 
 /** What the decision asks the supervisor to write when it decides to message the agent. */
 export interface MessageBrief {
-  purpose: 'answer' | 'nudge' | 'heal' | 'continue';
+  purpose: 'answer' | 'nudge' | 'heal' | 'continue' | 'recover';
+  /** answer: the rules could not tell whether only a person can answer; the supervisor's LLM is asked first. */
+  classify?: boolean;
   /** The agent's question, the failure reason, or the last thing the agent said. */
   cue: string | null;
   quietMs?: number;
@@ -60,7 +78,9 @@ export interface MessageBrief {
 
 /** A human notification the decision wants raised alongside its action. */
 export interface NotificationDraft {
-  kind: 'plan_held' | 'session_stuck' | 'stall_escalated' | 'question_escalated' | 'heal_exhausted';
+  kind:
+    | 'plan_held' | 'session_stuck' | 'stall_escalated' | 'question_escalated' | 'heal_exhausted'
+    | 'completed_without_pr' | 'session_paused' | 'no_progress_after_reply' | 'session_recovered';
   title: string;
   body: string;
 }
@@ -78,4 +98,4 @@ export type Decision =
     };
 
 /** Actions that call Jules (the rest only record and notify). */
-export const CALLS_JULES: ReadonlySet<KeeperActionKind> = new Set(['approve', 'answer', 'nudge', 'heal', 'continue']);
+export const CALLS_JULES: ReadonlySet<KeeperActionKind> = new Set(['approve', 'answer', 'nudge', 'heal', 'continue', 'recover']);

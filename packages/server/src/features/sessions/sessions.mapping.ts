@@ -63,8 +63,10 @@ export function toDetail(r: JulesSessionsTable): SessionDetail {
   }
   return {
     ...toSummary(r),
-    requirePlanApproval: !!r.require_plan_approval,
-    automationMode: r.automation_mode,
+    // Jules never reads these inputs back: the intent recorded at create time wins over any echo.
+    requirePlanApproval: r.orchestrator_created ? !!r.intent_require_plan_approval : !!r.require_plan_approval,
+    automationMode: r.orchestrator_created ? (r.intent_automation_mode ?? null) : r.automation_mode,
+    createdBy: r.orchestrator_created ? 'orchestrator' : 'external',
     workingBranch: r.working_branch,
     outputs,
   };

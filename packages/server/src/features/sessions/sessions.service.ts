@@ -175,6 +175,12 @@ export function createSessionsService(deps: SessionsDeps) {
         }),
       );
       const r = await upsertSession(syncDeps, { accountId: acc.id, workspaceId, backfill: false }, s, await store.byJulesId(acc.id, s.id));
+      // What we asked for, recorded here: Jules treats these as input-only, so the keeper must not wait for an echo.
+      await store.update(r.id, {
+        orchestrator_created: 1,
+        intent_require_plan_approval: body.requirePlanApproval ? 1 : 0,
+        intent_automation_mode: body.autoCreatePr ? 'AUTO_CREATE_PR' : null,
+      });
       return toDetail(await sessionRow(workspaceId, r.id));
     },
 
