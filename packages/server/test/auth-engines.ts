@@ -61,9 +61,9 @@ export function capturedLogger(): { log: Logger; lines: string[]; text(): string
 }
 
 /** Starts an orchestrator (no socket) on `env`, with an optional logger; request() like the harness's. */
-export async function startOn(env: Record<string, string>, log?: Logger): Promise<TestOrchestrator> {
+export async function startOn(env: Record<string, string>, log?: Logger, dashboardDir?: string): Promise<TestOrchestrator> {
   const config = loadConfig({ PORT: '0', LOG_LEVEL: 'silent', AUTOPILOT_ADMIN_KEY: ADMIN_KEY, JULES_API_BASE_URL: 'http://127.0.0.1:9/v1alpha', ...env });
-  const orch = await startOrchestrator(config, { listen: false, ...(log ? { log } : {}) });
+  const orch = await startOrchestrator(config, { listen: false, ...(log ? { log } : {}), ...(dashboardDir ? { dashboardDir } : {}) });
   const request: TestOrchestrator['request'] = (pathname, init = {}) => {
     const { key = ADMIN_KEY, json, ...rest } = init;
     const headers = new Headers(rest.headers);
