@@ -93,8 +93,8 @@ describe('Jules client against the simulator', () => {
     expect(s.id).toBe(id);
     const stats = (await (await fetch(`${srv.origin}/_sim/stats`)).json()) as { requests: { byRoute: Record<string, number> } };
     expect(stats.requests.byRoute['sessions.get']).toBe(4);
-    // Full jitter with random() = 0.5: half of 250, 500, 1000 ms.
-    expect(slept).toEqual([125, 250, 500]);
+    // Full jitter with random() = 0.5: half of 1, 2, 4 s (no Retry-After on a 500: backoff starts at 1 s).
+    expect(slept).toEqual([500, 1000, 2000]);
   });
 
   it('gives up after maxAttempts with UpstreamUnavailable', async () => {
@@ -273,7 +273,7 @@ describe('Jules client tolerance of unknown kinds', () => {
       } else if (req.url === '/v1alpha/sessions/2') {
         res.end(JSON.stringify({ id: '2', createTime: '2026-01-01T00:00:00Z', updateTime: '2026-01-01T00:00:00Z', state: 'QUEUED', title: null, archived: 'yes', outputs: 5, sourceContext: { source: 7 } }));
       } else if (req.url === '/v1alpha/sessions/3') {
-        res.end(JSON.stringify({ name: 'sessions/3', state: 'QUEUED' }));
+        res.end(JSON.stringify({ name: 'projects/x/things/3', state: 'QUEUED' }));
       } else {
         res.end(JSON.stringify({ id: '1', createTime: '2026-01-01T00:00:00Z', updateTime: '2026-01-01T00:00:00Z', state: 'HIBERNATING', outputs: [{ gist: { url: 'g' } }] }));
       }
@@ -301,7 +301,7 @@ describe('Jules client tolerance of unknown kinds', () => {
     expect(warnings.map((w) => `${w.where}:${w.kind}`)).toEqual(['activity:codeReviewed', 'artifact:screenshot', 'output:gist']);
   });
 
-  it('drops wrongly typed optional fields but reports a session without its id as UpstreamMalformed', async () => {
+  it('drops wrongly typed optional fields but reports a session with no id and no readable name as UpstreamMalformed', async () => {
     const c = createJulesClient({ baseUrl: base, apiKey: KEY });
     const odd = await c.getSession('2');
     expect(odd).toMatchObject({ id: '2', state: 'QUEUED', title: '' });

@@ -1,10 +1,12 @@
 import { z } from 'zod';
 import { createTransport, type Transport, type TransportOptions } from './transport';
 import { defaultCreateLimiter, type KeyedSemaphores } from './semaphore';
+import { UpstreamBadRequest, UpstreamMalformed } from './errors';
 import {
   Activity, ActivitiesPage, Empty, Session, SessionsPage, Source, SourcesPage, activityKind, memberKind, sortableTime,
   type JulesActivity, type Session as JulesSession, type Source as JulesSource,
 } from './wire';
+import { createTimeAfter, parseItems, recoverCreated, withTimes } from './client-support';
 
 export const JULES_BASE_URL = 'https://jules.googleapis.com/v1alpha';
 
@@ -29,6 +31,8 @@ export interface CreateSessionInput {
 export interface Page<T> {
   items: T[];
   nextPageToken?: string;
+  /** Ids (from `id` or `name`) of malformed records skipped on this page: they exist upstream all the same. */
+  skippedIds?: string[];
 }
 
 interface CallOpts {
@@ -48,6 +52,8 @@ export function createJulesClient(opts: JulesClientOptions) {
   const raceMs = opts.createRaceMs ?? 15_000;
   const seenUnknown = new Set<string>();
   const createdAt = new Map<string, number>();
+  /** Jules refused the activities filter once for this key (a 400): page without it from then on. */
+  let filterUnsupported = false;
 
   function noteUnknown(where: string, kind: string) {
     const key = `${where}:${kind}`;
@@ -56,7 +62,7 @@ export function createJulesClient(opts: JulesClientOptions) {
     opts.log?.warn({ where, kind }, 'Jules sent a kind this client does not know; kept as raw data');
   }
 
-  function toActivity(a: z.infer<typeof Activity>): JulesActivity {
+  function toActivity(a: z.output<typeof Activity>): JulesActivity {
     const k = activityKind(a);
     if (!k.known) noteUnknown('activity', k.kind);
     for (const art of a.artifacts ?? []) {
@@ -96,7 +102,8 @@ export function createJulesClient(opts: JulesClientOptions) {
         ...o,
         query: { pageSize: o.pageSize ?? 100, pageToken: o.pageToken, filter: o.archived ? 'archived = true' : undefined },
       });
-      return { items: r.sessions.map(checkSession), nextPageToken: r.nextPageToken || undefined };
+      const p = parseItems('sessions', r.sessions, Session, opts.log);
+      return { items: p.items.map(checkSession), nextPageToken: r.nextPageToken || undefined, ...(p.skippedIds.length ? { skippedIds: p.skippedIds } : {}) };
     },
 
     /** Every page of sessions, newest first (`archived: true` = the archived ones, hidden from the default list). */
@@ -116,7 +123,11 @@ export function createJulesClient(opts: JulesClientOptions) {
 
     getSession: async (id: string, o: CallOpts = {}) => checkSession(await get('sessions.get', `sessions/${enc(id)}`, Session, o)),
 
-    /** Creates a session; at most `createLimiter`'s limit run at once per key. Retried only on 429/503. */
+    /**
+     * Creates a session; at most `createLimiter`'s limit run at once per key. Retried only on 429/503. A 2xx whose
+     * body cannot be read still means Jules created the session: it is recovered (client-support.ts
+     * `recoverCreated`), never created a second time.
+     */
     async createSession(input: CreateSessionInput, o: CallOpts = {}): Promise<JulesSession> {
       const body: Record<string, unknown> = { prompt: input.prompt };
       if (input.title) body.title = input.title;
@@ -126,7 +137,22 @@ export function createJulesClient(opts: JulesClientOptions) {
       // false is the default; sending it explicitly without AUTO_CREATE_PR has been reported to fail on the live API.
       if (input.requirePlanApproval) body.requirePlanApproval = true;
       if (input.automationMode) body.automationMode = input.automationMode;
-      const s = await limiter.run(() => post('sessions.create', 'sessions', body, Session, 'unprocessed', o));
+      const sentAt = t.clock.now();
+      let raw: unknown;
+      let unreadable: UpstreamMalformed | undefined;
+      try {
+        raw = await limiter.run(() => post('sessions.create', 'sessions', body, Empty, 'unprocessed', o));
+      } catch (err) {
+        if (!(err instanceof UpstreamMalformed)) throw err;
+        unreadable = err;
+      }
+      const parsed = unreadable ? undefined : Session.safeParse(raw);
+      let s: JulesSession;
+      if (parsed?.success) s = parsed.data;
+      else {
+        opts.log?.warn({ op: 'sessions.create' }, 'Jules created a session but its answer could not be read; recovering it');
+        s = await recoverCreated(client, input, raw, sentAt, o, unreadable);
+      }
       createdAt.set(s.id, t.clock.now());
       if (createdAt.size > 1000) createdAt.delete(createdAt.keys().next().value as string);
       return checkSession(s);
@@ -147,18 +173,19 @@ export function createJulesClient(opts: JulesClientOptions) {
      */
     async listActivities(
       sessionId: string,
-      o: CallOpts & { pageSize?: number; pageToken?: string; filter?: string; createTime?: string } = {},
+      o: CallOpts & { pageSize?: number; pageToken?: string; filter?: string; createTime?: string; floor?: string } = {},
     ): Promise<Page<JulesActivity>> {
       const r = await get('activities.list', `sessions/${enc(sessionId)}/activities`, ActivitiesPage, {
         ...o,
         query: { pageSize: o.pageSize ?? 100, pageToken: o.pageToken, filter: o.filter },
         grace: graceUntil(sessionId, o.createTime),
       });
-      return { items: r.activities.map(toActivity), nextPageToken: r.nextPageToken || undefined };
+      const p = parseItems('activities', r.activities, Activity, opts.log);
+      return { items: withTimes(p.items, o.floor).map(toActivity), nextPageToken: r.nextPageToken || undefined, ...(p.skippedIds.length ? { skippedIds: p.skippedIds } : {}) };
     },
 
     /** Every page of a session's activities, oldest first (optionally filtered, e.g. `create_time>"..."`). */
-    async *activityPages(sessionId: string, o: CallOpts & { pageSize?: number; filter?: string; createTime?: string } = {}): AsyncGenerator<Page<JulesActivity>> {
+    async *activityPages(sessionId: string, o: CallOpts & { pageSize?: number; filter?: string; createTime?: string; floor?: string } = {}): AsyncGenerator<Page<JulesActivity>> {
       let pageToken: string | undefined;
       do {
         const page = await client.listActivities(sessionId, { ...o, pageToken });
@@ -167,31 +194,47 @@ export function createJulesClient(opts: JulesClientOptions) {
       } while (pageToken);
     },
 
+    /** True once Jules refused the activities filter for this client's key: later calls page without it. */
+    get activityFilterUnsupported(): boolean {
+      return filterUnsupported;
+    },
+
     /**
-     * The activities after the newest one held, across pages. Asks for `create_time >= newest` (not `>`: several
-     * activities can share a timestamp, and one created later with the same time would otherwise be lost) and
-     * drops the ids already held. Without `after`, returns the whole history.
+     * The activities after the newest one held, across pages, filtered in the form Google's SDK sends
+     * (`create_time>"<RFC 3339>"`, see `createTimeAfter`); ids already held are dropped. A 400 to the filter (an API
+     * without it) falls back to plain paging, remembered for this client, i.e. this account. Without `after`,
+     * returns the whole history.
      */
     async activitiesSince(
       sessionId: string,
       o: CallOpts & { after?: { createTime: string; ids: Iterable<string> }; createTime?: string; pageSize?: number } = {},
     ): Promise<{ activities: JulesActivity[]; calls: number }> {
       const known = new Set(o.after?.ids ?? []);
-      const filter = o.after ? `create_time>="${o.after.createTime}"` : undefined;
-      const out: JulesActivity[] = [];
-      const seen = new Set<string>();
       let calls = 0;
-      for await (const page of client.activityPages(sessionId, { ...o, filter })) {
-        calls++;
-        for (const a of page.items) {
-          if (known.has(a.id) || seen.has(a.id)) continue;
-          // A server that ignores the filter must not make us re-add history.
-          if (o.after && sortableTime(a.createTime) < sortableTime(o.after.createTime)) continue;
-          seen.add(a.id);
-          out.push(a);
+      const walk = async (filter: string | undefined) => {
+        const out: JulesActivity[] = [];
+        const seen = new Set<string>();
+        for await (const page of client.activityPages(sessionId, { ...o, filter, floor: o.after?.createTime })) {
+          calls++;
+          for (const a of page.items) {
+            if (known.has(a.id) || seen.has(a.id)) continue;
+            // A server that ignores the filter, or paging without one, must not make us re-add history.
+            if (o.after && sortableTime(a.createTime) < sortableTime(o.after.createTime)) continue;
+            seen.add(a.id);
+            out.push(a);
+          }
         }
+        return out;
+      };
+      const filter = o.after && !filterUnsupported ? createTimeAfter(o.after.createTime) : undefined;
+      try {
+        return { activities: await walk(filter), calls };
+      } catch (err) {
+        if (!filter || !(err instanceof UpstreamBadRequest)) throw err;
+        filterUnsupported = true;
+        opts.log?.warn({ op: 'activities.list', status: err.status ?? null }, 'Jules refused the activities filter; paging without it from now on');
+        return { activities: await walk(undefined), calls };
       }
-      return { activities: out, calls };
     },
 
     getActivity: async (sessionId: string, activityId: string, o: CallOpts & { createTime?: string } = {}) =>

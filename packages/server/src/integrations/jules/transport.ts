@@ -6,6 +6,7 @@ import type { Metrics } from '../../platform/metrics';
 import {
   UpstreamAuth, UpstreamBadRequest, UpstreamError, UpstreamMalformed, UpstreamNotFound, UpstreamRateLimited, UpstreamUnavailable,
 } from './errors';
+import { parseGoogleError } from './google-error';
 
 /** Tuning of one Jules transport; every field has a production default. */
 export interface TransportOptions {
@@ -19,7 +20,10 @@ export interface TransportOptions {
   timeoutMs?: number;
   /** Attempts per call including the first (default 5). */
   maxAttempts?: number;
-  /** Full-jitter exponential backoff: a delay in [0, min(maxMs, initialMs * 2^n)) (defaults 250 ms / 20 s). */
+  /**
+   * Full-jitter exponential backoff when the answer names no delay (no Retry-After, no RetryInfo): a delay in
+   * [0, min(maxMs, initialMs * 2^n)) (defaults 1 s / 20 s, the start Google's client libraries use).
+   */
   backoff?: { initialMs: number; maxMs: number };
   /** A Retry-After longer than this is not waited out: the caller gets UpstreamRateLimited (default 60 s). */
   maxRetryAfterMs?: number;
@@ -66,14 +70,6 @@ export function parseRetryAfter(value: string | null, nowMs: number): number | u
   return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
 }
 
-function upstreamMessage(text: string): { message?: string; status?: string } {
-  try {
-    const e = (JSON.parse(text) as { error?: { message?: unknown; status?: unknown } })?.error;
-    return { message: typeof e?.message === 'string' ? e.message : undefined, status: typeof e?.status === 'string' ? e.status : undefined };
-  } catch {
-    return {};
-  }
-}
 
 /**
  * The HTTP core under the Jules client: one fetch per attempt with a timeout, typed errors, retries with full
@@ -87,7 +83,9 @@ export function createTransport(opts: TransportOptions): Transport {
   const random = opts.random ?? Math.random;
   const timeoutMs = opts.timeoutMs ?? 30_000;
   const maxAttempts = opts.maxAttempts ?? 5;
-  const backoff = opts.backoff ?? { initialMs: 250, maxMs: 20_000 };
+  const backoff = opts.backoff ?? { initialMs: 1000, maxMs: 20_000 };
+  // The delay an answer itself asked for (Retry-After or RetryInfo), per error: only those override the jitter.
+  const asked = new WeakMap<Error, number>();
   const maxRetryAfterMs = opts.maxRetryAfterMs ?? 60_000;
   const base = opts.baseUrl.replace(/\/+$/, '');
   const cfg = opts.breaker ?? { consecutiveFailures: 5, halfOpenAfterMs: 15_000 };
@@ -163,14 +161,23 @@ export function createTransport(opts: TransportOptions): Transport {
         }
         return parsed.data;
       }
-      const up = upstreamMessage(text);
-      const msg = `${spec.op}: HTTP ${res.status}${up.message ? ` ${up.message}` : ''}`;
-      const retryAfter = parseRetryAfter(res.headers.get('retry-after'), clock.now());
+      const up = parseGoogleError(text);
+      const fields = up.violations.length ? ` (${up.violations.join('; ')})` : '';
+      const msg = `${spec.op}: HTTP ${res.status}${up.message ? ` ${up.message}` : ''}${fields}`;
+      // The header wins when both are sent; RetryInfo in `details` is how Google APIs usually say it.
+      const retryAfter = parseRetryAfter(res.headers.get('retry-after'), clock.now()) ?? up.retryDelayMs;
       if (res.status === 429 || res.status === 503) hold(retryAfter);
-      if (res.status === 429) throw new UpstreamRateLimited(msg, spec.op, retryAfter ?? backoff.initialMs, 429, up.status);
+      if (res.status === 429) {
+        const e = new UpstreamRateLimited(msg, spec.op, retryAfter ?? backoff.initialMs, 429, up.status);
+        if (retryAfter !== undefined) asked.set(e, retryAfter);
+        throw e;
+      }
       if (res.status >= 500) {
         const e = new UpstreamUnavailable(msg, spec.op, res.status, up.status);
-        if (retryAfter !== undefined) (e as UpstreamUnavailable & { retryAfterMs?: number }).retryAfterMs = retryAfter;
+        if (retryAfter !== undefined) {
+          (e as UpstreamUnavailable & { retryAfterMs?: number }).retryAfterMs = retryAfter;
+          asked.set(e, retryAfter);
+        }
         throw e;
       }
       if (res.status === 401 || res.status === 403) throw new UpstreamAuth(msg, spec.op, res.status, up.status);
@@ -213,8 +220,8 @@ export function createTransport(opts: TransportOptions): Transport {
           if (!(err instanceof UpstreamError) || !retryable(err, spec as RequestSpec<unknown>)) throw err;
           if (!(err instanceof UpstreamNotFound) && ++counted >= maxAttempts) throw err;
           const jitter = Math.floor(random() * Math.min(backoff.maxMs, backoff.initialMs * 2 ** n));
-          const hinted = (err as { retryAfterMs?: number }).retryAfterMs;
-          const delay = hinted !== undefined && (err instanceof UpstreamRateLimited || err instanceof UpstreamUnavailable) ? Math.max(hinted, jitter) : jitter;
+          const hinted = asked.get(err);
+          const delay = hinted !== undefined ? Math.max(hinted, jitter) : jitter;
           opts.log?.debug({ op: spec.op, status: err.status ?? null, attempt: n + 1, delayMs: delay }, 'Jules request will be retried');
           await clock.sleep(delay, spec.signal);
           if (spec.signal?.aborted) throw spec.signal.reason ?? new Error('aborted');

@@ -3,8 +3,9 @@ import { z } from 'zod';
 /**
  * The Jules v1alpha wire format (see /work/shared/jules-api.md), parsed tolerantly: objects keep unknown fields
  * (`looseObject`), enums are plain strings so a new state never breaks a poll, and union members ("kinds") are
- * detected by which key is present, with unknown kinds kept as raw data. Only what we cannot work without
- * (ids, times) is required.
+ * detected by which key is present, with unknown kinds kept as raw data. Only an id is required, and it may come
+ * from the resource `name`; missing times get the fallbacks below. Lists are parsed record by record by the client
+ * (`parseItems`), so one malformed record is skipped instead of failing its page.
  */
 
 export const SESSION_STATES = [
@@ -14,7 +15,6 @@ export const SESSION_STATES = [
 export type SessionState = (typeof SESSION_STATES)[number] | (string & {});
 export const TERMINAL_STATES: ReadonlySet<string> = new Set(['COMPLETED', 'FAILED']);
 
-const str = z.string();
 /**
  * Non-essential fields: a value of the wrong type (null, a number...) is dropped rather than failing the whole
  * page, so one odd field never stops a poll. Only ids and times are strict.
@@ -40,22 +40,56 @@ export const SourceContext = z.looseObject({
   environmentVariablesEnabled: optBool,
 });
 
-export const Session = z.looseObject({
+/**
+ * Stands in for a time the API left out when nothing better is known. The epoch, not "now": a time that changed
+ * on every poll would make an unchanged session look moved each time (and re-fetch its activities).
+ */
+export const UNKNOWN_TIME = '1970-01-01T00:00:00Z';
+
+/** The last segment of a resource name (`sessions/{id}`, `sessions/{id}/activities/{aid}`) of the expected shape. */
+export function idFromName(name: unknown, collection: 'sessions' | 'activities'): string | undefined {
+  if (typeof name !== 'string') return undefined;
+  const m = collection === 'sessions' ? /^sessions\/([^/]+)$/.exec(name) : /^sessions\/[^/]+\/activities\/([^/]+)$/.exec(name);
+  return m?.[1] || undefined;
+}
+
+/** `id`, else the id in `name`; a record with neither fails (it could not be stored or addressed). */
+function withId<T extends { id?: string; name?: string }>(collection: 'sessions' | 'activities') {
+  return (r: T, ctx: z.RefinementCtx) => {
+    const id = r.id || idFromName(r.name, collection);
+    if (!id) {
+      ctx.addIssue({ code: 'custom', path: ['id'], message: 'no id and no readable name' });
+      return z.NEVER;
+    }
+    return { ...r, id };
+  };
+}
+
+const SessionFields = z.looseObject({
   name: optStr,
-  id: str.min(1),
+  id: optStr,
   prompt: text,
   title: text,
   sourceContext: opt(SourceContext),
   requirePlanApproval: optBool,
   automationMode: optStr,
-  createTime: str,
-  updateTime: str,
+  createTime: optStr,
+  updateTime: optStr,
   state: z.string().catch('STATE_UNSPECIFIED') as z.ZodType<SessionState>,
   url: optStr,
   outputs: opt(z.array(SessionOutput)),
   archived: optBool,
 });
-export type Session = z.infer<typeof Session>;
+/**
+ * A session. Missing times: each falls back to the other (a session whose updateTime is absent is taken as not
+ * updated since it was created, and a createTime can be no later than its updateTime), then to UNKNOWN_TIME.
+ */
+export const Session = SessionFields.transform(withId('sessions')).transform((s) => ({
+  ...s,
+  createTime: s.createTime || s.updateTime || UNKNOWN_TIME,
+  updateTime: s.updateTime || s.createTime || UNKNOWN_TIME,
+}));
+export type Session = z.output<typeof Session>;
 
 export const Artifact = z.looseObject({
   changeSet: opt(ChangeSet),
@@ -68,11 +102,12 @@ export const PlanStep = z.looseObject({ id: optStr, title: text, description: op
 export const Plan = z.looseObject({ id: optStr, steps: z.array(PlanStep).catch([]), createTime: optStr });
 export type Plan = z.infer<typeof Plan>;
 
-export const Activity = z.looseObject({
+const ActivityFields = z.looseObject({
   name: optStr,
-  id: str.min(1),
+  id: optStr,
   description: optStr,
-  createTime: str,
+  /** Missing: '' here; the client fills it in from the activity before it in the page (see client.ts). */
+  createTime: z.string().catch(''),
   originator: z.string().catch('system'),
   artifacts: opt(z.array(Artifact)),
   agentMessaged: opt(z.looseObject({ agentMessage: text })),
@@ -83,7 +118,8 @@ export const Activity = z.looseObject({
   sessionCompleted: opt(z.looseObject({})),
   sessionFailed: opt(z.looseObject({ reason: text })),
 });
-export type WireActivity = z.infer<typeof Activity>;
+export const Activity = ActivityFields.transform(withId('activities'));
+export type WireActivity = z.output<typeof Activity>;
 
 export const Source = z.looseObject({
   name: optStr,
@@ -101,8 +137,9 @@ export const Source = z.looseObject({
 });
 export type Source = z.infer<typeof Source>;
 
-export const SessionsPage = z.looseObject({ sessions: z.array(Session).default([]), nextPageToken: optStr });
-export const ActivitiesPage = z.looseObject({ activities: z.array(Activity).default([]), nextPageToken: optStr });
+/** List pages hold raw records: the client parses each one, so a malformed record costs itself, not the page. */
+export const SessionsPage = z.looseObject({ sessions: z.array(z.unknown()).default([]), nextPageToken: optStr });
+export const ActivitiesPage = z.looseObject({ activities: z.array(z.unknown()).default([]), nextPageToken: optStr });
 export const SourcesPage = z.looseObject({ sources: z.array(Source).default([]), nextPageToken: optStr });
 /** `{}` answers (approvePlan, sendMessage, delete): anything JSON is accepted. */
 export const Empty = z.unknown();
