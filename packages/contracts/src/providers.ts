@@ -60,8 +60,8 @@ export type CreateProviderBody = z.infer<typeof CreateProviderBody>;
 export const UpdateProviderBody = z
   .strictObject({
     name: providerName.optional(),
-    apiKey: z.string().trim().min(1).max(4096).optional(),
-    baseUrl: httpUrl.nullable().optional(),
+    apiKey: z.string().trim().min(1).max(4096).optional().openapi({ description: 'Write-only; required whenever baseUrl changes (a stored key never follows a new URL)' }),
+    baseUrl: httpUrl.nullable().optional().openapi({ description: 'null = the vendor default; needs apiKey too, and cannot change for providers seeded from the environment' }),
     priority: z.number().int().min(0).max(10_000).optional(),
     enabled: z.boolean().optional(),
     maxConcurrency: z.number().int().min(1).max(1000).optional(),

@@ -45,7 +45,7 @@ export function registerProvidersRoutes(app: ApiApp, deps: ProvidersRoutesDeps) 
       method: 'patch',
       path: '/api/providers/{id}',
       tags,
-      summary: 'Change an LLM provider (send apiKey to rotate it)',
+      summary: 'Change an LLM provider (send apiKey to rotate it; a new baseUrl needs the apiKey again)',
       request: { params: idParam, body: jsonBody(UpdateProviderBody) },
       responses: { 200: jsonOk(ProviderInfo) },
     }),

@@ -55,7 +55,8 @@ export async function pickTarget(hostname: string, port: number, o: GuardOptions
       if (!v.allowed) throw new OutboundUnreachable(`refused:${v.range}`);
     }
   }
-  const chosen = canonical(addresses[0]!);
+  // IPv4 first when the name has both: many containers have no IPv6 route, and we dial one address, not several.
+  const chosen = canonical(addresses.find((a) => canonical(a).includes('.')) ?? addresses[0]!);
   return { address: chosen, family: chosen.includes(':') ? 6 : 4 };
 }
 

@@ -147,7 +147,7 @@ describe('createOutbound against a real listener on 127.0.0.1', () => {
     const closedPort = (closed.address() as AddressInfo).port;
     await new Promise<void>((r) => closed.close(() => r()));
     const ob = createOutbound({ allow: [`127.0.0.1:${closedPort}`], resolve: async () => { throw new Error('ENOTFOUND'); } });
-    const errors = await Promise.all([`http://127.0.0.1:${target.port}/`, `http://127.0.0.1:${closedPort}/`, 'http://nowhere.example/'].map((u) => ob.fetch(u).catch((e: Error) => e)));
+    const errors = await Promise.all([`http://127.0.0.1:${target.port}/`, `http://127.0.0.1:${closedPort}/`, 'http://nowhere.example/'].map((u) => ob.fetch(u).then(() => new Error("answered"), (e: Error) => e)));
     expect(errors.map((e) => [e.constructor.name, e.message])).toEqual(Array(3).fill(['OutboundUnreachable', OutboundUnreachable.MESSAGE]));
     expect(errors.map((e) => (e as OutboundUnreachable).reason.split(':')[0])).toEqual(['refused', 'connect', 'dns']);
     await ob.close();

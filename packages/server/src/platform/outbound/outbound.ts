@@ -53,9 +53,11 @@ function boundFetch(dispatcher: Dispatcher, log: Logger | undefined): typeof glo
     } catch (err) {
       if (init?.signal?.aborted || (input instanceof Request && input.signal.aborted)) throw err;
       const found = findOutboundError(err);
-      const cause = (err as { cause?: { code?: string } })?.cause;
-      log?.debug({ url: safeUrl(url), reason: found?.reason ?? cause?.code ?? (err as Error)?.message }, 'outbound request failed');
-      throw found ?? new OutboundUnreachable(`connect:${cause?.code ?? 'error'}`, { cause: err });
+      // fetch wraps the socket error (TypeError 'fetch failed' -> cause); its code or message is what happened.
+      const deep = (err as { cause?: { code?: string; message?: string; cause?: { code?: string; message?: string } } })?.cause;
+      const what = deep?.code ?? deep?.cause?.code ?? deep?.cause?.message ?? deep?.message ?? 'error';
+      log?.debug({ url: safeUrl(url), reason: found?.reason ?? what }, 'outbound request failed');
+      throw found ?? new OutboundUnreachable(`connect:${what}`, { cause: err });
     }
     if (res.status >= 300 && res.status < 400 && res.status !== 304) {
       await res.body?.cancel().catch(() => {});
