@@ -4,7 +4,7 @@ import type { Clock } from '../../platform/clock';
 import { isUniqueViolation } from '../../platform/db';
 import type { EventBus } from '../../platform/events/bus';
 import type { Logger } from '../../platform/logger';
-import { UpstreamNotFound, sortableTime, type JulesClient, type JulesSession } from '../../integrations/jules';
+import { UpstreamMalformed, UpstreamNotFound, sortableTime, type JulesClient, type JulesSession } from '../../integrations/jules';
 import type { SessionIndexRow, SessionsStore } from './sessions.store';
 import { activityRow, displayTime, sessionFields } from './sessions.mapping';
 
@@ -17,6 +17,15 @@ export interface SyncDeps {
   activityConcurrency?: number;
   /** Per-session chains that serialise activity syncs in this process (the loop and an action's refresh may overlap). */
   locks?: Map<string, Promise<unknown>>;
+  /**
+   * The live API does not always move a session's updateTime when it adds activities, so a working session
+   * (PLANNING / IN_PROGRESS) whose activities were not fetched for `activityCheckMs` (default 2 min) gets one
+   * filtered activities.list anyway; at most `activityCheckMax` (default 20) per poll, longest unchecked first.
+   */
+  activityCheckMs?: number;
+  activityCheckMax?: number;
+  /** When each session's activities were last fetched, in this process (mirror id -> clock ms). */
+  activityChecks?: Map<string, number>;
 }
 
 /** Where a sync writes: one account of one workspace. `backfill` = first import, published as one summary event. */
@@ -38,11 +47,15 @@ export interface SyncReport {
   /** Sessions whose activities were fetched (their updateTime moved), and the activities.list calls that took. */
   activitySessions: number;
   activityCalls: number;
+  /** Of activitySessions, those fetched although their updateTime did not move (the periodic check). */
+  activityChecks: number;
   activitiesAdded: number;
   failures: number;
 }
 
 const MAX_VANISHED_CHECKS = 25;
+/** States in which a session adds activities on its own, so an unmoved updateTime is worth double-checking. */
+const WORKING = new Set(['PLANNING', 'IN_PROGRESS']);
 const iso = (clock: Clock) => new Date(clock.now()).toISOString();
 
 /**
@@ -112,6 +125,7 @@ async function syncActivitiesNow(
   // Counted again rather than added: another instance may have inserted some of the same rows (ignored here).
   const total = rows.length ? await deps.store.countActivities(sessionId) : count;
   await deps.store.update(sessionId, { activity_count: total, last_activity_at: last, activities_synced_update_time: sortableTime(s.updateTime) });
+  deps.activityChecks?.set(sessionId, deps.clock.now());
   if (report) {
     report.activitySessions++;
     report.activityCalls += calls;
@@ -134,8 +148,11 @@ async function syncActivitiesNow(
 export async function syncAccount(deps: SyncDeps, t: SyncTarget, client: JulesClient, opts: { archivedPass: boolean; signal?: AbortSignal }): Promise<SyncReport> {
   const report: SyncReport = {
     listCalls: 0, archivedPass: opts.archivedPass, seen: 0, created: 0, updated: 0, stateChanges: 0, deleted: 0,
-    activitySessions: 0, activityCalls: 0, activitiesAdded: 0, failures: 0,
+    activitySessions: 0, activityCalls: 0, activityChecks: 0, activitiesAdded: 0, failures: 0,
   };
+  const checkedAt = (deps.activityChecks ??= new Map());
+  const checkEvery = deps.activityCheckMs ?? 120_000;
+  const due: Array<{ id: string; s: JulesSession; at: number }> = [];
   const known = await deps.store.index(t.accountId);
   const seen = new Set<string>();
   const toFetch: Array<{ id: string; s: JulesSession }> = [];
@@ -145,6 +162,12 @@ export async function syncAccount(deps: SyncDeps, t: SyncTarget, client: JulesCl
     report.seen++;
     const r = await upsertSession(deps, t, s, known.get(s.id), report);
     if (r.fetch) toFetch.push({ id: r.id, s });
+    else if (WORKING.has(String(s.state)) && !s.archived) {
+      const at = checkedAt.get(r.id);
+      // First sight in this process counts as checked now: a restart must not fetch every working session at once.
+      if (at === undefined) checkedAt.set(r.id, deps.clock.now());
+      else if (deps.clock.now() - at >= checkEvery) due.push({ id: r.id, s, at });
+    }
   };
   const yieldNow = eventLoopYielder();
   for (const archived of opts.archivedPass ? [false, true] : [false]) {
@@ -154,6 +177,8 @@ export async function syncAccount(deps: SyncDeps, t: SyncTarget, client: JulesCl
         await yieldNow();
         await take(s);
       }
+      // Malformed records were skipped by the client, but the sessions exist: they must not look vanished.
+      for (const id of page.skippedIds ?? []) seen.add(id);
     }
   }
   // Vanished sessions are confirmed one get each; a cap keeps a mass disappearance (a key now seeing another
@@ -165,12 +190,19 @@ export async function syncAccount(deps: SyncDeps, t: SyncTarget, client: JulesCl
     try {
       await take(await client.getSession(row.jules_id, { signal: opts.signal }));
     } catch (err) {
+      if (err instanceof UpstreamMalformed) {
+        deps.log.warn({ julesId: row.jules_id, accountId: t.accountId }, 'a session Jules answered unreadably was kept as it is');
+        continue;
+      }
       if (!(err instanceof UpstreamNotFound)) throw err;
       await deps.store.update(row.id, { deleted_at: iso(deps.clock) });
       report.deleted++;
       await deps.bus.publish('session.deleted', t.workspaceId, { id: row.id, julesId: row.jules_id });
     }
   }
+  const periodic = due.sort((a, b) => a.at - b.at).slice(0, deps.activityCheckMax ?? 20);
+  report.activityChecks = periodic.length;
+  toFetch.push(...periodic);
   await pool(toFetch, deps.activityConcurrency ?? 4, async ({ id, s }) => {
     if (opts.signal?.aborted) return;
     try {
