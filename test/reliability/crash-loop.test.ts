@@ -7,6 +7,7 @@ import { openDatabase, integrityCheck, type Db } from '../../packages/server/src
 import { createQueue } from '../../packages/server/src/platform/queue';
 import { jobCatalog } from '../../packages/server/src/jobs.catalog';
 import { apiClient, startServe, until, type ServeProcess } from '../../packages/server/src/features/keeper/test/process';
+import { allowEntry } from './retry-log';
 
 /*
  * Crash loop: the orchestrator is SIGKILLed at random moments 20 times while the simulator runs and the keeper
@@ -27,6 +28,7 @@ const groups = new Map<string, 'approve' | 'question' | 'fail' | 'happy'>();
 
 const env = () => ({
   DATA_DIR: dir, AUTOPILOT_ADMIN_KEY: ADMIN, JULES_API_KEY: JULES_KEY, JULES_API_BASE_URL: served.baseUrl,
+  AUTOPILOT_OUTBOUND_ALLOW: allowEntry(served.baseUrl),
   JULES_POLL_INTERVAL_MS: '500', KEEPER_PENDING_STALE_MS: '1000', KEEPER_DISCOVER_INTERVAL_MS: '200', LOG_LEVEL: 'info',
 });
 

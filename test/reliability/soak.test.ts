@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createJulesSimulator, type JulesSimulator, type ListeningSimulator } from '@autopilot/jules-sim';
 import { apiClient, startServe, until, type ServeProcess } from '../../packages/server/src/features/keeper/test/process';
+import { allowEntry } from './retry-log';
 
 /*
  * Soak: one simulated hour at 1,000 sessions (the simulator's manual clock advances a minute per real second, new
@@ -36,6 +37,7 @@ describe('soak', () => {
   it(`${SIM_MINUTES} simulated minutes at 1,000 sessions: resident memory grows less than 10%`, async () => {
     proc = await startServe({
       DATA_DIR: dir, AUTOPILOT_ADMIN_KEY: ADMIN, JULES_API_KEY: JULES_KEY, JULES_API_BASE_URL: served.baseUrl,
+      AUTOPILOT_OUTBOUND_ALLOW: allowEntry(served.baseUrl),
       JULES_POLL_INTERVAL_MS: '1000', KEEPER_DISCOVER_INTERVAL_MS: '500',
     });
     const rss = () => Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${proc!.child.pid}/status`, 'utf8'))![1]) * 1024;

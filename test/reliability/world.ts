@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 import { createJulesSimulator, type JulesSimulator } from '@autopilot/jules-sim';
 import { loadConfig } from '../../packages/server/src/platform/config';
 import { startOrchestrator, type Orchestrator } from '../../packages/server/src/main';
@@ -23,16 +25,44 @@ export interface World {
   simUrl: string;
   orch: Orchestrator;
   dataDir: string;
+  engine: 'sqlite' | 'postgres';
   request(p: string, init?: RequestInit & { key?: string | null; json?: unknown }): Promise<Response>;
   operations(): Promise<Operation[]>;
   close(): Promise<void>;
 }
 
+/** The storage engines a world can run on: SQLite always, PostgreSQL when TEST_DATABASE_URL is set. */
+export function worldEngines(): Array<'sqlite' | 'postgres'> {
+  if (process.env.CI === 'true' && !process.env.TEST_DATABASE_URL) throw new Error('CI=true requires TEST_DATABASE_URL');
+  return process.env.TEST_DATABASE_URL ? ['sqlite', 'postgres'] : ['sqlite'];
+}
+
+/** A fresh PostgreSQL database on the TEST_DATABASE_URL server (a database, not a schema: the app sets none). */
+async function freshPostgres(): Promise<{ url: string; drop(): Promise<void> }> {
+  const admin = process.env.TEST_DATABASE_URL!;
+  const name = `rel_${randomBytes(6).toString('hex')}`;
+  const run = async (q: string) => {
+    const c = new pg.Client({ connectionString: admin });
+    await c.connect();
+    try {
+      await c.query(q);
+    } finally {
+      await c.end();
+    }
+  };
+  await run(`create database ${name}`);
+  const url = new URL(admin);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => run(`drop database if exists ${name} with (force)`) };
+}
+
 /**
  * A simulator on a manual clock (nothing moves unless the test says so) and an orchestrator mirroring it, with a
- * short poll interval. Resolves once the first sync has mirrored the simulator's sessions.
+ * short poll interval, on SQLite or a fresh PostgreSQL database. Resolves once the first sync has mirrored the
+ * simulator's sessions.
  */
-export async function startWorld(opts: { sessions?: number; env?: Record<string, string> } = {}): Promise<World> {
+export async function startWorld(opts: { sessions?: number; env?: Record<string, string>; engine?: 'sqlite' | 'postgres' } = {}): Promise<World> {
+  const pgDb = opts.engine === 'postgres' ? await freshPostgres() : undefined;
   const sim = createJulesSimulator({ apiKeys: [SIM_KEY], sessions: opts.sessions ?? 30, manualClock: true, seed: 7 });
   const served = await sim.listen(0, '127.0.0.1');
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'autopilot-rel-'));
@@ -46,6 +76,7 @@ export async function startWorld(opts: { sessions?: number; env?: Record<string,
     // The env account is trusted; accounts added through the API reach exactly the simulator, nothing else private.
     AUTOPILOT_OUTBOUND_ALLOW: new URL(served.baseUrl).host,
     JULES_POLL_INTERVAL_MS: '500',
+    ...(pgDb ? { DATABASE_URL: pgDb.url } : {}),
     ...opts.env,
   });
   const orch = await startOrchestrator(config, { listen: false });
@@ -67,6 +98,7 @@ export async function startWorld(opts: { sessions?: number; env?: Record<string,
     simUrl: served.baseUrl,
     orch,
     dataDir,
+    engine: opts.engine ?? 'sqlite',
     request,
     async operations() {
       const doc = (await (await request('/api/openapi.json', { key: null })).json()) as any;
@@ -91,6 +123,7 @@ export async function startWorld(opts: { sessions?: number; env?: Record<string,
     async close() {
       await orch.close();
       await served.close();
+      await pgDb?.drop();
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
