@@ -1,5 +1,5 @@
 import { riskyCommand } from './keeper.risk';
-import { normalise } from './keeper.text';
+import { addressesSupervisor, normalise } from './keeper.text';
 
 /**
  * The check every keeper message passes before it is sent to an agent, whoever wrote it (LLM or template): a
@@ -24,7 +24,7 @@ const SECRET_PATTERNS: ReadonlyArray<[RegExp, string]> = [
 ];
 
 // Language that approves, or tells the agent to skip a person: the keeper's messages never do either.
-const APPROVAL = /\b(i (have )?approved?|(plan|it|this|changes?) (is|are|has been|have been) approved|approval (is )?granted|you (are|have been) (approved|authori[sz]ed|cleared)|lgtm|go ahead and (merge|push|deploy|delete|drop|publish)|no (need|reason) to (wait|ask) for (a |the )?(human|person|review|approval)|skip (the )?(review|approval))\b/;
+const APPROVAL = /\b((pre-?)?approved|i approve|(plan|it|this|changes?) (is|are|has been|have been) approved|approval (is )?granted|you (are|have been) (approved|authori[sz]ed|cleared)|lgtm|go ahead and (merge|push|deploy|delete|drop|publish)|no (need|reason) to (wait|ask) for (a |the )?(human|person|review|approval)|skip (the )?(review|approval))\b/;
 
 export type ReplyCheck = { ok: true } | { ok: false; reason: string };
 
@@ -43,6 +43,8 @@ export function checkReply(text: string, knownSecrets: readonly string[] = []): 
   if (APPROVAL.test(n)) return { ok: false, reason: 'contains approval language' };
   const cmd = riskyCommand(n);
   if (cmd) return { ok: false, reason: cmd };
-  if (/<<<|>>>|untrusted-[0-9a-f]/.test(n)) return { ok: false, reason: 'contains fence markers' };
+  // Whatever would make the keeper distrust an agent's text is no more welcome in what the keeper sends.
+  const aimed = addressesSupervisor(text);
+  if (aimed) return { ok: false, reason: `quotes text that ${aimed}` };
   return { ok: true };
 }

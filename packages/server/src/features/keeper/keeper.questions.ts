@@ -1,3 +1,4 @@
+import { SECRET_NAME } from './keeper.risk';
 import { addressesSupervisor, normalise } from './keeper.text';
 
 /**
@@ -9,8 +10,7 @@ import { addressesSupervisor, normalise } from './keeper.text';
 export type QuestionVerdict = { verdict: 'human' | 'agent' | 'unsure'; reason: string };
 
 const HUMAN_ONLY: ReadonlyArray<[RegExp, string]> = [
-  // An environment-variable style name of a secret: STRIPE_SECRET_KEY, GITHUB_TOKEN, DB_PASSWORD...
-  [/\b[a-z0-9]+(?:_[a-z0-9]+)*_(?:secret|token|password|passwd|pwd|api_?key|key|credentials?|private_key|access_key)(?:_[a-z0-9]+)*\b/, 'asks for a credential (environment variable)'],
+  [SECRET_NAME, 'asks for a credential (environment variable)'],
   [/\b(api[ -]?keys?|access[ -]?keys?|secret[ -]?keys?|private[ -]?keys?|ssh[ -]?keys?|secrets?|tokens?|passwords?|passphrases?|credentials?|client[ -]?secret|otp|2fa|mfa|one-time code|login details|log ?in (details|as)|sign ?in as)\b/, 'involves credentials or secrets'],
   [/\b(payments?|billing|invoices?|credit[ -]?cards?|pricing|price|subscriptions?|purchase|paid (plan|tier)|refunds?|charge (the )?(customer|card|user)s?|budget|costs? money)\b/, 'involves payments or billing'],
   [/\b(product (decision|direction|owner|manager)|business (decision|rule|requirement)s?|stakeholders?|customers? (want|need|expect)|which features?|(in|out of) scope|scope (change|creep)|priorit(y|ise|ize|ies)|roadmap|legal|licen[cs](e|ing) (choice|change)|compliance|breaking change|release (date|notes)|announce)\b/, 'is a product or scope decision'],

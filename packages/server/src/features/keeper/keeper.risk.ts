@@ -80,10 +80,14 @@ export function riskyCommand(normalised: string): string | undefined {
   return undefined;
 }
 
-/** The first risky command or file mentioned in normalised text. */
+// A secret's environment-variable name (STRIPE_SECRET_KEY, GITHUB_TOKEN, DB_PASSWORD), lower-cased by normalise.
+export const SECRET_NAME = /\b[a-z0-9]+(?:_[a-z0-9]+)*_(?:secret|token|password|passwd|pwd|api_?key|key|credentials?|private_key|access_key)(?:_[a-z0-9]+)*\b/;
+
+/** The first risky command, secret name or file mentioned in normalised text. */
 export function riskyText(normalised: string): string | undefined {
   const cmd = riskyCommand(normalised);
   if (cmd) return cmd;
+  if (SECRET_NAME.test(normalised)) return 'mentions a secret (environment variable)';
   const f = RISKY_FILES.find(([re]) => re.test(normalised));
   return f ? `mentions ${f[1]}` : undefined;
 }

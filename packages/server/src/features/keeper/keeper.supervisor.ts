@@ -69,7 +69,7 @@ export function templateMessage(brief: MessageBrief, ctx: SupervisorContext): st
       const mins = Math.max(1, Math.round((brief.quietMs ?? 0) / 60_000));
       const last = brief.cue ? ` Your last update was: "${clip(oneLine(brief.cue), 200)}".` : '';
       const step = nextStep(ctx);
-      const next = step ? ` The next step of your plan looks like: "${clip(step, 200)}".` : '';
+      const next = step ? ` The next step of your plan looks like: "${clip(oneLine(step), 200)}".` : '';
       return (
         `There has been no activity on this session for about ${mins} min.${last}${next} ` +
         'If you are blocked, say exactly what you need; otherwise please continue with the task and report progress.'

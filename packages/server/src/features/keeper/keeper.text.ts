@@ -25,7 +25,7 @@ const foldChar = (c: string): string => {
 };
 
 /**
- * The form risk rules match on: NFKC, invisible and bidi characters removed, Cyrillic/Greek/other look-alikes
+ * The form risk rules match on: NFKC, invisible and bidi characters and combining marks removed, Cyrillic/Greek/other look-alikes
  * folded to Latin, case-folded, whitespace collapsed. "DR\u00adOP", "dеlete" (Cyrillic е) and "ｄｅｌｅｔｅ" all
  * become "drop"/"delete".
  */
@@ -34,6 +34,9 @@ export function normalise(text: string): string {
     .normalize('NFKC')
     .replace(INVISIBLE, '')
     .replace(BIDI, '')
+    // Combining marks (strike-through overlays, zalgo, accents) hide nothing from a person but break matching.
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
     .replace(NON_ASCII, foldChar)
     .toLowerCase()
     .replace(/\s+/g, ' ')
@@ -51,6 +54,8 @@ const ADDRESSES_SUPERVISOR: ReadonlyArray<[RegExp, string]> = [
   [/system (override|prompt|message|instruction)/, 'addresses the system prompt'],
   [/(ignore|disregard|forget|override) (all |any |the |your )?(previous|prior|above|earlier|preceding|former|system)? ?(instructions|rules|prompts?|directions)/, 'tells the reader to ignore its instructions'],
   [/(^|[\s>"'`([{])(system|assistant|developer|human)\s*:/, 'contains a fake conversation turn'],
+  [/"role"\s*:\s*"(system|assistant|developer)"/, 'contains a fake conversation turn'],
+  [/\b(reply|respond|answer|output|say)( only)?( with)?( the word| exactly)? ["']?(agent|human|approved?|yes|lgtm)["']?\b/, 'dictates the reply'],
   [/<\|?(im_start|im_end|system|endoftext|eot_id|start_header_id)\|?>|\[\/?inst\]|<\/?s>|<<\/?sys>>/, 'contains chat-template tokens'],
   [/<<<|>>>|untrusted-[0-9a-f]|end-[0-9a-f]{8,}/, 'contains boundary markers'],
   [/\b(auto-?approve|approve (it|this|the plan)? ?(now|immediately|right away)|you (must|should|are required to) approve|mark (it|this|the plan) (as )?approved|plan (is )?(pre-?)?approved)\b/, 'asks for approval'],
