@@ -43,4 +43,14 @@ describe('config', () => {
     const b64 = Buffer.alloc(32, 7).toString('base64');
     expect(loadConfig({ AUTOPILOT_MASTER_KEY: b64 }).AUTOPILOT_MASTER_KEY).toBe(b64);
   });
+
+  it('parses AUTOPILOT_OUTBOUND_ALLOW, names a bad entry, and refuses the removed global switches', () => {
+    expect(loadConfig({}).AUTOPILOT_OUTBOUND_ALLOW).toEqual([]);
+    const allow = loadConfig({ AUTOPILOT_OUTBOUND_ALLOW: '127.0.0.1:7070, 10.0.0.0/8 ,models.lan' }).AUTOPILOT_OUTBOUND_ALLOW;
+    expect(allow.map((e) => e.text)).toEqual(['127.0.0.1:7070', '10.0.0.0/8', 'models.lan']);
+    expect(() => loadConfig({ AUTOPILOT_OUTBOUND_ALLOW: '127.0.0.1:0' })).toThrow(/AUTOPILOT_OUTBOUND_ALLOW.*port must be 1-65535/);
+    for (const removed of ['JULES_ALLOW_PRIVATE_URLS', 'LLM_ALLOW_PRIVATE_URLS']) {
+      expect(() => loadConfig({ [removed]: 'true' })).toThrow(new RegExp(`${removed}: removed; list the private destinations in AUTOPILOT_OUTBOUND_ALLOW`));
+    }
+  });
 });
