@@ -17,6 +17,9 @@ const JULES_ENV_KEY = 'AQ.jules-env-SECRET-follow-0004';
 
 describe.each(orchestratorEngines())('secrets follow their URL (%s)', (engine) => {
   let upstream: http.Server;
+  let operator: http.Server;
+  const operatorHeard: http.IncomingHttpHeaders[] = [];
+  let operatorPort = 0;
   let port = 0;
   let other = 0;
   let store: Awaited<ReturnType<typeof engineEnv>>;
@@ -27,14 +30,21 @@ describe.each(orchestratorEngines())('secrets follow their URL (%s)', (engine) =
     upstream = http.createServer((_req, res) => res.end('{"sessions":[]}'));
     await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
     port = (upstream.address() as AddressInfo).port;
+    // Where the operator's env URLs point: private and NOT in the allow-list, reachable only because env is trusted.
+    operator = http.createServer((req, res) => {
+      operatorHeard.push(req.headers);
+      res.end('{"sessions":[]}');
+    });
+    await new Promise<void>((r) => operator.listen(0, '127.0.0.1', r));
+    operatorPort = (operator.address() as AddressInfo).port;
     other = port === 65535 ? port - 1 : port + 1;
     store = await engineEnv(engine);
     t = await startTestOrchestrator({
       ...store.env,
       OPENAI_API_KEY: ENV_OPENAI_KEY,
-      OPENAI_BASE_URL: `http://127.0.0.1:${port}/v1`,
+      OPENAI_BASE_URL: `http://127.0.0.1:${operatorPort}/v1`,
       JULES_API_KEY: JULES_ENV_KEY,
-      JULES_API_BASE_URL: `http://127.0.0.1:${port}/v1alpha`,
+      JULES_API_BASE_URL: `http://127.0.0.1:${operatorPort}/v1alpha`,
       JULES_POLL_INTERVAL_MS: '3600000',
       // Two destinations the API may name; both on loopback, so the guard still decides every other URL.
       AUTOPILOT_OUTBOUND_ALLOW: `127.0.0.1:${port},127.0.0.1:${other}`,
@@ -44,6 +54,7 @@ describe.each(orchestratorEngines())('secrets follow their URL (%s)', (engine) =
     await t?.close();
     await store?.cleanup();
     await new Promise<void>((r) => upstream?.close(() => r()));
+    await new Promise<void>((r) => operator?.close(() => r()));
   });
 
   it('provider: a new baseUrl without the apiKey is a 400 naming apiKey, and the stored URL stays', async () => {
@@ -79,7 +90,7 @@ describe.each(orchestratorEngines())('secrets follow their URL (%s)', (engine) =
       expect(r.status, JSON.stringify(patch)).toBe(409);
       expect(r.body.error.details).toEqual({ field: 'baseUrl' });
     }
-    expect((await json(await t.request(`/api/providers/${seeded.id}`))).body.baseUrl).toBe(`http://127.0.0.1:${port}/v1`);
+    expect((await json(await t.request(`/api/providers/${seeded.id}`))).body.baseUrl).toBe(`http://127.0.0.1:${operatorPort}/v1`);
     expect((await t.request(`/api/providers/${seeded.id}`, { method: 'PATCH', json: { enabled: false } })).status).toBe(200);
   });
 
@@ -108,6 +119,16 @@ describe.each(orchestratorEngines())('secrets follow their URL (%s)', (engine) =
     const env = rows.find((a) => a.origin === 'env')!;
     const r = await json(await t.request(`/api/jules/accounts/${env.id}`, { method: 'PATCH', json: { baseUrl: `http://127.0.0.1:${other}/v1alpha`, apiKey: 'AQ.attacker-key-5555' } }));
     expect(r.status).toBe(409);
-    expect((await json(await t.request('/api/jules/accounts'))).body.items.find((a: { id: string }) => a.id === env.id).baseUrl).toBe(`http://127.0.0.1:${port}/v1alpha`);
+    expect((await json(await t.request('/api/jules/accounts'))).body.items.find((a: { id: string }) => a.id === env.id).baseUrl).toBe(`http://127.0.0.1:${operatorPort}/v1alpha`);
+  });
+
+  it("the operator's env URLs are trusted: they reach a private address the allow-list does not name", async () => {
+    const rows = await t.orch.sessions.accounts.allRows();
+    await t.orch.sessions.sessions.syncAccount(rows.find((r) => r.origin === 'env')!);
+    expect(operatorHeard.some((h) => h['x-goog-api-key'] === JULES_ENV_KEY)).toBe(true);
+    const seeded = ((await json(await t.request('/api/providers'))).body.items as Array<{ id: string; source: string }>).find((p) => p.source === 'env')!;
+    await t.request(`/api/providers/${seeded.id}`, { method: 'PATCH', json: { enabled: true } });
+    await t.request(`/api/providers/${seeded.id}/test`, { method: 'POST', json: {} });
+    expect(operatorHeard.some((h) => h.authorization === `Bearer ${ENV_OPENAI_KEY}`)).toBe(true);
   });
 });
