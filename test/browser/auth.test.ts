@@ -46,7 +46,7 @@ describe('log-in cookie and content security policy in chromium', () => {
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'System' }).click();
     await page.getByTestId('components').waitFor();
     expect(p.errors).toEqual([]);
-    const violations = await p.expectingErrors(/Content Security Policy|Refused to execute/, async () => {
+    const violations = await p.expectingErrors(/CSP violation|Content Security Policy|Refused to execute/, async () => {
       const seen = page.evaluate(
         () =>
           new Promise<string>((resolve) => {

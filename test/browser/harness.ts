@@ -106,6 +106,11 @@ export interface WatchedPage {
 /** A fresh page (own storage) that records every console error and uncaught page error. */
 export async function openPage(stack: Stack, opts: { viewport?: { width: number; height: number }; colorScheme?: 'light' | 'dark' } = {}): Promise<WatchedPage> {
   const context = await stack.browser.newContext({ viewport: opts.viewport ?? { width: 1280, height: 800 }, colorScheme: opts.colorScheme ?? 'light' });
+  // Every Content-Security-Policy violation becomes a console error, so a page the policy breaks fails the test
+  // even where the browser itself would only warn (e.g. report-only or a blocked style).
+  await context.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || 'inline'}`));
+  });
   const page = await context.newPage();
   const errors: string[] = [];
   let allowed: RegExp | null = null;

@@ -1,3 +1,5 @@
+// First: configures zod before any contract schema is built (see the file).
+import './lib/zod-openapi-shim';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
