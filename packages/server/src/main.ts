@@ -20,7 +20,7 @@ import { registerDocs } from './platform/http/docs';
 import { registerDashboard } from './platform/http/static';
 import { listen } from './platform/http/serve';
 import type { ApiApp } from './platform/http/types';
-import type { Loop } from './platform/loops';
+import { intervalLoop, type Loop } from './platform/loops';
 import { VERSION } from './platform/version';
 import { jobCatalog, type JobCatalog } from './jobs.catalog';
 import { createWorkspacesStore } from './features/workspaces/workspaces.store';
@@ -141,7 +141,12 @@ export async function startOrchestrator(config: Config, opts: StartOptions = {})
     outbound,
     onChange: (id) => llmRef.current?.forgetProvider(id),
   });
-  const budgets = createBudgetsService({ store: createBudgetsStore(db), clock });
+  // A reservation outlives any call it covers (every attempt timing out, backoffs between), plus a margin; past
+  // that the reconcile releases it, so a crash or a lost call never holds budget for ever.
+  const reservationTtlMs = config.LLM_TIMEOUT_MS * (config.LLM_RETRIES + 1) + config.LLM_RETRY_BASE_MS * 16 * config.LLM_RETRIES + 60_000;
+  const budgets = createBudgetsService({ store: createBudgetsStore(db), clock, instanceId, reservationTtlMs });
+  const releasedAtStart = await budgets.reconcile({ atStart: true });
+  if (releasedAtStart > 0) log.warn({ released: releasedAtStart }, 'released budget reservations left by a previous run');
   const routing = createRoutingService({ store: createRoutingStore(db), clock });
   const gateway = createLlmService({
     providers,
@@ -201,6 +206,12 @@ export async function startOrchestrator(config: Config, opts: StartOptions = {})
     onLoop: (l) => loops.push(l),
   });
   loops.push(keeper.loop);
+  loops.push(
+    intervalLoop('budgets.reconcile', Math.min(reservationTtlMs, 60_000), async () => {
+      const released = await budgets.reconcile();
+      if (released > 0) log.warn({ released }, 'released expired budget reservations');
+    }, log),
+  );
   const system = createSystemService({
     version: VERSION,
     instanceId,
@@ -221,7 +232,9 @@ export async function startOrchestrator(config: Config, opts: StartOptions = {})
   registerSystemRoutes(app, { service: system, metrics });
   registerWorkspacesRoutes(app, { service: workspaces, simulated });
   registerSessionRoutes(app, { sessions: loginSessions, trustProxy: config.TRUST_PROXY });
-  registerEventsRoutes(app, { bus, onClient: (d) => (sseClients += d) });
+  // Aborted first on close: open event streams end so they do not hold the graceful stop.
+  const stopping = new AbortController();
+  registerEventsRoutes(app, { bus, onClient: (d) => (sseClients += d), shutdown: stopping.signal });
   registerProvidersRoutes(app, { service: providers, test: (ws, id, model) => gateway.testProvider(ws, id, model) });
   registerBudgetsRoutes(app, { service: budgets });
   registerRoutingRoutes(app, { service: routing, simulate: (ws, input) => gateway.simulate(ws, input) });
@@ -258,11 +271,19 @@ export async function startOrchestrator(config: Config, opts: StartOptions = {})
     generatedKey: boot.generatedKey,
     close: () =>
       (closing ??= (async () => {
-        await server?.close();
+        // Graceful stop within SHUTDOWN_TIMEOUT_MS: refuse new connections and end event streams, let requests,
+        // loop ticks and jobs in flight finish (their LLM calls included); at the deadline abort what is left,
+        // each aborted LLM call releasing its budget reservation, and only then close the bus and the database.
+        const deadline = Date.now() + config.SHUTDOWN_TIMEOUT_MS;
+        stopping.abort(new Error('shutting down'));
         housekeeping.stop();
-        for (const l of loops) await l.stop();
+        const cutLlm = setTimeout(() => void gateway.drain(deadline), config.SHUTDOWN_TIMEOUT_MS);
+        const [http] = await Promise.all([server?.close(deadline), ...loops.map((l) => l.stop())]);
         await jules.close();
-        await queue.close({ timeoutMs: config.SHUTDOWN_TIMEOUT_MS });
+        await queue.close({ timeoutMs: Math.max(0, deadline - Date.now()) });
+        clearTimeout(cutLlm);
+        const llm = await gateway.drain(deadline);
+        log.info({ cutRequests: http?.cut ?? 0, abortedLlmCalls: llm.aborted }, 'stopped');
         await bus.close();
         throttleRedis?.disconnect();
         await db.close();

@@ -4,6 +4,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import net from 'node:net';
+import SQLite from 'better-sqlite3';
+import { startFakeUpstream } from './fakes/llm-upstream';
 
 const root = path.resolve(__dirname, '../../..');
 
@@ -28,6 +30,17 @@ async function waitHealthy(url: string, ms: number): Promise<boolean> {
   }
   return false;
 }
+
+/** Resolves with the connect error code, or 'connected' when the connection was accepted. */
+const tryConnect = (port: number) =>
+  new Promise<string>((resolve) => {
+    const s = net.connect(port, '127.0.0.1');
+    s.once('connect', () => {
+      s.destroy();
+      resolve('connected');
+    });
+    s.once('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'));
+  });
 
 const exited = (child: ChildProcess) => new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 
@@ -54,6 +67,79 @@ describe('the `autopilot serve` process', () => {
     child.kill('SIGTERM');
     expect(await exit).toBe(0);
     expect(out).toContain('shutting down');
+  });
+
+  // No timing threshold: SHUTDOWN_TIMEOUT_MS is ten minutes, so a stop that waited for it (an SSE stream or an
+  // idle keep-alive connection holding it) would run into the test's own timeout and fail.
+  it('on SIGTERM refuses new connections, ends event streams and idle connections, lets the slow request in flight finish, and exits 0', { timeout: 60_000 }, async () => {
+    const up = await startFakeUpstream();
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    up.script(() => ({ text: 'OK', inputTokens: 5, outputTokens: 1, hold: held }));
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'autopilot-stop-'));
+    dirs.push(dataDir);
+    const port = await freePort();
+    const env = {
+      PATH: process.env.PATH, HOME: process.env.HOME, DATA_DIR: dataDir, PORT: String(port), SHUTDOWN_TIMEOUT_MS: '600000',
+      OPENAI_API_KEY: 'sk-fake-openai', OPENAI_BASE_URL: `${up.url}/v1`, AUTOPILOT_OUTBOUND_ALLOW: new URL(up.url).host,
+    };
+    const child = spawn(process.execPath, [path.join(root, 'bin/autopilot.mjs'), 'serve'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout!.on('data', (d) => (out += d));
+    child.stderr!.on('data', (d) => (out += d));
+    const exit = exited(child);
+    try {
+      const base = `http://127.0.0.1:${port}`;
+      expect(await waitHealthy(base, 15_000)).toBe(true);
+      const headers = { authorization: `Bearer ${/ap_[A-Za-z0-9_-]{20,}/.exec(out)?.[0]}` };
+      const providers = (await (await fetch(`${base}/api/providers`, { headers })).json()) as { items?: Array<{ id: string; kind: string }> } | Array<{ id: string; kind: string }>;
+      const list = Array.isArray(providers) ? providers : (providers.items ?? []);
+      const openai = list.find((p) => p.kind === 'openai');
+      expect(openai, 'the env-seeded provider').toBeTruthy();
+
+      // An open event stream, and an idle keep-alive connection that has answered one request.
+      const sse = await fetch(`${base}/api/events`, { headers });
+      const reader = sse.body!.getReader();
+      expect(new TextDecoder().decode((await reader.read()).value)).toContain('hello');
+      const idle = net.connect(port, '127.0.0.1');
+      const idleClosed = new Promise<void>((r) => idle.once('close', () => r()));
+      let idleText = '';
+      idle.on('data', (d) => (idleText += d));
+      idle.write('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n');
+      while (!idleText.includes('\r\n\r\n')) await new Promise((r) => setTimeout(r, 20));
+
+      // The slow request: a provider test whose upstream answer the test holds back.
+      const slow = fetch(`${base}/api/providers/${openai!.id}/test`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: '{}' });
+      while (up.calls.length === 0) await new Promise((r) => setTimeout(r, 20));
+
+      child.kill('SIGTERM');
+      while (!out.includes('shutting down')) await new Promise((r) => setTimeout(r, 20));
+      expect(await tryConnect(port), 'a new connection after SIGTERM').toBe('ECONNREFUSED');
+      await idleClosed; // closed by the server, not by the test
+      // Events published while stopping may still arrive; then the server ends the stream.
+      let chunk = await reader.read();
+      while (!chunk.done) chunk = await reader.read();
+      expect(chunk.done, 'the event stream was ended by the server').toBe(true);
+
+      // Held well past the old 1 s cut-off (a stop that cuts in-flight requests makes `slow` fail here), then answered.
+      const slowSettled = slow.then(() => 'settled', () => 'cut');
+      expect(await Promise.race([slowSettled, new Promise((r) => setTimeout(() => r('still in flight'), 3_000))])).toBe('still in flight');
+      release();
+      const res = await slow;
+      expect(res.status).toBe(200);
+      expect(((await res.json()) as { ok: boolean }).ok).toBe(true);
+      expect(await exit).toBe(0);
+      expect(out).toMatch(/cutRequests"?:\s*0/);
+      // The finished call settled its budget reservation before the database closed.
+      const db = new SQLite(path.join(dataDir, 'autopilot.db'), { readonly: true });
+      expect(db.prepare('select count(*) as n from llm_budget_reservations').get()).toEqual({ n: 0 });
+      expect((db.prepare('select count(*) as n from llm_usage where outcome = ?').get('ok') as { n: number }).n).toBe(1);
+      db.close();
+    } finally {
+      release();
+      child.kill('SIGKILL');
+      await up.close();
+    }
   });
 
   it('refuses to start with bad configuration, naming every bad variable', async () => {

@@ -21,7 +21,7 @@ export interface FakeCall {
 }
 
 export type FakeReply =
-  | { text?: string; object?: unknown; inputTokens?: number; outputTokens?: number; truncated?: boolean; delayMs?: number }
+  | { text?: string; object?: unknown; inputTokens?: number; outputTokens?: number; truncated?: boolean; delayMs?: number; hold?: Promise<unknown> }
   | { status: number; message?: string; delayMs?: number };
 
 export interface FakeUpstream {
@@ -162,6 +162,8 @@ export async function startFakeUpstream(): Promise<FakeUpstream> {
       const reply = script(call);
       maxInFlight = Math.max(maxInFlight, ++inFlight);
       if (reply.delayMs) await new Promise((r) => setTimeout(r, reply.delayMs));
+      // A reply the test releases itself: a request kept in flight exactly as long as the test needs.
+      if ('hold' in reply && reply.hold) await reply.hold;
       inFlight--;
       if ('status' in reply) {
         res.writeHead(reply.status, { 'content-type': 'application/json' }).end(JSON.stringify(errorBody(call.api, reply.status, reply.message ?? `fake ${reply.status}`)));

@@ -74,6 +74,9 @@ export function registerEventsRoutes(app: ApiApp, deps: { bus: EventBus; heartbe
         flush();
       });
       sink.onClose(close);
+      // The graceful stop ends every stream: it must not wait for clients that never hang up (they resume elsewhere).
+      if (deps.shutdown?.aborted) close();
+      deps.shutdown?.addEventListener('abort', close, { once: true });
       const beat = setInterval(() => {
         if (!wroteSinceBeat && !draining && !closed) void sink.write(HEARTBEAT);
         wroteSinceBeat = false;
@@ -90,6 +93,7 @@ export function registerEventsRoutes(app: ApiApp, deps: { bus: EventBus; heartbe
         await finished;
       } finally {
         clearInterval(beat);
+        deps.shutdown?.removeEventListener('abort', close);
         unsubscribe();
         deps.onClient?.(-1);
       }
