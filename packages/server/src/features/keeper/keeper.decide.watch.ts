@@ -122,7 +122,9 @@ export function decideFailed(s: KeeperSession, acts: readonly KeeperActivity[], 
   const trigger = f ? `failed:${f.id}` : `failed@${s.updateTimeMs}`;
   // Handled after the failure already (the trigger can change once the mirror catches up with the activity).
   const since = Math.max(s.updateTimeMs, s.lastActivityAtMs ?? 0, f?.createTimeMs ?? 0);
-  if (['heal', 'recover', 'escalate'].some((k) => markedSince(h, k as 'heal', since))) return none('this failure was already handled');
+  const kinds = ['heal', 'recover', 'escalate'] as const;
+  // Jules' clock and ours differ: the same trigger handled counts even when the row looks older than the failure.
+  if (kinds.some((k) => markedSince(h, k, since) || handled(h, k, trigger))) return none('this failure was already handled');
   // A recovered session's prompt carries one marker per generation: the cap covers the whole chain.
   const generations = (s.prompt.match(RECOVERY_MARK) ?? []).length;
   const used = countOf(h, 'heal') + countOf(h, 'recover') + generations;

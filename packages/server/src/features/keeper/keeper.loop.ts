@@ -59,6 +59,7 @@ export function createWorkspaceKeeper(deps: WorkspaceKeeperDeps, workspaceId: st
   };
 
   const lastNoted = new Map<string, string>();
+  let lastSettings = '';
   /** Stores the decision when it differs from the last one stored (explainability without a write per look). */
   async function note(sessionId: string, action: string, reason: string): Promise<void> {
     const key = `${action}|${reason}`;
@@ -80,6 +81,10 @@ export function createWorkspaceKeeper(deps: WorkspaceKeeperDeps, workspaceId: st
     }
     report.leader = true;
     if (!settings.enabled) return report;
+    // New settings (a policy change, say) may change any decision: every session is looked at again.
+    const settingsSig = JSON.stringify(settings);
+    if (settingsSig !== lastSettings) nextCheck.clear();
+    lastSettings = settingsSig;
     // Ticks never overlap, so no row of this instance is in flight while reconciling.
     report.reconciled = await reconcile(ledger, workspaceId);
     const now = deps.clock.now();
