@@ -10,7 +10,7 @@ import type { ApiApp } from './types';
 export function registerDocs(app: ApiApp, info: { version: string }) {
   app.doc31('/api/openapi.json', {
     openapi: '3.1.0',
-    info: { title: 'Jules Autopilot API', version: info.version, description: 'Every /api route takes `Authorization: Bearer <api key>` and is scoped to that key\'s workspace.' },
+    info: { title: 'Jules Autopilot API', version: info.version, description: 'Every /api route takes `Authorization: Bearer <api key>` (or the dashboard\'s session cookie from `POST /api/auth/session`, with `X-CSRF-Token` on writes) and is scoped to that key\'s workspace.' },
   });
   const dist = path.dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
   const assets: Record<string, string> = { 'swagger-ui.css': 'text/css', 'swagger-ui-bundle.js': 'text/javascript', 'favicon-32x32.png': 'image/png' };
