@@ -48,8 +48,18 @@ describe.each(orchestratorEngines())('SSRF through Jules accounts and LLM provid
       heard.push({ path: req.url ?? '', headers: req.headers });
       res.end('{"sessions":[]}');
     });
-    // The only allowed private origin: it answers every request with a redirect to the victim.
+    // The only allowed private origin: it answers every request with a redirect to the victim, except under
+    // /chatty and /garbled, where it plays an internal service whose answers must never be shown back.
     redirector = await listen((req, res) => {
+      if (req.url?.startsWith('/chatty')) {
+        res.writeHead(400, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: { code: 400, message: 'db password is INTERNAL-hunter2', status: 'INVALID_ARGUMENT' } }));
+        return;
+      }
+      if (req.url?.startsWith('/garbled')) {
+        res.end('<html>INTERNAL-hunter2 admin panel</html>');
+        return;
+      }
       redirected.push({ path: req.url ?? '', headers: req.headers });
       res.writeHead(302, { location: `http://127.0.0.1:${victim.port}${req.url}` });
       res.end();
@@ -117,6 +127,24 @@ describe.each(orchestratorEngines())('SSRF through Jules accounts and LLM provid
       expect(r.body.error.message, url).toBe(`Jules is unavailable: sessions.create: ${OutboundUnreachable.MESSAGE}`);
     }
     expect(heard).toEqual([]);
+  });
+
+  it('what an internal service answers never comes back: not in lastError, not in the API error', async () => {
+    const ids: Record<string, string> = {};
+    for (const kind of ['chatty', 'garbled']) {
+      const r = await json(await t.request('/api/jules/accounts', { method: 'POST', json: { name: kind, apiKey: JULES_KEY, baseUrl: `http://127.0.0.1:${redirector.port}/${kind}` } }));
+      expect(r.status).toBe(201);
+      ids[kind] = r.body.id;
+    }
+    const create = await json(await t.request('/api/sessions', { method: 'POST', json: { prompt: 'hello', accountId: ids.chatty } }));
+    expect(create.status).toBe(400);
+    expect(create.body.error.message).toBe('Jules refused the request: sessions.create: upstream answered HTTP 400 INVALID_ARGUMENT');
+    const rows = await t.orch.sessions.accounts.allRows();
+    for (const id of Object.values(ids)) await t.orch.sessions.sessions.syncAccount(rows.find((r) => r.id === id)!).catch(() => undefined);
+    const after = (await json(await t.request('/api/jules/accounts'))).body.items as Array<{ id: string; lastError: string | null }>;
+    expect(after.find((a) => a.id === ids.chatty)?.lastError).toBe('sessions.list: upstream answered HTTP 400 INVALID_ARGUMENT');
+    expect(after.find((a) => a.id === ids.garbled)?.lastError).toBe('sessions.list: upstream answered HTTP 200 with an unreadable body');
+    expect(JSON.stringify(after) + JSON.stringify(create.body)).not.toContain('hunter2');
   });
 
   it('/api/providers/{id}/test: a redirect is not followed and a stored loopback URL in any encoding fails the same way', async () => {

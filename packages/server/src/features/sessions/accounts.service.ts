@@ -183,6 +183,9 @@ export function createAccountsService(deps: AccountsDeps) {
       return row;
     },
 
+    /** True when the account's URL is the operator's (configuration, or an API account without its own URL). */
+    trusted: (r: JulesAccountsTable) => r.origin !== 'api' || r.base_url === null,
+
     /** The client for an account, or null when its key is not available (an env account without JULES_API_KEY). */
     client(r: JulesAccountsTable): JulesClient | null {
       const cred = credentials(r);

@@ -28,11 +28,12 @@ export interface SessionsDeps {
 
 const AUTH_RETRY_MS = 5 * 60_000;
 
-const upstream = async <T>(fn: () => Promise<T>): Promise<T> => {
+/** Runs a Jules call, mapping failures to AppErrors; `quiet` for accounts at a user-supplied URL (no upstream text). */
+const upstream = async <T>(fn: () => Promise<T>, quiet: boolean): Promise<T> => {
   try {
     return await fn();
   } catch (err) {
-    throw upstreamToAppError(err);
+    throw upstreamToAppError(err, 'Jules', { quiet });
   }
 };
 
@@ -78,7 +79,7 @@ export function createSessionsService(deps: SessionsDeps) {
   async function act(workspaceId: string, id: string, fn: (client: JulesClient, julesId: string) => Promise<unknown>): Promise<SessionDetail> {
     const row = await sessionRow(workspaceId, id);
     const { acc, client } = await clientOf(workspaceId, row.account_id);
-    await upstream(() => fn(client, row.jules_id));
+    await upstream(() => fn(client, row.jules_id), !accounts.trusted(acc));
     await refresh(workspaceId, acc, client, row.jules_id);
     return toDetail(await sessionRow(workspaceId, row.id));
   }
@@ -173,6 +174,7 @@ export function createSessionsService(deps: SessionsDeps) {
           requirePlanApproval: body.requirePlanApproval,
           automationMode: body.autoCreatePr ? 'AUTO_CREATE_PR' : undefined,
         }),
+        !accounts.trusted(acc),
       );
       const r = await upsertSession(syncDeps, { accountId: acc.id, workspaceId, backfill: false }, s, await store.byJulesId(acc.id, s.id));
       // What we asked for, recorded here: Jules treats these as input-only, so the keeper must not wait for an echo.
@@ -192,11 +194,11 @@ export function createSessionsService(deps: SessionsDeps) {
     /** Deletes on Jules; the mirror keeps the row marked deleted (already gone upstream counts as success). */
     async remove(workspaceId: string, id: string): Promise<SessionDetail> {
       const row = await sessionRow(workspaceId, id);
-      const { client } = await clientOf(workspaceId, row.account_id);
+      const { acc, client } = await clientOf(workspaceId, row.account_id);
       try {
         await client.deleteSession(row.jules_id);
       } catch (err) {
-        if (!(err instanceof UpstreamNotFound)) throw upstreamToAppError(err);
+        if (!(err instanceof UpstreamNotFound)) throw upstreamToAppError(err, 'Jules', { quiet: !accounts.trusted(acc) });
       }
       if (!row.deleted_at) {
         await store.update(row.id, { deleted_at: new Date(clock.now()).toISOString() });

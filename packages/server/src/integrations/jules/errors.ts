@@ -43,22 +43,25 @@ export class UpstreamMalformed extends UpstreamError {}
 
 /**
  * Maps an upstream failure to the API's error codes (429 -> rate_limited with retryAfterMs, 5xx/breaker ->
- * upstream_unavailable, 404 -> not_found ...). Anything else is returned unchanged.
+ * upstream_unavailable, 404 -> not_found ...). Anything else is returned unchanged. `quiet` (accounts at a
+ * user-supplied URL) keeps every word the upstream sent out of the message: only operation and status remain.
  */
-export function upstreamToAppError(err: unknown, what = 'Jules'): unknown {
+export function upstreamToAppError(err: unknown, what = 'Jules', opts: { quiet?: boolean } = {}): unknown {
   if (!(err instanceof UpstreamError)) return err;
-  const details = { op: err.op, upstreamStatus: err.status ?? null, upstreamCode: err.upstreamStatus ?? null };
+  const text = opts.quiet ? publicUpstreamMessage(err) : err.message;
+  const code = err.upstreamStatus && (!opts.quiet || /^[A-Z_]{3,40}$/.test(err.upstreamStatus)) ? err.upstreamStatus : null;
+  const details = { op: err.op, upstreamStatus: err.status ?? null, upstreamCode: code };
   if (err instanceof UpstreamRateLimited) return new AppError('rate_limited', `${what} rate limit reached; retry later`, { ...details, retryAfterMs: err.retryAfterMs });
   if (err instanceof UpstreamUnavailable) {
-    return new AppError('upstream_unavailable', err.breakerOpen ? `${what} is unavailable (circuit open after repeated failures)` : `${what} is unavailable: ${err.message}`, {
+    return new AppError('upstream_unavailable', err.breakerOpen ? `${what} is unavailable (circuit open after repeated failures)` : `${what} is unavailable: ${text}`, {
       ...details,
       breakerOpen: err.breakerOpen,
     });
   }
-  if (err instanceof UpstreamNotFound) return new AppError('not_found', `${what}: ${err.message}`, details);
-  if (err instanceof UpstreamBadRequest) return new AppError('bad_request', `${what} refused the request: ${err.message}`, details);
+  if (err instanceof UpstreamNotFound) return new AppError('not_found', `${what}: ${text}`, details);
+  if (err instanceof UpstreamBadRequest) return new AppError('bad_request', `${what} refused the request: ${text}`, details);
   if (err instanceof UpstreamAuth) return new AppError('upstream_error', `${what} rejected the account's API key (${err.status})`, details);
-  return new AppError('upstream_error', `${what} answered unexpectedly: ${err.message}`, details);
+  return new AppError('upstream_error', `${what} answered unexpectedly: ${text}`, details);
 }
 
 /**
