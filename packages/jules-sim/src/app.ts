@@ -20,10 +20,13 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 function makeWrapper(ctx: SimContext): ApiWrapper {
   return (opOrFn, handler) => async (c) => {
     const arrived = new Date().toISOString();
-    ctx.engine.sync();
+    const key = c.req.header('x-goog-api-key');
+    // Only an accepted key may pick (and so create) a world; any other request is refused in the shared one.
+    const w = key && (!ctx.apiKeys || ctx.apiKeys.includes(key)) ? ctx.forKey(key) : ctx;
+    w.engine.sync();
     const op = typeof opOrFn === 'function' ? opOrFn(c) : opOrFn;
     const rawId = c.req.param('id') ?? c.req.param('idAndVerb')?.split(':')[0];
-    const session = rawId ? ctx.engine.store.byId.get(rawId) : undefined;
+    const session = rawId ? w.engine.store.byId.get(rawId) : undefined;
     const entry = {
       at: arrived, method: c.req.method, route: op ?? 'unknown',
       ...(rawId ? { sessionId: rawId } : {}),
@@ -32,17 +35,16 @@ function makeWrapper(ctx: SimContext): ApiWrapper {
     let res: Response;
     try {
       if (!op) throw new SimError('NOT_FOUND', `Method not found: ${c.req.method} ${c.req.path}`);
-      const key = c.req.header('x-goog-api-key');
       checkKey(ctx, key);
       const overQuota = ctx.quota.hit(ctx.faults.config.minuteQuota, key!, ctx.clock.now());
       if (overQuota) throw overQuota;
       const fault = ctx.faults.decide(op, rawId);
       if (fault.delayMs) {
         await sleep(fault.delayMs);
-        ctx.engine.sync();
+        w.engine.sync();
       }
       if (fault.error) throw fault.error;
-      const body = await handler(c, rawId);
+      const body = await handler(c, rawId, w);
       res = fault.corrupt
         ? new Response(corruptBody(JSON.stringify(body), fault.corrupt), { status: 200, headers: { 'content-type': JSON_TYPE } })
         : json(body);
@@ -60,8 +62,8 @@ export function createApp(ctx: SimContext): Hono {
   const app = new Hono();
   const api = makeWrapper(ctx);
   registerSourceRoutes(app, ctx, api);
-  registerSessionRoutes(app, ctx, api);
-  registerActivityRoutes(app, ctx, api);
+  registerSessionRoutes(app, api);
+  registerActivityRoutes(app, api);
   registerControlRoutes(app, ctx);
   app.all('/v1alpha/*', api(() => undefined, () => undefined));
   app.notFound(() => errorResponse(new SimError('NOT_FOUND', 'Not found.')));

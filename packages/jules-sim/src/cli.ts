@@ -5,7 +5,8 @@ import { createJulesSimulator, type JulesSimulatorOptions } from './simulator.ts
 import type { ListeningSimulator } from './simulator.ts';
 
 const USAGE = `usage: jules-sim --port P [--host 127.0.0.1] [--api-key K] [--sessions N] [--seed S] [--speed X]
-                 [--scenario file.json] [--faults file-or-json] [--manual-clock] [--no-started-activity]`;
+                 [--scenario file.json] [--faults file-or-json] [--manual-clock] [--no-started-activity]
+                 [--world-per-key]`;
 
 function num(name: string, raw: string | undefined, min = 0): number | undefined {
   if (raw === undefined) return undefined;
@@ -29,6 +30,7 @@ export async function runSimCli(argv: string[]): Promise<ListeningSimulator> {
       port: { type: 'string' }, host: { type: 'string' }, 'api-key': { type: 'string', multiple: true },
       sessions: { type: 'string' }, seed: { type: 'string' }, speed: { type: 'string' }, scenario: { type: 'string' },
       faults: { type: 'string' }, 'manual-clock': { type: 'boolean' }, 'no-started-activity': { type: 'boolean' },
+      'world-per-key': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -43,6 +45,7 @@ export async function runSimCli(argv: string[]): Promise<ListeningSimulator> {
     seed: values.seed === undefined ? undefined : /^\d+$/.test(values.seed) ? Number(values.seed) : values.seed,
     manualClock: values['manual-clock'],
     startedActivity: values['no-started-activity'] ? false : undefined,
+    worldPerKey: values['world-per-key'],
   };
   if (values.scenario) opts.scenario = JSON.parse(await readFile(values.scenario, 'utf8'));
   if (values.faults) opts.faults = (await jsonArg(values.faults)) as JulesSimulatorOptions['faults'];

@@ -4,9 +4,11 @@ import type { Observer } from './observe.ts';
 import type { WireSource } from './types.ts';
 import type { SimClock } from './clock.ts';
 import type { MinuteQuota } from './quota.ts';
+import type { Worlds } from './worlds.ts';
 
 /** Everything the HTTP layer needs; built once per simulator and shared by the route modules. */
 export interface SimContext {
+  /** The world this context works in: the shared one, or an API key's own (see {@link Worlds}). */
   engine: SimEngine;
   faults: FaultController;
   observer: Observer;
@@ -18,6 +20,10 @@ export interface SimContext {
   sources(): WireSource[];
   /** API creates per sim UTC day, for the daily quota. */
   createsByDay: Map<string, number>;
+  /** Every world; one unless the simulator runs with a world per API key. */
+  worlds: Worlds;
+  /** The context of the world a request with this accepted key works in (this one unless per-key). */
+  forKey(key: string | undefined): SimContext;
   /** Re-applies the fault config's concurrency settings to the engine. */
   applyLimits(): void;
   /** Restores the initial world (sessions, faults, stats, log). */

@@ -1,12 +1,16 @@
 import type { Context } from 'hono';
 import { SimError } from './errors.ts';
 import type { Op } from './faults.ts';
+import type { SimContext } from './context.ts';
 
 /** HTTP helpers shared by the app and the route modules. */
 export const JSON_TYPE = 'application/json; charset=UTF-8';
 
-/** A route handler: returns the JSON body of a 200 answer or throws a {@link SimError}. */
-export type ApiHandler = (c: Context, sessionId: string | undefined) => unknown | Promise<unknown>;
+/**
+ * A route handler: returns the JSON body of a 200 answer or throws a {@link SimError}. `w` is the context of the
+ * world the request's API key works in.
+ */
+export type ApiHandler = (c: Context, sessionId: string | undefined, w: SimContext) => unknown | Promise<unknown>;
 
 /** Wraps an API handler with the per-request pipeline: catch-up, auth, faults, accounting. */
 export type ApiWrapper = (

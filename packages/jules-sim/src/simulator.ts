@@ -2,7 +2,8 @@ import type { Hono } from 'hono';
 import { serve } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { createClock } from './clock.ts';
-import { SimEngine, type CreateInput } from './engine.ts';
+import type { CreateInput, SimEngine } from './engine.ts';
+import { Worlds, type World } from './worlds.ts';
 import { FaultController, type FaultConfig } from './faults.ts';
 import { Observer, type LogEntry, type RequestStats } from './observe.ts';
 import { createApp } from './app.ts';
@@ -12,7 +13,7 @@ import { hashString } from './rng.ts';
 import { DEFAULT_SOURCES, toWireSource } from './sources.ts';
 import { parseScenario, type Scenario, type SourceSpec } from './scenario.ts';
 import { loadScenario, precreate } from './populate.ts';
-import { byState, clockBody, forceState, sessionRows } from './routes/control.ts';
+import { byState, clockBody, forceState, sessionRows, syncAll } from './routes/control.ts';
 import { sessionToWire } from './wire.ts';
 import type { Behaviour, SessionState, WireSession } from './types.ts';
 
@@ -44,11 +45,18 @@ export interface JulesSimulatorOptions {
   startedActivity?: boolean;
   /** Request log capacity (ring buffer). Default 50,000. */
   logCapacity?: number;
+  /**
+   * Give each API key its own world of sessions, seeded from `seed` and the key (pre-created `sessions` and the
+   * scenario in each), instead of one world every key sees. Default false.
+   */
+  worldPerKey?: boolean;
 }
 
 export interface SimSessionRow {
   id: string; behaviour: Behaviour; state: SessionState; archived: boolean; title: string;
   createTime: string; updateTime: string; activities: number; source?: string;
+  /** The API key whose world holds the session (only with `worldPerKey`). */
+  apiKey?: string;
 }
 
 export interface ListeningSimulator {
@@ -92,35 +100,55 @@ export function createJulesSimulator(options: JulesSimulatorOptions = {}): Jules
   const clock = createClock({ manual: options.manualClock, startMs });
   const t0 = clock.now();
   const sources = (options.sources ?? scenario?.sources ?? DEFAULT_SOURCES).map(toWireSource);
-  const engine = new SimEngine({
-    seed, speed: options.speed ?? 1, clock, sources, startedActivity: options.startedActivity ?? true,
-    mix: { ...DEFAULT_MIX, ...options.mix },
-  });
+  const apiKeys = typeof options.apiKeys === 'string' ? [options.apiKeys] : options.apiKeys;
+  const perKey = options.worldPerKey === true;
   const faults = new FaultController(seed);
   const observer = new Observer(options.logCapacity);
-  const apiKeys = typeof options.apiKeys === 'string' ? [options.apiKeys] : options.apiKeys;
+  const limit = (engine: SimEngine): void => {
+    const f = faults.config;
+    engine.concurrencyLimit = f.concurrencyLimit !== undefined && f.concurrencyMode === 'queue' ? f.concurrencyLimit : undefined;
+    engine.freezeUpdateTime = f.freezeUpdateTime === true;
+    engine.admitWaiting(engine.nowUs());
+  };
+  const fill = (w: World): void => {
+    precreate(w.engine, sources, options.sessions ?? 0, options.spreadHours ?? 72);
+    if (scenario) loadScenario(w.engine, sources, scenario, t0);
+    w.engine.sync();
+    limit(w.engine);
+  };
+  const worlds = new Worlds({
+    seed, speed: options.speed ?? 1, clock, sources, startedActivity: options.startedActivity ?? true,
+    mix: { ...DEFAULT_MIX, ...options.mix },
+  }, perKey, fill);
+  const engine = worlds.shared.engine;
+  const views = new Map<World, SimContext>();
 
   const ctx: SimContext = {
-    engine, faults, observer, quota: new MinuteQuota(), clock, apiKeys, sources: () => sources, createsByDay: new Map(),
+    engine, faults, observer, quota: new MinuteQuota(), clock, apiKeys, sources: () => sources, createsByDay: worlds.shared.createsByDay,
+    worlds,
+    forKey(key) {
+      const w = worlds.forKey(key);
+      if (w === worlds.shared) return ctx;
+      let view = views.get(w);
+      if (!view) views.set(w, (view = { ...ctx, engine: w.engine, createsByDay: w.createsByDay }));
+      return view;
+    },
     applyLimits() {
-      const f = faults.config;
-      engine.concurrencyLimit = f.concurrencyLimit !== undefined && f.concurrencyMode === 'queue' ? f.concurrencyLimit : undefined;
-      engine.freezeUpdateTime = f.freezeUpdateTime === true;
-      engine.admitWaiting(engine.nowUs());
+      for (const w of worlds.all()) limit(w.engine);
     },
     reset() {
-      engine.clear();
+      worlds.clear();
+      views.clear();
       observer.clear();
       ctx.quota.clear();
-      ctx.createsByDay.clear();
       populate();
     },
   };
   function populate(): void {
-    precreate(engine, sources, options.sessions ?? 0, options.spreadHours ?? 72);
-    if (scenario) loadScenario(engine, sources, scenario, t0);
-    engine.sync();
     faults.set(options.faults ?? {});
+    if (!perKey) fill(worlds.shared);
+    // Listed keys get their worlds now, so their sessions exist from the start rather than from first use.
+    else for (const k of apiKeys ?? []) worlds.forKey(k);
     ctx.applyLimits();
   }
   populate();
@@ -149,7 +177,7 @@ export function createJulesSimulator(options: JulesSimulatorOptions = {}): Jules
       nowIso: () => clockBody(ctx).now,
       advance(ms) {
         const t = clock.advance(ms);
-        engine.sync();
+        syncAll(ctx);
         return t;
       },
     },
@@ -161,18 +189,18 @@ export function createJulesSimulator(options: JulesSimulatorOptions = {}): Jules
     faults: () => faults.get(),
     reset: () => ctx.reset(),
     stats: () => {
-      engine.sync();
+      syncAll(ctx);
       return { requests: observer.requestStats(), sessions: { byState: byState(ctx) } };
     },
     resetStats: () => observer.resetStats(),
     log: (opts) => observer.entries(opts),
     sessions: () => {
-      engine.sync();
+      syncAll(ctx);
       return sessionRows(ctx) as unknown as SimSessionRow[];
     },
     setSessionState(id, state, reason) {
       forceState(ctx, id, state, reason);
-      return sessionToWire(engine.store.byId.get(id)!);
+      return sessionToWire(ctx.worlds.holding(id)!.engine.store.byId.get(id)!);
     },
     createSession(input) {
       engine.sync();

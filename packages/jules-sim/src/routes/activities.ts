@@ -44,7 +44,7 @@ function get(ctx: SimContext, id: string | undefined, aid: string): WireActivity
 }
 
 /** activities.* endpoints. */
-export function registerActivityRoutes(app: Hono, ctx: SimContext, api: ApiWrapper): void {
-  app.get('/v1alpha/sessions/:id/activities', api('activities.list', (c, id) => list(ctx, c, id)));
-  app.get('/v1alpha/sessions/:id/activities/:aid', api('activities.get', (c, id) => get(ctx, id, c.req.param('aid') ?? '')));
+export function registerActivityRoutes(app: Hono, api: ApiWrapper): void {
+  app.get('/v1alpha/sessions/:id/activities', api('activities.list', (c, id, w) => list(w, c, id)));
+  app.get('/v1alpha/sessions/:id/activities/:aid', api('activities.get', (c, id, w) => get(w, id, c.req.param('aid') ?? '')));
 }

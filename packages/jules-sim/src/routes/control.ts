@@ -13,40 +13,54 @@ export function clockBody(ctx: SimContext): { now: string; nowMs: number } {
   return { now: formatMicros(Math.round(nowMs * 1000)), nowMs };
 }
 
-/** Per-state session counts, every state present. */
+/** Applies the due events of every world (a control call looks at all of them). */
+export function syncAll(ctx: SimContext): void {
+  for (const w of ctx.worlds.all()) w.engine.sync();
+}
+
+/** Per-state session counts over every world, every state present. */
 export function byState(ctx: SimContext): Record<string, number> {
-  return { ...ctx.engine.store.stateCounts };
+  const out: Record<string, number> = { ...ctx.engine.store.stateCounts };
+  for (const w of ctx.worlds.all()) {
+    if (w.engine === ctx.engine) continue;
+    for (const [k, n] of Object.entries(w.engine.store.stateCounts)) out[k] = (out[k] ?? 0) + n;
+  }
+  return out;
 }
 
 /** One row per live session, for tests and dashboards of the simulator itself. */
 export function sessionRows(ctx: SimContext): Array<Record<string, unknown>> {
   const rows: Array<Record<string, unknown>> = [];
-  for (const s of ctx.engine.store.byId.values()) {
-    rows.push({
-      id: s.id, behaviour: s.agent.behaviour, state: s.state, archived: s.archived, title: s.title,
-      createTime: formatMicros(s.createUs), updateTime: formatMicros(s.updateUs), activities: s.activities.length,
-      ...(s.source ? { source: s.source } : {}),
-    });
+  for (const w of ctx.worlds.all()) {
+    const apiKey = ctx.worlds.keyOf(w);
+    for (const s of w.engine.store.byId.values()) {
+      rows.push({
+        id: s.id, behaviour: s.agent.behaviour, state: s.state, archived: s.archived, title: s.title,
+        createTime: formatMicros(s.createUs), updateTime: formatMicros(s.updateUs), activities: s.activities.length,
+        ...(s.source ? { source: s.source } : {}), ...(apiKey ? { apiKey } : {}),
+      });
+    }
   }
   return rows;
 }
 
 /** Forces a session's state as a control action (PAUSED is only reachable this way). */
 export function forceState(ctx: SimContext, id: string, state: unknown, reason: unknown): void {
-  ctx.engine.sync();
-  const s = ctx.engine.store.byId.get(id);
-  if (!s) throw notFound(`Session not found: sessions/${id}`);
+  syncAll(ctx);
+  const engine = ctx.worlds.holding(id)?.engine;
+  const s = engine?.store.byId.get(id);
+  if (!engine || !s) throw notFound(`Session not found: sessions/${id}`);
   if (typeof state !== 'string' || !SESSION_STATES.includes(state as SessionState)) {
     throw invalidArgument(`state must be one of ${SESSION_STATES.join(', ')}`);
   }
   if (reason !== undefined && typeof reason !== 'string') throw invalidArgument('reason must be a string');
-  agentForce(ctx.engine, s, state as SessionState, reason, ctx.engine.nowUs());
+  agentForce(engine, s, state as SessionState, reason, engine.nowUs());
 }
 
 /** The `/_sim/*` control and observation API (no API key). */
 export function registerControlRoutes(app: Hono, ctx: SimContext): void {
   app.use('/_sim/*', async (_c, next) => {
-    ctx.engine.sync();
+    syncAll(ctx);
     await next();
   });
   app.post('/_sim/reset', () => {
@@ -59,7 +73,7 @@ export function registerControlRoutes(app: Hono, ctx: SimContext): void {
     const ms = typeof b.advanceMs === 'number' ? b.advanceMs : typeof b.advanceSeconds === 'number' ? b.advanceSeconds * 1000 : NaN;
     if (!Number.isFinite(ms) || ms < 0) throw invalidArgument('body needs a non-negative advanceMs or advanceSeconds');
     ctx.clock.advance(ms);
-    ctx.engine.sync();
+    syncAll(ctx);
     return json(clockBody(ctx));
   });
   app.get('/_sim/sessions', () => json(sessionRows(ctx)));
@@ -67,7 +81,7 @@ export function registerControlRoutes(app: Hono, ctx: SimContext): void {
     const b = (await readJson(c)) as { state?: unknown; reason?: unknown };
     const id = c.req.param('id');
     forceState(ctx, id, b.state, b.reason);
-    return json(sessionToWire(ctx.engine.store.byId.get(id)!));
+    return json(sessionToWire(ctx.worlds.holding(id)!.engine.store.byId.get(id)!));
   });
   app.get('/_sim/faults', () => json(ctx.faults.get()));
   app.post('/_sim/faults', async (c) => {

@@ -126,14 +126,14 @@ async function verb(ctx: SimContext, c: Context, id: string | undefined): Promis
 }
 
 /** sessions.* endpoints, including the `:verb` custom methods. */
-export function registerSessionRoutes(app: Hono, ctx: SimContext, api: ApiWrapper): void {
-  app.post('/v1alpha/sessions', api('sessions.create', async (c) => create(ctx, await readJson(c))));
-  app.get('/v1alpha/sessions', api('sessions.list', (c) => list(ctx, c)));
+export function registerSessionRoutes(app: Hono, api: ApiWrapper): void {
+  app.post('/v1alpha/sessions', api('sessions.create', async (c, _id, w) => create(w, await readJson(c))));
+  app.get('/v1alpha/sessions', api('sessions.list', (c, _id, w) => list(w, c)));
   // Hono cannot route on a ':' inside a segment, so the id and the custom verb arrive as one parameter.
-  app.post('/v1alpha/sessions/:idAndVerb', api(verbOf, (c, id) => verb(ctx, c, id)));
-  app.get('/v1alpha/sessions/:id', api('sessions.get', (_c, id) => sessionToWire(lookup(ctx, id))));
-  app.delete('/v1alpha/sessions/:id', api('sessions.delete', (_c, id) => {
-    ctx.engine.delete(lookup(ctx, id));
+  app.post('/v1alpha/sessions/:idAndVerb', api(verbOf, (c, id, w) => verb(w, c, id)));
+  app.get('/v1alpha/sessions/:id', api('sessions.get', (_c, id, w) => sessionToWire(lookup(w, id))));
+  app.delete('/v1alpha/sessions/:id', api('sessions.delete', (_c, id, w) => {
+    w.engine.delete(lookup(w, id));
     return {};
   }));
 }
