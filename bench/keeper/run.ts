@@ -5,11 +5,13 @@
  *   (ceil(N/100) list calls per poll + one activities call per session whose updateTime moved since the last poll);
  * - reaction latency p50/p95 in simulated seconds, from "needs action" (plan generated awaiting approval, question
  *   asked) to the action (planApproved by the user, the user's reply);
- * - the same for a naive poller (list + every session's activities every tick) in the same process, as ratios.
+ * - the same for a naive poller (list + every session's activities every tick) in the same process, as ratios;
+ * - the unattended finish rate per behaviour over a simulated day, with and without an LLM provider (finish.ts).
  */
 import { DEFAULT_KEEPER_SETTINGS, type KeeperSettings } from '@autopilot/contracts';
 import { percentile, progress, round } from '../lib/stats';
 import { API_KEY, BENCH_SETTINGS, creator, naiveSystem, newWorld, realSystem, type World } from './systems';
+import { finishFigures } from './finish';
 
 const POLL_MS = 10_000;
 const READS = ['sessions.list', 'activities.list', 'sessions.get'];
@@ -100,6 +102,8 @@ export async function run({ quick }: { quick: boolean }) {
 
   const ours = await simulate('keeper', n, spanMs, realSystem);
   const naive = await simulate('naive', n, spanMs, async (w) => naiveSystem(w, settings));
+  // The unattended finish rate over a simulated day, with and without an LLM provider (see finish.ts).
+  const finish = await finishFigures(quick);
   const p = (o: Outcome, q: number) => round(percentile(o.latencies, q), 1);
   const what = `${n} sessions / ${spanMs / 60_000} min sim, poll ${POLL_MS / 1000} s`;
   return [
@@ -113,6 +117,7 @@ export async function run({ quick }: { quick: boolean }) {
       name: `stall nudge after the threshold, max (sim, ${ours.stallDelays.length} stalls)`, value: round(Math.max(0, ...ours.stallDelays), 1), unit: 's',
       baseline: round(Math.max(0, ...naive.stallDelays), 1), note: `should stay within one poll interval (${POLL_MS / 1000} s) + activeMs`,
     },
+    ...finish,
   ];
 }
 
