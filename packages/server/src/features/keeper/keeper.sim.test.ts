@@ -36,7 +36,8 @@ const settings: UpdateKeeperSettingsBody = {
   stall: { enabled: true, thresholds: { QUEUED: STALL_MS, PLANNING: STALL_MS, IN_PROGRESS: STALL_MS }, cooldownMs: 3_000, maxNudges: 2 },
   stuck: { enabled: true, quietMs: 4_000 },
   approval: { policy: 'rules', maxSteps: 12 },
-  answers: { enabled: true, maxPerSession: 3 },
+  // No grace period: the simulator runs at 20x, and no person watches this test.
+  answers: { enabled: true, maxPerSession: 3, answerGraceMinutes: 0 },
   selfHeal: { enabled: true, maxAttempts: 1 },
   autoContinue: { enabled: false },
 };
@@ -55,6 +56,12 @@ function countBy(route: string): Map<string, number> {
   return m;
 }
 const ids = (g: Group) => [...groups].filter(([, x]) => x === g).map(([id]) => id);
+/** Every question session answered, or escalated to a person by the keeper (by Jules id). */
+async function questionsSettled(messages: Map<string, number>): Promise<boolean> {
+  const byId = new Map((await api<{ items: SessionSummary[] }>('GET', '/api/sessions?archived=all&limit=500')).items.map((s) => [s.id, s.julesId]));
+  const escalated = new Set((await ledger('escalate')).filter((a) => a.trigger.startsWith('question:')).map((a) => byId.get(a.sessionId)));
+  return ids('question').every((id) => (messages.get(id) ?? 0) >= 1 || escalated.has(id));
+}
 const all = (g: Group, m: Map<string, number>) => ids(g).every((id) => (m.get(id) ?? 0) >= 1);
 
 async function ledger(action: string): Promise<KeeperAction[]> {
@@ -131,7 +138,7 @@ describe('keeper on the simulator, with a SIGKILL and restart', () => {
     await until(async () => {
       const approvals = countBy('sessions.approvePlan');
       const messages = countBy('sessions.sendMessage');
-      return all('safe', approvals) && all('question', messages) && all('stall', messages) && all('fail', messages) &&
+      return all('safe', approvals) && (await questionsSettled(messages)) && all('stall', messages) && all('fail', messages) &&
         (await ledger('stuck')).length >= ids('stuck').length && (await ledger('hold')).length >= ids('risky').length;
     }, 'every expected action', 250, 150_000);
 
@@ -161,7 +168,21 @@ describe('keeper on the simulator, with a SIGKILL and restart', () => {
     const approvals = countBy('sessions.approvePlan');
     const messages = countBy('sessions.sendMessage');
     for (const id of ids('safe')) expect(approvals.get(id), `approvals of ${id}`).toBe(1);
-    for (const g of ['question', 'stall', 'fail'] as const) for (const id of ids(g)) expect(messages.get(id), `${g} messages to ${id}`).toBe(1);
+    for (const g of ['stall', 'fail'] as const) for (const id of ids(g)) expect(messages.get(id), `${g} messages to ${id}`).toBe(1);
+    // A question is answered once, or (only a person can answer it, e.g. "is a breaking change acceptable?")
+    // escalated with a reason and never answered.
+    const escalatedQ = (await ledger('escalate')).filter((a) => a.trigger.startsWith('question:'));
+    const answeredQ = (await ledger('answer')).filter((a) => a.status === 'sent');
+    const key = (a: KeeperAction) => `${a.sessionId}|${a.trigger}`;
+    const escalatedKeys = new Set(escalatedQ.map(key));
+    expect(answeredQ.filter((a) => escalatedKeys.has(key(a)))).toEqual([]);
+    for (const id of ids('question')) {
+      const answered = answeredQ.filter((a) => julesOf.get(a.sessionId) === id).length;
+      const escalated = escalatedQ.some((a) => julesOf.get(a.sessionId) === id);
+      expect(answered + (escalated ? 1 : 0), `question ${id} settled`).toBeGreaterThanOrEqual(1);
+      expect(messages.get(id) ?? 0, `question ${id}: one message per answered question`).toBe(answered);
+    }
+    expect(answeredQ.length).toBeGreaterThan(0);
     for (const id of ids('safe')) expect(messages.get(id) ?? 0).toBe(0);
     // Risky plans held (and notified), stuck sessions marked, caps respected, every ledger row settled.
     const held = new Set((await ledger('hold')).map((a) => julesOf.get(a.sessionId)));
