@@ -131,7 +131,8 @@ export function createWorkspaceKeeper(deps: WorkspaceKeeperDeps, workspaceId: st
         !skip &&
         ((sum.state === 'IN_PROGRESS' && settings.stuck.enabled) ||
           sum.state === 'AWAITING_PLAN_APPROVAL' ||
-          (sum.state === 'COMPLETED' && settings.alerts.enabled) ||
+          // Only a repository session without a PR may need the no-PR alert (the intent says whether one was asked for).
+          (sum.state === 'COMPLETED' && settings.alerts.enabled && !!sum.source && !sum.prUrl) ||
           (sum.state === 'FAILED' && settings.selfHeal.enabled));
       const s = toKeeperSession(needsDetail ? await deps.mirror.detail(workspaceId, sum.id) : sum, isPaused);
       const recent = readActs ? (await deps.mirror.recentActivities(workspaceId, sum, RECENT)).map(toKeeperActivity) : [];
