@@ -68,6 +68,7 @@ beforeAll(async () => {
   const mirror = {
     approvePlan: async (_w: string, id: string) => void approved.push(id),
     sendMessage: async (_w: string, id: string, text: string) => void sent.push({ sessionId: id, text }),
+    upstream: async () => null,
   } as unknown as KeeperMirror;
   // The gateway serves the test's workspace; the keeper's rows live under WS.
   const llm = { generateText: (r: Parameters<Gateway['llm']['generateText']>[0]) => g.llm.generateText({ ...r, workspaceId: g.workspaceId }) };

@@ -126,6 +126,11 @@ export async function runAction(
         row.message = reply.text;
         await deps.store.setMessage(row.id, reply.text);
         if (reply.refused) deps.log.warn({ sessionId: s.id, action: d.action, refused: reply.refused, via: reply.via }, 'keeper message replaced by a safe text');
+        if (d.action === 'answer') {
+          // Writing the answer takes a while: a person may have replied meanwhile, and then the keeper stays out.
+          const up = await deps.mirror.upstream(workspaceId, s.id);
+          if (up && (up.state !== s.state || up.updateTimeMs > s.updateTimeMs)) throw new Error('the session moved while the answer was written (a person may have replied); not sent');
+        }
         if (deps.mayAct && !(await deps.mayAct(s.id))) throw new Error(NOT_SENT);
         await deps.mirror.sendMessage(workspaceId, s.id, reply.text);
       }

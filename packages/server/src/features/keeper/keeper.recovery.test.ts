@@ -84,8 +84,14 @@ describe.each(testEngines())('keeper ledger for people and recovery (%s)', (engi
     }
     const f = fakes();
     const sup: Supervisor = { compose: async () => ({ text: 'Decide yourself.', via: 'llm' }), classify: async () => ({ human: false, reason: 'engineering' }) };
-    await runAction(deps(f.mirror, sup), WS, session('q-agent', { state: 'AWAITING_USER_FEEDBACK' }), { action: 'answer', trigger: 'question:q1', reason: 'unsure', brief: { purpose: 'answer', cue: 'Keep v1?', classify: true } }, { recent: [], history: [], settings });
+    const answer: Decision = { action: 'answer', trigger: 'question:q1', reason: 'unsure', brief: { purpose: 'answer', cue: 'Keep v1?', classify: true } };
+    await runAction(deps(f.mirror, sup), WS, session('q-agent', { state: 'AWAITING_USER_FEEDBACK' }), answer, { recent: [], history: [], settings });
     expect(f.messages).toEqual(['Decide yourself.']);
+    // A person replied while the answer was being written (Jules' updateTime moved): nothing is sent.
+    const moved = fakes();
+    const mirror: KeeperMirror = { ...moved.mirror, upstream: async () => ({ state: 'IN_PROGRESS', archived: false, updateTimeMs: T0 + 5 }) };
+    expect(await runAction(deps(mirror, sup), WS, session('q-moved', { state: 'AWAITING_USER_FEEDBACK' }), answer, { recent: [], history: [], settings })).toBe('failed');
+    expect(moved.messages).toEqual([]);
   });
 
   it('a recovery session carries the original settings and the fenced reason, and is linked', async () => {
