@@ -1,5 +1,6 @@
 import {
   ActivityPage,
+  BoardCounts,
   JulesAccount,
   JulesAccountList,
   SessionDetail,
@@ -9,6 +10,7 @@ import {
   type CreateSessionBody,
   type SessionActivity,
   type SessionSummary,
+  type BoardColumnId,
 } from '@autopilot/contracts';
 import type { Transport } from './http';
 
@@ -22,9 +24,20 @@ export interface SessionListQuery {
   archived?: 'true' | 'false' | 'all';
   deleted?: boolean;
   accountId?: string;
+  /** Only one board column (contracts/board.ts), newest update first. */
+  column?: BoardColumnId;
   limit?: number;
   cursor?: string;
 }
+
+const filterQuery = (q: Omit<SessionListQuery, 'limit' | 'cursor' | 'column'>) => ({
+  state: Array.isArray(q.state) ? q.state.join(',') : (q.state as string | undefined),
+  source: q.source,
+  text: q.text,
+  archived: q.archived,
+  deleted: q.deleted === undefined ? undefined : String(q.deleted),
+  accountId: q.accountId,
+});
 
 /** The sessions endpoints: list with filters and cursor pagination, detail, activities, and the actions. */
 export function sessionsApi(t: Transport) {
@@ -33,16 +46,7 @@ export function sessionsApi(t: Transport) {
     request({
       method: 'GET',
       path: '/api/sessions',
-      query: {
-        state: Array.isArray(q.state) ? q.state.join(',') : (q.state as string | undefined),
-        source: q.source,
-        text: q.text,
-        archived: q.archived,
-        deleted: q.deleted === undefined ? undefined : String(q.deleted),
-        accountId: q.accountId,
-        limit: q.limit,
-        cursor: q.cursor,
-      },
+      query: { ...filterQuery(q), column: q.column, limit: q.limit, cursor: q.cursor },
       schema: SessionPage,
       signal,
     });
@@ -51,6 +55,9 @@ export function sessionsApi(t: Transport) {
 
   return {
     list,
+    /** Sessions per board column with the same filters as `list`, their total, and the workspace's sources. */
+    counts: (q: Omit<SessionListQuery, 'limit' | 'cursor' | 'column'> = {}, signal?: AbortSignal) =>
+      request({ method: 'GET', path: '/api/sessions/counts', query: filterQuery(q), schema: BoardCounts, signal }),
     /**
      * Every session matching `q`, following cursors page by page. `onPage` sees the running total after each page,
      * so a UI can show the first rows while the rest load.

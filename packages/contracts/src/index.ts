@@ -7,5 +7,6 @@ export * from './llm';
 export * from './providers';
 export * from './budgets';
 export * from './routing';
+export * from './board';
 export * from './sessions';
 export * from './keeper';

@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { IsoDate, PageQuery, pageOf } from './common';
+import { BoardColumnId } from './board';
 
 /**
  * Jules sessions as mirrored by the orchestrator, and the Jules accounts (API keys) they come from. States and
@@ -107,8 +108,22 @@ export const ListSessionsQuery = PageQuery.extend({
   archived: z.enum(['true', 'false', 'all']).default('false').openapi({ param: { name: 'archived', in: 'query' } }),
   deleted: boolText.default('false').openapi({ param: { name: 'deleted', in: 'query' }, description: 'true = include sessions gone upstream' }),
   accountId: z.string().max(64).optional().openapi({ param: { name: 'accountId', in: 'query' } }),
+  column: BoardColumnId.optional().openapi({ param: { name: 'column', in: 'query' }, description: 'Only the sessions of this board column (contracts/board.ts)' }),
 });
 export type ListSessionsQuery = z.infer<typeof ListSessionsQuery>;
+
+/** The list's filters without paging or column: what the board counts per column. */
+export const BoardCountsQuery = ListSessionsQuery.omit({ limit: true, cursor: true, column: true });
+export type BoardCountsQuery = z.infer<typeof BoardCountsQuery>;
+
+export const BoardCounts = z
+  .object({
+    columns: z.record(BoardColumnId, z.number().int()).openapi({ description: 'Sessions per board column, with the same filters as the list' }),
+    total: z.number().int().openapi({ description: 'Sum of the columns' }),
+    sources: z.array(z.string()).openapi({ description: "Every source of the workspace's sessions (for the repository filter), filters aside" }),
+  })
+  .openapi('BoardCounts');
+export type BoardCounts = z.infer<typeof BoardCounts>;
 
 export const SessionPage = pageOf(SessionSummary).openapi('SessionPage');
 export const ActivityPage = pageOf(SessionActivity).openapi('ActivityPage');

@@ -11,11 +11,14 @@ import { createAccountsService, type AccountsService, type RuntimeAccount } from
 import { createSessionsStore } from './sessions.store';
 import { createSessionsService, type SessionsService } from './sessions.service';
 import { createSyncLoop } from './sessions.loop';
+import { createBoardStore } from './sessions.board.store';
+import { createBoardService, type BoardService } from './sessions.board';
 
 export { registerSessionsRoutes } from './sessions.routes';
 export type { SessionsService, SessionSignature } from './sessions.service';
 export type { AccountsService, RuntimeAccount } from './accounts.service';
 export type { SyncReport } from './sessions.sync';
+export type { BoardService } from './sessions.board';
 
 export interface SessionsFeatureDeps {
   db: Db;
@@ -39,6 +42,8 @@ export interface SessionsFeatureDeps {
 export interface SessionsFeature {
   sessions: SessionsService;
   accounts: AccountsService;
+  /** The board's column pages and counts (sessions.board.ts). */
+  board: BoardService;
   loop: Loop;
 }
 
@@ -63,5 +68,5 @@ export async function createSessionsFeature(deps: SessionsFeatureDeps): Promise<
   const store = createSessionsStore(deps.db);
   const sessions = createSessionsService({ store, accounts, bus: deps.bus, clock: deps.clock, log, archivedEveryMs: deps.archivedEveryMs });
   const loop = createSyncLoop({ sessions, store, clock: deps.clock, log, metrics: deps.metrics, instanceId: deps.instanceId, intervalMs: deps.pollIntervalMs });
-  return { sessions, accounts, loop };
+  return { sessions, accounts, board: createBoardService(createBoardStore(deps.db)), loop };
 }

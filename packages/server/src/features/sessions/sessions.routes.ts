@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import {
-  ActivityPage, CreateJulesAccountBody, UpdateJulesAccountBody, ErrorBody, CreateSessionBody, JulesAccount, JulesAccountList, ListSessionsQuery, PageQuery, SendMessageBody,
+  ActivityPage, BoardCounts, BoardCountsQuery, CreateJulesAccountBody, UpdateJulesAccountBody, ErrorBody, CreateSessionBody, JulesAccount, JulesAccountList, ListSessionsQuery, PageQuery, SendMessageBody,
   SessionDetail, SessionPage,
 } from '@autopilot/contracts';
 import { apiRoute, jsonBody, jsonOk } from '../../platform/http/route';
@@ -9,6 +9,7 @@ import { forbidden } from '../../platform/errors';
 import type { ApiApp } from '../../platform/http/types';
 import type { SessionsService } from './sessions.service';
 import type { AccountsService } from './accounts.service';
+import type { BoardService } from './sessions.board';
 
 const tags = ['sessions'];
 const IdParam = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: 'id', in: 'path' } }) });
@@ -19,13 +20,30 @@ const upstreamErrors = {
 };
 
 /** /api/sessions (the mirror, and actions that go through Jules) and /api/jules/accounts. */
-export function registerSessionsRoutes(app: ApiApp, deps: { sessions: SessionsService; accounts: AccountsService }) {
-  const { sessions, accounts } = deps;
+export function registerSessionsRoutes(app: ApiApp, deps: { sessions: SessionsService; accounts: AccountsService; board: BoardService }) {
+  const { sessions, accounts, board } = deps;
   const ws = (c: { get(k: 'auth'): { workspaceId: string } }) => c.get('auth').workspaceId;
 
   app.openapi(
     apiRoute({ method: 'get', path: '/api/sessions', tags, summary: 'Mirrored Jules sessions, newest update first', request: { query: ListSessionsQuery }, responses: { 200: jsonOk(SessionPage) } }),
-    async (c) => c.json(await sessions.list(ws(c), c.req.valid('query')), 200),
+    async (c) => {
+      const q = c.req.valid('query');
+      // A board column page goes through the board's index; without a column, the plain list.
+      return c.json(q.column ? await board.list(ws(c), { ...q, column: q.column }) : await sessions.list(ws(c), q), 200);
+    },
+  );
+
+  // Before /api/sessions/{id}, which would otherwise take "counts" for an id.
+  app.openapi(
+    apiRoute({
+      method: 'get',
+      path: '/api/sessions/counts',
+      tags,
+      summary: 'Sessions per board column, with the same filters as the list (and the sources for the repository filter)',
+      request: { query: BoardCountsQuery },
+      responses: { 200: jsonOk(BoardCounts) },
+    }),
+    async (c) => c.json(await board.counts(ws(c), c.req.valid('query')), 200),
   );
 
   app.openapi(
