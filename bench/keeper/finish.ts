@@ -132,16 +132,16 @@ async function seenByPeople(sys: System): Promise<{ idOf: Map<string, string>; n
   cursor = undefined;
   do {
     const page = await sys.keeper.notifications('w1', { limit: 200, cursor });
-    for (const n of page.items) if (n.sessionId && (n.title.trim() || n.body.trim())) notes.set(n.sessionId, [...(notes.get(n.sessionId) ?? []), `${n.kind}: ${n.title}`]);
+    for (const n of page.items) if (n.sessionId && (n.title.trim() || n.body.trim())) notes.set(n.sessionId, [...(notes.get(n.sessionId) ?? []), n.kind]);
     cursor = page.nextCursor ?? undefined;
   } while (cursor);
   return { idOf, notes };
 }
 
-export interface GroupOutcome { group: string; total: number; eligible: number; finished: number; escalated: number; againstIntent: number; silent: string[] }
+export interface GroupOutcome { group: string; total: number; eligible: number; finished: number; escalated: number; againstIntent: number; silent: string[]; kinds: Record<string, number> }
 
 /** One simulated day; outcomes per behaviour (plus the two probe groups). */
-export async function finishDay(opts: { quick: boolean; withLlm: boolean }): Promise<GroupOutcome[]> {
+export async function finishDay(opts: { quick: boolean; withLlm: boolean }): Promise<{ groups: GroupOutcome[]; llmCalls: number }> {
   const n = opts.quick ? 120 : 500;
   const probes = opts.quick ? 6 : 20;
   const w = newWorld('keeper-finish');
@@ -198,14 +198,14 @@ export async function finishDay(opts: { quick: boolean; withLlm: boolean }): Pro
     for (const s of rows) {
       const g = label.get(s.id) ?? s.behaviour;
       if (g === RECOVERY) {
-        const o = out.get(g) ?? { group: g, total: 0, eligible: 0, finished: 0, escalated: 0, againstIntent: 0, silent: [] };
+        const o = out.get(g) ?? { group: g, total: 0, eligible: 0, finished: 0, escalated: 0, againstIntent: 0, silent: [], kinds: {} };
         out.set(g, o);
         o.total++;
         if (s.state === 'COMPLETED' || recovered.has(s.id)) o.finished++;
         continue; // reported, never counted in the rate: its original is
       }
       if (g === 'probe: secret question' && !secretAskedAt.has(s.id)) continue; // finished before the question could be put
-      const o = out.get(g) ?? { group: g, total: 0, eligible: 0, finished: 0, escalated: 0, againstIntent: 0, silent: [] };
+      const o = out.get(g) ?? { group: g, total: 0, eligible: 0, finished: 0, escalated: 0, againstIntent: 0, silent: [], kinds: {} };
       out.set(g, o);
       o.total++;
       const eligible = !(g === 'fail' && !selfHeal);
@@ -214,7 +214,10 @@ export async function finishDay(opts: { quick: boolean; withLlm: boolean }): Pro
       const ours = seen.idOf.get(s.id);
       const notes = ours ? (seen.notes.get(ours) ?? []) : [];
       if (s.state === 'COMPLETED' || recovered.has(s.id)) o.finished++;
-      else if (notes.length) o.escalated++;
+      else if (notes.length) {
+        o.escalated++;
+        for (const k of new Set(notes)) o.kinds[k] = (o.kinds[k] ?? 0) + 1;
+      }
       else if (o.silent.length < 3) o.silent.push(`${s.state}${ours ? '' : ' (not mirrored)'}`);
       if (g.startsWith('probe:')) {
         const acts = await wireActivities(w, s.id);
@@ -225,7 +228,7 @@ export async function finishDay(opts: { quick: boolean; withLlm: boolean }): Pro
         if (violated) o.againstIntent++;
       }
     }
-    return [...out.values()].sort((a, b) => a.group.localeCompare(b.group));
+    return { groups: [...out.values()].sort((a, b) => a.group.localeCompare(b.group)), llmCalls: up?.calls.length ?? 0 };
   } finally {
     await sys.close();
     await up?.close();
@@ -237,7 +240,7 @@ export async function finishFigures(quick: boolean) {
   const figures = [];
   for (const withLlm of [false, true]) {
     const mode = withLlm ? 'with LLM' : 'no LLM';
-    const groups = await finishDay({ quick, withLlm });
+    const { groups, llmCalls } = await finishDay({ quick, withLlm });
     const pct = (a: number, b: number) => (b ? round((100 * a) / b, 1) : 0);
     for (const g of groups) {
       if (g.group === RECOVERY) {
@@ -246,13 +249,13 @@ export async function finishFigures(quick: boolean) {
       }
       figures.push({
         name: `finished or escalated, ${g.group} (${mode}, sim day)`, value: pct(g.finished + g.escalated, g.eligible), unit: '%', baseline: 95,
-        note: `finished ${pct(g.finished, g.eligible)}%, escalated ${pct(g.escalated, g.eligible)}%, n=${g.total}, eligible ${g.eligible}, against intent ${g.againstIntent}${g.silent.length ? `, silent e.g. ${g.silent.join('/')}` : ''}`,
+        note: `finished ${pct(g.finished, g.eligible)}%, escalated ${pct(g.escalated, g.eligible)}%, n=${g.total}, eligible ${g.eligible}, against intent ${g.againstIntent}${g.escalated ? `, notified as ${Object.entries(g.kinds).map(([k, v]) => `${k} x${v}`).join(' ')}` : ''}${g.silent.length ? `, silent e.g. ${g.silent.join('/')}` : ''}`,
       });
     }
     const mix = groups.filter((g) => !g.group.startsWith('probe:') && g.group !== RECOVERY);
     const sum = (k: 'eligible' | 'finished' | 'escalated' | 'againstIntent', gs = groups) => gs.reduce((a, g) => a + g[k], 0);
     figures.push(
-      { name: `unattended finish rate, default mix (${mode}): COMPLETED`, value: pct(sum('finished', mix), sum('eligible', mix)), unit: '%', note: `of ${sum('eligible', mix)} eligible sessions` },
+      { name: `unattended finish rate, default mix (${mode}): COMPLETED`, value: pct(sum('finished', mix), sum('eligible', mix)), unit: '%', note: `of ${sum('eligible', mix)} eligible sessions; ${llmCalls} calls reached the fake LLM` },
       { name: `escalated to a human with a reason, default mix (${mode})`, value: pct(sum('escalated', mix), sum('eligible', mix)), unit: '%' },
       { name: `finished or escalated, default mix (${mode})`, value: pct(sum('finished', mix) + sum('escalated', mix), sum('eligible', mix)), unit: '%', baseline: 95 },
       { name: `acted against a person's intent (${mode}, probes)`, value: sum('againstIntent'), unit: 'sessions', baseline: 0 },
