@@ -66,14 +66,16 @@ describe.each(worldEngines())('hostile input on every route (%s)', (engine) => {
   let tablesBefore: string[];
   let rowsBefore: Map<string, string[]>;
   const statuses: number[] = [];
+  const accepted = new Set<string>();
 
   beforeAll(async () => {
     if (fs.existsSync(MARKER)) fs.rmSync(MARKER);
     w = await startWorld({ sessions: 10, engine });
     ops = (await w.operations()).filter((o) => o.path.startsWith('/api/') && o.path !== '/api/events');
-    const items = ((await (await w.request('/api/sessions')).json()) as { items: Array<{ id: string }> }).items;
+    const items = ((await (await w.request('/api/sessions')).json()) as { items: Array<{ id: string; state: string }> }).items;
     expect(items.length).toBe(10);
-    sessionId = items[0]!.id;
+    // A session that takes messages, so hostile text gets all the way through the message route.
+    sessionId = (items.find((x) => ['IN_PROGRESS', 'AWAITING_USER_FEEDBACK', 'PLANNING'].includes(x.state)) ?? items[0]!).id;
     await until(async () => Number((await sql<{ n: number }>`select count(*) as n from jules_activities`.execute(w.orch.db.kysely)).rows[0]!.n) > 0, 'mirrored activities', 100, 30_000);
     tablesBefore = await tableNames(w.orch.db);
     rowsBefore = await protectedRows(w.orch.db);
@@ -90,8 +92,9 @@ describe.each(worldEngines())('hostile input on every route (%s)', (engine) => {
     const res = await w.request(fill(op.path, pathValue) + query, init);
     statuses.push(res.status);
     const text = await res.text();
-    expect(res.status, `${op.method} ${op.path}${query} -> ${text.slice(0, 300)}`).toBeLessThan(500);
-    if (res.status >= 400) expect(ErrorBody.safeParse(JSON.parse(text)).success, `${op.method} ${op.path}: error shape`).toBe(true);
+    // Soft: one 5xx must not stop the rest of the attack, whose effects the last test looks for.
+    expect.soft(res.status, `${op.method} ${op.path}${query} -> ${text.slice(0, 300)}`).toBeLessThan(500);
+    if (res.status >= 400) expect.soft(ErrorBody.safeParse(JSON.parse(text)).success, `${op.method} ${op.path}: error shape`).toBe(true);
     return res.status;
   };
 
@@ -115,9 +118,14 @@ describe.each(worldEngines())('hostile input on every route (%s)', (engine) => {
       for (const [field, prop] of Object.entries(op.bodyProps)) {
         const types = [prop.type ?? []].flat();
         if (types.length && !types.includes('string')) continue;
-        for (const inj of INJECTIONS) await call(op, sessionId, JSON.stringify({ ...op.example, [field]: inj }));
+        for (const inj of INJECTIONS) {
+          const status = await call(op, sessionId, JSON.stringify({ ...op.example, [field]: inj }));
+          if (status < 300) accepted.add(`${op.method} ${op.path}`);
+        }
       }
     }
+    // Hostile text was stored and sent, not only refused: the routes that write sessions and messages took it.
+    for (const route of ['POST /api/sessions', 'POST /api/sessions/{id}/messages', 'POST /api/keys']) expect([...accepted], route).toContain(route);
   });
 
   it('oversize, deeply nested, invalid UTF-8 and wrongly typed bodies get a 4xx', async () => {
