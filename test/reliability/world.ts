@@ -87,10 +87,17 @@ export async function startWorld(opts: { sessions?: number; env?: Record<string,
     if (json !== undefined) headers.set('content-type', 'application/json');
     return Promise.resolve(orch.app.request(p, { ...rest, headers, ...(json !== undefined ? { body: JSON.stringify(json) } : {}) }));
   };
+  // Settled: every session listed and the activity counts unchanged over three poll intervals (the clock is
+  // manual, so once the first sync and its activity fetches are done nothing moves unless a test moves it).
   const want = opts.sessions ?? 30;
-  for (let i = 0; i < 200; i++) {
+  let last = '';
+  let stableSince = Date.now();
+  for (const started = Date.now(); Date.now() - started < 30_000; ) {
     const res = await request(`/api/sessions?limit=500`);
-    if (res.ok && ((await res.json()) as { items: unknown[] }).items.length >= want) break;
+    const items = res.ok ? ((await res.json()) as { items: Array<{ id: string; activityCount: number }> }).items : [];
+    const now = JSON.stringify(items.map((x) => [x.id, x.activityCount]).sort());
+    if (now !== last) [last, stableSince] = [now, Date.now()];
+    else if (items.length >= want && Date.now() - stableSince >= 1_500) break;
     await new Promise((r) => setTimeout(r, 100));
   }
   return {
