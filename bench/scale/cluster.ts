@@ -72,8 +72,8 @@ export interface Cluster {
   pids: number[];
   instanceIds: string[];
   apiKeys: string[];
-  /** Live leases (not expired) from the shared database's `leases` table. */
-  leases(): Promise<Array<{ name: string; holder: string }>>;
+  /** Every row of the shared database's `leases` table (expired ones too: their holder renewed last). */
+  leases(): Promise<Array<{ name: string; holder: string; expiresAt: number }>>;
   close(): Promise<void>;
 }
 
@@ -154,8 +154,8 @@ export async function startCluster(opts: { instances: number; accounts: number; 
     return {
       simUrl, urls, pids, instanceIds, apiKeys, close,
       async leases() {
-        const r = await pgRun(dbUrl.toString(), 'select name, holder from leases where expires_at > $1', [Date.now()]);
-        return r.rows as Array<{ name: string; holder: string }>;
+        const r = await pgRun(dbUrl.toString(), 'select name, holder, expires_at from leases');
+        return r.rows.map((x: { name: string; holder: string; expires_at: string | number }) => ({ name: x.name, holder: x.holder, expiresAt: Number(x.expires_at) }));
       },
     };
   } catch (e) {
