@@ -13,6 +13,39 @@ export interface HttpAppOptions {
   bodyLimitBytes: number;
 }
 
+/** Where the first string holding U+0000 sits in a JSON value (`body.a.0.b`), or undefined. */
+function nulPath(v: unknown, path: string): string | undefined {
+  if (typeof v === 'string') return v.includes('\u0000') ? path : undefined;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const p = nulPath(v[i], `${path}.${i}`);
+      if (p) return p;
+    }
+  } else if (v && typeof v === 'object') {
+    for (const [k, x] of Object.entries(v)) {
+      const p = (k.includes('\u0000') && `${path}.${k.replaceAll('\u0000', '\\0')}`) || nulPath(x, `${path}.${k}`);
+      if (p) return p;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * PostgreSQL text cannot hold U+0000 (SQLite can), so a NUL anywhere in a JSON body is refused up front with a
+ * 400 naming the field, on both engines alike, instead of surfacing as a 500 from the INSERT (and, for a session
+ * create, after Jules already created it). The scan only parses when the raw text has a `\u0000` escape (a raw NUL
+ * byte is invalid JSON and fails parsing later anyway); Hono caches the text for the route's own parsing.
+ */
+async function nulField(text: () => Promise<string>): Promise<string | undefined> {
+  const raw = await text();
+  if (!raw.includes('\\u0000')) return undefined;
+  try {
+    return nulPath(JSON.parse(raw), 'body');
+  } catch {
+    return undefined; // malformed JSON: the route's parser answers 400 for it
+  }
+}
+
 /**
  * The HTTP application shell: request ids, access logs, metrics, body limit, JSON-only writes, one error shape,
  * and zod validation failures reported field by field. Features add their routes to the returned app.
@@ -74,6 +107,11 @@ export function createHttpApp(opts: HttpAppOptions): ApiApp {
       const hasBody = (c.req.header('content-length') ?? '0') !== '0' || c.req.header('transfer-encoding') !== undefined;
       if (hasBody && type !== 'application/json') {
         return errorResponse(c, 'unsupported_media_type', 'Request bodies must be application/json', { field: 'content-type', got: type || null });
+      }
+      // In-process requests (app.request) carry no content-length: a JSON body is scanned whenever one is there.
+      if (type === 'application/json' && c.req.raw.body !== null) {
+        const nul = await nulField(() => c.req.text());
+        if (nul) return errorResponse(c, 'validation_failed', 'Invalid input', [{ path: nul, message: 'must not contain the NUL character (U+0000)', code: 'invalid_string' }]);
       }
     }
     await next();
