@@ -49,3 +49,50 @@ describe.each(orchestratorEngines())('NUL characters in JSON bodies (%s)', (engi
     expect(await keyNames()).toContain('literal \\u0000 text');
   });
 });
+
+/**
+ * The same character coming from Jules: a title and an activity message with U+0000 are mirrored (as U+FFFD) on
+ * both engines; before, the PostgreSQL INSERT failed and the session never appeared.
+ */
+describe.each(orchestratorEngines())('NUL characters from Jules (%s)', (engine) => {
+  let t: TestOrchestrator;
+  let store: Awaited<ReturnType<typeof engineEnv>>;
+  let upstream: import('node:http').Server;
+  beforeAll(async () => {
+    const http = await import('node:http');
+    const now = new Date().toISOString();
+    const session = { name: 'sessions/nul1', id: 'nul1', title: 'Fix\u0000 it', prompt: 'p\u0000q', state: 'IN_PROGRESS', createTime: now, updateTime: now };
+    const activity = { name: 'sessions/nul1/activities/a1', id: 'a1', originator: 'agent', createTime: now, agentMessaged: { agentMessage: 'done\u0000 soon' } };
+    upstream = http.createServer((req, res) => {
+      res.setHeader('content-type', 'application/json');
+      if (req.url?.startsWith('/v1alpha/sessions/nul1/activities')) return res.end(JSON.stringify({ activities: [activity] }));
+      if (req.url?.startsWith('/v1alpha/sessions/nul1')) return res.end(JSON.stringify(session));
+      if (req.url?.startsWith('/v1alpha/sessions')) return res.end(JSON.stringify({ sessions: [session] }));
+      res.end('{}');
+    });
+    await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
+    const port = (upstream.address() as import('node:net').AddressInfo).port;
+    store = await engineEnv(engine);
+    t = await startTestOrchestrator({ ...store.env, JULES_API_KEY: 'k', JULES_API_BASE_URL: `http://127.0.0.1:${port}/v1alpha`, JULES_POLL_INTERVAL_MS: '500' });
+  }, 60_000);
+  afterAll(async () => {
+    await t?.close();
+    await store?.cleanup();
+    await new Promise<void>((r) => upstream?.close(() => r()));
+  });
+
+  it('mirrors the session and its activity with U+FFFD in place of U+0000', async () => {
+    let got: any;
+    for (let i = 0; i < 100 && !got; i++) {
+      got = ((await (await t.request('/api/sessions')).json()) as { items: any[] }).items.find((s) => s.julesId === 'nul1' || s.name === 'sessions/nul1');
+      if (!got) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(got?.title).toBe('Fix\uFFFD it');
+    let acts: any[] = [];
+    for (let i = 0; i < 100 && !acts.length; i++) {
+      acts = ((await (await t.request(`/api/sessions/${got.id}/activities`)).json()) as { items: any[] }).items ?? [];
+      if (!acts.length) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(JSON.stringify(acts)).toContain('done\uFFFD soon');
+  });
+});

@@ -9,6 +9,16 @@ import {
 import { parseGoogleError } from './google-error';
 
 /** Tuning of one Jules transport; every field has a production default. */
+/**
+ * JSON.parse for upstream answers. PostgreSQL text cannot hold U+0000, so a NUL in anything Jules sends (a title, a
+ * message, a patch) would fail the mirror's INSERT for that page on PostgreSQL only; it becomes U+FFFD here, at
+ * the boundary. The reviver runs only for bodies that contain the escape, so the common path costs one scan.
+ */
+export function parseUpstreamJson(text: string): unknown {
+  if (!text.includes('\\u0000')) return JSON.parse(text);
+  return JSON.parse(text, (_k, v: unknown) => (typeof v === 'string' && v.includes('\u0000') ? v.replaceAll('\u0000', '\uFFFD') : v));
+}
+
 export interface TransportOptions {
   baseUrl: string;
   apiKey: string;
@@ -146,7 +156,7 @@ export function createTransport(opts: TransportOptions): Transport {
       if (res.ok) {
         let json: unknown;
         try {
-          json = text.trim() === '' ? {} : JSON.parse(text);
+          json = text.trim() === '' ? {} : parseUpstreamJson(text);
         } catch {
           status = 'malformed';
           // The body may come from whatever answered at a user-supplied URL: debug log only, never the message.
