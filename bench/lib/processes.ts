@@ -29,7 +29,10 @@ const stop = (c: ChildProcess) =>
  * A simulator process with N sessions on a manual clock, and an `autopilot serve` process mirroring it: the same
  * two processes a user runs. Resolves once the first full sync is done (every session's activities fetched).
  */
-export async function startMirroredPair(sessions: number): Promise<{ simUrl: string; url: string; pid: number; close(): Promise<void> }> {
+export async function startMirroredPair(
+  sessions: number,
+  opts: { nodeArgs?: string[]; env?: Record<string, string> } = {},
+): Promise<{ simUrl: string; url: string; pid: number; mirrorMs: number; close(): Promise<void> }> {
   const simPort = await freePort();
   const port = await freePort();
   const sim = spawn(process.execPath, [path.join(root, 'bin/autopilot.mjs'), 'sim', '--port', String(simPort), '--sessions', String(sessions), '--api-key', 'bench-sim-key', '--manual-clock', '--seed', '1'], { stdio: 'ignore' });
@@ -39,7 +42,7 @@ export async function startMirroredPair(sessions: number): Promise<{ simUrl: str
     await new Promise((r) => setTimeout(r, 100));
   }
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-serve-'));
-  const serve = spawn(process.execPath, [path.join(root, 'bin/autopilot.mjs'), 'serve'], {
+  const serve = spawn(process.execPath, [...(opts.nodeArgs ?? []), path.join(root, 'bin/autopilot.mjs'), 'serve'], {
     stdio: 'ignore',
     env: {
       PATH: process.env.PATH,
@@ -51,6 +54,7 @@ export async function startMirroredPair(sessions: number): Promise<{ simUrl: str
       JULES_API_BASE_URL: `${simUrl}/v1alpha`,
       AUTOPILOT_OUTBOUND_ALLOW: `127.0.0.1:${simPort}`,
       JULES_POLL_INTERVAL_MS: '10000', // the default
+      ...opts.env,
     },
   });
   const url = `http://127.0.0.1:${port}`;
@@ -59,6 +63,7 @@ export async function startMirroredPair(sessions: number): Promise<{ simUrl: str
     await new Promise((r) => setTimeout(r, 100));
   }
   // The first sync is done when the simulator has answered one activities call per session.
+  const started = performance.now();
   for (let i = 0; ; i++) {
     const stats = await fetch(`${simUrl}/_sim/stats`).then((r) => r.json() as Promise<any>, () => null);
     const n = stats?.requests?.byRoute?.['activities.list'] ?? 0;
@@ -67,10 +72,12 @@ export async function startMirroredPair(sessions: number): Promise<{ simUrl: str
     if (serve.exitCode !== null) throw new Error('autopilot serve exited during the first sync');
     await new Promise((r) => setTimeout(r, 250));
   }
+  const mirrorMs = performance.now() - started;
   return {
     simUrl,
     url,
     pid: serve.pid!,
+    mirrorMs,
     async close() {
       await stop(serve);
       await stop(sim);

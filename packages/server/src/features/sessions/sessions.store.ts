@@ -1,5 +1,6 @@
-import { sql } from 'kysely';
-import type { Db } from '../../platform/db';
+import { setImmediate as immediate } from 'node:timers/promises';
+import { sql, type Kysely } from 'kysely';
+import type { Database, Db } from '../../platform/db';
 import { createLeases } from '../../platform/db/leases';
 import type { JulesActivitiesTable, JulesSessionsTable } from '../../platform/db/schema';
 
@@ -25,24 +26,72 @@ export interface SessionFilters {
   accountId?: string;
 }
 
+export type SessionUpdate = Partial<Omit<JulesSessionsTable, 'id' | 'workspace_id' | 'account_id' | 'jules_id'>>;
+const INDEX_PAGE = 2000;
+
 const likeEscape = (s: string) => s.toLowerCase().replace(/[\\%_]/g, (m) => `\\${m}`);
+
+async function insertActivities(k: Kysely<Database>, rows: JulesActivitiesTable[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += 200) {
+    await k
+      .insertInto('jules_activities')
+      .values(rows.slice(i, i + 200))
+      .onConflict((oc) => oc.columns(['session_id', 'activity_id']).doNothing())
+      .execute();
+  }
+}
+
+const countActivities = async (k: Kysely<Database>, sessionId: string) =>
+  Number((await k.selectFrom('jules_activities').select((eb) => eb.fn.countAll<number>().as('n')).where('session_id', '=', sessionId).executeTakeFirstOrThrow()).n);
 
 /** Queries for mirrored sessions and activities; every read takes the workspace. */
 export function createSessionsStore(db: Db) {
   const k = db.kysely;
   return {
-    /** One account's sessions, keyed by Jules id. */
+    /**
+     * One account's sessions, keyed by Jules id. Read in pages of 2,000 with an event-loop turn between them: on
+     * SQLite one query over 10,000 rows held every HTTP request for ~80 ms.
+     */
     async index(accountId: string): Promise<Map<string, SessionIndexRow>> {
-      const rows = await k
-        .selectFrom('jules_sessions')
-        .select(['id', 'jules_id', 'state', 'update_time', 'archived', 'deleted_at', 'activities_synced_update_time', 'activity_count'])
-        .where('account_id', '=', accountId)
-        .execute();
-      return new Map(rows.map((r) => [r.jules_id, r]));
+      const out = new Map<string, SessionIndexRow>();
+      for (let after = ''; ; ) {
+        const rows = await k
+          .selectFrom('jules_sessions')
+          .select(['id', 'jules_id', 'state', 'update_time', 'archived', 'deleted_at', 'activities_synced_update_time', 'activity_count'])
+          .where('account_id', '=', accountId)
+          .where('id', '>', after)
+          .orderBy('id')
+          .limit(INDEX_PAGE)
+          .execute();
+        for (const r of rows) out.set(r.jules_id, r);
+        if (rows.length < INDEX_PAGE) return out;
+        after = rows[rows.length - 1].id;
+        await immediate();
+      }
     },
 
     insert: (row: JulesSessionsTable) => k.insertInto('jules_sessions').values(row).execute(),
-    update: (id: string, fields: Partial<Omit<JulesSessionsTable, 'id' | 'workspace_id' | 'account_id' | 'jules_id'>>) =>
+    /**
+     * One list page's changes in one transaction instead of one per session: new rows in multi-row inserts, ignored
+     * when the (account, Jules id) is already held, then the updates. A relaxed commit (no fsync wait): a mirror row
+     * lost to a power cut is fetched again. Returns the Jules ids inserted; the others were inserted meanwhile.
+     */
+    writePage: (inserts: JulesSessionsTable[], updates: Array<{ id: string; fields: SessionUpdate }>) =>
+      db.relaxedTransaction(async (trx) => {
+        const inserted = new Set<string>();
+        for (let i = 0; i < inserts.length; i += 100) {
+          const rows = await trx
+            .insertInto('jules_sessions')
+            .values(inserts.slice(i, i + 100))
+            .onConflict((oc) => oc.columns(['account_id', 'jules_id']).doNothing())
+            .returning('jules_id')
+            .execute();
+          for (const r of rows) inserted.add(r.jules_id);
+        }
+        for (const u of updates) await trx.updateTable('jules_sessions').set(u.fields).where('id', '=', u.id).execute();
+        return inserted;
+      }),
+    update: (id: string, fields: SessionUpdate) =>
       k.updateTable('jules_sessions').set(fields).where('id', '=', id).execute(),
 
     get: (workspaceId: string, id: string) =>
@@ -85,15 +134,23 @@ export function createSessionsStore(db: Db) {
       ids.length ? k.selectFrom('jules_sessions').select(SUMMARY_COLUMNS).where('workspace_id', '=', workspaceId).where('id', 'in', ids).execute() : Promise.resolve([]),
 
     /** Adds activities; ones already held (same session and id) are ignored, so a repeated sync is harmless. */
-    async insertActivities(rows: JulesActivitiesTable[]): Promise<void> {
-      for (let i = 0; i < rows.length; i += 200) {
-        await k
-          .insertInto('jules_activities')
-          .values(rows.slice(i, i + 200))
-          .onConflict((oc) => oc.columns(['session_id', 'activity_id']).doNothing())
-          .execute();
-      }
-    },
+    insertActivities: (rows: JulesActivitiesTable[]) => insertActivities(k, rows),
+
+    /**
+     * Appends a session's fetched activities (positions continue from the count held) and marks it synced, in one
+     * relaxed transaction (see writePage). Counted again after the insert rather than added: another instance may
+     * have inserted some of the same rows (ignored here). Returns the rows offered and the new count.
+     */
+    appendActivities: (sessionId: string, build: (count: number) => JulesActivitiesTable[], synced: { last: string | null; updateTime: string }) =>
+      db.relaxedTransaction(async (trx) => {
+        const count = await countActivities(trx, sessionId);
+        const rows = build(count);
+        await insertActivities(trx, rows);
+        const total = rows.length ? await countActivities(trx, sessionId) : count;
+        const last = rows.at(-1)?.create_time ?? synced.last;
+        await trx.updateTable('jules_sessions').set({ activity_count: total, last_activity_at: last, activities_synced_update_time: synced.updateTime }).where('id', '=', sessionId).execute();
+        return { rows, total };
+      }),
 
     /** The newest activity time held for a session and the ids at exactly that time (for tie-safe dedupe). */
     async newest(sessionId: string): Promise<{ createTime: string; ids: string[] } | undefined> {
@@ -122,8 +179,7 @@ export function createSessionsStore(db: Db) {
       return q.orderBy('position', 'desc').limit(1).executeTakeFirst();
     },
 
-    countActivities: async (sessionId: string) =>
-      Number((await k.selectFrom('jules_activities').select((eb) => eb.fn.countAll<number>().as('n')).where('session_id', '=', sessionId).executeTakeFirstOrThrow()).n),
+    countActivities: (sessionId: string) => countActivities(k, sessionId),
 
     /** Leases (platform/db/leases.ts): one instance runs each loop. */
     ...createLeases(db),

@@ -1,12 +1,13 @@
-import { randomUUID } from 'node:crypto';
 import { eventLoopYielder, pool } from '../../platform/concurrency';
 import type { Clock } from '../../platform/clock';
-import { isUniqueViolation } from '../../platform/db';
 import type { EventBus } from '../../platform/events/bus';
 import type { Logger } from '../../platform/logger';
 import { UpstreamMalformed, UpstreamNotFound, sortableTime, type JulesClient, type JulesSession } from '../../integrations/jules';
-import type { SessionIndexRow, SessionsStore } from './sessions.store';
-import { activityRow, displayTime, sessionFields } from './sessions.mapping';
+import type { SessionsStore } from './sessions.store';
+import { activityRow } from './sessions.mapping';
+import { upsertPage, type SyncTarget } from './sessions.upsert';
+
+export { upsertSession, type SyncTarget } from './sessions.upsert';
 
 export interface SyncDeps {
   store: SessionsStore;
@@ -26,13 +27,6 @@ export interface SyncDeps {
   activityCheckMax?: number;
   /** When each session's activities were last fetched, in this process (mirror id -> clock ms). */
   activityChecks?: Map<string, number>;
-}
-
-/** Where a sync writes: one account of one workspace. `backfill` = first import, published as one summary event. */
-export interface SyncTarget {
-  accountId: string;
-  workspaceId: string;
-  backfill: boolean;
 }
 
 /** What one sync did, in upstream calls and mirror changes. */
@@ -59,43 +53,6 @@ const WORKING = new Set(['PLANNING', 'IN_PROGRESS']);
 const iso = (clock: Clock) => new Date(clock.now()).toISOString();
 
 /**
- * Upserts one session from its wire form and publishes what changed. Returns the mirror id and whether its
- * activities must be fetched (its updateTime differs from the one they were last fetched at).
- */
-export async function upsertSession(deps: SyncDeps, t: SyncTarget, s: JulesSession, known: SessionIndexRow | undefined, report?: SyncReport) {
-  const f = sessionFields(s);
-  const quiet = t.backfill;
-  if (!known) {
-    const id = randomUUID();
-    try {
-      await deps.store.insert({
-        id, workspace_id: t.workspaceId, account_id: t.accountId, jules_id: s.id, ...f,
-        deleted_at: null, last_activity_at: null, activities_synced_update_time: null, activity_count: 0, mirrored_at: iso(deps.clock),
-      });
-    } catch (err) {
-      // Inserted meanwhile by an overlapping sync or a create/refresh: continue with that row.
-      const row = isUniqueViolation(err) ? await deps.store.byJulesId(t.accountId, s.id) : undefined;
-      if (!row) throw err;
-      return upsertSession(deps, t, s, row, report);
-    }
-    if (report) report.created++;
-    if (!quiet) await deps.bus.publish('session.created', t.workspaceId, { id, julesId: s.id, accountId: t.accountId, state: f.state, title: f.title });
-    return { id, fetch: true, row: { id, activity_count: 0 } };
-  }
-  const moved = known.update_time !== f.update_time || known.state !== f.state || known.archived !== f.archived || known.deleted_at !== null;
-  if (moved) {
-    await deps.store.update(known.id, { ...f, deleted_at: null, mirrored_at: iso(deps.clock) });
-    if (report) report.updated++;
-    if (known.state !== f.state) {
-      if (report) report.stateChanges++;
-      if (!quiet) await deps.bus.publish('session.state_changed', t.workspaceId, { id: known.id, julesId: s.id, from: known.state, to: f.state });
-    }
-    if (!quiet) await deps.bus.publish('session.updated', t.workspaceId, { id: known.id, julesId: s.id, state: f.state, archived: !!f.archived, updateTime: displayTime(f.update_time) });
-  }
-  return { id: known.id, fetch: known.activities_synced_update_time !== f.update_time, row: known };
-}
-
-/**
  * Fetches a session's new activities (the `create_time` filter from the newest held, deduped by id), stores them in
  * arrival order and marks the session synced up to `updateTime`. Returns the activities.list calls made.
  */
@@ -118,13 +75,10 @@ async function syncActivitiesNow(
 ): Promise<number> {
   const newest = await deps.store.newest(sessionId);
   const { activities, calls } = await client.activitiesSince(s.id, { after: newest, createTime: s.createTime, signal });
-  const count = await deps.store.countActivities(sessionId);
-  const rows = activities.map((a, i) => activityRow(t.workspaceId, sessionId, count + i, a));
-  await deps.store.insertActivities(rows);
-  const last = rows.at(-1)?.create_time ?? newest?.createTime ?? null;
-  // Counted again rather than added: another instance may have inserted some of the same rows (ignored here).
-  const total = rows.length ? await deps.store.countActivities(sessionId) : count;
-  await deps.store.update(sessionId, { activity_count: total, last_activity_at: last, activities_synced_update_time: sortableTime(s.updateTime) });
+  const { rows } = await deps.store.appendActivities(sessionId, (count) => activities.map((a, i) => activityRow(t.workspaceId, sessionId, count + i, a)), {
+    last: newest?.createTime ?? null,
+    updateTime: sortableTime(s.updateTime),
+  });
   deps.activityChecks?.set(sessionId, deps.clock.now());
   if (report) {
     report.activitySessions++;
@@ -156,27 +110,28 @@ export async function syncAccount(deps: SyncDeps, t: SyncTarget, client: JulesCl
   const known = await deps.store.index(t.accountId);
   const seen = new Set<string>();
   const toFetch: Array<{ id: string; s: JulesSession }> = [];
-  const take = async (s: JulesSession) => {
-    if (seen.has(s.id)) return; // pages can shift while a new session is created: the same one may show twice
-    seen.add(s.id);
-    report.seen++;
-    const r = await upsertSession(deps, t, s, known.get(s.id), report);
-    if (r.fetch) toFetch.push({ id: r.id, s });
-    else if (WORKING.has(String(s.state)) && !s.archived) {
-      const at = checkedAt.get(r.id);
-      // First sight in this process counts as checked now: a restart must not fetch every working session at once.
-      if (at === undefined) checkedAt.set(r.id, deps.clock.now());
-      else if (deps.clock.now() - at >= checkEvery) due.push({ id: r.id, s, at });
-    }
+  const take = async (items: JulesSession[]) => {
+    // Pages can shift while a new session is created: the same one may show twice.
+    const fresh = items.filter((s) => !seen.has(s.id) && seen.add(s.id));
+    report.seen += fresh.length;
+    const upserted = await upsertPage(deps, t, fresh, known, report);
+    fresh.forEach((s, i) => {
+      const r = upserted[i];
+      if (r.fetch) toFetch.push({ id: r.id, s });
+      else if (WORKING.has(String(s.state)) && !s.archived) {
+        const at = checkedAt.get(r.id);
+        // First sight in this process counts as checked now: a restart must not fetch every working session at once.
+        if (at === undefined) checkedAt.set(r.id, deps.clock.now());
+        else if (deps.clock.now() - at >= checkEvery) due.push({ id: r.id, s, at });
+      }
+    });
   };
   const yieldNow = eventLoopYielder();
   for (const archived of opts.archivedPass ? [false, true] : [false]) {
     for await (const page of client.sessionPages({ archived, signal: opts.signal })) {
       report.listCalls++;
-      for (const s of page.items) {
-        await yieldNow();
-        await take(s);
-      }
+      await yieldNow();
+      await take(page.items);
       // Malformed records were skipped by the client, but the sessions exist: they must not look vanished.
       for (const id of page.skippedIds ?? []) seen.add(id);
     }
@@ -188,7 +143,7 @@ export async function syncAccount(deps: SyncDeps, t: SyncTarget, client: JulesCl
     if (seen.has(row.jules_id) || row.deleted_at !== null || (row.archived && !opts.archivedPass)) continue;
     if (checks++ >= MAX_VANISHED_CHECKS) break;
     try {
-      await take(await client.getSession(row.jules_id, { signal: opts.signal }));
+      await take([await client.getSession(row.jules_id, { signal: opts.signal })]);
     } catch (err) {
       if (err instanceof UpstreamMalformed) {
         deps.log.warn({ julesId: row.jules_id, accountId: t.accountId }, 'a session Jules answered unreadably was kept as it is');

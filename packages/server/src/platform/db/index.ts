@@ -1,4 +1,4 @@
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Database } from './schema';
@@ -14,6 +14,12 @@ export interface Db {
   dialect: Dialect;
   /** PostgreSQL schema holding our tables (and Kysely's migration tables); undefined on SQLite. */
   schema?: string;
+  /**
+   * A transaction for data that can be fetched again (the Jules mirror): its commit does not wait for the disk.
+   * SQLite runs it at synchronous=NORMAL (WAL stays consistent; a power loss may drop this commit, never corrupt),
+   * PostgreSQL with `synchronous_commit = off`. Every other transaction keeps the configured durability.
+   */
+  relaxedTransaction<T>(fn: (trx: Transaction<Database>) => Promise<T>): Promise<T>;
   /** Round-trip latency of a trivial query, for health checks. */
   ping(): Promise<number>;
   close(): Promise<void>;
@@ -24,6 +30,7 @@ export type DbTarget = { kind: 'sqlite'; file: string } | { kind: 'postgres'; ur
 /** Opens the database (SQLite file in WAL mode, synchronous FULL, or a PostgreSQL pool) and applies pending migrations. */
 export async function openDatabase(target: DbTarget, log?: Logger, opts: { migrate?: boolean; slowQueryMs?: number; synchronous?: 'NORMAL' | 'FULL' } = {}): Promise<Db> {
   let kysely: Kysely<Database>;
+  const synchronous = opts.synchronous ?? 'FULL';
   const slowMs = opts.slowQueryMs ?? 250;
   // Slow statements are logged with their SQL but never their parameters (those may hold user text or secrets).
   const kyselyLog = log
@@ -40,7 +47,7 @@ export async function openDatabase(target: DbTarget, log?: Logger, opts: { migra
     // FULL: every commit (a budget reservation, a ledger intent) is on disk before the call it guards goes out,
     // also across a power loss; NORMAL in WAL mode may lose the last commits then. The cost is measured in
     // bench/sqlite-sync and justified in docs/RELIABILITY.md. One connection per process, so it covers the whole DB.
-    conn.pragma(`synchronous = ${opts.synchronous ?? 'FULL'}`);
+    conn.pragma(`synchronous = ${synchronous}`);
     conn.pragma('foreign_keys = ON');
     kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: conn }), log: kyselyLog });
   } else {
@@ -58,6 +65,21 @@ export async function openDatabase(target: DbTarget, log?: Logger, opts: { migra
     kysely,
     dialect: target.kind,
     schema: target.kind === 'postgres' ? (target.schema ?? 'public') : undefined,
+    relaxedTransaction: (fn) =>
+      target.kind === 'postgres'
+        ? kysely.transaction().execute(async (trx) => {
+            await sql`set local synchronous_commit = off`.execute(trx);
+            return fn(trx);
+          })
+        : // One SQLite connection: holding it keeps every other statement out while the pragma is relaxed.
+          kysely.connection().execute(async (c) => {
+            await sql.raw('pragma synchronous = NORMAL').execute(c);
+            try {
+              return await c.transaction().execute(fn);
+            } finally {
+              await sql.raw(`pragma synchronous = ${synchronous}`).execute(c);
+            }
+          }),
     async ping() {
       const t = performance.now();
       await sql`select 1`.execute(kysely);
