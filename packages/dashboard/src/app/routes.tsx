@@ -1,12 +1,14 @@
-import type { ReactNode } from 'react';
-import { SystemPage } from '../features/system/SystemPage';
+import { lazy, Suspense, useEffect, type ReactNode } from 'react';
 import { SessionsPage } from '../features/sessions/SessionsPage';
-import { SessionDetailPage } from '../features/sessions/SessionDetailPage';
-import { KeeperPage } from '../features/keeper/KeeperPage';
-import { ProvidersPage } from '../features/providers/ProvidersPage';
-import { CostsPage } from '../features/costs/CostsPage';
 import { matchPath, navigate } from './router';
-import { useEffect } from 'react';
+
+// The board is the landing page and ships in the main bundle; every other page loads on demand (its own chunk),
+// so the bundle a first visit needs stays small as pages are added.
+const SessionDetailPage = lazy(() => import('../features/sessions/SessionDetailPage').then((m) => ({ default: m.SessionDetailPage })));
+const KeeperPage = lazy(() => import('../features/keeper/KeeperPage').then((m) => ({ default: m.KeeperPage })));
+const ProvidersPage = lazy(() => import('../features/providers/ProvidersPage').then((m) => ({ default: m.ProvidersPage })));
+const CostsPage = lazy(() => import('../features/costs/CostsPage').then((m) => ({ default: m.CostsPage })));
+const SystemPage = lazy(() => import('../features/system/SystemPage').then((m) => ({ default: m.SystemPage })));
 
 interface Route {
   path: string;
@@ -33,7 +35,7 @@ export function RouteView({ path }: { path: string }) {
   if (path === '/' || path === '') return <Redirect to="/sessions" />;
   for (const r of ROUTES) {
     const params = matchPath(r.path, path);
-    if (params) return <>{r.render(params)}</>;
+    if (params) return <Suspense fallback={<p className="muted">Loading…</p>}>{r.render(params)}</Suspense>;
   }
   return (
     <section>

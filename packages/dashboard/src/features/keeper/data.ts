@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import type { SessionSummary } from '@autopilot/contracts';
+import { isStuck, type SessionSummary } from '@autopilot/contracts';
 import { useApi } from '../../lib/api';
 
 /** Every keeper query lives under ['keeper', ...]: a `keeper.action` event invalidates them all (lib/events). */
@@ -33,11 +33,7 @@ export function useStuckMarks() {
   });
 }
 
-/** The keeper's stuck rule for one session, given the marks from useStuckMarks. */
+/** The keeper's stuck rule for one session, given the marks from useStuckMarks (the contracts' rule). */
 export function stuckBy(marks: Map<string, string> | undefined) {
-  return (s: SessionSummary): boolean => {
-    const at = marks?.get(s.id);
-    if (!at || s.state !== 'IN_PROGRESS') return false;
-    return !s.lastActivityAt || Date.parse(at) >= Date.parse(s.lastActivityAt);
-  };
+  return (s: SessionSummary): boolean => isStuck(s, marks?.get(s.id));
 }

@@ -1,14 +1,15 @@
-import { useDeferredValue, useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import type { Me } from '@autopilot/contracts';
 import { KNOWN_SESSION_STATES } from '@autopilot/contracts';
 import { navigate, useLocation } from '../../app/router';
 import { ErrorNote } from '../../lib/ui';
 import { Board } from './Board';
-import { byUpdateDesc, filterSessions, groupByColumn, repoOf, stateLabel, type SessionFilter } from './columns';
+import type { BoardQuery } from './board.cache';
+import { repoOf, stateLabel, type SessionFilter } from './columns';
 import { CreateSessionDialog } from './CreateSessionDialog';
-import { useSessionList } from './data';
-import { stuckBy, useStuckMarks } from '../keeper/data';
+import { useBoardCounts } from './data';
+import { useStuckMarks } from '../keeper/data';
 import { SessionTable } from './Table';
 import './sessions.css';
 
@@ -21,19 +22,36 @@ function setParam(query: URLSearchParams, key: string, value: string) {
   navigate(`/sessions${qs ? `?${qs}` : ''}`, { replace: true });
 }
 
+/** `value`, once it has stopped changing for `ms` (typing asks the server once per pause, not per key). */
+function useSettled<T>(value: T, ms: number): T {
+  const [settled, setSettled] = useState(value);
+  useEffect(() => {
+    const t = setTimeout(() => setSettled(value), ms);
+    return () => clearTimeout(t);
+  }, [value, ms]);
+  return settled;
+}
+
 /** The sessions page: board or table, filters kept in the URL, and the create dialog. */
 export function SessionsPage() {
-  const { query } = useLocation();
-  const list = useSessionList();
-  const stuckMarks = useStuckMarks();
+  const { query: params } = useLocation();
+  // Loaded for live updates: the board's rule places a session that turns stuck (board.cache.ts).
+  useStuckMarks();
   const [creating, setCreating] = useState(false);
   // Viewer keys are read-only: no create button or shortcut for them.
   const canCreate = useQueryClient().getQueryData<Me>(['me'])?.key.role !== 'viewer';
-  const view = query.get('view') === 'table' ? 'table' : 'board';
-  const filter: SessionFilter = { state: query.get('state') ?? '', source: query.get('source') ?? '', text: query.get('q') ?? '' };
+  const view = params.get('view') === 'table' ? 'table' : 'board';
+  const filter: SessionFilter = { state: params.get('state') ?? '', source: params.get('source') ?? '', text: params.get('q') ?? '' };
   const [text, setText] = useState(filter.text);
-  // Typing filters 10,000 sessions per keystroke: deferring keeps the input responsive.
-  const deferredText = useDeferredValue(text);
+  const settledText = useSettled(text.trim(), 250);
+  // The server filters: one object per distinct filter, so each keeps its own cached counts and pages.
+  const query = useMemo<BoardQuery>(
+    () => ({ ...(filter.state && { state: filter.state }), ...(filter.source && { source: filter.source }), ...(settledText && { text: settledText }) }),
+    [filter.state, filter.source, settledText],
+  );
+  const counts = useBoardCounts(query);
+  // The unfiltered total for "n of m" (the same query as `counts` when nothing is filtered).
+  const all = useBoardCounts({});
 
   // "/" jumps to the search box and "n" opens the create dialog, unless the user is typing somewhere.
   useEffect(() => {
@@ -52,25 +70,21 @@ export function SessionsPage() {
     return () => window.removeEventListener('keydown', onKey);
   }, [canCreate]);
 
-  const items = list.data?.items;
-  const filtered = useMemo(() => (items ? filterSessions(items, { ...filter, text: deferredText }) : []), [items, filter.state, filter.source, deferredText]);
-  const groups = useMemo(() => groupByColumn(filtered, stuckBy(stuckMarks.data)), [filtered, stuckMarks.data]);
-  const tableItems = useMemo(() => (view === 'table' ? filtered.slice().sort(byUpdateDesc) : []), [filtered, view]);
-  const sources = useMemo(() => [...new Set((items ?? []).map((s) => s.source).filter((s): s is string => !!s))].sort(), [items]);
+  const sources = all.data?.sources ?? [];
 
   return (
     <section className="sessions-page">
       <div className="page-head">
         <h1>Sessions</h1>
         <span className="muted" data-testid="session-total">
-          {list.data ? `${filtered.length} of ${list.data.items.length}${list.data.complete ? '' : '…'}` : ''}
+          {counts.data && all.data ? `${counts.data.total} of ${all.data.total}` : ''}
         </span>
         <span className="spacer" />
         <div className="segmented" role="group" aria-label="View">
-          <button type="button" aria-pressed={view === 'board'} onClick={() => setParam(query, 'view', '')}>
+          <button type="button" aria-pressed={view === 'board'} onClick={() => setParam(params, 'view', '')}>
             Board
           </button>
-          <button type="button" aria-pressed={view === 'table'} onClick={() => setParam(query, 'view', 'table')}>
+          <button type="button" aria-pressed={view === 'table'} onClick={() => setParam(params, 'view', 'table')}>
             Table
           </button>
         </div>
@@ -91,13 +105,13 @@ export function SessionsPage() {
           value={text}
           onChange={(e) => {
             setText(e.target.value);
-            setParam(query, 'q', e.target.value);
+            setParam(params, 'q', e.target.value);
           }}
         />
         <label className="sr-only" htmlFor="filter-state">
           State
         </label>
-        <select id="filter-state" value={filter.state} onChange={(e) => setParam(query, 'state', e.target.value)}>
+        <select id="filter-state" value={filter.state} onChange={(e) => setParam(params, 'state', e.target.value)}>
           <option value="">All states</option>
           {KNOWN_SESSION_STATES.map((s) => (
             <option key={s} value={s}>
@@ -108,7 +122,7 @@ export function SessionsPage() {
         <label className="sr-only" htmlFor="filter-source">
           Repository
         </label>
-        <select id="filter-source" value={filter.source} onChange={(e) => setParam(query, 'source', e.target.value)}>
+        <select id="filter-source" value={filter.source} onChange={(e) => setParam(params, 'source', e.target.value)}>
           <option value="">All repositories</option>
           {sources.map((s) => (
             <option key={s} value={s}>
@@ -117,14 +131,12 @@ export function SessionsPage() {
           ))}
         </select>
       </div>
-      {list.isPending ? (
-        <p className="muted">Loading sessions…</p>
-      ) : list.isError ? (
-        <ErrorNote error={list.error} retry={() => void list.refetch()} />
+      {counts.isError ? (
+        <ErrorNote error={counts.error} retry={() => void counts.refetch()} />
       ) : view === 'board' ? (
-        <Board groups={groups} />
+        <Board filter={query} counts={counts.data} />
       ) : (
-        <SessionTable items={tableItems} />
+        <SessionTable filter={query} total={counts.data?.total} />
       )}
       <CreateSessionDialog open={creating} onClose={() => setCreating(false)} sources={sources} />
     </section>

@@ -1,31 +1,8 @@
-import type { SessionSummary } from '@autopilot/contracts';
+import { BOARD_COLUMNS, type BoardColumnId } from '@autopilot/contracts';
 
-/** Board columns, ordered by what the user must do first. */
-export const COLUMNS = [
-  { id: 'approval', title: 'Needs approval', hint: 'A plan waits for your approval' },
-  { id: 'input', title: 'Needs input', hint: 'Jules asked a question' },
-  { id: 'stuck', title: 'Stuck', hint: 'The keeper flagged no progress' },
-  { id: 'running', title: 'Running', hint: 'Jules is working' },
-  { id: 'queued', title: 'Queued / Planning', hint: 'Not started yet' },
-  { id: 'failed', title: 'Failed', hint: 'Ended with an error' },
-  { id: 'completed', title: 'Completed', hint: 'Done' },
-] as const;
-export type ColumnId = (typeof COLUMNS)[number]['id'];
-
-/** Whether the keeper flags a session as stuck (see features/keeper/data.ts). */
-export type StuckTest = (s: SessionSummary) => boolean;
-const never: StuckTest = () => false;
-
-/** The column a session belongs in. Unknown (newer) states wait in Queued rather than vanish. */
-export function columnOf(s: SessionSummary, isStuck: StuckTest = never): ColumnId {
-  if (s.state === 'AWAITING_PLAN_APPROVAL') return 'approval';
-  if (s.state === 'AWAITING_USER_FEEDBACK') return 'input';
-  if (isStuck(s)) return 'stuck';
-  if (s.state === 'IN_PROGRESS' || s.state === 'PAUSED') return 'running';
-  if (s.state === 'FAILED') return 'failed';
-  if (s.state === 'COMPLETED') return 'completed';
-  return 'queued';
-}
+/** Board columns, ordered by what the user must do first: the contracts' list, which the server groups by too. */
+export const COLUMNS = BOARD_COLUMNS;
+export type ColumnId = BoardColumnId;
 
 /** Human words for a state. */
 export function stateLabel(state: string): string {
@@ -53,26 +30,3 @@ export interface SessionFilter {
   source: string;
   text: string;
 }
-
-/** Applies the board's filters in memory (the whole list is already loaded and kept live). */
-export function filterSessions(items: readonly SessionSummary[], f: SessionFilter): SessionSummary[] {
-  const text = f.text.trim().toLowerCase();
-  return items.filter(
-    (s) =>
-      (!f.state || s.state === f.state) &&
-      (!f.source || s.source === f.source) &&
-      (!text || s.title.toLowerCase().includes(text) || s.prompt.toLowerCase().includes(text) || s.id.includes(text)),
-  );
-}
-
-/** Groups sessions by column, each newest-updated first. */
-export function groupByColumn(items: readonly SessionSummary[], isStuck: StuckTest = never): Record<ColumnId, SessionSummary[]> {
-  const out = Object.fromEntries(COLUMNS.map((c) => [c.id, [] as SessionSummary[]])) as Record<ColumnId, SessionSummary[]>;
-  for (const s of items) out[columnOf(s, isStuck)].push(s);
-  for (const list of Object.values(out)) list.sort(byUpdateDesc);
-  return out;
-}
-
-/** Newest update first, ties by id so the order is stable. */
-export const byUpdateDesc = (a: SessionSummary, b: SessionSummary) =>
-  a.updateTime < b.updateTime ? 1 : a.updateTime > b.updateTime ? -1 : a.id < b.id ? 1 : a.id > b.id ? -1 : 0;

@@ -1,82 +1,72 @@
 import { useEffect, useRef } from 'react';
-import { useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
+import { useInfiniteQuery, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { ApiError, type ApiClient } from '@autopilot/client';
 import { SessionSummary, type AppEvent } from '@autopilot/contracts';
 import { useApi } from '../../lib/api';
 import { useLiveEvent } from '../../lib/events';
+import { keeperKeys } from '../keeper/data';
+import { BOARD_KEY, applyToBoard, countsKey, itemsOf, listKey, removeFromBoard, type BoardQuery, type ListId, type Pages } from './board.cache';
 
-/** The whole (non-archived) session list, loaded once and then kept current by live events. */
-export const SESSIONS_KEY = ['sessions', 'all'] as const;
 export const sessionKey = (id: string) => ['session', id] as const;
 export const activitiesKey = (id: string) => ['session', id, 'activities'] as const;
 
-export interface SessionList {
-  items: SessionSummary[];
-  /** False while later pages are still loading (the first rows already show). */
-  complete: boolean;
+/** Rows per request: a column shows about ten cards, so one page fills it with room to scroll. */
+export const PAGE_SIZE = 50;
+
+/** The server's counts per column for the filter (kept current by live events, refetched after bursts). */
+export function useBoardCounts(f: BoardQuery) {
+  const api = useApi();
+  return useQuery({ queryKey: countsKey(f), queryFn: ({ signal }) => api.sessions.counts(f, signal), staleTime: Infinity });
 }
 
 /**
- * All sessions of the workspace. The board groups, counts and filters them in memory, which stays instant for
- * 10,000 sessions and lets one live event move one card without refetching anything else.
+ * One column (or 'all', the table) as pages loaded on demand: the first at once, the next when the list's end is
+ * reached. Live events patch the loaded pages, so nothing is refetched as sessions move.
  */
-export function useSessionList() {
+export function useBoardList(f: BoardQuery, list: ListId) {
   const api = useApi();
-  const qc = useQueryClient();
-  return useQuery({
-    queryKey: SESSIONS_KEY,
-    queryFn: async ({ signal }): Promise<SessionList> => {
-      const items = await api.sessions.listAll(
-        {},
-        { signal, onPage: (soFar) => qc.setQueryData<SessionList>(SESSIONS_KEY, { items: soFar.slice(), complete: false }) },
-      );
-      return { items, complete: true };
-    },
-    // Live events keep it current; a refetch happens after a stream reset or a backfill.
+  return useInfiniteQuery({
+    queryKey: listKey(f, list),
+    queryFn: ({ signal, pageParam }) => api.sessions.list({ ...f, column: list === 'all' ? undefined : list, limit: PAGE_SIZE, cursor: pageParam }, signal),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+    select: (d: Pages) => ({ items: itemsOf(d), more: !!d.pages.at(-1)?.nextCursor }),
     staleTime: Infinity,
   });
 }
 
-function patchList(qc: QueryClient, fn: (items: SessionSummary[]) => SessionSummary[] | null) {
-  qc.setQueryData<SessionList>(SESSIONS_KEY, (old) => {
-    if (!old) return old;
-    const next = fn(old.items);
-    return next ? { ...old, items: next } : old;
-  });
-}
+/** The keeper's stuck marks as the board's rule takes them (session id -> newest mark), if loaded. */
+const marksOf = (qc: QueryClient) => qc.getQueryData<Map<string, string>>(keeperKeys.stuck);
 
-/** Inserts or replaces sessions in the cached list (removing the ones that no longer belong there), in one update. */
+const refetchCounts = (qc: QueryClient, filters: BoardQuery[]) => {
+  for (const f of filters) void qc.invalidateQueries({ queryKey: countsKey(f), exact: true });
+};
+
+/** Inserts or replaces sessions in every cached board list (removing archived or deleted ones), counts included. */
 export function upsertSessions(qc: QueryClient, sessions: readonly SessionSummary[]) {
-  if (!sessions.length) return;
-  patchList(qc, (items) => {
-    const byId = new Map(sessions.map((s) => [s.id, s]));
-    const next: SessionSummary[] = [];
-    for (const x of items) {
-      const s = byId.get(x.id);
-      if (!s) next.push(x);
-      else {
-        byId.delete(x.id);
-        if (!s.archived && !s.deleted) next.push(s);
-      }
-    }
-    // What is left is new to the list: newest first, like the server's order.
-    const added = [...byId.values()].filter((s) => !s.archived && !s.deleted);
-    return added.length ? [...added, ...next] : next;
-  });
+  refetchCounts(qc, applyToBoard(qc, sessions, marksOf(qc)));
 }
 
-/** Inserts or replaces one session in the cached list. */
+/** Inserts or replaces one session in the board's cache. */
 export const upsertSession = (qc: QueryClient, s: SessionSummary) => upsertSessions(qc, [s]);
 
-function removeSession(qc: QueryClient, id: string) {
-  patchList(qc, (items) => (items.some((x) => x.id === id) ? items.filter((x) => x.id !== id) : null));
-}
-
-/** Sessions whose events arrive in a burst are refetched together; beyond this many, refetching the list is cheaper. */
+/** Sessions whose events arrive in a burst are refetched together; beyond this many, reloading the board is cheaper. */
 const MAX_SINGLE_REFETCH = 50;
 
+/** The summaries held in the cache for these ids (any list), to move a card before its refetch lands. */
+function cachedSummaries(qc: QueryClient, states: Map<string, string>): SessionSummary[] {
+  const out = new Map<string, SessionSummary>();
+  for (const [, data] of qc.getQueriesData<Pages>({ queryKey: [...BOARD_KEY] })) {
+    for (const s of data && 'pages' in data ? itemsOf(data) : []) {
+      const state = states.get(s.id);
+      if (state && !out.has(s.id)) out.set(s.id, s.state === state ? s : { ...s, state });
+    }
+  }
+  return [...out.values()];
+}
+
 async function refetchSessions(api: ApiClient, qc: QueryClient, ids: string[]) {
-  if (ids.length > MAX_SINGLE_REFETCH) return void qc.invalidateQueries({ queryKey: SESSIONS_KEY });
+  if (ids.length > MAX_SINGLE_REFETCH) return void qc.invalidateQueries({ queryKey: [...BOARD_KEY] });
   const fresh: SessionSummary[] = [];
   await Promise.all(
     ids.map(async (id) => {
@@ -85,7 +75,7 @@ async function refetchSessions(api: ApiClient, qc: QueryClient, ids: string[]) {
         qc.setQueryData(sessionKey(id), detail);
         fresh.push(SessionSummary.parse(detail));
       } catch (err) {
-        if (err instanceof ApiError && err.status === 404) removeSession(qc, id);
+        if (err instanceof ApiError && err.status === 404) removeFromBoard(qc, id);
       }
     }),
   );
@@ -93,44 +83,40 @@ async function refetchSessions(api: ApiClient, qc: QueryClient, ids: string[]) {
 }
 
 /**
- * Applies session events to the cache for the whole authenticated app (mounted once in the shell): the new state
- * moves the card at once, then the session is refetched in a short batch for its other fields.
+ * Applies session events to the board's cache for the whole authenticated app (mounted once in the shell). Events
+ * are batched (150 ms): the known new states move the cards at once, then the sessions are refetched together for
+ * their other fields, and counts the batch could not settle locally are refetched.
  */
 export function SessionsLiveSync() {
   const api = useApi();
   const qc = useQueryClient();
   const pending = useRef(new Set<string>());
+  const states = useRef(new Map<string, string>());
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   useEffect(() => () => clearTimeout(timer.current), []);
 
-  const schedule = (id: string) => {
+  const schedule = (id: string, state?: string) => {
     pending.current.add(id);
+    if (state) states.current.set(id, state);
     timer.current ??= setTimeout(() => {
       timer.current = undefined;
       const ids = [...pending.current];
       pending.current.clear();
+      const moved = cachedSummaries(qc, states.current);
+      states.current = new Map();
+      if (moved.length) upsertSessions(qc, moved);
       void refetchSessions(api, qc, ids);
     }, 150);
   };
 
   useLiveEvent((e: AppEvent) => {
-    const d = e.data as { id?: string; sessionId?: string; state?: string; to?: string; backfill?: boolean; created?: number; deleted?: number };
+    const d = e.data as { id?: string; sessionId?: string; kind?: string; state?: string; to?: string; backfill?: boolean; created?: number; deleted?: number };
     switch (e.type) {
       case 'session.created':
       case 'session.updated':
-      case 'session.state_changed': {
-        if (!d.id) return;
-        const state = d.to ?? d.state;
-        if (state) patchList(qc, (items) => {
-          const i = items.findIndex((x) => x.id === d.id);
-          if (i === -1 || items[i].state === state) return null;
-          const next = items.slice();
-          next[i] = { ...items[i], state };
-          return next;
-        });
-        schedule(d.id);
+      case 'session.state_changed':
+        if (d.id) schedule(d.id, d.to ?? d.state);
         return;
-      }
       case 'activity.added':
         if (d.sessionId) {
           void qc.invalidateQueries({ queryKey: activitiesKey(d.sessionId) });
@@ -139,13 +125,18 @@ export function SessionsLiveSync() {
         return;
       case 'session.deleted':
         if (d.id) {
-          removeSession(qc, d.id);
+          removeFromBoard(qc, d.id);
           void qc.invalidateQueries({ queryKey: sessionKey(d.id) });
+          void qc.invalidateQueries({ queryKey: [...BOARD_KEY], predicate: (q) => q.queryKey[3] === 'counts' });
         }
         return;
+      case 'keeper.action':
+        // A stuck mark moves a session between Running and Stuck: reload the board once the marks are fresh.
+        if (d.kind === 'stuck') void qc.invalidateQueries({ queryKey: [...BOARD_KEY] });
+        return;
       case 'sessions.synced':
-        // A quiet backfill publishes no per-session events: reload the list once it is done.
-        if (d.backfill && (d.created || d.deleted)) void qc.invalidateQueries({ queryKey: SESSIONS_KEY });
+        // A quiet backfill publishes no per-session events: reload the board once it is done.
+        if (d.backfill && (d.created || d.deleted)) void qc.invalidateQueries({ queryKey: [...BOARD_KEY] });
         return;
     }
   });

@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { QueryClient } from '@tanstack/react-query';
-import type { SessionActivity, SessionDetail, SessionSummary } from '@autopilot/contracts';
+import { boardColumnOf, matchesBoardFilter, type BoardCounts, type SessionActivity, type SessionDetail, type SessionSummary } from '@autopilot/contracts';
 import { allChangeSets, describeActivity, latestPlan, planApproved, pullRequestOf } from './activity';
-import { columnOf, filterSessions, groupByColumn, repoOf } from './columns';
-import { stuckBy } from '../keeper/data';
-import { SESSIONS_KEY, upsertSessions, type SessionList } from './data';
+import { repoOf } from './columns';
+import { applyToBoard, countsKey, listKey, type Pages } from './board.cache';
 
 const session = (over: Partial<SessionSummary>): SessionSummary => ({
   id: 'id',
@@ -29,30 +28,25 @@ const act = (id: string, data: Record<string, unknown>, kind = 'x'): SessionActi
 
 describe('board columns', () => {
   it('puts each state in the column of what the user must do, unknown states in Queued', () => {
-    const cols = ['AWAITING_PLAN_APPROVAL', 'AWAITING_USER_FEEDBACK', 'IN_PROGRESS', 'PAUSED', 'QUEUED', 'PLANNING', 'FAILED', 'COMPLETED', 'SOMETHING_NEW'].map((state) => columnOf(session({ state })));
+    const cols = ['AWAITING_PLAN_APPROVAL', 'AWAITING_USER_FEEDBACK', 'IN_PROGRESS', 'PAUSED', 'QUEUED', 'PLANNING', 'FAILED', 'COMPLETED', 'SOMETHING_NEW'].map((state) => boardColumnOf(session({ state })));
     expect(cols).toEqual(['approval', 'input', 'running', 'running', 'queued', 'queued', 'failed', 'completed', 'queued']);
   });
 
   it('uses the keeper stuck rule: IN_PROGRESS and no activity since the mark', () => {
     const marks = new Map([['s1', '2026-11-24T00:05:00Z'], ['s2', '2026-11-24T00:05:00Z']]);
-    const isStuck = stuckBy(marks);
-    expect(columnOf(session({ id: 's1', lastActivityAt: '2026-11-24T00:04:00Z' }), isStuck)).toBe('stuck');
-    expect(columnOf(session({ id: 's2', lastActivityAt: '2026-11-24T00:06:00Z' }), isStuck)).toBe('running');
-    expect(columnOf(session({ id: 's1', state: 'COMPLETED' }), isStuck)).toBe('completed');
+    const col = (s: SessionSummary) => boardColumnOf(s, marks.get(s.id));
+    expect(col(session({ id: 's1', lastActivityAt: '2026-11-24T00:04:00Z' }))).toBe('stuck');
+    expect(col(session({ id: 's2', lastActivityAt: '2026-11-24T00:06:00Z' }))).toBe('running');
+    expect(col(session({ id: 's1', state: 'COMPLETED' }))).toBe('completed');
+    expect(col(session({ id: 's1', lastActivityAt: null }))).toBe('stuck');
   });
 
-  it('filters by state, source and text, and groups newest first', () => {
-    const items = [
-      session({ id: 'a', title: 'Parser fix', updateTime: '2026-11-24T00:01:00Z' }),
-      session({ id: 'b', title: 'Docs', prompt: 'write docs', updateTime: '2026-11-24T00:03:00Z' }),
-      session({ id: 'c', title: 'Other parser', source: 'sources/github/acme/web', updateTime: '2026-11-24T00:02:00Z', state: 'FAILED' }),
-    ];
-    expect(filterSessions(items, { state: '', source: '', text: 'PARSER' }).map((s) => s.id)).toEqual(['a', 'c']);
-    expect(filterSessions(items, { state: 'FAILED', source: '', text: '' }).map((s) => s.id)).toEqual(['c']);
-    expect(filterSessions(items, { state: '', source: 'sources/github/acme/api', text: '' }).map((s) => s.id)).toEqual(['a', 'b']);
-    const g = groupByColumn(items);
-    expect(g.running.map((s) => s.id)).toEqual(['b', 'a']);
-    expect(g.failed.map((s) => s.id)).toEqual(['c']);
+  it('filters like the server: states, source (with or without sources/), text in title or prompt, any case', () => {
+    const a = session({ id: 'a', title: 'Parser fix' });
+    const c = session({ id: 'c', title: 'Other', prompt: 'the PARSER again', source: 'sources/github/acme/web', state: 'FAILED' });
+    expect([a, c].filter((s) => matchesBoardFilter(s, { text: 'parser' })).map((s) => s.id)).toEqual(['a', 'c']);
+    expect([a, c].filter((s) => matchesBoardFilter(s, { states: ['FAILED', 'QUEUED'] })).map((s) => s.id)).toEqual(['c']);
+    expect([a, c].filter((s) => matchesBoardFilter(s, { source: 'github/acme/api' })).map((s) => s.id)).toEqual(['a']);
     expect(repoOf('sources/github/acme/api')).toBe('acme/api');
     expect(repoOf(null)).toBe('no repo');
   });
@@ -92,16 +86,50 @@ describe('activity readers', () => {
   });
 });
 
-describe('upsertSessions', () => {
-  it('replaces known sessions in place, drops archived ones and puts new ones first, in one cache update', () => {
+describe('applyToBoard (live updates on the paged board)', () => {
+  const pages = (items: SessionSummary[], nextCursor: string | null = null): Pages => ({ pages: [{ items, nextCursor }], pageParams: [undefined] });
+  const t = (m: number) => `2026-11-24T00:${String(m).padStart(2, '0')}:00Z`;
+  const counts = (over: Partial<BoardCounts['columns']>): BoardCounts => {
+    const columns = { approval: 0, input: 0, stuck: 0, running: 0, queued: 0, failed: 0, completed: 0, ...over };
+    return { columns, total: Object.values(columns).reduce((x, y) => x + y, 0), sources: [] };
+  };
+  const ids = (qc: QueryClient, key: readonly unknown[]) => qc.getQueryData<Pages>(key)!.pages.flatMap((p) => p.items.map((s) => s.id));
+
+  it('moves a card that changes column into its new column at its place, and moves the count with it', () => {
     const qc = new QueryClient();
-    qc.setQueryData<SessionList>(SESSIONS_KEY, { items: [session({ id: 'a' }), session({ id: 'b' }), session({ id: 'c' })], complete: true });
-    let updates = 0;
-    const unsub = qc.getQueryCache().subscribe(() => updates++);
-    upsertSessions(qc, [session({ id: 'b', state: 'COMPLETED' }), session({ id: 'c', archived: true }), session({ id: 'd' })]);
-    unsub();
-    const items = qc.getQueryData<SessionList>(SESSIONS_KEY)!.items;
-    expect(items.map((s) => [s.id, s.state])).toEqual([['d', 'IN_PROGRESS'], ['a', 'IN_PROGRESS'], ['b', 'COMPLETED']]);
-    expect(updates).toBe(1);
+    const f = {};
+    qc.setQueryData(listKey(f, 'running'), pages([session({ id: 'r2', updateTime: t(5) }), session({ id: 'r1', updateTime: t(3) })]));
+    qc.setQueryData(listKey(f, 'completed'), pages([session({ id: 'c2', state: 'COMPLETED', updateTime: t(8) }), session({ id: 'c1', state: 'COMPLETED', updateTime: t(1) })], 'more'));
+    qc.setQueryData(countsKey(f), counts({ running: 2, completed: 40 }));
+    const partial = applyToBoard(qc, [session({ id: 'r1', state: 'COMPLETED', updateTime: t(6) })]);
+    expect(ids(qc, listKey(f, 'running'))).toEqual(['r2']);
+    expect(ids(qc, listKey(f, 'completed'))).toEqual(['c2', 'r1', 'c1']);
+    expect(qc.getQueryData<BoardCounts>(countsKey(f))!.columns).toMatchObject({ running: 1, completed: 41 });
+    expect(qc.getQueryData<BoardCounts>(countsKey(f))!.total).toBe(42);
+    expect(partial).toEqual([]);
+  });
+
+  it('leaves an older card for the next page when the column has more, drops archived ones, and respects the filter', () => {
+    const qc = new QueryClient();
+    const f = { text: 'parser' };
+    qc.setQueryData(listKey(f, 'failed'), pages([session({ id: 'f1', state: 'FAILED', updateTime: t(9) })], 'more'));
+    qc.setQueryData(listKey(f, 'running'), pages([session({ id: 'r1', updateTime: t(2) })]));
+    qc.setQueryData(countsKey(f), counts({ failed: 10, running: 1 }));
+    applyToBoard(qc, [
+      session({ id: 'old', state: 'FAILED', updateTime: t(1) }), // older than what is loaded, and more pages exist
+      session({ id: 'r1', archived: true }),
+      session({ id: 'nomatch', state: 'FAILED', title: 'Docs', prompt: 'docs', updateTime: t(10) }),
+    ]);
+    expect(ids(qc, listKey(f, 'failed'))).toEqual(['f1']);
+    expect(ids(qc, listKey(f, 'running'))).toEqual([]);
+    expect(qc.getQueryData<BoardCounts>(countsKey(f))!.columns).toMatchObject({ failed: 10, running: 0 });
+  });
+
+  it('asks for fresh counts when a session was not loaded anywhere (it may have left an unloaded part of a column)', () => {
+    const qc = new QueryClient();
+    qc.setQueryData(listKey({}, 'queued'), pages([]));
+    qc.setQueryData(countsKey({}), counts({ queued: 0, completed: 5 }));
+    expect(applyToBoard(qc, [session({ id: 'n', state: 'QUEUED', updateTime: t(4) })])).toEqual([{}]);
+    expect(ids(qc, listKey({}, 'queued'))).toEqual(['n']);
   });
 });

@@ -1,0 +1,108 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BOARD_COLUMNS, type BoardCounts } from '@autopilot/contracts';
+import { createClient, type ApiClient } from '../../packages/client/src/index';
+import { login, openPage, startStack, type Stack, type WatchedPage } from './harness';
+
+/*
+ * Issue #22 in a real browser: the board with more sessions than a column page holds shows the server's counts,
+ * loads a column's next page as it scrolls, and moves a card live between columns without reloading any column.
+ */
+
+let stack: Stack;
+let api: ApiClient;
+let p: WatchedPage;
+const SESSIONS = 400;
+
+async function eventually<T>(fn: () => Promise<T | undefined | false>, what: string, timeoutMs = 30_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < end) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+}
+
+/** The counts the board shows, by column. */
+const shownCounts = () =>
+  p.page.evaluate((ids) => Object.fromEntries(ids.map((id) => [id, document.querySelector(`[data-testid=count-${id}]`)?.textContent ?? ''])), BOARD_COLUMNS.map((c) => c.id));
+const asText = (c: BoardCounts) => Object.fromEntries(Object.entries(c.columns).map(([k, v]) => [k, String(v)]));
+
+beforeAll(async () => {
+  // Slowest demo speed and no new demo sessions, so the counts hold still long enough to compare.
+  stack = await startStack({ JULES_DEMO_SESSIONS: String(SESSIONS), JULES_DEMO_SPEED: '0.1', JULES_DEMO_NEW_SESSION_MS: '0', JULES_POLL_INTERVAL_MS: '500' });
+  api = createClient({ baseUrl: stack.orch.url, apiKey: stack.key });
+  await api.keeper.updateSettings({ enabled: false });
+  const live = stack.orch.jules.simulator!.sessions().filter((s) => !s.archived).length;
+  await eventually(async () => (await api.sessions.counts()).total === live, `${live} sessions mirrored`, 60_000);
+  p = await openPage(stack, { viewport: { width: 1440, height: 900 } });
+  await login(p, stack.orch.url, stack.key, '/sessions');
+}, 120_000);
+afterAll(async () => {
+  await p?.context.close();
+  await stack?.close();
+});
+
+describe('the board pages its columns from the server in chromium', () => {
+  it("shows the server's count for each column, loading only a page of cards until the column scrolls", async () => {
+    const { page } = p;
+    await page.getByTestId('board').waitFor();
+    await eventually(async () => JSON.stringify(await shownCounts()) === JSON.stringify(asText(await api.sessions.counts())), 'board counts equal the server counts');
+    const counts = await api.sessions.counts();
+    const [fullest, n] = Object.entries(counts.columns).sort((a, b) => b[1] - a[1])[0];
+    expect(n).toBeGreaterThan(50);
+    const scroller = page.locator(`[data-testid=column-${fullest}] .board-col-scroll`);
+    await eventually(async () => Number(await scroller.getAttribute('data-loaded')) > 0, 'first page');
+    expect(Number(await scroller.getAttribute('data-loaded'))).toBeLessThan(n);
+    // Far fewer cards in the DOM than the count says: the column is virtualized and paged.
+    expect(await page.locator(`[data-testid=column-${fullest}] [data-testid=session-card]`).count()).toBeLessThan(30);
+    for (let i = 0; i < 40 && Number(await scroller.getAttribute('data-loaded')) < n; i++) {
+      await scroller.evaluate((el) => (el.scrollTop = el.scrollHeight));
+      await page.waitForTimeout(150);
+    }
+    expect(Number(await scroller.getAttribute('data-loaded'))).toBe(n);
+    await p.shot('board-paged-1440');
+    expect(p.errors).toEqual([]);
+  });
+
+  it('moves a card live to its new column, counts adjusted, without refetching any column', async () => {
+    const { page } = p;
+    await page.goto(`${stack.orch.url}/sessions`);
+    const before = await eventually(async () => {
+      const c = await api.sessions.counts();
+      return JSON.stringify(await shownCounts()) === JSON.stringify(asText(c)) && c;
+    }, 'counts settled');
+    const moving = (await api.sessions.list({ column: 'completed', limit: 1 })).items[0];
+    await page.locator(`[data-testid=column-completed] [data-session-id="${moving.id}"]`).waitFor();
+    const columnReads: string[] = [];
+    page.on('request', (r) => {
+      if (/\/api\/sessions\?.*column=/.test(r.url())) columnReads.push(r.url());
+    });
+    stack.orch.jules.simulator!.setSessionState(moving.julesId, 'FAILED');
+    await page.locator(`[data-testid=column-failed] [data-session-id="${moving.id}"]`).waitFor();
+    expect(await page.locator(`[data-testid=column-completed] [data-session-id="${moving.id}"]`).count()).toBe(0);
+    await page.locator('[data-testid=count-failed]', { hasText: new RegExp(`^${before.columns.failed + 1}$`) }).waitFor();
+    await page.locator('[data-testid=count-completed]', { hasText: new RegExp(`^${before.columns.completed - 1}$`) }).waitFor();
+    expect(asText(await api.sessions.counts())).toMatchObject({ failed: String(before.columns.failed + 1), completed: String(before.columns.completed - 1) });
+    expect(columnReads).toEqual([]);
+    await p.shot('board-after-live-move-1440');
+    expect(p.errors).toEqual([]);
+  });
+
+  it('fits a phone: one column at a time, counts from the server', async () => {
+    const phone = await openPage(stack, { viewport: { width: 390, height: 844 } });
+    await login(phone, stack.orch.url, stack.key, '/sessions');
+    await phone.page.locator('[data-testid=session-card]').first().waitFor();
+    const counts = await api.sessions.counts();
+    await phone.page.locator('[data-testid=count-completed]', { hasText: new RegExp(`^${counts.columns.completed}$`) }).waitFor();
+    expect(await phone.page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(0);
+    await phone.shot('board-paged-390');
+    expect(phone.errors).toEqual([]);
+    await phone.context.close();
+  });
+});
