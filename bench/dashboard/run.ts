@@ -15,6 +15,10 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Page } from 'playwright-core';
 import { percentile, round } from '../lib/stats';
 import { BENCH_ADMIN_KEY, startMirroredPair } from '../lib/processes';
+import { spawn } from 'node:child_process';
+import os from 'node:os';
+import { openDatabase } from '../../packages/server/src/platform/db';
+import { seedSessions, seedWorkspace } from '../../packages/server/src/features/sessions/board.testing';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const dashboard = path.join(root, 'packages/dashboard');
@@ -82,9 +86,37 @@ async function scrollFrames(page: Page, selector: string, frames: number, step: 
   );
 }
 
+/**
+ * A server whose database holds `n` sessions written directly (BENCH_DASHBOARD_SEED=1): the first mirror of 100,000
+ * sessions through the simulator takes many minutes on a shared machine, and the board only reads the table.
+ */
+async function startSeeded(n: number): Promise<{ url: string; close(): Promise<void> }> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-board-'));
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  const env = { PATH: process.env.PATH, DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn', AUTOPILOT_ADMIN_KEY: BENCH_ADMIN_KEY, JULES_DEMO_SESSIONS: '0', JULES_DEMO_NEW_SESSION_MS: '0' };
+  const serve = spawn(process.execPath, [path.join(root, 'bin/autopilot.mjs'), 'serve'], { stdio: 'ignore', env });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; !(await fetch(`${url}/healthz`).then((r) => r.ok, () => false)); i++) {
+    if (serve.exitCode !== null || i > 600) throw new Error('autopilot serve did not become healthy');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const me = (await (await fetch(`${url}/api/me`, { headers: { authorization: `Bearer ${BENCH_ADMIN_KEY}` } })).json()) as { workspace: { id: string } };
+  const db = await openDatabase({ kind: 'sqlite', file: path.join(dataDir, 'autopilot.db') });
+  await seedSessions(db, me.workspace.id, await seedWorkspace(db, me.workspace.id, 'bench-seed'), n);
+  await db.close();
+  return {
+    url,
+    close: async () => {
+      serve.kill('SIGTERM');
+      await new Promise((r) => serve.once('exit', r));
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
 /** One board size: first rows, counts shown, heap, scroll frames of the fullest column and of the table. */
 async function measure(browserSessions: number, quick: boolean) {
-  const pair = await startMirroredPair(browserSessions);
+  const pair = process.env.BENCH_DASHBOARD_SEED === '1' ? await startSeeded(browserSessions) : await startMirroredPair(browserSessions);
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--enable-precise-memory-info'],
