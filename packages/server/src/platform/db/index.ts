@@ -59,6 +59,10 @@ export async function openDatabase(target: DbTarget, log?: Logger, opts: { migra
       max: 10,
       ...(target.schema ? { options: `-c search_path=${target.schema}` } : {}),
     });
+    // An idle connection that the server ends (a PostgreSQL restart, failover, pg_terminate_backend) is emitted
+    // on the pool; without a listener Node treats it as an uncaught error and the whole process dies. The pool
+    // drops that client and opens a new one for the next query, so logging is all there is to do.
+    pool.on('error', (err: Error & { code?: string }) => log?.warn({ code: err.code, message: err.message }, 'an idle PostgreSQL connection was closed by the server'));
     kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log: kyselyLog });
   }
   const db: Db = {
