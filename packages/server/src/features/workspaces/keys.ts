@@ -1,5 +1,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { deriveSubkey, hmacSha256, randomToken, sha256 } from '../../platform/crypto';
+import type { Role } from '@autopilot/contracts';
+import type { AuthContext } from '../../platform/http/types';
 
 /*
  * API key text and its stored form.
@@ -77,3 +79,26 @@ export function sameDigest(a: string, b: string): boolean {
   const bb = Buffer.from(b, 'hex');
   return ab.length === bb.length && ab.length > 0 && timingSafeEqual(ab, bb);
 }
+
+/** The columns of a key row joined with its workspace that authentication reads. */
+export interface KeyAuthRow {
+  workspace_id: string;
+  workspace_name: string;
+  id: string;
+  name: string;
+  prefix: string;
+  public_id: string | null;
+  role: string;
+}
+
+/** What a key row stands for on a request, whether the request showed the key or a session cookie minted from it. */
+export const authOf = (row: KeyAuthRow, via: AuthContext['via']): AuthContext => ({
+  workspaceId: row.workspace_id,
+  workspaceName: row.workspace_name,
+  keyId: row.id,
+  keyName: row.name,
+  keyPrefix: row.prefix,
+  keyPublicId: row.public_id,
+  role: row.role as Role,
+  via,
+});

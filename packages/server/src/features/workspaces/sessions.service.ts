@@ -1,10 +1,9 @@
-import type { Role } from '@autopilot/contracts';
 import { randomToken } from '../../platform/crypto';
 import type { Clock } from '../../platform/clock';
 import type { Logger } from '../../platform/logger';
 import type { AuthContext } from '../../platform/http/types';
 import type { WorkspacesStore } from './workspaces.store';
-import type { KeyHasher } from './keys';
+import { authOf, type KeyHasher } from './keys';
 
 export interface LoginSessionsDeps {
   store: WorkspacesStore;
@@ -47,17 +46,7 @@ export function createLoginSessions(deps: LoginSessionsDeps) {
     async resolve(token: string): Promise<(AuthContext & { expiresAt: number }) | null> {
       const row = await store.sessionByHash(hasher.sessionHash(token), clock.now());
       if (!row) return null;
-      return {
-        workspaceId: row.workspace_id,
-        workspaceName: row.workspace_name,
-        keyId: row.id,
-        keyName: row.name,
-        keyPrefix: row.prefix,
-        keyPublicId: row.public_id,
-        role: row.role as Role,
-        via: 'session',
-        expiresAt: Number(row.session_expires_at),
-      };
+      return { ...authOf(row, 'session'), expiresAt: Number(row.session_expires_at) };
     },
 
     /** The CSRF token a cookie-authenticated write must echo in X-CSRF-Token. */

@@ -7,7 +7,7 @@ import type { Logger } from '../../platform/logger';
 import type { AuthContext, KeyCheck } from '../../platform/http/types';
 import type { ApiKeysTable } from '../../platform/db/schema';
 import type { WorkspacesStore } from './workspaces.store';
-import { displayPrefix, mintedIdOf, mintKey, sameDigest, type KeyHasher } from './keys';
+import { authOf, displayPrefix, mintedIdOf, mintKey, sameDigest, type KeyHasher } from './keys';
 
 export const DEFAULT_WORKSPACE = 'default';
 /** How long a verified key is trusted without a database read; revocation elsewhere takes at most this long. */
@@ -110,16 +110,7 @@ export function createWorkspacesService(deps: WorkspacesDeps) {
     if (row.revoked_at) return { ok: false, reason: 'revoked', keyId: row.public_id ?? undefined };
     return {
       ok: true,
-      auth: {
-        workspaceId: row.workspace_id,
-        workspaceName: row.workspace_name,
-        keyId: row.id,
-        keyName: row.name,
-        keyPrefix: row.prefix,
-        keyPublicId: row.public_id,
-        role: row.role as Role,
-        via: 'key',
-      },
+      auth: authOf(row, 'key'),
     };
   }
 
