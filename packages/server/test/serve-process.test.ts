@@ -82,6 +82,9 @@ describe('the `autopilot serve` process', () => {
     const env = {
       PATH: process.env.PATH, HOME: process.env.HOME, DATA_DIR: dataDir, PORT: String(port), SHUTDOWN_TIMEOUT_MS: '600000',
       OPENAI_API_KEY: 'sk-fake-openai', OPENAI_BASE_URL: `${up.url}/v1`, AUTOPILOT_OUTBOUND_ALLOW: new URL(up.url).host,
+      // No simulated sessions: the keeper would ask the same fake model to write its messages, and the usage count
+      // below is about the one held call.
+      JULES_DEMO_SESSIONS: '0', JULES_DEMO_NEW_SESSION_MS: '0',
     };
     const child = spawn(process.execPath, [path.join(root, 'bin/autopilot.mjs'), 'serve'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
