@@ -103,6 +103,8 @@ describe('dashboard shell in chromium', () => {
     const { page } = p;
     try {
       await login(p, proxy.url, stack.key, '/system');
+      // The page's own code arrives on demand: cut only once it has, or this would test the chunk failure below.
+      await page.getByRole('heading', { name: 'System' }).waitFor();
       await page.locator('[data-testid=connection][data-state=connected]').waitFor();
       // While the network is down the browser logs failed requests; those are the point of this test.
       await p.expectingErrors(/Failed to load resource|net::ERR_/, async () => {
@@ -114,6 +116,35 @@ describe('dashboard shell in chromium', () => {
         await page.locator('[data-testid=connection][data-state=connected]').waitFor({ timeout: 30_000 });
       });
       expect(await page.getByTestId('connection').textContent()).toBe('Live');
+      expect(p.errors).toEqual([]);
+    } finally {
+      await p.context.close();
+      await proxy.close();
+    }
+  });
+
+  it("keeps the shell when a page's code cannot be fetched, and offers a reload that brings the page back", async () => {
+    const proxy = await startFlakyProxy(stack.orch.url);
+    const p = await openPage(stack);
+    const { page } = p;
+    try {
+      await login(p, proxy.url, stack.key, '/system');
+      await page.getByRole('heading', { name: 'System' }).waitFor();
+      await p.expectingErrors(/Failed to load resource|net::ERR_|dynamically imported module|page failed/, async () => {
+        proxy.cut();
+        // The Keeper page has not been visited in this page yet, so its chunk must be fetched now, and cannot be.
+        await page.getByRole('link', { name: 'Keeper' }).click();
+        await page.getByTestId('page-error').waitFor();
+        expect(await page.getByTestId('page-error').textContent()).toContain('This page could not be loaded.');
+        // The shell survives: navigation and the connection state are still on screen.
+        expect(await page.getByRole('link', { name: 'Sessions' }).isVisible()).toBe(true);
+        expect(await page.getByTestId('connection').isVisible()).toBe(true);
+        await p.shot('shell-page-chunk-failed');
+        proxy.restore();
+        await page.getByRole('button', { name: 'Reload' }).click();
+        await page.getByRole('heading', { name: 'Keeper' }).waitFor({ timeout: 30_000 });
+      });
+      expect(await page.getByTestId('page-error').count()).toBe(0);
       expect(p.errors).toEqual([]);
     } finally {
       await p.context.close();

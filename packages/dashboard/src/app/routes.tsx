@@ -1,5 +1,6 @@
 import { lazy, Suspense, useEffect, type ReactNode } from 'react';
 import { SessionsPage } from '../features/sessions/SessionsPage';
+import { PageBoundary } from './PageBoundary';
 import { matchPath, navigate } from './router';
 
 // The board is the landing page and ships in the main bundle; every other page loads on demand (its own chunk),
@@ -35,7 +36,12 @@ export function RouteView({ path }: { path: string }) {
   if (path === '/' || path === '') return <Redirect to="/sessions" />;
   for (const r of ROUTES) {
     const params = matchPath(r.path, path);
-    if (params) return <Suspense fallback={<p className="muted">Loading…</p>}>{r.render(params)}</Suspense>;
+    if (params)
+      return (
+        <PageBoundary key={path}>
+          <Suspense fallback={<p className="muted">Loading…</p>}>{r.render(params)}</Suspense>
+        </PageBoundary>
+      );
   }
   return (
     <section>
