@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * The Jules v1alpha wire format (see /work/shared/jules-api.md), parsed tolerantly: objects keep unknown fields
+ * The Jules v1alpha wire format (see docs/JULES_API.md), parsed tolerantly: objects keep unknown fields
  * (`looseObject`), enums are plain strings so a new state never breaks a poll, and union members ("kinds") are
  * detected by which key is present, with unknown kinds kept as raw data. Only an id is required, and it may come
  * from the resource `name`; missing times get the fallbacks below. Lists are parsed record by record by the client
