@@ -1,6 +1,69 @@
 import { z } from '@hono/zod-openapi';
-import { ApiKeyInfo, CreatedApiKey } from './auth';
 import { IsoDate } from './common';
+
+/* The workspaces feature: workspaces, their API keys and roles, and the dashboard's log-in sessions. */
+
+export const Role = z.enum(['owner', 'admin', 'member', 'viewer']);
+export type Role = z.infer<typeof Role>;
+
+/** Who the presented API key is: `GET /api/me`. */
+export const Me = z
+  .object({
+    workspace: z.object({ id: z.string(), name: z.string() }),
+    key: z.object({
+      id: z.string(),
+      name: z.string(),
+      role: Role,
+      publicId: z.string().nullable().openapi({ description: 'The public id part of the key (`ap_<id>_<secret>`); never any of the secret' }),
+      prefix: z.string().openapi({ description: 'What may be shown of the key: `ap_<id>_`, or empty for keys without a public part' }),
+    }),
+    simulated: z.boolean().openapi({ description: 'True when Jules sessions come from the built-in simulator' }),
+  })
+  .openapi('Me');
+export type Me = z.infer<typeof Me>;
+
+export const ApiKeyInfo = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    role: Role,
+    publicId: z.string().nullable().openapi({ description: 'Public id part of the key; null for a first-wave key not used since the upgrade' }),
+    prefix: z.string().openapi({ description: '`ap_<id>_` for minted keys, empty otherwise: never any of the secret' }),
+    createdAt: IsoDate,
+    lastUsedAt: IsoDate.nullable(),
+    revokedAt: IsoDate.nullable(),
+  })
+  .openapi('ApiKey');
+export type ApiKeyInfo = z.infer<typeof ApiKeyInfo>;
+
+export const CreateApiKeyBody = z
+  .strictObject({
+    name: z.string().trim().min(1).max(100),
+    role: Role.default('member').openapi({ description: 'owner and admin keys can be created by owners only' }),
+  })
+  .openapi('CreateApiKey', { example: { name: 'ci-bot', role: 'member' } });
+
+/** The only response that ever carries a key in clear: the one that creates it. */
+export const CreatedApiKey = ApiKeyInfo.extend({ key: z.string() }).openapi('CreatedApiKey');
+
+/** `POST /api/auth/session`: exchange an API key for the dashboard's HttpOnly session cookie. */
+export const LoginBody = z
+  .strictObject({ apiKey: z.string().min(1).max(512) })
+  .openapi('Login', { example: { apiKey: 'ap_0123456789ab_secret' } });
+
+/** Who the session (or bearer key) is: `GET /api/auth/session`, and the answer of a log-in. */
+export const AuthSessionInfo = z
+  .object({
+    workspace: z.object({ id: z.string(), name: z.string() }),
+    key: z.object({ id: z.string(), name: z.string(), role: Role, publicId: z.string().nullable() }),
+    via: z.enum(['key', 'session']),
+    expiresAt: IsoDate.nullable().openapi({ description: 'When the session cookie expires (null for bearer keys)' }),
+  })
+  .openapi('AuthSession');
+export type AuthSessionInfo = z.infer<typeof AuthSessionInfo>;
+
+/** `DELETE /api/auth/session`: the session is gone and its cookies cleared. */
+export const LoggedOut = z.object({ ok: z.literal(true) }).openapi('LoggedOut');
 
 export const WorkspaceRef = z.object({ id: z.string(), name: z.string() }).openapi('WorkspaceRef');
 

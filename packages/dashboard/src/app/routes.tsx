@@ -8,7 +8,7 @@ import { matchPath, navigate } from './router';
 const SessionDetailPage = lazy(() => import('../features/sessions/SessionDetailPage').then((m) => ({ default: m.SessionDetailPage })));
 const KeeperPage = lazy(() => import('../features/keeper/KeeperPage').then((m) => ({ default: m.KeeperPage })));
 const ProvidersPage = lazy(() => import('../features/providers/ProvidersPage').then((m) => ({ default: m.ProvidersPage })));
-const CostsPage = lazy(() => import('../features/costs/CostsPage').then((m) => ({ default: m.CostsPage })));
+const CostsPage = lazy(() => import('../features/llm/CostsPage').then((m) => ({ default: m.CostsPage })));
 const SystemPage = lazy(() => import('../features/system/SystemPage').then((m) => ({ default: m.SystemPage })));
 
 interface Route {
