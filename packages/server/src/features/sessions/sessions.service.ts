@@ -6,7 +6,7 @@ import type { JulesAccountsTable } from '../../platform/db/schema';
 import { AppError, badRequest, notFound } from '../../platform/errors';
 import type { EventBus } from '../../platform/events/bus';
 import type { Logger } from '../../platform/logger';
-import { UpstreamAuth, UpstreamNotFound, UpstreamRateLimited, upstreamToAppError, publicUpstreamMessage, type JulesClient } from '../../integrations/jules';
+import { UpstreamAuth, UpstreamNotFound, UpstreamRateLimited, upstreamToAppError, publicUpstreamMessage, type JulesClient, type JulesSession } from '../../integrations/jules';
 import type { AccountsService } from './accounts.service';
 import type { SessionsStore } from './sessions.store';
 import { decodeCursor, displayTime, encodeCursor, toActivity, toDetail, toSummary } from './sessions.mapping';
@@ -75,6 +75,23 @@ export function createSessionsService(deps: SessionsDeps) {
     }
   }
 
+  /**
+   * The sync defers the first activities fetch of finished sessions (sessions.sync.ts, `activityBackfillMax`): a
+   * reader of one (the detail view, the keeper) fetches them now. A failure serves what the mirror holds.
+   */
+  async function withActivities(row: Awaited<ReturnType<typeof sessionRow>>): Promise<Awaited<ReturnType<typeof sessionRow>>> {
+    if (row.activities_synced_update_time !== null || row.deleted_at !== null) return row;
+    try {
+      const { acc, client } = await clientOf(row.workspace_id, row.account_id);
+      const s = { id: row.jules_id, createTime: displayTime(row.create_time), updateTime: displayTime(row.update_time) } as JulesSession;
+      await syncActivities(syncDeps, { accountId: acc.id, workspaceId: row.workspace_id, backfill: true }, client, row.id, s);
+      return (await store.get(row.workspace_id, row.id)) ?? row;
+    } catch (err) {
+      log.warn({ err: (err as Error).message, julesId: row.jules_id }, 'could not fetch the activities of a session on demand; a later poll will');
+      return row;
+    }
+  }
+
   /** Runs an action on a session's Jules counterpart, then refreshes the mirror and returns the session. */
   async function act(workspaceId: string, id: string, fn: (client: JulesClient, julesId: string) => Promise<unknown>): Promise<SessionDetail> {
     const row = await sessionRow(workspaceId, id);
@@ -128,11 +145,11 @@ export function createSessionsService(deps: SessionsDeps) {
       return { items: items.map(toSummary), nextCursor: more && last ? encodeCursor({ u: last.update_time, i: last.id }) : null };
     },
 
-    get: async (workspaceId: string, id: string) => toDetail(await sessionRow(workspaceId, id)),
+    get: async (workspaceId: string, id: string) => toDetail(await withActivities(await sessionRow(workspaceId, id))),
 
     /** Activities oldest first. `cursor` continues a page; keeper-style readers may pass `afterPosition` instead. */
     async activities(workspaceId: string, id: string, q: { limit: number; cursor?: string; afterPosition?: number }): Promise<z.infer<typeof ActivityPage>> {
-      const row = await sessionRow(workspaceId, id);
+      const row = await withActivities(await sessionRow(workspaceId, id));
       let after = q.afterPosition ?? -1;
       if (q.cursor) {
         const c = decodeCursor<{ p: number }>(q.cursor, (v) => Number.isInteger(v?.p));
@@ -150,7 +167,7 @@ export function createSessionsService(deps: SessionsDeps) {
      * session in AWAITING_USER_FEEDBACK waits on, `['planGenerated']` for the plan awaiting approval.
      */
     async lastActivity(workspaceId: string, id: string, kinds?: string[]): Promise<SessionActivity | null> {
-      const row = await sessionRow(workspaceId, id);
+      const row = await withActivities(await sessionRow(workspaceId, id));
       const a = await store.lastActivity(workspaceId, row.id, kinds);
       return a ? toActivity(a) : null;
     },

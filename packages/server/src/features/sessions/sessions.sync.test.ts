@@ -63,20 +63,46 @@ describe.each(testEngines())('session mirror sync of 1,000 simulated sessions on
     return (await service.syncAccount(acc))!;
   };
 
-  it('first sync imports everything quietly: every session, every activity', async () => {
+  it('first sync imports every session quietly; live sessions get their activities at once, finished ones are deferred', async () => {
     sim.resetStats();
     const r = await syncOnce();
-    const all = sim.sessions();
-    const archived = all.filter((s) => s.archived).length;
+    const simAll = sim.sessions();
+    const archived = simAll.filter((s) => s.archived).length;
+    const finished = simAll.filter((s) => s.archived || s.state === 'COMPLETED' || s.state === 'FAILED').length;
+    expect(finished).toBeGreaterThan(200);
     expect(r.seen).toBe(N);
     expect(r.created).toBe(N);
     expect(r.listCalls).toBe(Math.ceil((N - archived) / 100) + Math.max(1, Math.ceil(archived / 100)));
-    expect(r.activitySessions).toBe(N);
-    expect(r.activitiesAdded).toBe(all.reduce((n, s) => n + s.activities, 0));
+    // Every live session now, plus the newest 200 finished ones; the rest wait for a reader or a later poll.
+    expect(r.activityBackfilled).toBe(200);
+    expect(r.activityDeferred).toBe(finished - 200);
+    expect(r.activitySessions).toBe(N - finished + 200);
+    expect(sim.stats().requests.byRoute['activities.list']).toBe(r.activityCalls);
     // Backfill publishes one summary event, not thousands.
     expect(events.map((e) => e.type)).toEqual(['sessions.synced']);
     const page = await service.list(WS, { limit: 500, archived: 'all', deleted: 'false' });
     expect(page.items).toHaveLength(500);
+
+    // A reader of a deferred session gets its activities fetched on demand.
+    const mirrored = await all({ archived: 'all', deleted: 'false' });
+    const simById = new Map(sim.sessions().map((s) => [s.id, s]));
+    const waiting = mirrored.find((m) => m.activityCount === 0 && (simById.get(m.julesId)?.activities ?? 0) > 0)!;
+    expect(waiting).toBeDefined();
+    const callsBefore = sim.stats().requests.byRoute['activities.list'] ?? 0;
+    const acts = await service.activities(WS, waiting.id, { limit: 100 });
+    expect(acts.items).toHaveLength(simById.get(waiting.julesId)!.activities);
+    expect(sim.stats().requests.byRoute['activities.list']).toBeGreaterThan(callsBefore);
+    expect((await service.get(WS, waiting.id)).activityCount).toBe(simById.get(waiting.julesId)!.activities);
+
+    // Later polls backfill the rest, 200 at a time, until every activity is mirrored.
+    let added = r.activitiesAdded + acts.items.length;
+    for (let i = 0; i < 10; i++) {
+      const next = await syncOnce();
+      added += next.activitiesAdded;
+      expect(next.activityBackfilled).toBeLessThanOrEqual(200);
+      if (next.activityDeferred === 0) break;
+    }
+    expect(added).toBe(simAll.reduce((n, s) => n + s.activities, 0));
   }, 120_000);
 
   it('each incremental sync fetches activities only for sessions whose updateTime moved', async () => {

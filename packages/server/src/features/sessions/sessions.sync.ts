@@ -25,6 +25,14 @@ export interface SyncDeps {
    */
   activityCheckMs?: number;
   activityCheckMax?: number;
+  /**
+   * A finished or archived session whose activities were never fetched (the first import of a large account is
+   * mostly these) is not fetched in the poll that finds it: its activities arrive on demand (the detail view, the
+   * keeper) or by a backfill of `activityBackfillMax` (default 200) per poll, newest first. The first import of
+   * 100,000 sessions is then the list pages plus the live sessions' activities, not 100,000 activities.list calls.
+   * 0 turns deferral off (every session fetched in the poll that finds it).
+   */
+  activityBackfillMax?: number;
   /** When each session's activities were last fetched, in this process (mirror id -> clock ms). */
   activityChecks?: Map<string, number>;
 }
@@ -43,6 +51,10 @@ export interface SyncReport {
   activityCalls: number;
   /** Of activitySessions, those fetched although their updateTime did not move (the periodic check). */
   activityChecks: number;
+  /** Of activitySessions, finished sessions whose deferred first fetch ran in this poll's backfill. */
+  activityBackfilled: number;
+  /** Finished sessions whose first activities fetch is still deferred after this poll. */
+  activityDeferred: number;
   activitiesAdded: number;
   failures: number;
 }
@@ -50,6 +62,15 @@ export interface SyncReport {
 const MAX_VANISHED_CHECKS = 25;
 /** States in which a session adds activities on its own, so an unmoved updateTime is worth double-checking. */
 const WORKING = new Set(['PLANNING', 'IN_PROGRESS']);
+/** States a session does not leave on its own: nothing waits on their activities but a reader. */
+const FINISHED = new Set(['COMPLETED', 'FAILED']);
+/** Who needs a session's activities first: people and the keeper (a plan, a question), then working sessions. */
+const urgency = (s: JulesSession) => {
+  const state = String(s.state);
+  if (state.startsWith('AWAITING_')) return 0;
+  if (!FINISHED.has(state)) return 1;
+  return 2;
+};
 const iso = (clock: Clock) => new Date(clock.now()).toISOString();
 
 /**
@@ -102,8 +123,10 @@ async function syncActivitiesNow(
 export async function syncAccount(deps: SyncDeps, t: SyncTarget, client: JulesClient, opts: { archivedPass: boolean; signal?: AbortSignal }): Promise<SyncReport> {
   const report: SyncReport = {
     listCalls: 0, archivedPass: opts.archivedPass, seen: 0, created: 0, updated: 0, stateChanges: 0, deleted: 0,
-    activitySessions: 0, activityCalls: 0, activityChecks: 0, activitiesAdded: 0, failures: 0,
+    activitySessions: 0, activityCalls: 0, activityChecks: 0, activityBackfilled: 0, activityDeferred: 0, activitiesAdded: 0, failures: 0,
   };
+  const backfillMax = deps.activityBackfillMax ?? 200;
+  const deferred: Array<{ id: string; s: JulesSession }> = [];
   const checkedAt = (deps.activityChecks ??= new Map());
   const checkEvery = deps.activityCheckMs ?? 120_000;
   const due: Array<{ id: string; s: JulesSession; at: number }> = [];
@@ -117,7 +140,9 @@ export async function syncAccount(deps: SyncDeps, t: SyncTarget, client: JulesCl
     const upserted = await upsertPage(deps, t, fresh, known, report);
     fresh.forEach((s, i) => {
       const r = upserted[i];
-      if (r.fetch) toFetch.push({ id: r.id, s });
+      const neverFetched = !known.get(s.id) || known.get(s.id)!.activities_synced_update_time === null;
+      if (r.fetch && backfillMax > 0 && neverFetched && (FINISHED.has(String(s.state)) || s.archived)) deferred.push({ id: r.id, s });
+      else if (r.fetch) toFetch.push({ id: r.id, s });
       else if (WORKING.has(String(s.state)) && !s.archived) {
         const at = checkedAt.get(r.id);
         // First sight in this process counts as checked now: a restart must not fetch every working session at once.
@@ -157,7 +182,14 @@ export async function syncAccount(deps: SyncDeps, t: SyncTarget, client: JulesCl
   }
   const periodic = due.sort((a, b) => a.at - b.at).slice(0, deps.activityCheckMax ?? 20);
   report.activityChecks = periodic.length;
+  toFetch.sort((a, b) => urgency(a.s) - urgency(b.s));
   toFetch.push(...periodic);
+  // Newest finished sessions first: the ones people are likeliest to open.
+  deferred.sort((a, b) => (sortableTime(a.s.updateTime) < sortableTime(b.s.updateTime) ? 1 : -1));
+  const backfill = deferred.slice(0, backfillMax);
+  report.activityBackfilled = backfill.length;
+  report.activityDeferred = deferred.length - backfill.length;
+  toFetch.push(...backfill);
   await pool(toFetch, deps.activityConcurrency ?? 4, async ({ id, s }) => {
     if (opts.signal?.aborted) return;
     try {
