@@ -9,3 +9,4 @@ export * from './routing';
 export * from './board';
 export * from './sessions';
 export * from './keeper';
+export * from './routes';

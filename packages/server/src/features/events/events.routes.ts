@@ -1,7 +1,7 @@
-import type { AppEvent } from '@autopilot/contracts';
+import { routes, type AppEvent } from '@autopilot/contracts';
 import type { EventBus } from '../../platform/events/bus';
 import type { ApiApp } from '../../platform/http/types';
-import { apiRoute } from '../../platform/http/route';
+import { apiRoute, workspaceOf } from '../../platform/http/route';
 import { respondWithSse } from './sse-sink';
 
 /** Most events a slow SSE client may have pending before it is disconnected (it resumes with Last-Event-ID). */
@@ -27,15 +27,8 @@ const HEARTBEAT = Buffer.from(': heartbeat\n\n');
  */
 export function registerEventsRoutes(app: ApiApp, deps: { bus: EventBus; heartbeatMs?: number; onClient?: (delta: 1 | -1) => void; shutdown?: AbortSignal }) {
   const heartbeatMs = deps.heartbeatMs ?? 15_000;
-  const route = apiRoute({
-    method: 'get',
-    path: '/api/events',
-    tags: ['events'],
-    summary: 'Live events (text/event-stream); send Last-Event-ID to resume',
-    responses: { 200: { description: 'An event stream', content: { 'text/event-stream': { schema: { type: 'string' } as any } } } },
-  });
-  app.openapi(route, (c) => {
-    const workspaceId = c.get('auth').workspaceId;
+  app.openapi(apiRoute(routes.events.stream), (c) => {
+    const workspaceId = workspaceOf(c);
     const lastId = c.req.header('last-event-id') ?? c.req.query('lastEventId');
     return respondWithSse(c, async (sink) => {
       deps.onClient?.(1);

@@ -1,15 +1,12 @@
-import { Health } from '@autopilot/contracts';
+import { routes } from '@autopilot/contracts';
 import type { ApiApp } from '../../platform/http/types';
 import type { Metrics } from '../../platform/metrics';
-import { apiRoute, jsonOk } from '../../platform/http/route';
+import { apiRoute, workspaceOf } from '../../platform/http/route';
 import type { SystemService } from './system.service';
 
 /** /healthz (liveness, no auth), /metrics (Prometheus text) and /api/health (authenticated detail). */
 export function registerSystemRoutes(app: ApiApp, deps: { service: SystemService; metrics: Metrics }) {
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/metrics', async (c) => c.body(await deps.metrics.render(), 200, { 'content-type': deps.metrics.registry.contentType }));
-  app.openapi(
-    apiRoute({ method: 'get', path: '/api/health', tags: ['system'], summary: 'Database, queue, events and every background loop, with latencies', responses: { 200: jsonOk(Health) } }),
-    async (c) => c.json(await deps.service.health(c.get('auth').workspaceId), 200),
-  );
+  app.openapi(apiRoute(routes.system.health), async (c) => c.json(await deps.service.health(workspaceOf(c)), 200));
 }

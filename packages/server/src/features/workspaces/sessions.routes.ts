@@ -1,12 +1,12 @@
 import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import { AuthSessionInfo, LoggedOut, LoginBody } from '@autopilot/contracts';
-import { CSRF_COOKIE, LOGIN_PATH, SESSION_COOKIE } from '../../platform/http/auth';
-import { apiRoute, jsonBody, jsonOk } from '../../platform/http/route';
+import { routes, type AuthSessionInfo } from '@autopilot/contracts';
+import { CSRF_COOKIE, SESSION_COOKIE } from '../../platform/http/auth';
+import { apiRoute } from '../../platform/http/route';
 import type { ApiApp, AppEnv, AuthContext } from '../../platform/http/types';
 import type { LoginSessions } from './sessions.service';
 
-const tags = ['auth'];
+const r = routes.workspaces;
 
 const info = (a: AuthContext, expiresAt: number | null): AuthSessionInfo => ({
   workspace: { id: a.workspaceId, name: a.workspaceName },
@@ -26,14 +26,7 @@ export function registerSessionRoutes(app: ApiApp, deps: { sessions: LoginSessio
   const { sessions } = deps;
 
   app.openapi(
-    apiRoute({
-      method: 'post',
-      path: LOGIN_PATH,
-      tags,
-      summary: 'Log in: exchange an API key (in the body) for an HttpOnly session cookie and its CSRF cookie',
-      request: { body: jsonBody(LoginBody) },
-      responses: { 201: jsonOk(AuthSessionInfo, 'Session opened') },
-    }),
+    apiRoute(r.login),
     async (c) => {
       const auth = c.get('auth');
       const s = await sessions.open(auth);
@@ -46,7 +39,7 @@ export function registerSessionRoutes(app: ApiApp, deps: { sessions: LoginSessio
   );
 
   app.openapi(
-    apiRoute({ method: 'get', path: LOGIN_PATH, tags, summary: 'Who the session cookie (or bearer key) is', responses: { 200: jsonOk(AuthSessionInfo) } }),
+    apiRoute(r.session),
     (c) => {
       const a = c.get('auth') as AuthContext & { expiresAt?: number };
       return c.json(info(a, a.via === 'session' ? (a.expiresAt ?? null) : null), 200);
@@ -54,7 +47,7 @@ export function registerSessionRoutes(app: ApiApp, deps: { sessions: LoginSessio
   );
 
   app.openapi(
-    apiRoute({ method: 'delete', path: LOGIN_PATH, tags, summary: 'Log out: end this session and clear its cookies', responses: { 200: jsonOk(LoggedOut) } }),
+    apiRoute(r.logout),
     async (c) => {
       const token = c.get('auth').via === 'session' ? getCookie(c, SESSION_COOKIE) : undefined;
       if (token) await sessions.close(token);

@@ -1,5 +1,11 @@
-import { createRoute, type RouteConfig, type z } from '@hono/zod-openapi';
-import { ErrorBody } from '@autopilot/contracts';
+import { createRoute } from '@hono/zod-openapi';
+import type { MiddlewareHandler } from 'hono';
+import { ErrorBody, jsonBody, jsonOk, type RouteDeclaration } from '@autopilot/contracts';
+import { forbidden } from '../errors';
+import { hasRole } from './auth';
+import type { AppEnv, AuthContext } from './types';
+
+export { jsonBody, jsonOk };
 
 const err = (description: string) => ({ content: { 'application/json': { schema: ErrorBody } }, description });
 
@@ -14,13 +20,26 @@ export const standardErrors = {
   415: err('Body is not application/json'),
 } as const;
 
-/** A required JSON request body. */
-export const jsonBody = <T extends z.ZodType>(schema: T) => ({ content: { 'application/json': { schema } }, required: true });
-
-/** A JSON response. */
-export const jsonOk = <T extends z.ZodType>(schema: T, description = 'OK') => ({ content: { 'application/json': { schema } }, description });
-
-/** createRoute with bearer security and the standard error responses added. */
-export function apiRoute<R extends RouteConfig>(cfg: R) {
-  return createRoute({ security: [{ Bearer: [] }], ...cfg, responses: { ...standardErrors, ...cfg.responses } } as R);
+/**
+ * A route declaration from `@autopilot/contracts` (`routes.<feature>.<name>`), ready for `app.openapi`: bearer
+ * security and the standard error responses added, and its `minRole` enforced (403 with its `denied` message,
+ * before the body is read) and documented as `x-min-role`.
+ */
+export function apiRoute<R extends RouteDeclaration>(declaration: R) {
+  const { minRole, denied, ...cfg } = declaration;
+  const guard: MiddlewareHandler<AppEnv> | undefined = minRole
+    ? async (c, next) => {
+        if (!hasRole(c.get('auth'), minRole)) throw forbidden(denied ?? `Needs the ${minRole} role or higher`);
+        await next();
+      }
+    : undefined;
+  return createRoute({
+    security: [{ Bearer: [] }],
+    ...cfg,
+    ...(minRole ? { 'x-min-role': minRole, middleware: guard } : {}),
+    responses: { ...standardErrors, ...(minRole && denied ? { 403: err(denied) } : {}), ...cfg.responses },
+  } as unknown as R);
 }
+
+/** The workspace the request acts in: its key's (or log-in session's). Every /api route is scoped to it. */
+export const workspaceOf = (c: { get(key: 'auth'): AuthContext }) => c.get('auth').workspaceId;

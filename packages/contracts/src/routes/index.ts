@@ -1,0 +1,15 @@
+import { budgets } from './budgets';
+import { events } from './events';
+import { keeper } from './keeper';
+import { llm } from './llm';
+import { providers } from './providers';
+import { routing } from './routing';
+import { sessions } from './sessions';
+import { system } from './system';
+import { workspaces } from './workspaces';
+
+export * from './define';
+
+/** Every API route, by feature: the server registers exactly these, the client calls exactly these. */
+export const routes = { workspaces, system, events, sessions, keeper, providers, budgets, routing, llm } as const;
+export type Routes = typeof routes;
