@@ -1,4 +1,5 @@
 import type { Logger } from './logger';
+import type { Lease } from './db/leases';
 
 /** Status of one background loop, shown by /api/health. */
 export interface LoopStatus {
@@ -64,5 +65,53 @@ export function intervalLoop(
       await current;
     },
     status: () => ({ ...st }),
+  };
+}
+
+/** A loop that holds a lease: the status of {@link Loop}, plus the lease it renews and releases on stop. */
+export interface LeasedLoop extends Loop {
+  readonly lease: Lease;
+}
+
+export interface LeasedLoopOptions {
+  name: string;
+  intervalMs: number | (() => number);
+  lease: Lease;
+  log: Logger;
+  workspaceId?: string;
+  /**
+   * `before-tick` (default): each tick first renews the lease and runs `tick` only while this instance holds it,
+   * else `standby`. `in-tick`: `tick` renews it itself (`lease.hold()`), e.g. because it is also called outside
+   * the loop; the loop only releases it.
+   */
+  renew?: 'before-tick' | 'in-tick';
+  tick(signal: AbortSignal): Promise<void>;
+  /** Called on a tick when another instance holds the lease. */
+  standby?(): void;
+}
+
+/**
+ * How several instances agree that exactly one runs a loop: an {@link intervalLoop} whose ticks run under a lease
+ * (platform/db/leases.ts) that is renewed every tick and given up on stop, so another instance takes over at once
+ * instead of waiting for it to expire.
+ */
+export function leasedLoop(o: LeasedLoopOptions): LeasedLoop {
+  const tick =
+    o.renew === 'in-tick'
+      ? o.tick
+      : async (signal: AbortSignal) => {
+          if (await o.lease.hold()) await o.tick(signal);
+          else o.standby?.();
+        };
+  const loop = intervalLoop(o.name, o.intervalMs, tick, o.log, o.workspaceId ? { workspaceId: o.workspaceId } : {});
+  return {
+    name: loop.name,
+    lease: o.lease,
+    start: () => loop.start(),
+    status: () => loop.status(),
+    async stop() {
+      await loop.stop();
+      await o.lease.release();
+    },
   };
 }

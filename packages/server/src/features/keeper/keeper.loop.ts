@@ -1,6 +1,7 @@
 import type { KeeperSettings, SessionSummary } from '@autopilot/contracts';
 import { pool } from '../../platform/concurrency';
-import { intervalLoop, type Loop } from '../../platform/loops';
+import { createLease } from '../../platform/db/leases';
+import { leasedLoop } from '../../platform/loops';
 import { decide } from './keeper.decide';
 import { reconcile, runAction, toHistory, type LedgerDeps } from './keeper.ledger';
 import { toKeeperActivity, toKeeperSession } from './keeper.mirror';
@@ -43,9 +44,8 @@ export function cadenceFor(s: Pick<SessionSummary, 'state' | 'archived'>, st: Ke
 export function createWorkspaceKeeper(deps: WorkspaceKeeperDeps, workspaceId: string) {
   const seen = new Map<string, string>();
   const nextCheck = new Map<string, number>();
-  const lease = `keeper:${workspaceId}`;
   let tickMs = 5_000;
-  const leaseTtl = () => Math.max(2 * tickMs, 1_000);
+  const lease = createLease(deps.store, { name: `keeper:${workspaceId}`, holder: deps.instanceId, clock: deps.clock, ttlMs: () => Math.max(2 * tickMs, 1_000) });
   const log = deps.log.child({ workspaceId, loop: 'keeper' });
   const ledger: LedgerDeps = {
     ...deps,
@@ -53,7 +53,7 @@ export function createWorkspaceKeeper(deps: WorkspaceKeeperDeps, workspaceId: st
     // A tick decides on the settings it read at its start; the user may switch the keeper off or pause the
     // session meanwhile, so both are read again right before any Jules call (with the lease).
     mayAct: async (sessionId) =>
-      (await deps.store.tryLease(lease, deps.instanceId, deps.clock.now(), leaseTtl())) &&
+      (await lease.hold()) &&
       (await deps.service.getSettings(workspaceId)).enabled &&
       !(await deps.store.isPaused(workspaceId, sessionId)),
   };
@@ -72,7 +72,7 @@ export function createWorkspaceKeeper(deps: WorkspaceKeeperDeps, workspaceId: st
     const report: TickReport = { leader: false, evaluated: 0, acted: 0, reconciled: 0, deferred: 0 };
     const settings = await deps.service.getSettings(workspaceId);
     tickMs = settings.intervals.tickMs;
-    if (!(await deps.store.tryLease(lease, deps.instanceId, deps.clock.now(), leaseTtl()))) {
+    if (!(await lease.hold())) {
       // Another instance keeps this workspace: forget what we saw, so taking over starts from a clean view.
       seen.clear();
       nextCheck.clear();
@@ -182,7 +182,8 @@ export function createWorkspaceKeeper(deps: WorkspaceKeeperDeps, workspaceId: st
     return busy;
   }
 
-  const loop: Loop = intervalLoop(`keeper:${workspaceId}`, () => tickMs, async (signal) => void (await runOnce(signal)), log, { workspaceId });
+  // The tick renews the lease itself (it is also run by wake-ups and tests); the loop gives it up on stop.
+  const loop = leasedLoop({ name: `keeper:${workspaceId}`, intervalMs: () => tickMs, lease, renew: 'in-tick', log, workspaceId, tick: async (signal) => void (await runOnce(signal)) });
   return {
     tick,
     /** Runs a tick now (e.g. right after the mirror synced), unless the loop is stopped. */
@@ -190,16 +191,7 @@ export function createWorkspaceKeeper(deps: WorkspaceKeeperDeps, workspaceId: st
       if (!loop.status().running) return;
       runOnce().catch((err) => log.warn({ err }, 'keeper tick after a wake-up failed'));
     },
-    loop: {
-      ...loop,
-      name: loop.name,
-      start: () => loop.start(),
-      status: () => loop.status(),
-      async stop() {
-        await loop.stop();
-        await deps.store.releaseLease(lease, deps.instanceId).catch(() => undefined);
-      },
-    } satisfies Loop,
+    loop,
   };
 }
 export type WorkspaceKeeper = ReturnType<typeof createWorkspaceKeeper>;

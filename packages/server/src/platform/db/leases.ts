@@ -1,3 +1,4 @@
+import type { Clock } from '../clock';
 import type { Db } from './index';
 
 /**
@@ -28,3 +29,42 @@ export function createLeases(db: Db) {
   };
 }
 export type Leases = ReturnType<typeof createLeases>;
+
+/** One named lease as its holder sees it: `hold()` takes or renews it for `ttlMs` from the clock's now. */
+export interface Lease {
+  readonly name: string;
+  /** True when this holder holds the lease now (taken, renewed, or taken over from an expired holder). */
+  hold(): Promise<boolean>;
+  /** Gives the lease up (errors are swallowed: an unreleased lease simply expires). */
+  release(): Promise<void>;
+}
+
+export interface LeaseOptions {
+  name: string;
+  /** Who holds it: the instance id. */
+  holder: string;
+  clock: Pick<Clock, 'now'>;
+  /** How long a hold lasts without renewal; read at each hold (a loop whose interval changes renews accordingly). */
+  ttlMs: number | (() => number);
+}
+
+/** A lease on `leases` (a store that spreads {@link createLeases}, or createLeases(db) itself). */
+export function createLease(leases: Pick<Leases, 'tryLease' | 'releaseLease'>, o: LeaseOptions): Lease {
+  const ttl = () => (typeof o.ttlMs === 'function' ? o.ttlMs() : o.ttlMs);
+  return {
+    name: o.name,
+    hold: () => leases.tryLease(o.name, o.holder, o.clock.now(), ttl()),
+    release: async () => {
+      await leases.releaseLease(o.name, o.holder).catch(() => undefined);
+    },
+  };
+}
+
+/** Leases expired longer than this belong to instances that are gone. */
+export const STALE_LEASE_MS = 60 * 60_000;
+
+/** Drops the rows of leases expired for longer than {@link STALE_LEASE_MS} (housekeeping); returns how many. */
+export async function expireStaleLeases(db: Db, nowMs: number): Promise<number> {
+  const r = await db.kysely.deleteFrom('leases').where('expires_at', '<', nowMs - STALE_LEASE_MS).executeTakeFirst();
+  return Number(r.numDeletedRows);
+}
