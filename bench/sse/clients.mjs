@@ -1,8 +1,8 @@
-// One SSE client process for bench/sse: opens N streams on GET /api/events, and for every event carrying `sentAt`
-// (a wall-clock time in ms with sub-ms precision: performance.timeOrigin + performance.now(), comparable across
-// processes on one machine) records receive time minus sentAt. The parent talks to it over the fork IPC channel:
-// it sends {ready} once every stream said hello, and answers {lags} to "finish". Plain JS so the child starts
-// without a TypeScript loader, and so its parsing cost lands in its own process, not in the server's.
+// One SSE client process for bench/sse: opens N streams on GET /api/events, and for every event whose session id is
+// `bench-<sentAt>` (sentAt: a wall-clock time in ms with sub-ms precision, performance.timeOrigin + performance.now(),
+// comparable across processes on one machine) records receive time minus sentAt. The parent talks to it over the
+// fork IPC channel: it sends {ready} once every stream said hello, and answers {lags} to "finish". Plain JS so the
+// child starts without a TypeScript loader, and so its parsing cost lands in its own process, not in the server's.
 import { Agent } from 'undici';
 
 const [url, key, countArg] = process.argv.slice(2);
@@ -34,7 +34,7 @@ async function open() {
         if (++ready === count) process.send({ ready });
         continue;
       }
-      const m = /"sentAt":([0-9.]+)/.exec(block);
+      const m = /"id":"bench-([0-9.]+)"/.exec(block);
       if (m) lags.push(now() - Number(m[1]));
     }
   }

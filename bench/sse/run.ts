@@ -43,7 +43,8 @@ async function fanout(clients: number, events: number) {
   const fanoutMs: number[] = [];
   for (let e = 0; e < events; e++) {
     const t0 = performance.now();
-    await orch.bus.publish('session.updated', wsId, { sentAt: now(), e });
+    // A real session.updated payload (the bus checks it against the catalog); the send time rides in its session id.
+    await orch.bus.publish('session.updated', wsId, { id: `bench-${now()}`, julesId: `bench-${e}`, state: 'IN_PROGRESS', archived: false, updateTime: new Date().toISOString() });
     await new Promise((r) => setImmediate(r));
     fanoutMs.push(performance.now() - t0);
     progress(`${clients} clients, events`, e + 1, events);

@@ -297,8 +297,11 @@ describe('sessions board and detail in chromium', () => {
   it('raises a toast for notification.raised events', async () => {
     const { page } = p;
     const ws = (await api.me()).workspace.id;
-    await stack.orch.bus.publish('notification.raised', ws, { title: 'Budget at 80%', message: 'OpenAI spend is close to the monthly cap', level: 'warning' });
-    await page.locator('.toast', { hasText: 'Budget at 80%' }).waitFor();
+    // What the keeper sends (the catalog's notification.raised): its title heads the toast, its body follows, its kind sets the tone.
+    await stack.orch.bus.publish('notification.raised', ws, { id: 'n-toast', sessionId: null, kind: 'heal_exhausted', title: 'Session failed again: Fix the login bug', body: 'Tests still fail after two fixes.' });
+    const toast = page.locator('.toast.toast-error', { hasText: 'Session failed again: Fix the login bug' });
+    await toast.waitFor();
+    expect(await toast.textContent()).toContain('Tests still fail after two fixes.');
     await p.shot('toast');
     expect(p.errors).toEqual([]);
   });

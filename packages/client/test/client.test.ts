@@ -114,23 +114,24 @@ describe('client.events', () => {
     const got: AppEvent[] = [];
     const client = createClient({ baseUrl: orch.url, apiKey: ADMIN_KEY, fetch: cuttableFetch });
     // Only this test's events count: the orchestrator's own loops publish too.
-    const sub = client.events({ onEvent: (e) => e.data.sessionId === 's1' && got.push(e), onState: (s) => states.push(s), sleep: () => gate });
+    const ours = (e: AppEvent) => (e.type === 'session.created' || e.type === 'session.state_changed') && e.data.id === 's1';
+    const sub = client.events({ onEvent: (e) => ours(e) && got.push(e), onState: (s) => states.push(s), sleep: () => gate });
     const ws = (await client.me()).workspace.id;
 
     await until(() => states.includes('connected'));
-    await orch.bus.publish('session.created', ws, { sessionId: 's1' });
+    await orch.bus.publish('session.created', ws, { id: 's1', julesId: 'j1', accountId: 'a1', state: 'QUEUED', title: 'one' });
     await until(() => got.length === 1);
     await until(() => sub.lastEventId === got[0].id);
 
     cuts[0]();
     await until(() => states.at(-1) === 'reconnecting');
     // Published while the client is disconnected: must arrive through the replay on reconnect.
-    await orch.bus.publish('session.state_changed', ws, { sessionId: 's1', state: 'IN_PROGRESS' });
-    await orch.bus.publish('session.state_changed', ws, { sessionId: 's1', state: 'COMPLETED' });
+    await orch.bus.publish('session.state_changed', ws, { id: 's1', julesId: 'j1', from: 'QUEUED', to: 'IN_PROGRESS' });
+    await orch.bus.publish('session.state_changed', ws, { id: 's1', julesId: 'j1', from: 'IN_PROGRESS', to: 'COMPLETED' });
     release();
 
     await until(() => got.length === 3);
-    expect(got.map((e) => e.data.state ?? null)).toEqual([null, 'IN_PROGRESS', 'COMPLETED']);
+    expect(got.map((e) => (e.type === 'session.state_changed' ? e.data.to : null))).toEqual([null, 'IN_PROGRESS', 'COMPLETED']);
     expect(sentIds).toHaveLength(2);
     expect(sentIds[0]).toBeNull();
     // The resume point is the last event seen before the drop: ours, or a later one from the orchestrator.

@@ -1,32 +1,155 @@
 import { z } from '@hono/zod-openapi';
+import { IsoDate } from './common';
 
 /**
- * The event catalog: every event on the bus and on `GET /api/events`. `data` is typed per type; features add
- * their events here so server, dashboard and client agree on them.
+ * The event catalog: every event the server publishes on its bus, streams on `GET /api/events` and (later) sends
+ * to webhooks, notifications, plugins and MCP. One entry per type: a version, a description and the exact payload
+ * (`data`). The server's `publish` only accepts the payload of its type (checked at compile time and at run time),
+ * the client parses every event with `AppEvent`, and `npm run events:schemas` writes one JSON Schema per type to
+ * docs/events/.
+ *
+ * Versioning: a type's version goes up when a field is removed, renamed or changes meaning or type. Adding a field
+ * keeps the version, so consumers must ignore fields they do not know. A consumer that gets a version it does not
+ * know should skip the event (the client does).
+ *
+ * Self-contained on purpose: only shared primitives come from common.ts, so the catalog can be published as is.
  */
-export const EventTypes = [
-  'system.hello',
-  'session.created',
-  'session.state_changed',
-  'session.updated',
-  'activity.added',
-  'session.deleted',
-  'sessions.synced',
-  'keeper.action',
-  'breaker.opened',
-  'breaker.closed',
-  'notification.raised',
-] as const;
-export const EventType = z.enum(EventTypes);
-export type EventType = z.infer<typeof EventType>;
 
+const Id = (what: string) => z.string().describe(what);
+const MirrorId = Id('The session id in this orchestrator (the `id` of GET /api/sessions/{id})');
+const JulesId = Id('The session id on Jules');
+const SessionState = z.string().describe('The Jules session state: QUEUED, PLANNING, AWAITING_PLAN_APPROVAL, AWAITING_USER_FEEDBACK, IN_PROGRESS, PAUSED, FAILED, COMPLETED (or a newer value)');
+
+/** The keeper's action kinds (the same list as keeper.ts's KEEPER_ACTIONS; a test keeps them equal). */
+export const KeeperEventActionKind = z.enum(['approve', 'answer', 'nudge', 'heal', 'continue', 'recover', 'hold', 'stuck', 'escalate']);
+/** Why the keeper raised a notification. */
+export const NotificationKind = z.enum([
+  'plan_held', 'session_stuck', 'stall_escalated', 'question_escalated', 'heal_exhausted',
+  'completed_without_pr', 'session_paused', 'no_progress_after_reply', 'session_recovered',
+]);
+export type NotificationKind = z.infer<typeof NotificationKind>;
+
+const SessionCreated = z.object({
+  id: MirrorId,
+  julesId: JulesId,
+  accountId: Id('The Jules account the session belongs to'),
+  state: SessionState,
+  title: z.string(),
+});
+const SessionStateChanged = z.object({ id: MirrorId, julesId: JulesId, from: SessionState, to: SessionState });
+const SessionUpdated = z.object({
+  id: MirrorId,
+  julesId: JulesId,
+  state: SessionState,
+  archived: z.boolean(),
+  updateTime: z.string().describe("Jules's updateTime of the session (RFC 3339)"),
+});
+const SessionDeleted = z.object({ id: MirrorId, julesId: JulesId });
+const ActivityAdded = z.object({
+  sessionId: MirrorId,
+  julesId: JulesId,
+  activityId: Id('The activity id on Jules'),
+  kind: z.string().describe('agentMessaged, userMessaged, planGenerated, planApproved, progressUpdated, sessionCompleted, sessionFailed, system (or a newer kind)'),
+  originator: z.string().describe('agent, user or system'),
+  createTime: z.string().describe("Jules's createTime of the activity (RFC 3339; empty when Jules sent none)"),
+});
+const count = z.number().int().min(0);
+const SessionsSynced = z.object({
+  accountId: Id('The Jules account that was polled'),
+  backfill: z.boolean().describe('The first import of the account: it published no per-session events, only this summary'),
+  created: count,
+  updated: count,
+  deleted: count,
+  activitiesAdded: count,
+});
+const KeeperAction = z.object({
+  id: Id('The keeper action (GET /api/keeper/log)'),
+  sessionId: MirrorId,
+  kind: KeeperEventActionKind,
+  trigger: z.string().describe('With the session and kind, what made the keeper act (the ledger key)'),
+  status: z.enum(['sent', 'failed', 'recorded']).describe('sent/failed = the Jules call settled; recorded = no call needed'),
+  reason: z.string(),
+  error: z.string().optional().describe('Why a failed action failed'),
+});
+const NotificationRaised = z.object({
+  id: Id('The notification (GET /api/keeper/notifications)'),
+  sessionId: MirrorId.nullable(),
+  kind: NotificationKind,
+  title: z.string(),
+  body: z.string(),
+});
+/** A circuit breaker of the LLM gateway (per provider and model) or of a Jules account. */
+const breakerData = <S extends 'open' | 'closed'>(state: S) =>
+  z.discriminatedUnion('breaker', [
+    z.object({
+      breaker: z.literal('llm'),
+      providerId: Id('The LLM provider (GET /api/providers)'),
+      provider: z.string().describe("The provider's name in its workspace"),
+      kind: z.string().describe('The provider kind (openai, anthropic, gemini, openai-compatible)'),
+      model: z.string(),
+      state: z.literal(state),
+    }),
+    z.object({
+      breaker: z.literal('jules'),
+      accountId: Id('The Jules account (GET /api/jules-accounts)'),
+      accountName: z.string(),
+      state: z.literal(state),
+    }),
+  ]);
+
+const entry = <V extends number, S extends z.ZodType>(version: V, description: string, data: S) => ({ version, description, data });
+
+/** Every event type: version, description and payload schema. */
+export const EventCatalog = {
+  'session.created': entry(1, 'A session appeared on a Jules account (created here or elsewhere).', SessionCreated),
+  'session.state_changed': entry(1, "A session's state changed (published before its session.updated).", SessionStateChanged),
+  'session.updated': entry(1, 'A mirrored session changed (state, archived flag or update time).', SessionUpdated),
+  'session.deleted': entry(1, 'A session was deleted (here, or it vanished from Jules).', SessionDeleted),
+  'activity.added': entry(1, 'A new activity of a session was mirrored from Jules.', ActivityAdded),
+  'sessions.synced': entry(1, 'One poll of a Jules account changed something (a backfill publishes only this).', SessionsSynced),
+  'keeper.action': entry(1, 'The keeper acted on a session, or settled an action interrupted earlier.', KeeperAction),
+  'notification.raised': entry(1, 'The keeper wants a person to look at something.', NotificationRaised),
+  'breaker.opened': entry(1, 'A circuit breaker opened: calls to that LLM model or Jules account stop for a while.', breakerData('open')),
+  'breaker.closed': entry(1, 'A circuit breaker closed again: calls go through.', breakerData('closed')),
+} as const;
+
+type Catalog = typeof EventCatalog;
+export type EventType = keyof Catalog;
+/** Every event type, in catalog order. */
+export const EventTypes = Object.keys(EventCatalog) as [EventType, ...EventType[]];
+export const EventType = z.enum(EventTypes);
+/** The payload (`data`) of one event type. */
+export type EventData<T extends EventType> = z.infer<Catalog[T]['data']>;
+
+/** The envelope of one event type: what the bus carries and the SSE stream sends as each message's data. */
+function envelopeOf<T extends EventType>(type: T) {
+  const { version, description, data } = EventCatalog[type];
+  return z
+    .object({
+      id: z.string().describe('Monotonic id; send it back as Last-Event-ID to resume'),
+      type: z.literal(type),
+      version: z.literal(version as Catalog[T]['version']).describe('The version of this type\'s payload'),
+      workspaceId: z.string().nullable().describe('The workspace the event belongs to (null = every workspace)'),
+      at: IsoDate.describe('When it was published'),
+      data: data as Catalog[T]['data'],
+    })
+    .describe(description);
+}
+type Envelope<T extends EventType> = ReturnType<typeof envelopeOf<T>>;
+type AnyEnvelope = { [T in EventType]: Envelope<T> }[EventType];
+
+/** The envelope schema of each type (for JSON Schemas and per-type parsing). */
+export const EventEnvelopes = Object.fromEntries(EventTypes.map((t) => [t, envelopeOf(t)])) as { [T in EventType]: Envelope<T> };
+
+/** Any event: a union discriminated on `type`. */
 export const AppEvent = z
-  .object({
-    id: z.string().openapi({ description: 'Monotonic id; send it back as Last-Event-ID to resume' }),
-    type: EventType,
-    workspaceId: z.string().nullable().openapi({ description: 'null = every workspace (system events)' }),
-    at: z.string(),
-    data: z.record(z.string(), z.unknown()),
-  })
+  .discriminatedUnion('type', EventTypes.map((t) => EventEnvelopes[t]) as unknown as [AnyEnvelope, ...AnyEnvelope[]])
   .openapi('Event');
 export type AppEvent = z.infer<typeof AppEvent>;
+/** The event of one type (or of several), narrowed. */
+export type EventOf<T extends EventType> = Extract<AppEvent, { type: T }>;
+
+/** The payload schema of a type. */
+export const eventDataSchema = <T extends EventType>(type: T): Catalog[T]['data'] => EventCatalog[type].data;
+export const eventVersion = (type: EventType): number => EventCatalog[type].version;
+export const isEventType = (t: string): t is EventType => Object.hasOwn(EventCatalog, t);

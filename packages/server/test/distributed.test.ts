@@ -73,7 +73,7 @@ if (pgUrl && redisUrl) {
         await reader.cancel();
       })();
       await new Promise((r) => setTimeout(r, 100));
-      await a.orch.bus.publish('session.created', me.workspace.id, { marker: 'from-instance-a' });
+      await a.orch.bus.publish('session.created', me.workspace.id, { id: 'from-instance-a', julesId: 'j1', accountId: 'a1', state: 'QUEUED', title: 'marker' });
       await reading;
       expect(text).toContain('event: session.created');
       expect(text).toContain('from-instance-a');

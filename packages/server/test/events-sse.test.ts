@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AppEvent, type EventData } from '@autopilot/contracts';
 import { ADMIN_KEY, startTestOrchestrator, type TestOrchestrator } from './harness';
+
+const created = (id: string, title = `task ${id}`): EventData<'session.created'> => ({ id, julesId: `j-${id}`, accountId: 'acc', state: 'QUEUED', title });
 
 interface SseMessage {
   id?: string;
@@ -53,22 +56,26 @@ describe('GET /api/events (SSE)', () => {
     expect(res.headers.get('content-type')).toContain('text/event-stream');
     const reading = readEvents(res, 2);
     await new Promise((r) => setTimeout(r, 50));
-    await t.orch.bus.publish('session.created', other.id, { secret: 'other workspace' });
-    await t.orch.bus.publish('session.created', wsId, { n: 1 });
-    await t.orch.bus.publish('breaker.opened', null, { target: 'x' });
+    await t.orch.bus.publish('session.created', other.id, created('o1', 'other workspace'));
+    await t.orch.bus.publish('session.created', wsId, created('n1'));
+    await t.orch.bus.publish('breaker.opened', null, { breaker: 'jules', accountId: 'x', accountName: 'x', state: 'open' });
     const got = await reading;
     expect(got.map((m) => m.event)).toEqual(['session.created', 'breaker.opened']);
     expect(JSON.stringify(got)).not.toContain('other workspace');
-    expect(JSON.parse(got[0].data!).data).toEqual({ n: 1 });
+    expect(JSON.parse(got[0].data!).data).toEqual(created('n1'));
     expect(got[0].id).toBeTruthy();
+    // The wire format: the envelope as the client parses it, the type's version included.
+    const wire = JSON.parse(got[0].data!);
+    expect(Object.keys(wire).sort()).toEqual(['at', 'data', 'id', 'type', 'version', 'workspaceId']);
+    expect(AppEvent.parse(wire)).toEqual({ id: got[0].id, type: 'session.created', version: 1, workspaceId: wsId, at: wire.at, data: created('n1') });
   });
 
   it('resumes after Last-Event-ID with the events missed while away', async () => {
-    const first = await t.orch.bus.publish('session.created', wsId, { n: 'a' });
-    await t.orch.bus.publish('session.state_changed', wsId, { n: 'b' });
-    await t.orch.bus.publish('activity.added', wsId, { n: 'c' });
+    const first = await t.orch.bus.publish('session.created', wsId, created('a'));
+    await t.orch.bus.publish('session.state_changed', wsId, { id: 'b', julesId: 'j-b', from: 'QUEUED', to: 'PLANNING' });
+    await t.orch.bus.publish('session.deleted', wsId, { id: 'c', julesId: 'j-c' });
     const got = await readEvents(await open(first.id), 2);
-    expect(got.map((m) => JSON.parse(m.data!).data.n)).toEqual(['b', 'c']);
+    expect(got.map((m) => JSON.parse(m.data!).data.id)).toEqual(['b', 'c']);
   });
 
   it('sends a reset event when the Last-Event-ID is older than the buffer', async () => {

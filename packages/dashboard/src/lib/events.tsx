@@ -1,9 +1,9 @@
 import { createContext, useContext, useEffect, useRef, useState, type ReactNode } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
-import type { AppEvent } from '@autopilot/contracts';
+import type { AppEvent, EventData, NotificationKind } from '@autopilot/contracts';
 import type { ConnectionState } from '@autopilot/client';
 import { useApi, useAuth } from './api';
-import { useToast } from './toasts';
+import { useToast, type Toast } from './toasts';
 
 type Listener = (e: AppEvent) => void;
 
@@ -14,6 +14,24 @@ interface Live {
 }
 
 const LiveContext = createContext<Live | null>(null);
+
+/** How loud each keeper notification is: a failure is an error, a recovery under way is news, the rest want a look. */
+const NOTIFICATION_LEVEL: Record<NotificationKind, Toast['level']> = {
+  heal_exhausted: 'error',
+  session_recovered: 'info',
+  plan_held: 'warning',
+  session_stuck: 'warning',
+  stall_escalated: 'warning',
+  question_escalated: 'warning',
+  completed_without_pr: 'warning',
+  session_paused: 'warning',
+  no_progress_after_reply: 'warning',
+};
+
+/** The toast for a `notification.raised` event: its title, its body, linked to its session when it has one. */
+export function notificationToast(n: EventData<'notification.raised'>): Omit<Toast, 'id'> {
+  return { title: n.title, body: n.body || undefined, level: NOTIFICATION_LEVEL[n.kind] ?? 'info', href: n.sessionId ? `/sessions/${encodeURIComponent(n.sessionId)}` : undefined };
+}
 
 /** Query keys a given event makes stale, for features that simply refetch (the sessions board patches instead). */
 function staleKeys(e: AppEvent): string[][] {
@@ -51,11 +69,7 @@ export function LiveEventsProvider({ children }: { children: ReactNode }) {
       onReset: () => void queryClient.invalidateQueries(),
       onEvent: (e) => {
         for (const key of staleKeys(e)) void queryClient.invalidateQueries({ queryKey: key });
-        if (e.type === 'notification.raised') {
-          const d = e.data as { title?: string; message?: string; body?: string; level?: string; sessionId?: string | null };
-          const level = d.level === 'error' || d.level === 'warning' || d.level === 'success' ? d.level : 'info';
-          toast({ title: d.title ?? d.message ?? 'Notification', body: d.title ? (d.body ?? d.message) : undefined, level, href: d.sessionId ? `/sessions/${encodeURIComponent(d.sessionId)}` : undefined });
-        }
+        if (e.type === 'notification.raised') toast(notificationToast(e.data));
         for (const l of listeners.current) l(e);
       },
     });

@@ -110,33 +110,30 @@ export function SessionsLiveSync() {
   };
 
   useLiveEvent((e: AppEvent) => {
-    const d = e.data as { id?: string; sessionId?: string; kind?: string; state?: string; to?: string; backfill?: boolean; created?: number; deleted?: number };
     switch (e.type) {
       case 'session.created':
       case 'session.updated':
+        schedule(e.data.id, e.data.state);
+        return;
       case 'session.state_changed':
-        if (d.id) schedule(d.id, d.to ?? d.state);
+        schedule(e.data.id, e.data.to);
         return;
       case 'activity.added':
-        if (d.sessionId) {
-          void qc.invalidateQueries({ queryKey: activitiesKey(d.sessionId) });
-          schedule(d.sessionId);
-        }
+        void qc.invalidateQueries({ queryKey: activitiesKey(e.data.sessionId) });
+        schedule(e.data.sessionId);
         return;
       case 'session.deleted':
-        if (d.id) {
-          removeFromBoard(qc, d.id);
-          void qc.invalidateQueries({ queryKey: sessionKey(d.id) });
-          void qc.invalidateQueries({ queryKey: [...BOARD_KEY], predicate: (q) => q.queryKey[3] === 'counts' });
-        }
+        removeFromBoard(qc, e.data.id);
+        void qc.invalidateQueries({ queryKey: sessionKey(e.data.id) });
+        void qc.invalidateQueries({ queryKey: [...BOARD_KEY], predicate: (q) => q.queryKey[3] === 'counts' });
         return;
       case 'keeper.action':
         // A stuck mark moves a session between Running and Stuck: reload the board once the marks are fresh.
-        if (d.kind === 'stuck') void qc.invalidateQueries({ queryKey: [...BOARD_KEY] });
+        if (e.data.kind === 'stuck') void qc.invalidateQueries({ queryKey: [...BOARD_KEY] });
         return;
       case 'sessions.synced':
         // A quiet backfill publishes no per-session events: reload the board once it is done.
-        if (d.backfill && (d.created || d.deleted)) void qc.invalidateQueries({ queryKey: [...BOARD_KEY] });
+        if (e.data.backfill && (e.data.created || e.data.deleted)) void qc.invalidateQueries({ queryKey: [...BOARD_KEY] });
         return;
     }
   });

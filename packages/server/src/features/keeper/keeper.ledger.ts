@@ -212,7 +212,7 @@ export async function reconcile(deps: LedgerDeps, workspaceId: string): Promise<
       settled++;
       deps.actions?.inc({ action: row.kind, outcome: `reconciled_${verdict.status}` });
       deps.log.warn({ sessionId: row.session_id, action: row.kind, trigger: row.trigger, status: verdict.status, note: verdict.note }, 'keeper reconciled a pending action');
-      await deps.bus.publish('keeper.action', workspaceId, { id: row.id, sessionId: row.session_id, kind: row.kind, trigger: row.trigger, status: verdict.status, reason: verdict.note });
+      await deps.bus.publish('keeper.action', workspaceId, { id: row.id, sessionId: row.session_id, kind: row.kind as KeeperActionKind, trigger: row.trigger, status: verdict.status, reason: verdict.note });
     }
   }
   return settled;

@@ -52,7 +52,7 @@ export function createLlmService(deps: LlmDeps) {
       if (state === 'half-open') return log.info({ provider: ref.provider, model: ref.model }, 'LLM circuit half-open: trying one call');
       if (state === 'open') log.warn({ provider: ref.provider, model: ref.model }, 'LLM circuit opened');
       else log.info({ provider: ref.provider, model: ref.model }, 'LLM circuit closed');
-      const data = { providerId: ref.providerId, provider: ref.provider, kind: ref.kind, model: ref.model, state };
+      const data = { breaker: 'llm' as const, providerId: ref.providerId, provider: ref.provider, kind: ref.kind, model: ref.model, state: state === 'open' ? ('open' as const) : ('closed' as const) };
       deps.bus?.publish(state === 'open' ? 'breaker.opened' : 'breaker.closed', ref.workspaceId, data).catch((err) => log.warn({ err }, 'could not publish breaker event'));
     },
   });

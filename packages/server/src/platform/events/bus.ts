@@ -1,4 +1,4 @@
-import type { AppEvent, EventType } from '@autopilot/contracts';
+import { EventCatalog, isEventType, type AppEvent, type EventData, type EventOf, type EventType } from '@autopilot/contracts';
 import type { Logger } from '../logger';
 
 /**
@@ -7,11 +7,61 @@ import type { Logger } from '../logger';
  */
 export interface EventBus {
   readonly kind: 'memory' | 'redis';
-  publish(type: EventType, workspaceId: string | null, data: Record<string, unknown>): Promise<AppEvent>;
+  /**
+   * Publishes one event of the catalog (contracts/events.ts). `data` must be that type's payload: checked at compile
+   * time, and at run time (an invalid payload is logged and rejected with InvalidEventError, never published).
+   */
+  publish<T extends EventType>(type: T, workspaceId: string | null, data: EventData<T>): Promise<EventOf<T>>;
   subscribe(handler: (event: AppEvent) => void): () => void;
   /** Events after `lastId` still held, or null when some were already dropped (the client must refetch). */
   replaySince(lastId: string): Promise<AppEvent[] | null>;
   close(): Promise<void>;
+}
+
+/** A publish whose payload is not the one its type declares in the catalog (a bug in the publisher). */
+export class InvalidEventError extends Error {
+  constructor(readonly eventType: string, readonly problems: string[]) {
+    super(`invalid ${eventType} event: ${problems.join('; ')}`);
+    this.name = 'InvalidEventError';
+  }
+}
+
+const plain = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Fields of `input` the schema dropped from `output`: fields the catalog does not declare (they would leak out). */
+function undeclared(input: unknown, output: unknown, at: string, out: string[]): void {
+  if (Array.isArray(input) && Array.isArray(output)) input.forEach((v, i) => undeclared(v, output[i], `${at}[${i}]`, out));
+  else if (plain(input) && plain(output)) {
+    for (const [k, v] of Object.entries(input)) {
+      if (!(k in output)) {
+        if (v !== undefined) out.push(`${at}${k}: not in the catalog`);
+      } else undeclared(v, output[k], `${at}${k}.`, out);
+    }
+  }
+}
+
+/**
+ * What is wrong with publishing `data` as `type` (empty when nothing): an unknown type, a payload that does not match
+ * the type's schema, or fields the schema does not declare. A few microseconds per event (once per publish, not per
+ * subscriber), so it always runs.
+ */
+export function eventProblems(type: string, data: unknown): string[] {
+  if (!isEventType(type)) return [`unknown event type ${JSON.stringify(type)}`];
+  const r = EventCatalog[type].data.safeParse(data);
+  if (!r.success) return r.error.issues.map((i) => `${i.path.join('.') || '(data)'}: ${i.message}`);
+  const out: string[] = [];
+  undeclared(data, r.data, '', out);
+  return out;
+}
+
+/** Builds the envelope of a publish after checking its payload; throws InvalidEventError (and logs) when invalid. */
+export function envelope<T extends EventType>(type: T, workspaceId: string | null, data: EventData<T>, at: string, log?: Logger): Omit<EventOf<T>, 'id'> {
+  const problems = eventProblems(type, data);
+  if (problems.length) {
+    log?.error({ eventType: type, problems }, 'refused to publish an event that does not match the catalog');
+    throw new InvalidEventError(type, problems);
+  }
+  return { type, version: EventCatalog[type].version, workspaceId, at, data } as unknown as Omit<EventOf<T>, 'id'>;
 }
 
 /**
@@ -76,8 +126,9 @@ export function createMemoryBus(opts: { replay?: number; log?: Logger; now?: () 
   return {
     kind: 'memory',
     async publish(type, workspaceId, data) {
+      const body = envelope(type, workspaceId, data, new Date(now()).toISOString(), opts.log);
       seq += 1n;
-      const e: AppEvent = { id: seq.toString(), type, workspaceId, at: new Date(now()).toISOString(), data };
+      const e = { id: seq.toString(), ...body } as EventOf<typeof type>;
       buffer.push(e);
       subs.emit(e);
       return e;

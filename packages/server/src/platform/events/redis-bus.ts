@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
-import { AppEvent, type EventType } from '@autopilot/contracts';
-import { Subscribers, type EventBus } from './bus';
+import { AppEvent, type EventOf } from '@autopilot/contracts';
+import { Subscribers, envelope, type EventBus } from './bus';
 import type { Logger } from '../logger';
 
 /**
@@ -56,11 +56,11 @@ export async function createRedisBus(opts: { url: string; channel?: string; repl
 
   return {
     kind: 'redis',
-    async publish(type: EventType, workspaceId: string | null, data: Record<string, unknown>) {
-      const body = { type, workspaceId, at: new Date(now()).toISOString(), data };
+    async publish(type, workspaceId, data) {
+      const body = envelope(type, workspaceId, data, new Date(now()).toISOString(), opts.log);
       // Exact trimming (not ~), so the replay window is exactly `cap` events, as in memory.
       const streamId = await writer.xadd(key, 'MAXLEN', String(cap), '*', 'e', JSON.stringify(body));
-      return { id: toNumericId(streamId!), ...body };
+      return { id: toNumericId(streamId!), ...body } as EventOf<typeof type>;
     },
     subscribe: (h) => subs.add(h),
     async replaySince(lastId: string) {
