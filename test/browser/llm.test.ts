@@ -33,7 +33,7 @@ describe('providers and costs pages in chromium', () => {
     expect(await page.content()).not.toContain('sk-test-secret');
     await row.getByRole('switch').click();
     await row.locator('[role=switch][aria-checked=false]').waitFor();
-    expect((await api.llm.providers.list()).items.find((x) => x.name === 'openai-main')?.enabled).toBe(false);
+    expect((await api.providers.list()).items.find((x) => x.name === 'openai-main')?.enabled).toBe(false);
     await p.shot('providers');
 
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Costs' }).click();
@@ -41,7 +41,7 @@ describe('providers and costs pages in chromium', () => {
     await page.getByLabel('Daily limit (USD, empty = none)').fill('5');
     await page.getByRole('button', { name: 'Save budget' }).click();
     await page.getByTestId('budget-today').filter({ hasText: 'of $5.00' }).waitFor();
-    expect((await api.llm.budgets.get()).dailyLimitUsd).toBe(5);
+    expect((await api.budgets.get()).dailyLimitUsd).toBe(5);
     await page.getByTestId('usage-totals').waitFor();
     await p.shot('costs');
     expect(p.errors).toEqual([]);

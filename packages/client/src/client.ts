@@ -1,58 +1,45 @@
-import {
-  ApiKeyInfo,
-  ApiKeyList,
-  AuthSessionInfo,
-  LoggedOut,
-  CreatedApiKey,
-  CreatedWorkspace,
-  Health,
-  Me,
-  WorkspaceList,
-  type Role,
-} from '@autopilot/contracts';
+import { routes } from '@autopilot/contracts';
 import { createTransport, type ClientOptions, type Transport } from './http';
+import { workspacesApi } from './workspaces';
+import { systemApi } from './system';
 import { sessionsApi } from './sessions';
 import { keeperApi } from './keeper';
+import { providersApi } from './providers';
+import { budgetsApi } from './budgets';
+import { routingApi } from './routing';
 import { llmApi } from './llm';
 import { subscribeEvents, type SubscribeOptions, type Subscription } from './events';
 
-const enc = encodeURIComponent;
-
 /**
- * A typed client for the orchestrator's API. Every response is parsed with the contract's zod schema, so a
- * dashboard, CLI or editor extension gets exactly the types the server validated against; failures throw ApiError.
+ * A typed client for the orchestrator's API, one group per feature. Every method is built from the route
+ * declarations in `@autopilot/contracts` (method, path, params, body) and parses the answer with the declared
+ * response schema, so a dashboard, CLI or editor extension gets exactly the types the server validated against;
+ * failures throw ApiError.
  */
 export function createClient(opts: ClientOptions) {
   const t: Transport = createTransport(opts);
-  const { request } = t;
   return {
-    /** The calling key, its workspace and role, and whether sessions are simulated. */
-    me: (signal?: AbortSignal) => request({ method: 'GET', path: '/api/me', schema: Me, signal }),
-    /** Dashboard log-in: exchange a key for the HttpOnly session cookie, ask who the session is, log out. */
-    auth: {
-      login: (apiKey: string) => request({ method: 'POST', path: '/api/auth/session', body: { apiKey }, schema: AuthSessionInfo }),
-      session: (signal?: AbortSignal) => request({ method: 'GET', path: '/api/auth/session', schema: AuthSessionInfo, signal }),
-      logout: () => request({ method: 'DELETE', path: '/api/auth/session', schema: LoggedOut }),
-    },
+    /** The workspaces feature: `me()`, `auth` (dashboard log-in), `keys` and `workspaces`. */
+    ...workspacesApi(t),
     /** Every component and loop with status and latency. */
-    health: (signal?: AbortSignal) => request({ method: 'GET', path: '/api/health', schema: Health, signal }),
-    keys: {
-      list: () => request({ method: 'GET', path: '/api/keys', schema: ApiKeyList }),
-      create: (body: { name: string; role?: Role }) => request({ method: 'POST', path: '/api/keys', body, schema: CreatedApiKey }),
-      revoke: (id: string) => request({ method: 'DELETE', path: `/api/keys/${enc(id)}`, schema: ApiKeyInfo }),
-    },
-    workspaces: {
-      list: () => request({ method: 'GET', path: '/api/workspaces', schema: WorkspaceList }),
-      create: (body: { name: string }) => request({ method: 'POST', path: '/api/workspaces', body, schema: CreatedWorkspace }),
-    },
-    /** Jules sessions mirrored by the orchestrator. */
+    ...systemApi(t),
+    /** Jules sessions mirrored by the orchestrator, and the Jules accounts they come from. */
     sessions: sessionsApi(t),
     /** The keeper: settings, ledger, notifications, per-session pause. */
     keeper: keeperApi(t),
-    /** LLM providers, budgets, usage and breakers. */
+    /** LLM providers (keys write-only) and their connectivity test. */
+    providers: providersApi(t),
+    /** LLM budgets of the workspace. */
+    budgets: budgetsApi(t),
+    /** Routing policies and the routing simulator. */
+    routing: routingApi(t),
+    /** The LLM gateway: usage, recorded calls and circuit breakers. */
     llm: llmApi(t),
-    /** Follows the live event stream with reconnect and Last-Event-ID resume; call close() to stop. */
-    events: (o: SubscribeOptions): Subscription => subscribeEvents(t, o),
+    /**
+     * Follows the live event stream (`routes.events.stream`, Server-Sent Events) with reconnect and Last-Event-ID
+     * resume; call close() to stop.
+     */
+    events: Object.assign((o: SubscribeOptions): Subscription => subscribeEvents(t, o), { route: routes.events.stream }),
     /** The raw transport, for endpoints this client does not wrap yet. */
     transport: t,
   };

@@ -1,16 +1,8 @@
-import {
-  KeeperLogPage,
-  KeeperNotificationPage,
-  KeeperSettings,
-  SessionKeeperState,
-  type KeeperAction,
-  type KeeperActionKind,
-  type KeeperActionStatus,
-  type UpdateKeeperSettingsBody,
-} from '@autopilot/contracts';
+import { routes, type KeeperAction, type KeeperActionKind, type KeeperActionStatus, type UpdateKeeperSettingsBody } from '@autopilot/contracts';
 import type { Transport } from './http';
+import { endpoints } from './route';
 
-const enc = encodeURIComponent;
+const r = routes.keeper;
 
 export interface KeeperLogFilter {
   sessionId?: string;
@@ -24,12 +16,12 @@ export interface KeeperLogFilter {
 
 /** The keeper endpoints: workspace settings, the action ledger, notifications, and per-session pause/stuck state. */
 export function keeperApi(t: Transport) {
-  const { request } = t;
-  const logs = (q: KeeperLogFilter = {}, signal?: AbortSignal) => request({ method: 'GET', path: '/api/keeper/logs', query: { ...q }, schema: KeeperLogPage, signal });
+  const endpoint = endpoints(t);
+  const logs = endpoint(r.logs, (call) => (q: KeeperLogFilter = {}, signal?: AbortSignal) => call({ query: { ...q }, signal }));
   return {
-    settings: (signal?: AbortSignal) => request({ method: 'GET', path: '/api/keeper/settings', schema: KeeperSettings, signal }),
+    settings: endpoint(r.settings, (call) => (signal?: AbortSignal) => call({ signal })),
     /** Merges the given groups into the current settings (admins and owners). */
-    updateSettings: (body: UpdateKeeperSettingsBody) => request({ method: 'PUT', path: '/api/keeper/settings', body, schema: KeeperSettings }),
+    updateSettings: endpoint(r.updateSettings, (call) => (body: UpdateKeeperSettingsBody) => call({ body })),
     logs,
     /** Every ledger entry matching the filter, newest first (use a filter: the ledger grows without bound). */
     async allLogs(q: Omit<KeeperLogFilter, 'cursor'>, signal?: AbortSignal): Promise<KeeperAction[]> {
@@ -42,10 +34,9 @@ export function keeperApi(t: Transport) {
       } while (cursor);
       return all;
     },
-    notifications: (q: { limit?: number; cursor?: string } = {}, signal?: AbortSignal) =>
-      request({ method: 'GET', path: '/api/keeper/notifications', query: q, schema: KeeperNotificationPage, signal }),
-    session: (id: string, signal?: AbortSignal) => request({ method: 'GET', path: `/api/sessions/${enc(id)}/keeper`, schema: SessionKeeperState, signal }),
+    notifications: endpoint(r.notifications, (call) => (q: { limit?: number; cursor?: string } = {}, signal?: AbortSignal) => call({ query: q, signal })),
+    session: endpoint(r.session, (call) => (id: string, signal?: AbortSignal) => call({ params: { id }, signal })),
     /** Pauses or resumes the keeper for one session. */
-    setSessionPaused: (id: string, paused: boolean) => request({ method: 'PUT', path: `/api/sessions/${enc(id)}/keeper`, body: { paused }, schema: SessionKeeperState }),
+    setSessionPaused: endpoint(r.setSessionPaused, (call) => (id: string, paused: boolean) => call({ params: { id }, body: { paused } })),
   };
 }

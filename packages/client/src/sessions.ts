@@ -1,10 +1,5 @@
 import {
-  ActivityPage,
-  BoardCounts,
-  JulesAccount,
-  JulesAccountList,
-  SessionDetail,
-  SessionPage,
+  routes,
   type CreateJulesAccountBody,
   type UpdateJulesAccountBody,
   type CreateSessionBody,
@@ -13,8 +8,9 @@ import {
   type BoardColumnId,
 } from '@autopilot/contracts';
 import type { Transport } from './http';
+import { endpoints } from './route';
 
-const enc = encodeURIComponent;
+const r = routes.sessions;
 
 /** Filters of `GET /api/sessions`; `state` may list several states. */
 export interface SessionListQuery {
@@ -41,23 +37,16 @@ const filterQuery = (q: Omit<SessionListQuery, 'limit' | 'cursor' | 'column'>) =
 
 /** The sessions endpoints: list with filters and cursor pagination, detail, activities, and the actions. */
 export function sessionsApi(t: Transport) {
-  const { request } = t;
-  const list = (q: SessionListQuery = {}, signal?: AbortSignal) =>
-    request({
-      method: 'GET',
-      path: '/api/sessions',
-      query: { ...filterQuery(q), column: q.column, limit: q.limit, cursor: q.cursor },
-      schema: SessionPage,
-      signal,
-    });
-  const activities = (id: string, q: { limit?: number; cursor?: string } = {}, signal?: AbortSignal) =>
-    request({ method: 'GET', path: `/api/sessions/${enc(id)}/activities`, query: q, schema: ActivityPage, signal });
+  const endpoint = endpoints(t);
+  const list = endpoint(r.list, (call) => (q: SessionListQuery = {}, signal?: AbortSignal) =>
+    call({ query: { ...filterQuery(q), column: q.column, limit: q.limit, cursor: q.cursor }, signal }),
+  );
+  const activities = endpoint(r.activities, (call) => (id: string, q: { limit?: number; cursor?: string } = {}, signal?: AbortSignal) => call({ params: { id }, query: q, signal }));
 
   return {
     list,
     /** Sessions per board column with the same filters as `list`, their total, and the workspace's sources. */
-    counts: (q: Omit<SessionListQuery, 'limit' | 'cursor' | 'column'> = {}, signal?: AbortSignal) =>
-      request({ method: 'GET', path: '/api/sessions/counts', query: filterQuery(q), schema: BoardCounts, signal }),
+    counts: endpoint(r.counts, (call) => (q: Omit<SessionListQuery, 'limit' | 'cursor' | 'column'> = {}, signal?: AbortSignal) => call({ query: filterQuery(q), signal })),
     /**
      * Every session matching `q`, following cursors page by page. `onPage` sees the running total after each page,
      * so a UI can show the first rows while the rest load.
@@ -73,7 +62,7 @@ export function sessionsApi(t: Transport) {
       } while (cursor);
       return all;
     },
-    get: (id: string, signal?: AbortSignal) => request({ method: 'GET', path: `/api/sessions/${enc(id)}`, schema: SessionDetail, signal }),
+    get: endpoint(r.get, (call) => (id: string, signal?: AbortSignal) => call({ params: { id }, signal })),
     activities,
     /** All of a session's activities, oldest first. */
     async allActivities(id: string, signal?: AbortSignal) {
@@ -86,17 +75,19 @@ export function sessionsApi(t: Transport) {
       } while (cursor);
       return all;
     },
-    create: (body: CreateSessionBody) => request({ method: 'POST', path: '/api/sessions', body, schema: SessionDetail }),
-    approvePlan: (id: string) => request({ method: 'POST', path: `/api/sessions/${enc(id)}/approve-plan`, body: {}, schema: SessionDetail }),
-    sendMessage: (id: string, message: string) => request({ method: 'POST', path: `/api/sessions/${enc(id)}/messages`, body: { message }, schema: SessionDetail }),
-    archive: (id: string) => request({ method: 'POST', path: `/api/sessions/${enc(id)}/archive`, body: {}, schema: SessionDetail }),
-    unarchive: (id: string) => request({ method: 'POST', path: `/api/sessions/${enc(id)}/unarchive`, body: {}, schema: SessionDetail }),
+    create: endpoint(r.create, (call) => (body: CreateSessionBody) => call({ body })),
+    approvePlan: endpoint(r.approvePlan, (call) => (id: string) => call({ params: { id } })),
+    sendMessage: endpoint(r.sendMessage, (call) => (id: string, message: string) => call({ params: { id }, body: { message } })),
+    archive: endpoint(r.archive, (call) => (id: string) => call({ params: { id } })),
+    unarchive: endpoint(r.unarchive, (call) => (id: string) => call({ params: { id } })),
+    /** Deletes the session on Jules (the mirror keeps it, marked deleted). */
+    remove: endpoint(r.remove, (call) => (id: string) => call({ params: { id } })),
     /** Jules accounts (API keys) the sessions come from; keys are shown as their last 4 characters only. */
     accounts: {
-      list: (signal?: AbortSignal) => request({ method: 'GET', path: '/api/jules/accounts', schema: JulesAccountList, signal }),
-      add: (body: CreateJulesAccountBody) => request({ method: 'POST', path: '/api/jules/accounts', body, schema: JulesAccount }),
-      update: (id: string, body: UpdateJulesAccountBody) => request({ method: 'PATCH', path: `/api/jules/accounts/${enc(id)}`, body, schema: JulesAccount }),
-      remove: (id: string) => request({ method: 'DELETE', path: `/api/jules/accounts/${enc(id)}`, schema: JulesAccount }),
+      list: endpoint(r.listAccounts, (call) => (signal?: AbortSignal) => call({ signal })),
+      add: endpoint(r.addAccount, (call) => (body: CreateJulesAccountBody) => call({ body })),
+      update: endpoint(r.updateAccount, (call) => (id: string, body: UpdateJulesAccountBody) => call({ params: { id }, body })),
+      remove: endpoint(r.removeAccount, (call) => (id: string) => call({ params: { id } })),
     },
   };
 }

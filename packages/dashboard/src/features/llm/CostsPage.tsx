@@ -34,7 +34,7 @@ function BudgetForm({ b, onDone }: { b: BudgetStatus; onDone: () => void }) {
   const [error, setError] = useState<string | null>(null);
   const [mode, setMode] = useState(b.onExhausted);
   const save = useMutation({
-    mutationFn: (body: PutBudgetBody) => api.llm.budgets.put(body),
+    mutationFn: (body: PutBudgetBody) => api.budgets.put(body),
     onSuccess: (s) => {
       qc.setQueryData(costKeys.budgets, s);
       onDone();
@@ -123,7 +123,7 @@ export function CostsPage() {
   const me = qc.getQueryData<Me>(['me']);
   const canEdit = me?.key.role === 'owner' || me?.key.role === 'admin';
   const [editing, setEditing] = useState(false);
-  const budgets = useQuery({ queryKey: costKeys.budgets, queryFn: ({ signal }) => api.llm.budgets.get(signal), refetchInterval: 30_000 });
+  const budgets = useQuery({ queryKey: costKeys.budgets, queryFn: ({ signal }) => api.budgets.get(signal), refetchInterval: 30_000 });
   const byDay = useQuery({ queryKey: costKeys.byDay, queryFn: ({ signal }) => api.llm.usage({ groupBy: ['day'] }, signal) });
   const byModel = useQuery({ queryKey: costKeys.byModel, queryFn: ({ signal }) => api.llm.usage({ groupBy: ['provider', 'model'] }, signal) });
   const t = byDay.data?.totals;

@@ -13,7 +13,7 @@ export function AddProviderForm({ onDone }: { onDone: () => void }) {
   const [kind, setKind] = useState<string>('openai');
   const [errors, setErrors] = useState<Record<string, string>>({});
   const create = useMutation({
-    mutationFn: (body: CreateProviderBody) => api.llm.providers.create(body),
+    mutationFn: (body: CreateProviderBody) => api.providers.create(body),
     onSuccess: () => {
       void qc.invalidateQueries({ queryKey: ['providers'] });
       onDone();

@@ -43,9 +43,9 @@ function ProviderRow({ p, breakers, canEdit }: { p: ProviderInfo; breakers: Brea
   const [result, setResult] = useState<ProviderTestResult | null>(null);
   const refresh = () => void qc.invalidateQueries({ queryKey: ['providers'] });
   const onError = (what: string) => (err: Error) => toast({ title: `Could not ${what}`, body: err.message, level: 'error' });
-  const toggle = useMutation({ mutationFn: (enabled: boolean) => api.llm.providers.update(p.id, { enabled }), onSuccess: refresh, onError: onError('change the provider') });
-  const test = useMutation({ mutationFn: () => api.llm.providers.test(p.id), onSuccess: setResult, onError: onError('test the provider') });
-  const remove = useMutation({ mutationFn: () => api.llm.providers.remove(p.id), onSuccess: refresh, onError: onError('remove the provider') });
+  const toggle = useMutation({ mutationFn: (enabled: boolean) => api.providers.update(p.id, { enabled }), onSuccess: refresh, onError: onError('change the provider') });
+  const test = useMutation({ mutationFn: () => api.providers.test(p.id), onSuccess: setResult, onError: onError('test the provider') });
+  const remove = useMutation({ mutationFn: () => api.providers.remove(p.id), onSuccess: refresh, onError: onError('remove the provider') });
   return (
     <tr data-provider={p.name}>
       <th scope="row">
@@ -89,7 +89,7 @@ export function ProvidersPage() {
   const qc = useQueryClient();
   const me = qc.getQueryData<Me>(['me']);
   const canEdit = me?.key.role === 'owner' || me?.key.role === 'admin';
-  const list = useQuery({ queryKey: providerKeys.list, queryFn: ({ signal }) => api.llm.providers.list(signal) });
+  const list = useQuery({ queryKey: providerKeys.list, queryFn: ({ signal }) => api.providers.list(signal) });
   const breakers = useQuery({ queryKey: providerKeys.breakers, queryFn: ({ signal }) => api.llm.breakers(signal), refetchInterval: 15_000 });
   const [adding, setAdding] = useState(false);
   return (
