@@ -1,17 +1,51 @@
 /**
- * The LLM gateway's added latency: the same generateText call made directly with the AI SDK to a fake OpenAI
- * upstream (127.0.0.1, answers at once) and through the gateway (routing, budget reservation + settlement in
- * SQLite, bulkhead/retry/breaker/timeout, usage row), in the same run, at concurrency 1 and 50. The added latency
- * is gateway pX minus direct pX. `node bin/run-ts.mjs bench/gateway/run.ts [--quick]`.
+ * The LLM gateway's added cost: the same generateText call made directly with the AI SDK to a fake OpenAI upstream
+ * (127.0.0.1, answers at once, in its own process: bench/gateway/upstream.ts) and through the gateway (routing,
+ * budget reservation + settlement in SQLite, bulkhead/retry/breaker/timeout, usage row), in the same run, at
+ * concurrency 1 and 50. The added latency is gateway pX minus direct pX; the added CPU per call is this process's
+ * `process.cpuUsage()` (user + system, every thread) over the gateway calls minus over the direct calls, per call.
+ * `node bin/run-ts.mjs bench/gateway/run.ts [--quick]`; `--cpu-prof` style profiling: see docs/PERFORMANCE.md.
  */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import readline from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import { generateText } from 'ai';
 import { createOpenAI } from '@ai-sdk/openai';
-import { startFakeUpstream } from '../../packages/server/test/fakes/llm-upstream';
 import { buildGateway } from '../../packages/server/test/fakes/llm-gateway';
 import { percentile, round } from '../lib/stats';
 
-const MODEL = 'gpt-4.1-mini';
-const PROMPT = 'Summarise the state of session 42 in one line.';
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '../..');
+
+/** Starts bench/gateway/upstream.ts in a child process; resolves with its URL and a stop function. */
+export async function startUpstreamProcess(): Promise<{ url: string; close(): Promise<void> }> {
+  const child = spawn(process.execPath, [path.join(root, 'bin/run-ts.mjs'), path.join(here, 'upstream.ts')], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the fake upstream process did not start in 30 s')), 30_000);
+    child.once('exit', (code) => reject(new Error(`the fake upstream process exited (${code})`)));
+    readline.createInterface({ input: child.stdout! }).on('line', (line) => {
+      const m = /^listening (http:\/\/127\.0\.0\.1:\d+)$/.exec(line);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    });
+  });
+  return {
+    url,
+    close: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.stdin!.end();
+        setTimeout(() => child.kill('SIGKILL'), 5_000).unref();
+      }),
+  };
+}
+
+export const MODEL = 'gpt-4.1-mini';
+export const PROMPT = 'Summarise the state of session 42 in one line.';
 
 /** Runs `n` calls with `concurrency` in flight; returns each call's latency in ms and the calls per second. */
 async function measure(n: number, concurrency: number, call: () => Promise<unknown>) {
@@ -31,11 +65,18 @@ async function measure(n: number, concurrency: number, call: () => Promise<unkno
   return { latencies, perSecond: n / ((performance.now() - started) / 1000) };
 }
 
+/** `measure` with this process's CPU time (user + system, microseconds) spent during it. */
+export async function measureCpu(n: number, concurrency: number, call: () => Promise<unknown>) {
+  const cpu0 = process.cpuUsage();
+  const r = await measure(n, concurrency, call);
+  const cpu = process.cpuUsage(cpu0);
+  return { ...r, cpuUs: cpu.user + cpu.system };
+}
+
 export async function run({ quick }: { quick: boolean }) {
-  const up = await startFakeUpstream();
-  up.script(() => ({ text: 'Session 42 is waiting for plan approval.', inputTokens: 40, outputTokens: 9 }));
-  // Provider and rule caches as in production (5 s), not the tests' 0.
-  const g = await buildGateway({ logLevel: 'silent', cacheMs: 5_000 });
+  const up = await startUpstreamProcess();
+  // Provider and rule caches as in production (5 s), not the tests' 0; the production log level.
+  const g = await buildGateway({ logLevel: 'info', cacheMs: 5_000 });
   const apiKey = 'sk-bench-gateway';
   const baseURL = `${up.url}/v1`;
   // Concurrency above the bench's 50 so the bulkhead never queues: this measures the gateway, not a chosen limit.
@@ -54,10 +95,10 @@ export async function run({ quick }: { quick: boolean }) {
     for (const concurrency of [1, 50]) {
       const n = concurrency === 1 ? (quick ? 200 : 1000) : quick ? 1000 : 5000;
       // Alternate halves so drift of the machine during the run hits both sides alike.
-      const d1 = await measure(n / 2, concurrency, direct);
-      const g1 = await measure(n / 2, concurrency, gateway);
-      const d2 = await measure(n / 2, concurrency, direct);
-      const g2 = await measure(n / 2, concurrency, gateway);
+      const d1 = await measureCpu(n / 2, concurrency, direct);
+      const g1 = await measureCpu(n / 2, concurrency, gateway);
+      const d2 = await measureCpu(n / 2, concurrency, direct);
+      const g2 = await measureCpu(n / 2, concurrency, gateway);
       const d = [...d1.latencies, ...d2.latencies];
       const gw = [...g1.latencies, ...g2.latencies];
       for (const p of [50, 99]) {
@@ -69,6 +110,10 @@ export async function run({ quick }: { quick: boolean }) {
       const dps = (d1.perSecond + d2.perSecond) / 2;
       const gps = (g1.perSecond + g2.perSecond) / 2;
       figures.push({ name: `gateway throughput @ concurrency ${concurrency}`, value: round(gps, 1), unit: 'calls/s', baseline: round(dps, 1), ratio: round(gps / dps) });
+      const dCpu = (d1.cpuUs + d2.cpuUs) / n;
+      const gCpu = (g1.cpuUs + g2.cpuUs) / n;
+      figures.push({ name: `gateway added CPU per call @ concurrency ${concurrency}`, value: round(gCpu - dCpu, 1), unit: 'us', note: `process.cpuUsage per call: gateway ${round(gCpu, 1)} us - direct ${round(dCpu, 1)} us (upstream in its own process)` });
+      figures.push({ name: `gateway CPU per call @ concurrency ${concurrency}`, value: round(gCpu, 1), unit: 'us', baseline: round(dCpu, 1), ratio: round(gCpu / dCpu), note: 'baseline = the bare AI SDK call to the same upstream' });
     }
     const usage = await g.llm.usage(g.workspaceId, { groupBy: [] });
     if (usage.totals.errors > 0) throw new Error(`${usage.totals.errors} gateway calls failed during the bench`);
