@@ -26,6 +26,7 @@ import { createAccountsStore } from '../../packages/server/src/features/sessions
 import { createAccountsService } from '../../packages/server/src/features/sessions/accounts.service';
 import { createSessionsStore } from '../../packages/server/src/features/sessions/sessions.store';
 import { createSessionsService } from '../../packages/server/src/features/sessions/sessions.service';
+import { createSessionsFeatureService } from '../../packages/server/src/features/sessions';
 import { createKeeperFeature, mirrorFromSessions } from '../../packages/server/src/features/keeper';
 import { createProvidersStore } from '../../packages/server/src/features/providers/providers.store';
 import { createProvidersService } from '../../packages/server/src/features/providers/providers.service';
@@ -89,7 +90,7 @@ async function system(w: World, llmUrl: string | null) {
       defaultModels: { default: 'fake-model' }, pricing: { 'fake-model': { inputPerMTok: 1, outputPerMTok: 1 } },
     });
   }
-  const keeper = createKeeperFeature({ db, mirror: mirrorFromSessions(sessions, accounts), bus, clock: w.clock, log, instanceId: 'bench', llm });
+  const keeper = createKeeperFeature({ db, mirror: mirrorFromSessions(createSessionsFeatureService(sessions, accounts)), bus, clock: w.clock, log, instanceId: 'bench', llm });
   await keeper.service.updateSettings('w1', BENCH_SETTINGS);
   const k = keeper.keeperFor('w1');
   return {

@@ -19,3 +19,6 @@ export const systemClock: Clock = {
       signal?.addEventListener('abort', done, { once: true });
     }),
 };
+
+/** An instant as an ISO 8601 string: epoch ms, or the clock's now. The one place the stored time format is chosen. */
+export const iso = (at: number | Pick<Clock, 'now'>): string => new Date(typeof at === 'number' ? at : at.now()).toISOString();

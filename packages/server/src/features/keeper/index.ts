@@ -4,11 +4,14 @@ import type { EventBus } from '../../platform/events/bus';
 import type { Logger } from '../../platform/logger';
 import { intervalLoop, type Loop } from '../../platform/loops';
 import type { Metrics } from '../../platform/metrics';
+import type { Feature } from '../../platform/feature';
+import type { ApiApp } from '../../platform/http/types';
 import { createKeeperStore } from './keeper.store';
 import { createKeeperService, type KeeperService } from './keeper.service';
 import { createSupervisor, type Supervisor, type TextGenerator } from './keeper.supervisor';
 import { createWorkspaceKeeper, type WorkspaceKeeper } from './keeper.loop';
 import type { KeeperMirror } from './keeper.mirror';
+import { registerKeeperRoutes } from './keeper.routes';
 
 export { registerKeeperRoutes } from './keeper.routes';
 export { mirrorFromSessions, type KeeperMirror } from './keeper.mirror';
@@ -36,9 +39,9 @@ export interface KeeperFeatureDeps {
   onLoop?: (loop: Loop) => void;
 }
 
-export interface KeeperFeature {
-  service: KeeperService;
-  /** Finds workspaces with Jules accounts and starts one keeper loop for each. */
+export interface KeeperFeature extends Feature<KeeperService> {
+  /** Finds workspaces with Jules accounts and starts one keeper loop for each (the only entry of `loops`; the
+   * per-workspace loops it starts are handed to `onLoop`). */
   loop: Loop;
   keepers: Map<string, WorkspaceKeeper>;
   /** The keeper of one workspace (created when missing; not started). */
@@ -83,27 +86,23 @@ export function createKeeperFeature(deps: KeeperFeatureDeps): KeeperFeature {
     log,
   );
 
-  return {
-    service,
-    keepers,
-    keeperFor,
-    loop: {
-      name: discover.name,
-      status: () => discover.status(),
-      start() {
-        running = true;
-        // The mirror just synced: look at the sessions now rather than at the next tick (reaction latency).
-        unsubscribe = deps.bus.subscribe((e) => {
-          if (running && e.type === 'sessions.synced' && e.workspaceId) keepers.get(e.workspaceId)?.wake();
-        });
-        return discover.start();
-      },
-      async stop() {
-        running = false;
-        unsubscribe();
-        await discover.stop();
-        for (const k of keepers.values()) await k.loop.stop();
-      },
+  const loop: Loop = {
+    name: discover.name,
+    status: () => discover.status(),
+    start() {
+      running = true;
+      // The mirror just synced: look at the sessions now rather than at the next tick (reaction latency).
+      unsubscribe = deps.bus.subscribe((e) => {
+        if (running && e.type === 'sessions.synced' && e.workspaceId) keepers.get(e.workspaceId)?.wake();
+      });
+      return discover.start();
+    },
+    async stop() {
+      running = false;
+      unsubscribe();
+      await discover.stop();
+      for (const k of keepers.values()) await k.loop.stop();
     },
   };
+  return { service, keepers, keeperFor, loop, loops: [loop], routes: (app: ApiApp) => registerKeeperRoutes(app, { service }) };
 }

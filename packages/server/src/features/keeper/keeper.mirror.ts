@@ -1,5 +1,5 @@
 import type { CreateSessionBody, SessionActivity, SessionDetail, SessionSummary } from '@autopilot/contracts';
-import type { AccountsService, SessionSignature, SessionsService } from '../sessions';
+import type { SessionSignature, SessionsFeatureService } from '../sessions';
 import { filesFromPatch } from './keeper.risk';
 import type { KeeperActivity, KeeperSession, PlanStepView } from './keeper.types';
 
@@ -38,8 +38,8 @@ export interface KeeperMirror {
   findSessionByText?(workspaceId: string, text: string): Promise<string | null>;
 }
 
-/** The sessions feature's services as a {@link KeeperMirror}. */
-export function mirrorFromSessions(sessions: SessionsService, accounts: AccountsService): KeeperMirror {
+/** The sessions feature's service as a {@link KeeperMirror} (the keeper reads no account row of its own). */
+export function mirrorFromSessions(sessions: SessionsFeatureService): KeeperMirror {
   return {
     signatures: (workspaceId) => sessions.signatures(workspaceId),
     summaries: (workspaceId, ids) => sessions.summaries(workspaceId, ids),
@@ -51,25 +51,9 @@ export function mirrorFromSessions(sessions: SessionsService, accounts: Accounts
     },
     approvePlan: (workspaceId, id) => sessions.approvePlan(workspaceId, id),
     sendMessage: (workspaceId, id, message) => sessions.sendMessage(workspaceId, id, message),
-    async lastSyncAt(workspaceId, accountId) {
-      const row = await accounts.row(workspaceId, accountId);
-      return row?.last_sync_at ? Date.parse(row.last_sync_at) : null;
-    },
-    async upstream(workspaceId, id) {
-      try {
-        const s = await sessions.get(workspaceId, id);
-        const acc = await accounts.row(workspaceId, s.accountId);
-        const client = acc ? accounts.client(acc) : null;
-        if (!client) return null;
-        const u = await client.getSession(s.julesId);
-        return { state: String(u.state), archived: !!u.archived, updateTimeMs: Date.parse(u.updateTime) };
-      } catch {
-        return null;
-      }
-    },
-    async workspaces() {
-      return [...new Set((await accounts.allRows()).map((r) => r.workspace_id))];
-    },
+    lastSyncAt: (workspaceId, accountId) => sessions.lastSyncAt(workspaceId, accountId),
+    upstream: (workspaceId, id) => sessions.upstream(workspaceId, id),
+    workspaces: () => sessions.workspacesWithAccounts(),
     createSession: async (workspaceId, body) => ({ id: (await sessions.create(workspaceId, body)).id }),
     async findSessionByText(workspaceId, text) {
       const page = await sessions.list(workspaceId, { text, limit: 2, archived: 'all', deleted: 'true' });

@@ -3,7 +3,7 @@ import type { CreateProviderBody, DefaultModels, ModelPrice, ProviderInfo, Provi
 import type { SecretBox } from '../../platform/crypto';
 import { badRequest, conflict, notFound } from '../../platform/errors';
 import { isUniqueViolation } from '../../platform/db';
-import type { Clock } from '../../platform/clock';
+import { iso as isoOf, type Clock } from '../../platform/clock';
 import type { Logger } from '../../platform/logger';
 import type { LlmProvidersTable } from '../../platform/db/schema';
 import type { ProvidersStore } from './providers.store';
@@ -75,11 +75,13 @@ export function createProvidersService(deps: ProvidersDeps) {
   const { store, secrets, clock } = deps;
   const cacheMs = deps.cacheMs ?? 5_000;
   const cache = new Map<string, { until: number; items: ResolvedProvider[] }>();
-  const iso = () => new Date(clock.now()).toISOString();
+  const iso = () => isoOf(clock);
+  const listeners = new Set<(providerId: string) => void>();
 
   function changed(workspaceId: string, id: string) {
     cache.delete(workspaceId);
     deps.onChange?.(id);
+    for (const l of listeners) l(id);
   }
 
   async function checkUrl(kind: ProviderKind, baseUrl: string | null | undefined) {
@@ -130,6 +132,14 @@ export function createProvidersService(deps: ProvidersDeps) {
   }
 
   return {
+    /**
+     * Calls `listener` with the id of each provider that changes or is deleted (the gateway drops its breakers and
+     * clients); returns the unsubscribe.
+     */
+    onChanged(listener: (providerId: string) => void): () => void {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
     list: async (workspaceId: string) => (await store.list(workspaceId)).map(toInfo),
 
     async get(workspaceId: string, id: string) {

@@ -3,7 +3,9 @@ import type { SecretBox } from '../../platform/crypto';
 import type { Db } from '../../platform/db';
 import type { EventBus } from '../../platform/events/bus';
 import type { Logger } from '../../platform/logger';
-import type { Loop } from '../../platform/loops';
+import type { Feature } from '../../platform/feature';
+import type { ApiApp } from '../../platform/http/types';
+import type { LeasedLoop } from '../../platform/loops';
 import type { Metrics } from '../../platform/metrics';
 import type { Outbound } from '../../platform/outbound';
 import { createAccountsStore } from './accounts.store';
@@ -13,8 +15,11 @@ import { createSessionsService, type SessionsService } from './sessions.service'
 import { createSyncLoop } from './sessions.loop';
 import { createBoardStore } from './sessions.board.store';
 import { createBoardService, type BoardService } from './sessions.board';
+import { createSessionsFeatureService, type SessionsFeatureService } from './sessions.shared';
+import { registerSessionsRoutes } from './sessions.routes';
 
 export { registerSessionsRoutes } from './sessions.routes';
+export { createSessionsFeatureService, type SessionsFeatureService, type UpstreamSession } from './sessions.shared';
 export type { SessionsService, SessionSignature } from './sessions.service';
 export type { AccountsService, RuntimeAccount } from './accounts.service';
 export type { SyncReport } from './sessions.sync';
@@ -39,17 +44,19 @@ export interface SessionsFeatureDeps {
   defaultBaseUrl?: string;
 }
 
-export interface SessionsFeature {
+export interface SessionsFeature extends Feature<SessionsFeatureService> {
+  /** The mirror's own service (reads, actions, sync); other features get `service`. */
   sessions: SessionsService;
   accounts: AccountsService;
   /** The board's column pages and counts (sessions.board.ts). */
   board: BoardService;
-  loop: Loop;
+  /** The sync loop (also the only entry of `loops`). */
+  loop: LeasedLoop;
 }
 
 /**
- * Builds the sessions feature (accounts, mirror, sync loop) and attaches the configured Jules account to the
- * default workspace. Called by main.ts; other features receive `sessions` (reads + actions) from there.
+ * Builds the sessions feature (accounts, mirror, board, sync loop) and attaches the configured Jules account to the
+ * default workspace. Called by main.ts; other features (the keeper) receive `service` from there.
  */
 export async function createSessionsFeature(deps: SessionsFeatureDeps): Promise<SessionsFeature> {
   const log = deps.log.child({ feature: 'sessions' });
@@ -68,5 +75,14 @@ export async function createSessionsFeature(deps: SessionsFeatureDeps): Promise<
   const store = createSessionsStore(deps.db);
   const sessions = createSessionsService({ store, accounts, bus: deps.bus, clock: deps.clock, log, archivedEveryMs: deps.archivedEveryMs });
   const loop = createSyncLoop({ sessions, store, clock: deps.clock, log, metrics: deps.metrics, instanceId: deps.instanceId, intervalMs: deps.pollIntervalMs });
-  return { sessions, accounts, board: createBoardService(createBoardStore(deps.db)), loop };
+  const board = createBoardService(createBoardStore(deps.db));
+  return {
+    service: createSessionsFeatureService(sessions, accounts),
+    sessions,
+    accounts,
+    board,
+    loop,
+    loops: [loop],
+    routes: (app: ApiApp) => registerSessionsRoutes(app, { sessions, accounts, board }),
+  };
 }

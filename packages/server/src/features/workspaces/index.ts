@@ -1,0 +1,69 @@
+import type { Redis } from 'ioredis';
+import type { MiddlewareHandler } from 'hono';
+import type { Clock } from '../../platform/clock';
+import type { Config } from '../../platform/config';
+import type { Db } from '../../platform/db';
+import type { Feature } from '../../platform/feature';
+import { requireAuth } from '../../platform/http/auth';
+import { createAuthThrottle } from '../../platform/http/throttle';
+import type { AppEnv } from '../../platform/http/types';
+import type { Logger } from '../../platform/logger';
+import { createWorkspacesStore } from './workspaces.store';
+import { createWorkspacesService, type WorkspacesService } from './workspaces.service';
+import { registerWorkspacesRoutes } from './workspaces.routes';
+import { createKeyHasher } from './keys';
+import { createLoginSessions, type LoginSessions } from './sessions.service';
+import { registerSessionRoutes } from './sessions.routes';
+
+export { DEFAULT_WORKSPACE, type WorkspacesService } from './workspaces.service';
+export type { LoginSessions } from './sessions.service';
+
+export interface WorkspacesFeatureDeps {
+  db: Db;
+  clock: Clock;
+  log: Logger;
+  /** Keys are HMACed under subkeys of the master key. */
+  masterKey: Buffer;
+  config: Pick<Config, 'AUTOPILOT_ADMIN_KEY' | 'AUTH_SESSION_TTL_MS' | 'AUTH_FAILURES_PER_MINUTE' | 'REDIS_PREFIX' | 'TRUST_PROXY'>;
+  /** Shares failed-auth counters between instances (REDIS_URL); in memory without it. */
+  redis?: Redis;
+  /** Sessions come from the built-in simulator (shown by /api/me). */
+  simulated: boolean;
+}
+
+export interface WorkspacesFeature extends Feature<WorkspacesService> {
+  loginSessions: LoginSessions;
+  /** The default workspace, created on the first start. */
+  defaultWorkspaceId: string;
+  /** The owner key generated on the first start (only then, only without AUTOPILOT_ADMIN_KEY). */
+  generatedKey?: string;
+  /** Authenticates every /api request (bearer key or session cookie), throttling failures per address. */
+  authenticate: MiddlewareHandler<AppEnv>;
+}
+
+/** Workspaces, their API keys and dashboard login sessions; creates the default workspace on the first start. */
+export async function createWorkspacesFeature(deps: WorkspacesFeatureDeps): Promise<WorkspacesFeature> {
+  const { config, log, clock } = deps;
+  const store = createWorkspacesStore(deps.db);
+  const hasher = createKeyHasher(deps.masterKey);
+  const service = createWorkspacesService({ store, clock, log, hasher });
+  const loginSessions = createLoginSessions({ store, clock, log, hasher, ttlMs: config.AUTH_SESSION_TTL_MS });
+  const throttle = createAuthThrottle({ failures: config.AUTH_FAILURES_PER_MINUTE, windowSec: 60, redis: deps.redis, keyPrefix: config.REDIS_PREFIX });
+  const boot = await service.bootstrap(config.AUTOPILOT_ADMIN_KEY);
+  if (boot.generatedKey) {
+    // Printed once, on the first start only: the key is stored hashed and cannot be shown again.
+    log.warn({ workspace: 'default' }, `first start: owner API key for workspace "default" (shown once, store it now): ${boot.generatedKey}`);
+  }
+  return {
+    service,
+    loginSessions,
+    defaultWorkspaceId: boot.workspaceId,
+    generatedKey: boot.generatedKey,
+    authenticate: requireAuth({ checkKey: (key) => service.checkKey(key), sessions: loginSessions, throttle, log, trustProxy: config.TRUST_PROXY }),
+    loops: [],
+    routes(app) {
+      registerWorkspacesRoutes(app, { service, simulated: deps.simulated });
+      registerSessionRoutes(app, { sessions: loginSessions, trustProxy: config.TRUST_PROXY });
+    },
+  };
+}
