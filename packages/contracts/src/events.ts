@@ -63,7 +63,7 @@ const SessionsSynced = z.object({
   activitiesAdded: count,
 });
 const KeeperAction = z.object({
-  id: Id('The keeper action (GET /api/keeper/log)'),
+  id: Id('The keeper action (GET /api/keeper/logs)'),
   sessionId: MirrorId,
   kind: KeeperEventActionKind,
   trigger: z.string().describe('With the session and kind, what made the keeper act (the ledger key)'),
@@ -91,7 +91,7 @@ const breakerData = <S extends 'open' | 'closed'>(state: S) =>
     }),
     z.object({
       breaker: z.literal('jules'),
-      accountId: Id('The Jules account (GET /api/jules-accounts)'),
+      accountId: Id('The Jules account (GET /api/jules/accounts)'),
       accountName: z.string(),
       state: z.literal(state),
     }),
