@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { BudgetStatus, PutBudgetBody } from '@autopilot/contracts';
 import type { Clock } from '../../platform/clock';
-import type { LlmBudgetsTable } from '../../platform/db/schema';
-import type { BudgetsStore } from './budgets.store';
+import type { LlmBudgetReservationsTable, LlmBudgetsTable, LlmUsageTable } from '../../platform/db/schema';
+import type { BatchRelease, BudgetsStore } from './budgets.store';
 
 /** An amount held against a workspace's budget while a call is in flight. */
 export interface Reservation {
@@ -30,6 +30,20 @@ export interface BudgetsDeps {
    * gateway derives it from its timeout and retries). Default 5 minutes.
    */
   reservationTtlMs?: number;
+  /**
+   * Group commit on SQLite (default true): reservations and settlements that arrive in the same turn of the event
+   * loop are written in one transaction (one commit) instead of one or two commits each. Each caller still waits
+   * for its own write to be committed, so nothing is acknowledged before it is durable. No effect on PostgreSQL.
+   */
+  groupCommit?: boolean;
+}
+
+/** Most operations one group commit takes; the rest go in the next one. */
+const GROUP_MAX = 256;
+
+interface Waiter<T> {
+  resolve(v: T): void;
+  reject(e: unknown): void;
 }
 
 /** Default expiry of a reservation when the caller does not derive one. */
@@ -55,6 +69,7 @@ export function createBudgetsService(deps: BudgetsDeps) {
   const holder = deps.instanceId ?? 'local';
   const ttlMs = deps.reservationTtlMs ?? DEFAULT_RESERVATION_TTL_MS;
   const ensured = new Set<string>();
+  const group = deps.groupCommit !== false && store.batch ? createGroupCommit(store.batch, store.reserve, clock) : null;
 
   async function ensure(workspaceId: string): Promise<void> {
     if (ensured.has(workspaceId)) return;
@@ -112,6 +127,19 @@ export function createBudgetsService(deps: BudgetsDeps) {
     };
   }
 
+  async function settle(r: Reservation, actualUsd: number, usage?: LlmUsageTable): Promise<void> {
+    const now = clock.now();
+    const w = windowsAt(now);
+    if (w.day !== r.day || w.month !== r.month) await store.rollover(r.workspaceId, w.day, w.month, now);
+    const release = { id: r.id, workspace_id: r.workspaceId, actual: actualUsd, usage };
+    if (group) {
+      await group.release(release);
+      return;
+    }
+    await store.release(release, actualUsd, now);
+    if (usage) await store.insertUsage(usage);
+  }
+
   return {
     /** Limits, policy and both windows' spent/reserved amounts. */
     status: async (workspaceId: string) => toStatus(await current(workspaceId)),
@@ -144,7 +172,7 @@ export function createBudgetsService(deps: BudgetsDeps) {
       const w = windowsAt(now);
       const r: Reservation = { id: randomUUID(), workspaceId, amountUsd, ...w };
       const row = { id: r.id, workspace_id: workspaceId, amount_usd: amountUsd, day_key: w.day, month_key: w.month, holder, created_at: now, expires_at: now + ttlMs };
-      if (await store.reserve(row, now)) return r;
+      if (await (group ? group.reserve(row) : store.reserve(row, now))) return r;
       // Either a limit is reached or a window has turned over since the last call: roll over and try once more.
       const cur = await store.get(workspaceId);
       if (cur && (cur.day_key !== w.day || cur.month_key !== w.month)) {
@@ -160,10 +188,15 @@ export function createBudgetsService(deps: BudgetsDeps) {
      * one that ends after the reconcile released its expired hold only books its cost. Settling twice releases once.
      */
     async settle(r: Reservation, actualUsd: number): Promise<void> {
-      const now = clock.now();
-      const w = windowsAt(now);
-      if (w.day !== r.day || w.month !== r.month) await store.rollover(r.workspaceId, w.day, w.month, now);
-      await store.release({ id: r.id, workspace_id: r.workspaceId }, actualUsd, now);
+      await settle(r, actualUsd);
+    },
+
+    /**
+     * `settle`, and the call's usage row written with it: on SQLite in the same transaction (grouped with the
+     * other calls of the moment), on PostgreSQL right after the release. Resolves once both are committed.
+     */
+    async settleAndRecord(r: Reservation, actualUsd: number, usage: LlmUsageTable): Promise<void> {
+      await settle(r, actualUsd, usage);
     },
 
     /**
@@ -183,3 +216,60 @@ export function createBudgetsService(deps: BudgetsDeps) {
   };
 }
 export type BudgetsService = ReturnType<typeof createBudgetsService>;
+
+/**
+ * Collects reservations and releases until the current turn of the event loop ends (setImmediate), then writes
+ * them with one `store.batch`; while a batch is being written the next one collects. A batch that fails rejects
+ * each of its callers with the error (nothing of it was committed).
+ */
+function createGroupCommit(batch: NonNullable<BudgetsStore['batch']>, reserveOne: BudgetsStore['reserve'], clock: Clock) {
+  const reserves: Array<{ row: LlmBudgetReservationsTable } & Waiter<boolean>> = [];
+  const releases: Array<{ rel: BatchRelease } & Waiter<boolean>> = [];
+  let scheduled = false;
+  let writing = false;
+
+  const schedule = () => {
+    if (scheduled || writing) return;
+    scheduled = true;
+    setImmediate(() => void flush());
+  };
+
+  async function flush(): Promise<void> {
+    scheduled = false;
+    writing = true;
+    const rs = releases.splice(0, GROUP_MAX);
+    const vs = reserves.splice(0, Math.max(0, GROUP_MAX - rs.length));
+    try {
+      // A reservation alone (a quiet moment) is one conditional INSERT: no transaction to open around it.
+      if (vs.length === 1 && rs.length === 0) {
+        vs[0]!.resolve(await reserveOne(vs[0]!.row, clock.now()));
+        return;
+      }
+      const out = await batch(
+        vs.map((v) => v.row),
+        rs.map((r) => r.rel),
+        clock.now(),
+      );
+      vs.forEach((v, i) => v.resolve(out.admitted[i] ?? false));
+      rs.forEach((r, i) => r.resolve(out.released[i] ?? false));
+    } catch (err) {
+      for (const w of [...vs, ...rs]) w.reject(err);
+    } finally {
+      writing = false;
+      if (reserves.length || releases.length) schedule();
+    }
+  }
+
+  return {
+    reserve: (row: LlmBudgetReservationsTable) =>
+      new Promise<boolean>((resolve, reject) => {
+        reserves.push({ row, resolve, reject });
+        schedule();
+      }),
+    release: (rel: BatchRelease) =>
+      new Promise<boolean>((resolve, reject) => {
+        releases.push({ rel, resolve, reject });
+        schedule();
+      }),
+  };
+}

@@ -1,6 +1,60 @@
-import { sql } from 'kysely';
+import { CompiledQuery, sql, type Kysely } from 'kysely';
 import type { Db } from '../../platform/db';
-import type { LlmBudgetReservationsTable, LlmBudgetsTable } from '../../platform/db/schema';
+import type { Database, LlmBudgetReservationsTable, LlmBudgetsTable, LlmUsageTable } from '../../platform/db/schema';
+
+/** One release of a batch: the reservation to end, the cost to book, and optionally the call's usage row. */
+export interface BatchRelease {
+  id: string;
+  workspace_id: string;
+  actual: number;
+  usage?: LlmUsageTable;
+}
+
+/** What a batch did: per reserve whether it was admitted, per release whether it released the held amount. */
+export interface BatchResult {
+  admitted: boolean[];
+  released: boolean[];
+}
+
+/**
+ * SQLite budget writes of this process, one at a time. A batch holds a write transaction across awaits; a second
+ * database handle in the same thread (several "instances" in one test process) that tried to write meanwhile
+ * would wait in SQLite's busy handler, blocking the very thread that has to finish the transaction. Every budget
+ * write on SQLite takes this lock, whichever handle it uses, so they never meet. Module-wide on purpose.
+ */
+let sqliteWriteTail: Promise<unknown> = Promise.resolve();
+function sqliteLocked<T>(fn: () => Promise<T>): Promise<T> {
+  const run = sqliteWriteTail.then(fn, fn);
+  sqliteWriteTail = run.then(
+    () => undefined,
+    () => undefined,
+  );
+  return run;
+}
+
+/** llm_usage columns in insert order (a multi-row insert names them once). */
+const USAGE_COLUMNS = [
+  'id', 'workspace_id', 'at', 'day', 'provider_id', 'provider_name', 'provider_kind', 'model', 'task', 'persona', 'session_id',
+  'api_key_id', 'input_tokens', 'output_tokens', 'cost_usd', 'latency_ms', 'outcome', 'error_code', 'degraded',
+] as const satisfies ReadonlyArray<keyof LlmUsageTable>;
+const RESERVATION_COLUMNS = ['id', 'workspace_id', 'amount_usd', 'day_key', 'month_key', 'holder', 'created_at', 'expires_at'] as const satisfies ReadonlyArray<keyof LlmBudgetReservationsTable>;
+/** Rows per multi-row statement: 19 columns x 200 stays far below SQLite's 32,766 bound parameters. */
+const ROWS_PER_STATEMENT = 200;
+
+const placeholders = (rows: number, cols: number) => {
+  const one = `(${new Array(cols).fill('?').join(', ')})`;
+  return new Array(rows).fill(one).join(', ');
+};
+
+/** Multi-row INSERTs of `rows` into `table`, `ROWS_PER_STATEMENT` at a time, as precompiled SQL (no query builder per row). */
+async function insertRows<R extends object>(c: Kysely<Database>, table: string, columns: ReadonlyArray<keyof R>, rows: R[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
+    const chunk = rows.slice(i, i + ROWS_PER_STATEMENT);
+    const params: unknown[] = [];
+    for (const r of chunk) for (const col of columns) params.push(r[col]);
+    await c.executeQuery(CompiledQuery.raw(`insert into ${table} (${columns.join(', ')}) values ${placeholders(chunk.length, columns.length)}`, params));
+  }
+}
 
 /**
  * Budget rows: limits plus both windows' counters. Reservations are single conditional UPDATEs whose WHERE clause
@@ -9,35 +63,39 @@ import type { LlmBudgetReservationsTable, LlmBudgetsTable } from '../../platform
  */
 export function createBudgetsStore(db: Db) {
   const k = db.kysely;
+  const write = <T>(fn: () => Promise<T>): Promise<T> => (db.dialect === 'sqlite' ? sqliteLocked(fn) : fn());
   return {
     get: (workspaceId: string) => k.selectFrom('llm_budgets').selectAll().where('workspace_id', '=', workspaceId).executeTakeFirst(),
 
     /** Creates the workspace's row (no limits) unless it exists. */
     ensure: (row: LlmBudgetsTable) =>
-      k
-        .insertInto('llm_budgets')
-        .values(row)
-        .onConflict((oc) => oc.column('workspace_id').doNothing())
-        .execute(),
+      write(() =>
+        k
+          .insertInto('llm_budgets')
+          .values(row)
+          .onConflict((oc) => oc.column('workspace_id').doNothing())
+          .execute(),
+      ),
 
     setPolicy: (workspaceId: string, p: Pick<LlmBudgetsTable, 'daily_limit_usd' | 'monthly_limit_usd' | 'on_exhausted' | 'degrade_to' | 'updated_at'>) =>
-      k.updateTable('llm_budgets').set(p).where('workspace_id', '=', workspaceId).execute(),
+      write(() => k.updateTable('llm_budgets').set(p).where('workspace_id', '=', workspaceId).execute()),
 
     /** Starts new windows when the day or month has changed; in-flight reservations of the old window are dropped. */
-    async rollover(workspaceId: string, day: string, month: string, now: number) {
-      await k
-        .updateTable('llm_budgets')
-        .set({ day_key: day, day_spent: 0, day_reserved: 0, updated_at: now })
-        .where('workspace_id', '=', workspaceId)
-        .where('day_key', '<>', day)
-        .execute();
-      await k
-        .updateTable('llm_budgets')
-        .set({ month_key: month, month_spent: 0, month_reserved: 0, updated_at: now })
-        .where('workspace_id', '=', workspaceId)
-        .where('month_key', '<>', month)
-        .execute();
-    },
+    rollover: (workspaceId: string, day: string, month: string, now: number) =>
+      write(async () => {
+        await k
+          .updateTable('llm_budgets')
+          .set({ day_key: day, day_spent: 0, day_reserved: 0, updated_at: now })
+          .where('workspace_id', '=', workspaceId)
+          .where('day_key', '<>', day)
+          .execute();
+        await k
+          .updateTable('llm_budgets')
+          .set({ month_key: month, month_spent: 0, month_reserved: 0, updated_at: now })
+          .where('workspace_id', '=', workspaceId)
+          .where('month_key', '<>', month)
+          .execute();
+      }),
 
     /**
      * Records the reservation and adds its amount to both windows if neither limit would be passed, as one
@@ -45,23 +103,7 @@ export function createBudgetsStore(db: Db) {
      * conditional UPDATE (row lock, condition re-checked on the current values) feeds the INSERT in a CTE.
      * SQLite: INSERT ... SELECT under the database's single writer, triggers move the counters.
      */
-    async reserve(r: LlmBudgetReservationsTable, now: number): Promise<boolean> {
-      const amount = r.amount_usd;
-      const fits = sql`(daily_limit_usd is null or day_spent + day_reserved + ${amount} <= daily_limit_usd)
-        and (monthly_limit_usd is null or month_spent + month_reserved + ${amount} <= monthly_limit_usd)`;
-      const cols = sql`(id, workspace_id, amount_usd, day_key, month_key, holder, created_at, expires_at)`;
-      const vals = sql`${r.id}, ${r.workspace_id}, ${amount}, ${r.day_key}, ${r.month_key}, ${r.holder}, ${r.created_at}, ${r.expires_at}`;
-      const res =
-        db.dialect === 'postgres'
-          ? await sql`with u as (
-              update llm_budgets set day_reserved = day_reserved + ${amount}, month_reserved = month_reserved + ${amount}, updated_at = ${now}
-              where workspace_id = ${r.workspace_id} and day_key = ${r.day_key} and month_key = ${r.month_key} and ${fits}
-              returning workspace_id)
-            insert into llm_budget_reservations ${cols} select ${vals} from u`.execute(k)
-          : await sql`insert into llm_budget_reservations ${cols} select ${vals} from llm_budgets
-              where workspace_id = ${r.workspace_id} and day_key = ${r.day_key} and month_key = ${r.month_key} and ${fits}`.execute(k);
-      return Number(res.numAffectedRows ?? 0) === 1;
-    },
+    reserve: (r: LlmBudgetReservationsTable, now: number): Promise<boolean> => write(() => reserveOne(r, now)),
 
     /**
      * Ends a reservation: deletes its row and, only if this call deleted it, takes its amount off the windows it
@@ -69,27 +111,22 @@ export function createBudgetsStore(db: Db) {
      * Deleting and releasing in one statement makes settle and the expiry reconcile release a hold exactly once
      * between them. Returns true when this call released the held amount.
      */
-    async release(r: Pick<LlmBudgetReservationsTable, 'id' | 'workspace_id'>, actual: number, now: number): Promise<boolean> {
-      if (db.dialect === 'postgres') {
-        const res = await sql<{ released: number }>`with d as (delete from llm_budget_reservations where id = ${r.id} returning amount_usd, day_key, month_key)
-          update llm_budgets set
-            day_reserved = day_reserved - coalesce((select amount_usd from d where d.day_key = llm_budgets.day_key), 0),
-            month_reserved = month_reserved - coalesce((select amount_usd from d where d.month_key = llm_budgets.month_key), 0),
-            day_spent = day_spent + ${actual}, month_spent = month_spent + ${actual}, updated_at = ${now}
-          where workspace_id = ${r.workspace_id}
-          returning (select count(*) from d)::int as released`.execute(k);
-        return Number(res.rows[0]?.released ?? 0) === 1;
-      }
-      const d = await k.deleteFrom('llm_budget_reservations').where('id', '=', r.id).executeTakeFirst();
-      if (actual !== 0) {
-        await k
-          .updateTable('llm_budgets')
-          .set({ day_spent: sql`day_spent + ${actual}`, month_spent: sql`month_spent + ${actual}`, updated_at: now })
-          .where('workspace_id', '=', r.workspace_id)
-          .execute();
-      }
-      return Number(d.numDeletedRows) === 1;
-    },
+    release: (r: Pick<LlmBudgetReservationsTable, 'id' | 'workspace_id'>, actual: number, now: number): Promise<boolean> => write(() => releaseOne(r, actual, now)),
+
+    /** One usage row of the LLM gateway (PostgreSQL settles write it after the release; SQLite batches it). */
+    insertUsage: (row: LlmUsageTable) => write(() => k.insertInto('llm_usage').values(row).execute()),
+
+    /**
+     * SQLite only (undefined on PostgreSQL): many releases and reservations in ONE write transaction, so a burst
+     * of concurrent calls costs one commit (one fsync at synchronous=FULL) and a handful of statements instead of
+     * three autocommits per call. `begin immediate` takes the database's write lock first, so nothing else writes
+     * between the read of the counters and the inserts: releases go first (deleted rows release their holds
+     * through the trigger, costs booked per workspace, usage rows inserted), then each reservation in order is
+     * admitted exactly when today's conditional INSERT would admit it (same comparison, same additions in the
+     * same order as the trigger makes them), and the admitted rows are inserted at once. Nothing is admitted or
+     * released unless the transaction commits; an error rejects the whole batch.
+     */
+    batch: db.dialect === 'sqlite' ? (reserves: LlmBudgetReservationsTable[], releases: BatchRelease[], now: number): Promise<BatchResult> => write(() => sqliteBatch(reserves, releases, now)) : undefined,
 
     /** Reservations past their expiry, or (at start) held by `holder`: a previous life of this same instance. */
     stale: (now: number, holder: string | null, limit: number) =>
@@ -104,5 +141,98 @@ export function createBudgetsStore(db: Db) {
     /** Reservations held now (for status and tests). */
     open: (workspaceId: string) => k.selectFrom('llm_budget_reservations').selectAll().where('workspace_id', '=', workspaceId).execute(),
   };
+
+  async function sqliteBatch(reserves: LlmBudgetReservationsTable[], releases: BatchRelease[], now: number): Promise<BatchResult> {
+    return k.connection().execute(async (c) => {
+      await c.executeQuery(CompiledQuery.raw('begin immediate'));
+      try {
+        const released = new Array<boolean>(releases.length).fill(false);
+        if (releases.length) {
+          const gone = new Set<string>();
+          for (let i = 0; i < releases.length; i += ROWS_PER_STATEMENT) {
+            const ids = releases.slice(i, i + ROWS_PER_STATEMENT).map((r) => r.id);
+            const res = await c.executeQuery<{ id: string }>(CompiledQuery.raw(`delete from llm_budget_reservations where id in (${ids.map(() => '?').join(', ')}) returning id`, ids));
+            for (const row of res.rows) gone.add(row.id);
+          }
+          releases.forEach((r, i) => (released[i] = gone.has(r.id)));
+          const cost = new Map<string, number>();
+          for (const r of releases) if (r.actual !== 0) cost.set(r.workspace_id, (cost.get(r.workspace_id) ?? 0) + r.actual);
+          for (const [ws, usd] of cost) {
+            await c.executeQuery(CompiledQuery.raw('update llm_budgets set day_spent = day_spent + ?, month_spent = month_spent + ?, updated_at = ? where workspace_id = ?', [usd, usd, now, ws]));
+          }
+          const usage = releases.flatMap((r) => (r.usage ? [r.usage] : []));
+          if (usage.length) await insertRows(c, 'llm_usage', USAGE_COLUMNS, usage);
+        }
+        const admitted = new Array<boolean>(reserves.length).fill(false);
+        if (reserves.length) {
+          const wss = [...new Set(reserves.map((r) => r.workspace_id))];
+          const res = await c.executeQuery<LlmBudgetsTable>(CompiledQuery.raw(`select * from llm_budgets where workspace_id in (${wss.map(() => '?').join(', ')})`, wss));
+          const rows = new Map(res.rows.map((row) => [row.workspace_id, row]));
+          const take: LlmBudgetReservationsTable[] = [];
+          reserves.forEach((r, i) => {
+            const b = rows.get(r.workspace_id);
+            // A missing row or another window: not admitted here (the service rolls over and retries alone).
+            if (!b || b.day_key !== r.day_key || b.month_key !== r.month_key) return;
+            const a = r.amount_usd;
+            const fits =
+              (b.daily_limit_usd === null || b.day_spent + b.day_reserved + a <= b.daily_limit_usd) &&
+              (b.monthly_limit_usd === null || b.month_spent + b.month_reserved + a <= b.monthly_limit_usd);
+            if (!fits) return;
+            b.day_reserved = b.day_reserved + a;
+            b.month_reserved = b.month_reserved + a;
+            admitted[i] = true;
+            take.push(r);
+          });
+          // The insert trigger adds each amount to the counters, in this order: the same sums as above.
+          if (take.length) await insertRows(c, 'llm_budget_reservations', RESERVATION_COLUMNS, take);
+        }
+        await c.executeQuery(CompiledQuery.raw('commit'));
+        return { admitted, released };
+      } catch (err) {
+        await c.executeQuery(CompiledQuery.raw('rollback')).catch(() => undefined);
+        throw err;
+      }
+    });
+  }
+
+  async function reserveOne(r: LlmBudgetReservationsTable, now: number): Promise<boolean> {
+    const amount = r.amount_usd;
+    const fits = sql`(daily_limit_usd is null or day_spent + day_reserved + ${amount} <= daily_limit_usd)
+      and (monthly_limit_usd is null or month_spent + month_reserved + ${amount} <= monthly_limit_usd)`;
+    const cols = sql`(id, workspace_id, amount_usd, day_key, month_key, holder, created_at, expires_at)`;
+    const vals = sql`${r.id}, ${r.workspace_id}, ${amount}, ${r.day_key}, ${r.month_key}, ${r.holder}, ${r.created_at}, ${r.expires_at}`;
+    const res =
+      db.dialect === 'postgres'
+        ? await sql`with u as (
+            update llm_budgets set day_reserved = day_reserved + ${amount}, month_reserved = month_reserved + ${amount}, updated_at = ${now}
+            where workspace_id = ${r.workspace_id} and day_key = ${r.day_key} and month_key = ${r.month_key} and ${fits}
+            returning workspace_id)
+          insert into llm_budget_reservations ${cols} select ${vals} from u`.execute(k)
+        : await sql`insert into llm_budget_reservations ${cols} select ${vals} from llm_budgets
+            where workspace_id = ${r.workspace_id} and day_key = ${r.day_key} and month_key = ${r.month_key} and ${fits}`.execute(k);
+    return Number(res.numAffectedRows ?? 0) === 1;
+  }
+
+  async function releaseOne(r: Pick<LlmBudgetReservationsTable, 'id' | 'workspace_id'>, actual: number, now: number): Promise<boolean> {
+    if (db.dialect === 'postgres') {
+      const res = await sql<{ released: number }>`with d as (delete from llm_budget_reservations where id = ${r.id} returning amount_usd, day_key, month_key)
+        update llm_budgets set
+          day_reserved = day_reserved - coalesce((select amount_usd from d where d.day_key = llm_budgets.day_key), 0),
+          month_reserved = month_reserved - coalesce((select amount_usd from d where d.month_key = llm_budgets.month_key), 0),
+          day_spent = day_spent + ${actual}, month_spent = month_spent + ${actual}, updated_at = ${now}
+        where workspace_id = ${r.workspace_id}
+        returning (select count(*) from d)::int as released`.execute(k);
+      return Number(res.rows[0]?.released ?? 0) === 1;
+    }
+    const d = await k.deleteFrom('llm_budget_reservations').where('id', '=', r.id).executeTakeFirst();
+    if (actual !== 0) {
+      await k
+        .updateTable('llm_budgets')
+        .set({ day_spent: sql`day_spent + ${actual}`, month_spent: sql`month_spent + ${actual}`, updated_at: now })
+        .where('workspace_id', '=', r.workspace_id)
+        .execute();
+    }
+    return Number(d.numDeletedRows) === 1;
+  }
 }
 export type BudgetsStore = ReturnType<typeof createBudgetsStore>;

@@ -14,7 +14,8 @@ import {
   type TargetRef,
 } from '../../integrations/llm';
 import type { ResolvedProvider } from '../providers/providers.service';
-import type { BudgetsService } from '../budgets/budgets.service';
+import type { BudgetsService, Reservation } from '../budgets/budgets.service';
+import type { LlmUsageTable } from '../../platform/db/schema';
 import type { PlannedTarget } from '../routing/routing.engine';
 import type { LlmStore } from './llm.store';
 import type { LlmMetrics } from './llm.metrics';
@@ -57,7 +58,8 @@ export const scrub = (msg: string, key: string) => (key.length >= 4 ? msg.split(
 export const refOf = (t: Target): TargetRef => ({ workspaceId: t.provider.workspaceId, providerId: t.provider.id, provider: t.provider.name, kind: t.provider.kind, model: t.model });
 
 export interface AttemptDeps {
-  budgets: Pick<BudgetsService, 'reserve' | 'settle'>;
+  /** With `settleAndRecord`, a call's settlement and usage row are written together (one commit on SQLite). */
+  budgets: Pick<BudgetsService, 'reserve' | 'settle'> & Partial<Pick<BudgetsService, 'settleAndRecord'>>;
   store: LlmStore;
   resilience: Resilience;
   clock: Clock;
@@ -106,10 +108,12 @@ export function createInflight(): Inflight {
 export function createAttempter(deps: AttemptDeps) {
   const { budgets, store, resilience, clock, log, inflight } = deps;
 
-  async function record(a: Attribution, f: { target?: Target; inputTokens?: number; outputTokens?: number; cost?: number; latencyMs?: number; outcome: LlmOutcome; errorCode?: string; degraded?: boolean }) {
+  type Recorded = { target?: Target; inputTokens?: number; outputTokens?: number; cost?: number; latencyMs?: number; outcome: LlmOutcome; errorCode?: string; degraded?: boolean };
+
+  function usageRow(a: Attribution, f: Recorded): LlmUsageTable {
     const at = clock.now();
     const p = f.target?.provider;
-    await store.insertUsage({
+    return {
       id: randomUUID(),
       workspace_id: a.workspaceId,
       at,
@@ -129,8 +133,29 @@ export function createAttempter(deps: AttemptDeps) {
       outcome: f.outcome,
       error_code: f.errorCode ?? null,
       degraded: f.degraded ? 1 : 0,
-    });
+    };
+  }
+
+  const observe = (a: Attribution, f: Recorded) => {
+    const p = f.target?.provider;
     if (p && f.target) deps.metrics?.call(p.kind, f.target.model, a.task, f.outcome, f.inputTokens ?? 0, f.outputTokens ?? 0, f.cost ?? 0, (f.latencyMs ?? 0) / 1000);
+  };
+
+  /** Writes one usage row (a call that reserved nothing: refused, or settled separately). */
+  async function record(a: Attribution, f: Recorded) {
+    await store.insertUsage(usageRow(a, f));
+    observe(a, f);
+  }
+
+  /** Settles a reservation and records the call: together when the budgets service can, else one after the other. */
+  async function settleAndRecord(reservation: Reservation, cost: number, a: Attribution, f: Recorded) {
+    if (budgets.settleAndRecord) {
+      await budgets.settleAndRecord(reservation, cost, usageRow(a, f));
+      observe(a, f);
+      return;
+    }
+    await budgets.settle(reservation, cost);
+    await record(a, f);
   }
 
   /** One target: reserve, call (once more with a larger limit if a structured answer came back cut off or invalid), settle, record. */
@@ -145,42 +170,49 @@ export function createAttempter(deps: AttemptDeps) {
         note('budget_exhausted');
         return { kind: 'budget', spent };
       }
+      // Tracked from the call to its settlement: drain (shutdown) waits until the reservation is released, not
+      // just until the upstream call ended.
+      const o = await inflight.track(runPass(reservation, pass));
+      if (o !== 'again') return o;
+    }
+
+    /** One pass against the target with its reservation: call, settle exactly once, record; 'again' = retry larger. */
+    async function runPass(reservation: Reservation, pass: number): Promise<Outcome | 'again'> {
       const t0 = performance.now();
       // The call is awaited on its own so the reservation is settled exactly once below, whatever fails after it.
       let r: Produced;
       try {
-        r = await inflight.track(resilience.run(refOf(t), t.provider.maxConcurrency, (signal) => job.call(t, maxOut, signal), inflight.signal));
+        r = await resilience.run(refOf(t), t.provider.maxConcurrency, (signal) => job.call(t, maxOut, signal), inflight.signal);
       } catch (e) {
         const latencyMs = performance.now() - t0;
         const err = classifyLlmError(e);
         const used = err instanceof UpstreamInvalidOutput && err.usage ? err.usage : { inputTokens: 0, outputTokens: 0 };
         const cost = costUsd(used, price);
         spent += cost;
-        await budgets.settle(reservation, cost);
         if (err instanceof BreakerOpen) {
+          await budgets.settle(reservation, cost);
           note('breaker_open');
           return { kind: 'failed', err, spent };
         }
         const message = scrub(err.message, t.provider.apiKey);
         const invalid = err instanceof UpstreamInvalidOutput;
-        await record(a, { target: t, ...used, cost, latencyMs, outcome: invalid ? 'invalid_output' : 'error', errorCode: err.code, degraded });
+        await settleAndRecord(reservation, cost, a, { target: t, ...used, cost, latencyMs, outcome: invalid ? 'invalid_output' : 'error', errorCode: err.code, degraded });
         note(invalid ? 'invalid_output' : 'error', { code: err.code, message });
         log.warn({ provider: t.provider.name, model: t.model, task: a.task, code: err.code, status: err.status, error: message }, 'LLM attempt failed');
         if (invalid && job.grows && pass === 0 && maxOut < MAX_OUTPUT_TOKENS && !inflight.signal.aborted) {
           maxOut = Math.min(maxOut * 2, MAX_OUTPUT_TOKENS);
-          continue;
+          return 'again';
         }
         return { kind: 'failed', err, spent };
       }
       const latencyMs = performance.now() - t0;
       const cost = costUsd(r, price);
       spent += cost;
-      await budgets.settle(reservation, cost);
-      await record(a, { target: t, inputTokens: r.inputTokens, outputTokens: r.outputTokens, cost, latencyMs, outcome: 'ok', degraded });
+      await settleAndRecord(reservation, cost, a, { target: t, inputTokens: r.inputTokens, outputTokens: r.outputTokens, cost, latencyMs, outcome: 'ok', degraded });
       note('ok');
       return { kind: 'ok', r, spent };
     }
   }
 
-  return { record, attempt };
+  return { record, settleAndRecord, attempt };
 }

@@ -27,7 +27,8 @@ import {
 
 export interface LlmDeps {
   providers: Pick<ProvidersService, 'resolveEnabled' | 'resolveOne'>;
-  budgets: Pick<BudgetsService, 'snapshot' | 'reserve' | 'settle'>;
+  /** `settleAndRecord` (optional) writes a call's settlement and usage row together. */
+  budgets: Pick<BudgetsService, 'snapshot' | 'reserve' | 'settle'> & Partial<Pick<BudgetsService, 'settleAndRecord'>>;
   routing: Pick<RoutingService, 'rules'>;
   store: LlmStore;
   models: ModelFactory;
@@ -58,7 +59,7 @@ export function createLlmService(deps: LlmDeps) {
   });
   m?.watchBreakers(() => resilience.states());
   const inflight = createInflight();
-  const { record, attempt } = createAttempter({ budgets, store, resilience, clock, log, metrics: m, inflight });
+  const { record, settleAndRecord, attempt } = createAttempter({ budgets, store, resilience, clock, log, metrics: m, inflight });
 
   /**
    * Routes one call over its targets. `accept` drops targets that cannot serve this kind of call (e.g. embeddings
@@ -189,24 +190,27 @@ export function createLlmService(deps: LlmDeps) {
       const price = priceFor(t.model, p.pricing);
       const reservation = await budgets.reserve(workspaceId, estimateCostUsd(estimateInputTokens(req.prompt), 16, price));
       if (!reservation) return { ok: false, model: t.model, latencyMs: 0, error: { code: 'budget_exhausted', message: 'The LLM budget of this workspace is exhausted' } };
-      const t0 = performance.now();
-      let r: Awaited<ReturnType<typeof models.generate>>;
-      try {
-        const abortSignal = AbortSignal.any([AbortSignal.timeout(deps.resilience.timeoutMs), inflight.signal]);
-        r = await inflight.track(models.generate(p, t.model, { prompt: req.prompt, maxOutputTokens: 16, abortSignal }));
-      } catch (e) {
-        const latencyMs = Math.round(performance.now() - t0);
-        const err = classifyLlmError(e);
-        await budgets.settle(reservation, 0);
-        await record(req, { target: t, latencyMs, outcome: 'error', errorCode: err.code });
-        return { ok: false, model: t.model, latencyMs, error: { code: err.code, message: scrub(err.message, p.apiKey) } };
-      }
-      // Settled outside the try: a failure while recording must not settle (and book) the call twice.
-      const latencyMs = Math.round(performance.now() - t0);
-      const cost = costUsd(r, price);
-      await budgets.settle(reservation, cost);
-      await record(req, { target: t, inputTokens: r.inputTokens, outputTokens: r.outputTokens, cost, latencyMs, outcome: 'ok' });
-      return { ok: true, model: t.model, latencyMs, text: r.text.slice(0, 200), inputTokens: r.inputTokens, outputTokens: r.outputTokens, costUsd: cost };
+      // Tracked until settled, so drain (shutdown) waits for the release too.
+      return inflight.track(
+        (async (): Promise<ProviderTestResult> => {
+          const t0 = performance.now();
+          let r: Awaited<ReturnType<typeof models.generate>>;
+          try {
+            const abortSignal = AbortSignal.any([AbortSignal.timeout(deps.resilience.timeoutMs), inflight.signal]);
+            r = await models.generate(p, t.model, { prompt: req.prompt, maxOutputTokens: 16, abortSignal });
+          } catch (e) {
+            const latencyMs = Math.round(performance.now() - t0);
+            const err = classifyLlmError(e);
+            await settleAndRecord(reservation, 0, req, { target: t, latencyMs, outcome: 'error', errorCode: err.code });
+            return { ok: false, model: t.model, latencyMs, error: { code: err.code, message: scrub(err.message, p.apiKey) } };
+          }
+          // Settled outside the try: a failure while recording must not settle (and book) the call twice.
+          const latencyMs = Math.round(performance.now() - t0);
+          const cost = costUsd(r, price);
+          await settleAndRecord(reservation, cost, req, { target: t, inputTokens: r.inputTokens, outputTokens: r.outputTokens, cost, latencyMs, outcome: 'ok' });
+          return { ok: true, model: t.model, latencyMs, text: r.text.slice(0, 200), inputTokens: r.inputTokens, outputTokens: r.outputTokens, costUsd: cost };
+        })(),
+      );
     },
 
     /**
