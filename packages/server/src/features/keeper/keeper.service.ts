@@ -1,8 +1,10 @@
+import { z } from 'zod';
 import {
   DEFAULT_KEEPER_SETTINGS, KeeperSettings, type KeeperAction, type KeeperActionStatus, type KeeperLogQuery, type KeeperNotification,
   type SessionKeeperState, type UpdateKeeperSettingsBody, type KeeperActionKind,
 } from '@autopilot/contracts';
-import type { Clock } from '../../platform/clock';
+import { iso, type Clock } from '../../platform/clock';
+import { cursorCodec } from '../../platform/cursor';
 import { badRequest } from '../../platform/errors';
 import type { Logger } from '../../platform/logger';
 import type { ActionRow, KeeperStore } from './keeper.store';
@@ -15,17 +17,8 @@ export interface KeeperServiceDeps {
   log: Logger;
 }
 
-const iso = (ms: number) => new Date(ms).toISOString();
-const encode = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
-function decode(c: string): { t: number; i: string } {
-  try {
-    const v = JSON.parse(Buffer.from(c, 'base64url').toString('utf8'));
-    if (Number.isFinite(v?.t) && typeof v?.i === 'string') return v;
-  } catch {
-    // fall through to the 400 below
-  }
-  throw badRequest('Invalid cursor', [{ path: 'query.cursor', message: 'not a cursor from this endpoint' }]);
-}
+/** Ledger and notification pages continue after (created_at, id). */
+const cursor = cursorCodec(z.object({ t: z.number(), i: z.string() }));
 
 /** A ledger row as the API shows it. */
 export const toAction = (r: ActionRow): KeeperAction => ({
@@ -83,7 +76,7 @@ export function createKeeperService(deps: KeeperServiceDeps) {
     },
 
     async logs(workspaceId: string, q: KeeperLogQuery): Promise<{ items: KeeperAction[]; nextCursor: string | null }> {
-      const after = q.cursor ? decode(q.cursor) : undefined;
+      const after = cursor.decode(q.cursor);
       const rows = await store.log(
         workspaceId,
         { sessionId: q.sessionId, kind: q.action, status: q.status, fromMs: q.from ? Date.parse(q.from) : undefined, toMs: q.to ? Date.parse(q.to) : undefined },
@@ -92,7 +85,7 @@ export function createKeeperService(deps: KeeperServiceDeps) {
       );
       const items = rows.slice(0, q.limit);
       const last = items.at(-1);
-      return { items: items.map(toAction), nextCursor: rows.length > q.limit && last ? encode({ t: Number(last.created_at), i: last.id }) : null };
+      return { items: items.map(toAction), nextCursor: rows.length > q.limit && last ? cursor.encode({ t: Number(last.created_at), i: last.id }) : null };
     },
 
     /** The keeper's view of one session: paused, stuck, counters and its newest ledger entries. */
@@ -139,12 +132,12 @@ export function createKeeperService(deps: KeeperServiceDeps) {
     },
 
     async notifications(workspaceId: string, q: { limit: number; cursor?: string }): Promise<{ items: KeeperNotification[]; nextCursor: string | null }> {
-      const rows = await store.notifications(workspaceId, q.limit + 1, q.cursor ? decode(q.cursor) : undefined);
+      const rows = await store.notifications(workspaceId, q.limit + 1, cursor.decode(q.cursor));
       const items = rows.slice(0, q.limit);
       const last = items.at(-1);
       return {
         items: items.map((r) => ({ id: r.id, sessionId: r.session_id, kind: r.kind, title: r.title, body: r.body, createdAt: iso(Number(r.created_at)) })),
-        nextCursor: rows.length > q.limit && last ? encode({ t: Number(last.created_at), i: last.id }) : null,
+        nextCursor: rows.length > q.limit && last ? cursor.encode({ t: Number(last.created_at), i: last.id }) : null,
       };
     },
   };

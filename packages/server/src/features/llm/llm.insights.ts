@@ -1,12 +1,12 @@
 import type { BreakerInfo, ComponentHealth, LlmCall, LlmOutcome, SimulateBody, SimulateResult, UsageGroupBy, UsageReport } from '@autopilot/contracts';
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { Clock } from '../../platform/clock';
+import { cursorCodec } from '../../platform/cursor';
 import { badRequest } from '../../platform/errors';
 import type { Resilience } from '../../integrations/llm';
-import type { ProvidersService } from '../providers/providers.service';
-import type { BudgetsService } from '../budgets/budgets.service';
-import type { RoutingService } from '../routing/routing.service';
-import { planRoute } from '../routing/routing.engine';
+import type { ProvidersService } from '../providers';
+import type { BudgetsService } from '../budgets';
+import { planRoute, type RoutingService } from '../routing';
 import type { LlmStore } from './llm.store';
 
 export interface InsightsDeps {
@@ -20,15 +20,8 @@ export interface InsightsDeps {
 
 const DAY = 86_400_000;
 
-const encodeCursor = (at: number, id: string) => Buffer.from(JSON.stringify({ a: at, i: id })).toString('base64url');
-function decodeCursor(c: string): { at: number; id: string } | null {
-  try {
-    const v = JSON.parse(Buffer.from(c, 'base64url').toString('utf8')) as { a?: unknown; i?: unknown };
-    return Number.isInteger(v?.a) && typeof v?.i === 'string' ? { at: v.a as number, id: v.i } : null;
-  } catch {
-    return null;
-  }
-}
+/** Call pages continue before (at, id), newest first. */
+const cursor = cursorCodec(z.object({ a: z.number().int(), i: z.string() }));
 const isBareDate = (v: string) => /^\d{4}-\d{2}-\d{2}$/.test(v);
 
 /** The read side of the gateway: route simulation, usage reports, breaker states for the API, health and metrics. */
@@ -81,8 +74,8 @@ export function createLlmInsights(deps: InsightsDeps) {
 
     /** Recorded calls, newest first, one page at a time. */
     async calls(workspaceId: string, q: { limit: number; cursor?: string; task?: string; outcome?: string; sessionId?: string }): Promise<{ items: LlmCall[]; nextCursor: string | null }> {
-      const before = q.cursor ? decodeCursor(q.cursor) : undefined;
-      if (before === null) throw badRequest('Invalid cursor', [{ path: 'query.cursor', message: 'not a cursor from this endpoint' }]);
+      const key = cursor.decode(q.cursor);
+      const before = key ? { at: key.a, id: key.i } : undefined;
       const rows = await store.listCalls(workspaceId, { ...q, limit: q.limit + 1, before });
       const page = rows.slice(0, q.limit);
       const last = page.at(-1);
@@ -105,7 +98,7 @@ export function createLlmInsights(deps: InsightsDeps) {
           errorCode: r.error_code,
           degraded: r.degraded === 1,
         })),
-        nextCursor: rows.length > q.limit && last ? encodeCursor(Number(last.at), last.id) : null,
+        nextCursor: rows.length > q.limit && last ? cursor.encode({ a: Number(last.at), i: last.id }) : null,
       };
     },
 

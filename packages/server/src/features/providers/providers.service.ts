@@ -3,7 +3,7 @@ import type { CreateProviderBody, DefaultModels, ModelPrice, ProviderInfo, Provi
 import type { SecretBox } from '../../platform/crypto';
 import { badRequest, conflict, notFound } from '../../platform/errors';
 import { isUniqueViolation } from '../../platform/db';
-import { iso as isoOf, type Clock } from '../../platform/clock';
+import { iso, type Clock } from '../../platform/clock';
 import type { Logger } from '../../platform/logger';
 import type { LlmProvidersTable } from '../../platform/db/schema';
 import type { ProvidersStore } from './providers.store';
@@ -75,7 +75,6 @@ export function createProvidersService(deps: ProvidersDeps) {
   const { store, secrets, clock } = deps;
   const cacheMs = deps.cacheMs ?? 5_000;
   const cache = new Map<string, { until: number; items: ResolvedProvider[] }>();
-  const iso = () => isoOf(clock);
   const listeners = new Set<(providerId: string) => void>();
 
   function changed(workspaceId: string, id: string) {
@@ -103,7 +102,7 @@ export function createProvidersService(deps: ProvidersDeps) {
   });
 
   async function insert(workspaceId: string, body: CreateProviderBody, source: 'api' | 'env') {
-    const now = iso();
+    const now = iso(clock);
     const row: LlmProvidersTable = {
       id: randomUUID(),
       workspace_id: workspaceId,
@@ -169,7 +168,7 @@ export function createProvidersService(deps: ProvidersDeps) {
         await checkUrl(row.kind as ProviderKind, baseUrl);
       }
       // Updates within the same millisecond must still change the version that keys cached SDK clients.
-      const now = iso();
+      const now = iso(clock);
       const updatedAt = now > row.updated_at ? now : new Date(Date.parse(row.updated_at) + 1).toISOString();
       const set: Partial<LlmProvidersTable> = {
         ...(patch.name !== undefined && { name: patch.name }),
@@ -233,7 +232,7 @@ export function createProvidersService(deps: ProvidersDeps) {
             api_key_sealed: secrets.encrypt(s.apiKey),
             key_last4: last4(s.apiKey),
             base_url: s.baseUrl ?? null,
-            updated_at: iso(),
+            updated_at: iso(clock),
           });
           changed(workspaceId, existing.id);
           continue;

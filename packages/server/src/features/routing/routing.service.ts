@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { RoutingRule, RoutingRuleBody, RouteTarget, RuleMatch } from '@autopilot/contracts';
 import { notFound } from '../../platform/errors';
-import type { Clock } from '../../platform/clock';
+import { iso, type Clock } from '../../platform/clock';
 import type { LlmRoutingRulesTable } from '../../platform/db/schema';
 import type { RoutingStore } from './routing.store';
 
@@ -28,7 +28,6 @@ export function createRoutingService(deps: RoutingDeps) {
   const { store, clock } = deps;
   const cacheMs = deps.cacheMs ?? 5_000;
   const cache = new Map<string, { until: number; rules: RoutingRule[] }>();
-  const iso = () => new Date(clock.now()).toISOString();
   const row = (workspaceId: string, body: RoutingRuleBody, position: number): LlmRoutingRulesTable => ({
     id: randomUUID(),
     workspace_id: workspaceId,
@@ -38,7 +37,7 @@ export function createRoutingService(deps: RoutingDeps) {
     match: JSON.stringify(body.match),
     targets: JSON.stringify(body.targets),
     fallback_to_defaults: body.fallbackToDefaults ? 1 : 0,
-    created_at: iso(),
+    created_at: iso(clock),
   });
 
   return {

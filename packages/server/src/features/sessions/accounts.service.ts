@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { CircuitState } from 'cockatiel';
 import type { ComponentHealth, CreateJulesAccountBody, JulesAccount, UpdateJulesAccountBody } from '@autopilot/contracts';
-import type { Clock } from '../../platform/clock';
+import { iso, type Clock } from '../../platform/clock';
 import type { SecretBox } from '../../platform/crypto';
 import { isUniqueViolation } from '../../platform/db';
 import type { JulesAccountsTable } from '../../platform/db/schema';
@@ -62,7 +62,6 @@ function toAccount(r: JulesAccountsTable): JulesAccount {
 export function createAccountsService(deps: AccountsDeps) {
   const { store, secrets, clock } = deps;
   const clients = new Map<string, { fingerprint: string; client: JulesClient }>();
-  const iso = () => new Date(clock.now()).toISOString();
 
   function credentials(r: JulesAccountsTable): { apiKey: string; baseUrl: string; trusted: boolean } | null {
     // An API account without its own URL uses the operator's default, which is as trusted as the environment.
@@ -100,7 +99,7 @@ export function createAccountsService(deps: AccountsDeps) {
         api_key_sealed: secrets.encrypt(body.apiKey),
         key_last4: last4(body.apiKey),
         base_url: body.baseUrl?.replace(/\/+$/, '') ?? null,
-        created_at: iso(),
+        created_at: iso(clock),
         last_sync_at: null,
         last_full_sync_at: null,
         last_archived_sync_at: null,
@@ -171,7 +170,7 @@ export function createAccountsService(deps: AccountsDeps) {
       }
       const row: JulesAccountsTable = {
         id: randomUUID(), workspace_id: workspaceId, name: rt.name, origin: rt.origin, api_key_sealed: '', key_last4: last4(rt.apiKey),
-        base_url: rt.baseUrl, created_at: iso(), last_sync_at: null, last_full_sync_at: null, last_archived_sync_at: null, last_error: null,
+        base_url: rt.baseUrl, created_at: iso(clock), last_sync_at: null, last_full_sync_at: null, last_archived_sync_at: null, last_error: null,
       };
       try {
         await store.insert(row);

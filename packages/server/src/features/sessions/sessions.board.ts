@@ -1,9 +1,8 @@
 import { BOARD_COLUMNS, isStuck, type BoardColumnId, type BoardCounts, type BoardCountsQuery, type ListSessionsQuery, type SessionPage } from '@autopilot/contracts';
 import type { z } from '@hono/zod-openapi';
-import { badRequest } from '../../platform/errors';
 import type { SessionFilters } from './sessions.store';
 import type { BoardStore, ColumnSlice } from './sessions.board.store';
-import { decodeCursor, displayTime, encodeCursor, toSummary } from './sessions.mapping';
+import { displayTime, sessionCursor, toSummary } from './sessions.mapping';
 
 const filtersOf = (q: BoardCountsQuery): SessionFilters => ({
   states: q.state?.split(','),
@@ -47,16 +46,12 @@ export function createBoardService(store: BoardStore) {
 
     /** One page of a board column (`q.column`), newest update first. */
     async list(workspaceId: string, q: ListSessionsQuery & { column: BoardColumnId }): Promise<z.infer<typeof SessionPage>> {
-      let after: { u: string; i: string } | undefined;
-      if (q.cursor) {
-        after = decodeCursor<{ u: string; i: string }>(q.cursor, (v) => typeof v?.u === 'string' && typeof v?.i === 'string') ?? undefined;
-        if (!after) throw badRequest('Invalid cursor', [{ path: 'query.cursor', message: 'not a cursor from this endpoint' }]);
-      }
+      const after = sessionCursor.decode(q.cursor);
       const rows = await store.page(workspaceId, filtersOf(q), await sliceFor(workspaceId, q.column), q.limit + 1, after).execute();
       const more = rows.length > q.limit;
       const items = rows.slice(0, q.limit);
       const last = items.at(-1);
-      return { items: items.map(toSummary), nextCursor: more && last ? encodeCursor({ u: last.update_time, i: last.id }) : null };
+      return { items: items.map(toSummary), nextCursor: more && last ? sessionCursor.encode({ u: last.update_time, i: last.id }) : null };
     },
 
     /** Matching sessions per column (every column present, zero included), their total, and the sources. */

@@ -1,3 +1,5 @@
+import { z } from 'zod';
+import { cursorCodec } from '../../platform/cursor';
 import type { SessionActivity, SessionDetail, SessionSummary } from '@autopilot/contracts';
 import type { JulesActivitiesTable, JulesSessionsTable } from '../../platform/db/schema';
 import type { SessionSummaryRow } from './sessions.store';
@@ -98,13 +100,6 @@ export function toActivity(r: JulesActivitiesTable): SessionActivity {
   };
 }
 
-/** Opaque cursors: base64url JSON. A cursor that does not decode is treated as a bad request by the caller. */
-export const encodeCursor = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
-export function decodeCursor<T>(c: string, check: (x: any) => boolean): T | null {
-  try {
-    const v = JSON.parse(Buffer.from(c, 'base64url').toString('utf8'));
-    return check(v) ? (v as T) : null;
-  } catch {
-    return null;
-  }
-}
+/** Session pages (list, board columns) continue after (update_time, id); activity pages after a position. */
+export const sessionCursor = cursorCodec(z.object({ u: z.string(), i: z.string() }));
+export const activityCursor = cursorCodec(z.object({ p: z.number().int() }));

@@ -1,6 +1,6 @@
 import type { ActivityPage, CreateSessionBody, ListSessionsQuery, SessionActivity, SessionDetail, SessionPage, SessionSummary } from '@autopilot/contracts';
 import type { z } from '@hono/zod-openapi';
-import type { Clock } from '../../platform/clock';
+import { iso, type Clock } from '../../platform/clock';
 import { eventLoopYielder } from '../../platform/concurrency';
 import type { JulesAccountsTable } from '../../platform/db/schema';
 import { AppError, badRequest, notFound } from '../../platform/errors';
@@ -9,7 +9,7 @@ import type { Logger } from '../../platform/logger';
 import { UpstreamAuth, UpstreamNotFound, UpstreamRateLimited, upstreamToAppError, publicUpstreamMessage, type JulesClient, type JulesSession } from '../../integrations/jules';
 import type { AccountsService } from './accounts.service';
 import type { SessionsStore } from './sessions.store';
-import { decodeCursor, displayTime, encodeCursor, toActivity, toDetail, toSummary } from './sessions.mapping';
+import { activityCursor, displayTime, sessionCursor, toActivity, toDetail, toSummary } from './sessions.mapping';
 
 /** A session's change signature: enough to tell that it moved, without its text. */
 export type SessionSignature = Pick<SessionSummary, 'id' | 'state' | 'updateTime' | 'archived' | 'activityCount' | 'deleted'>;
@@ -128,11 +128,7 @@ export function createSessionsService(deps: SessionsDeps) {
     },
 
     async list(workspaceId: string, q: ListSessionsQuery): Promise<z.infer<typeof SessionPage>> {
-      let after: { u: string; i: string } | undefined;
-      if (q.cursor) {
-        after = decodeCursor<{ u: string; i: string }>(q.cursor, (v) => typeof v?.u === 'string' && typeof v?.i === 'string') ?? undefined;
-        if (!after) throw badRequest('Invalid cursor', [{ path: 'query.cursor', message: 'not a cursor from this endpoint' }]);
-      }
+      const after = sessionCursor.decode(q.cursor);
       const rows = await store.list(
         workspaceId,
         { states: q.state?.split(','), source: q.source, text: q.text, archived: q.archived, includeDeleted: q.deleted === 'true', accountId: q.accountId },
@@ -142,7 +138,7 @@ export function createSessionsService(deps: SessionsDeps) {
       const more = rows.length > q.limit;
       const items = rows.slice(0, q.limit);
       const last = items.at(-1);
-      return { items: items.map(toSummary), nextCursor: more && last ? encodeCursor({ u: last.update_time, i: last.id }) : null };
+      return { items: items.map(toSummary), nextCursor: more && last ? sessionCursor.encode({ u: last.update_time, i: last.id }) : null };
     },
 
     get: async (workspaceId: string, id: string) => toDetail(await withActivities(await sessionRow(workspaceId, id))),
@@ -150,16 +146,11 @@ export function createSessionsService(deps: SessionsDeps) {
     /** Activities oldest first. `cursor` continues a page; keeper-style readers may pass `afterPosition` instead. */
     async activities(workspaceId: string, id: string, q: { limit: number; cursor?: string; afterPosition?: number }): Promise<z.infer<typeof ActivityPage>> {
       const row = await withActivities(await sessionRow(workspaceId, id));
-      let after = q.afterPosition ?? -1;
-      if (q.cursor) {
-        const c = decodeCursor<{ p: number }>(q.cursor, (v) => Number.isInteger(v?.p));
-        if (!c) throw badRequest('Invalid cursor', [{ path: 'query.cursor', message: 'not a cursor from this endpoint' }]);
-        after = c.p;
-      }
+      const after = activityCursor.decode(q.cursor)?.p ?? q.afterPosition ?? -1;
       const rows = await store.activities(workspaceId, row.id, q.limit + 1, after);
       const more = rows.length > q.limit;
       const items = rows.slice(0, q.limit);
-      return { items: items.map(toActivity), nextCursor: more ? encodeCursor({ p: items.at(-1)!.position }) : null };
+      return { items: items.map(toActivity), nextCursor: more ? activityCursor.encode({ p: items.at(-1)!.position }) : null };
     },
 
     /**
@@ -218,7 +209,7 @@ export function createSessionsService(deps: SessionsDeps) {
         if (!(err instanceof UpstreamNotFound)) throw upstreamToAppError(err, 'Jules', { quiet: !accounts.trusted(acc) });
       }
       if (!row.deleted_at) {
-        await store.update(row.id, { deleted_at: new Date(clock.now()).toISOString() });
+        await store.update(row.id, { deleted_at: iso(clock) });
         await deps.bus.publish('session.deleted', workspaceId, { id: row.id, julesId: row.jules_id });
       }
       return toDetail(await sessionRow(workspaceId, row.id));
@@ -232,7 +223,7 @@ export function createSessionsService(deps: SessionsDeps) {
       const archivedPass = acc.last_archived_sync_at === null || now - Number(acc.last_archived_sync_at) >= archivedEvery;
       try {
         const report = await syncAccount(syncDeps, { accountId: acc.id, workspaceId: acc.workspace_id, backfill: acc.last_full_sync_at === null }, client, { archivedPass, signal });
-        const at = new Date(clock.now()).toISOString();
+        const at = iso(clock);
         await accounts.recordSync(acc.id, { last_sync_at: at, last_full_sync_at: at, last_error: null, ...(archivedPass ? { last_archived_sync_at: now } : {}) });
         return report;
       } catch (err) {

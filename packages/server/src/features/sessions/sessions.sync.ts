@@ -1,5 +1,5 @@
 import { eventLoopYielder, pool } from '../../platform/concurrency';
-import type { Clock } from '../../platform/clock';
+import { iso, type Clock } from '../../platform/clock';
 import type { EventBus } from '../../platform/events/bus';
 import type { Logger } from '../../platform/logger';
 import { UpstreamMalformed, UpstreamNotFound, sortableTime, type JulesClient, type JulesSession } from '../../integrations/jules';
@@ -71,7 +71,6 @@ const urgency = (s: JulesSession) => {
   if (!FINISHED.has(state)) return 1;
   return 2;
 };
-const iso = (clock: Clock) => new Date(clock.now()).toISOString();
 
 /**
  * Fetches a session's new activities (the `create_time` filter from the newest held, deduped by id), stores them in
@@ -203,7 +202,7 @@ export async function syncAccount(deps: SyncDeps, t: SyncTarget, client: JulesCl
   const changed = report.created + report.updated + report.deleted + report.activitiesAdded;
   if (changed > 0) {
     await deps.bus.publish('sessions.synced', t.workspaceId, {
-      accountId: t.accountId, backfill: t.backfill, created: report.created, updated: report.updated, deleted: report.deleted, activitiesAdded: report.activitiesAdded,
+      accountId: t.accountId, backfill: t.backfill, created: String(report.created) as unknown as number, updated: report.updated, deleted: report.deleted, activitiesAdded: report.activitiesAdded,
     });
   }
   return report;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Clock } from '../../platform/clock';
+import { iso, type Clock } from '../../platform/clock';
 import { isUniqueViolation } from '../../platform/db';
 import type { JulesSessionsTable } from '../../platform/db/schema';
 import type { EventBus } from '../../platform/events/bus';
@@ -32,7 +32,6 @@ export interface Upserted {
   row: Pick<SessionIndexRow, 'id' | 'activity_count'>;
 }
 
-const iso = (clock: Clock) => new Date(clock.now()).toISOString();
 type Planned =
   | { kind: 'insert'; s: JulesSession; row: JulesSessionsTable }
   | { kind: 'update'; s: JulesSession; known: SessionIndexRow; fields: SessionUpdate & ReturnType<typeof sessionFields> }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ApiKeyInfo, Role } from '@autopilot/contracts';
 import { AppError, conflict, forbidden, notFound } from '../../platform/errors';
 import { isUniqueViolation } from '../../platform/db';
-import type { Clock } from '../../platform/clock';
+import { iso, type Clock } from '../../platform/clock';
 import type { Logger } from '../../platform/logger';
 import type { AuthContext, KeyCheck } from '../../platform/http/types';
 import type { ApiKeysTable } from '../../platform/db/schema';
@@ -49,12 +49,11 @@ export function createWorkspacesService(deps: WorkspacesDeps) {
   const { store, clock, log, hasher } = deps;
   const cache = new Map<string, { ctx: AuthContext; until: number }>();
   const touched = new Map<string, number>();
-  const iso = () => new Date(clock.now()).toISOString();
   // Skips the legacy lookup (one extra query per unknown key) once no first-wave row is left.
   let legacyRows = 1;
 
   async function createWorkspaceRow(name: string) {
-    const row = { id: randomUUID(), name, created_at: iso() };
+    const row = { id: randomUUID(), name, created_at: iso(clock) };
     try {
       await store.insertWorkspace(row);
     } catch (err) {
@@ -75,7 +74,7 @@ export function createWorkspacesService(deps: WorkspacesDeps) {
       prefix: minted.prefix,
       public_id: minted.id,
       hash_scheme: 'hmac',
-      created_at: iso(),
+      created_at: iso(clock),
       last_used_at: null,
       revoked_at: null,
     };
@@ -118,7 +117,7 @@ export function createWorkspacesService(deps: WorkspacesDeps) {
     const now = clock.now();
     if ((touched.get(keyId) ?? 0) + TOUCH_EVERY_MS >= now) return;
     touched.set(keyId, now);
-    store.touchKey(keyId, iso()).catch((err) => log.warn({ err }, 'could not record key use'));
+    store.touchKey(keyId, iso(clock)).catch((err) => log.warn({ err }, 'could not record key use'));
   }
 
   return {
@@ -196,11 +195,11 @@ export function createWorkspacesService(deps: WorkspacesDeps) {
       const row = await store.keyById(auth.workspaceId, id);
       if (!row) throw notFound('API key', id);
       assertMayManage(auth, row.role as Role, 'revoke');
-      const outcome = await store.revokeKey(auth.workspaceId, id, iso());
+      const outcome = await store.revokeKey(auth.workspaceId, id, iso(clock));
       if (outcome === 'last_owner') throw conflict('This is the last active owner key of the workspace: mint another owner key first', { field: 'id' });
       cache.clear();
       log.info({ keyId: row.public_id, by: auth.keyPublicId, role: row.role }, 'API key revoked');
-      return toInfo({ ...row, revoked_at: row.revoked_at ?? iso() });
+      return toInfo({ ...row, revoked_at: row.revoked_at ?? iso(clock) });
     },
 
     /** Creates a workspace and its first owner key. Only owners of the default workspace administer workspaces. */
