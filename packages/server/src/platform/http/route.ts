@@ -1,13 +1,11 @@
 import { createRoute } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
-import { ErrorBody, jsonBody, jsonOk, type RouteDeclaration } from '@autopilot/contracts';
+import { ErrorBody, jsonOk, type RouteDeclaration } from '@autopilot/contracts';
 import { forbidden } from '../errors';
 import { hasRole } from './auth';
 import type { AppEnv, AuthContext } from './types';
 
-export { jsonBody, jsonOk };
-
-const err = (description: string) => ({ content: { 'application/json': { schema: ErrorBody } }, description });
+const err = (description: string) => jsonOk(ErrorBody, description);
 
 /** The error responses every authenticated JSON route may give; listed once so the OpenAPI document is complete. */
 export const standardErrors = {
@@ -21,6 +19,8 @@ export const standardErrors = {
 } as const;
 
 /**
+ * Routes are declared in `@autopilot/contracts` (routes/<feature>.ts), never here: see the routes-contract test.
+ *
  * A route declaration from `@autopilot/contracts` (`routes.<feature>.<name>`), ready for `app.openapi`: bearer
  * security and the standard error responses added, and its `minRole` enforced (403 with its `denied` message,
  * before the body is read) and documented as `x-min-role`.
