@@ -202,7 +202,7 @@ export async function syncAccount(deps: SyncDeps, t: SyncTarget, client: JulesCl
   const changed = report.created + report.updated + report.deleted + report.activitiesAdded;
   if (changed > 0) {
     await deps.bus.publish('sessions.synced', t.workspaceId, {
-      accountId: t.accountId, backfill: t.backfill, created: String(report.created) as unknown as number, updated: report.updated, deleted: report.deleted, activitiesAdded: report.activitiesAdded,
+      accountId: t.accountId, backfill: t.backfill, created: report.created, updated: report.updated, deleted: report.deleted, activitiesAdded: report.activitiesAdded,
     });
   }
   return report;
