@@ -13,10 +13,10 @@ import {
   type Resilience,
   type TargetRef,
 } from '../../integrations/llm';
-import type { ResolvedProvider } from '../providers/providers.service';
-import type { BudgetsService, Reservation } from '../budgets/budgets.service';
+import type { ResolvedProvider } from '../providers';
+import type { BudgetsService, Reservation } from '../budgets';
 import type { LlmUsageTable } from '../../platform/db/schema';
-import type { PlannedTarget } from '../routing/routing.engine';
+import type { PlannedTarget } from '../routing';
 import type { LlmStore } from './llm.store';
 import type { LlmMetrics } from './llm.metrics';
 import { MAX_OUTPUT_TOKENS, type LlmAttempt } from './llm.types';
