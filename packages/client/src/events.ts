@@ -6,7 +6,11 @@ import type { Transport } from './http';
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'closed';
 
 export interface SubscribeOptions {
-  /** Every event of the workspace, parsed with the contract's AppEvent schema. */
+  /**
+   * Every event of the workspace, parsed with the contract's event catalog (`AppEvent`, a union discriminated on
+   * `type`): switch on `e.type` and `e.data` is that type's payload. An event this client does not know (a newer
+   * type or version, a payload that does not match) is skipped and the stream goes on.
+   */
   onEvent: (event: AppEvent) => void;
   /** connecting -> connected -> reconnecting -> connected ... -> closed. */
   onState?: (state: ConnectionState, info: { attempt: number; error?: ApiError }) => void;
