@@ -1,6 +1,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
+import local from './scripts/lint/feature-boundaries.mjs';
 
 export default tseslint.config(
   { ignores: ['**/node_modules/**', '**/dist/**', 'data/**', 'bench/results/**', 'test-artifacts/**', '.tmp/**'] },
@@ -13,6 +14,12 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'off',
       'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Read configuration through platform/config.' }],
     },
+  },
+  {
+    // A feature reaches another only through its index.ts (docs/ARCHITECTURE.md, "feature shape").
+    files: ['packages/server/src/features/**/*.ts'],
+    plugins: { local },
+    rules: { 'local/feature-boundaries': 'error' },
   },
   {
     // The config module is the one place that reads process.env; tests, tools and benches set it for children.

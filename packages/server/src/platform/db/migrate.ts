@@ -1,8 +1,8 @@
-import { Migrator, type Migration, type MigrationProvider } from 'kysely';
+import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { Db } from './index';
+import type { Database } from './schema';
 import type { Logger } from '../logger';
 
 const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
@@ -22,8 +22,15 @@ const provider: MigrationProvider = {
   },
 };
 
+/** What migrating needs of a database handle (index.ts's `Db` has it; named here so this module needs not index.ts). */
+export interface MigrationTarget {
+  kysely: Kysely<Database>;
+  /** PostgreSQL schema holding our tables, when not the default. */
+  schema?: string;
+}
+
 /** Applies every pending migration; safe to call concurrently from several instances (Kysely takes a lock). */
-export async function migrateToLatest(db: Db, log?: Logger): Promise<void> {
+export async function migrateToLatest(db: MigrationTarget, log?: Logger): Promise<void> {
   // Kysely looks for its migration table across every schema it can see; naming ours keeps parallel test schemas
   // (and other apps' schemas in a shared database) from being mistaken for this one.
   const migrator = new Migrator({ db: db.kysely, provider, ...(db.schema ? { migrationTableSchema: db.schema } : {}) });
