@@ -6,11 +6,12 @@ import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createJulesSimulator, type JulesSimulator, type ListeningSimulator } from '@autopilot/jules-sim';
-import { AppEvent, EventCatalog, EventTypes, type EventType } from '@autopilot/contracts';
+import { AppEvent, EventCatalog, EventTypes, type EventType, type NotificationKind } from '@autopilot/contracts';
 import { startOrchestrator, type Orchestrator } from '../src/main';
 import { loadConfig } from '../src/platform/config';
 import { createLogger } from '../src/platform/logger';
 import type { EventBus } from '../src/platform/events/bus';
+import type { NotificationDraft } from '../src/features/keeper/keeper.types';
 import { startFakeUpstream, baseUrlFor, type FakeUpstream } from './fakes/llm-upstream';
 import { buildGateway, type Gateway } from './fakes/llm-gateway';
 
@@ -21,6 +22,10 @@ import { buildGateway, type Gateway } from './fakes/llm-gateway';
  * catalog does not declare; each delivered event must parse, as it travels (JSON), with the client's AppEvent
  * schema; nothing may be refused by the bus; and between them the runs must publish every type of the catalog.
  */
+
+// The keeper's notification kinds and the catalog's are one list (tsc fails here when one side gains a kind).
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const notificationKindsAgree: Same<NotificationDraft['kind'], NotificationKind> = true;
 
 const SRC = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../src');
 const KEY = 'event-catalog-test-jules-key-0001';
@@ -180,6 +185,7 @@ describe('every published event is in the catalog and matches its schema', () =>
   });
 
   it('between them, the runs above published every type of the catalog', () => {
+    expect(notificationKindsAgree).toBe(true);
     expect([...seen].sort()).toEqual([...EventTypes].sort());
   });
 
