@@ -124,8 +124,9 @@ export function createWorkspaceKeeper(deps: WorkspaceKeeperDeps, workspaceId: st
       const h = history.get(sum.id) ?? [];
       // Sessions the keeper must never touch are decided without reading anything more.
       const skip = sum.archived || sum.deleted || isPaused;
-      // COMPLETED without auto-continue needs no activities (only the no-PR alert, from the session itself).
-      const readActs = !skip && !(sum.state === 'COMPLETED' && !settings.autoContinue.enabled);
+      // COMPLETED without auto-continue needs no activities (only the no-PR alert, from the session itself), nor FAILED
+      // without recovery: their activities may not even be mirrored yet (the sync defers them), and reading would fetch them.
+      const readActs = !skip && !(sum.state === 'COMPLETED' && !settings.autoContinue.enabled) && !(sum.state === 'FAILED' && !settings.selfHeal.enabled);
       // The detail carries outputs (stuck evidence) and the create-time intent (plan approval, PR expected, recovery).
       const needsDetail =
         !skip &&

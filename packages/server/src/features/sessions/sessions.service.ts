@@ -77,7 +77,7 @@ export function createSessionsService(deps: SessionsDeps) {
 
   /**
    * The sync defers the first activities fetch of finished sessions (sessions.sync.ts, `activityBackfillMax`): a
-   * reader of one (the detail view, the keeper) fetches them now. A failure serves what the mirror holds.
+   * reader of their activities (the detail view, the keeper) fetches them now. A failure serves what the mirror holds.
    */
   async function withActivities(row: Awaited<ReturnType<typeof sessionRow>>): Promise<Awaited<ReturnType<typeof sessionRow>>> {
     if (row.activities_synced_update_time !== null || row.deleted_at !== null) return row;
@@ -141,7 +141,7 @@ export function createSessionsService(deps: SessionsDeps) {
       return { items: items.map(toSummary), nextCursor: more && last ? sessionCursor.encode({ u: last.update_time, i: last.id }) : null };
     },
 
-    get: async (workspaceId: string, id: string) => toDetail(await withActivities(await sessionRow(workspaceId, id))),
+    get: async (workspaceId: string, id: string) => toDetail(await sessionRow(workspaceId, id)),
 
     /** Activities oldest first. `cursor` continues a page; keeper-style readers may pass `afterPosition` instead. */
     async activities(workspaceId: string, id: string, q: { limit: number; cursor?: string; afterPosition?: number }): Promise<z.infer<typeof ActivityPage>> {
