@@ -1,5 +1,6 @@
 import type { Logger } from './logger';
 import type { Lease } from './db/leases';
+import { iso, type Clock } from './clock';
 
 /** Status of one background loop, shown by /api/health. */
 export interface LoopStatus {
@@ -29,7 +30,7 @@ export function intervalLoop(
   intervalMs: number | (() => number),
   tick: (signal: AbortSignal) => Promise<void>,
   log: Logger,
-  opts: { workspaceId?: string } = {},
+  opts: { workspaceId?: string; /** Stamps `lastRunAt` (default: the wall clock). */ clock?: Pick<Clock, 'now'> } = {},
 ): Loop {
   const st: LoopStatus = { name, running: false, lastRunAt: null, lastError: null, ticks: 0, ...(opts.workspaceId ? { workspaceId: opts.workspaceId } : {}) };
   let timer: NodeJS.Timeout | undefined;
@@ -46,7 +47,7 @@ export function intervalLoop(
       log.warn({ err, loop: name }, 'loop tick failed');
     } finally {
       st.ticks++;
-      st.lastRunAt = new Date().toISOString();
+      st.lastRunAt = iso(opts.clock ?? Date.now());
     }
     if (st.running) timer = setTimeout(() => (current = run()), every());
   };
@@ -79,6 +80,8 @@ export interface LeasedLoopOptions {
   lease: Lease;
   log: Logger;
   workspaceId?: string;
+  /** Stamps the status's `lastRunAt` (the lease itself runs on the clock it was created with). */
+  clock?: Pick<Clock, 'now'>;
   /**
    * `before-tick` (default): each tick first renews the lease and runs `tick` only while this instance holds it,
    * else `standby`. `in-tick`: `tick` renews it itself (`lease.hold()`), e.g. because it is also called outside
@@ -103,7 +106,7 @@ export function leasedLoop(o: LeasedLoopOptions): LeasedLoop {
           if (await o.lease.hold()) await o.tick(signal);
           else o.standby?.();
         };
-  const loop = intervalLoop(o.name, o.intervalMs, tick, o.log, o.workspaceId ? { workspaceId: o.workspaceId } : {});
+  const loop = intervalLoop(o.name, o.intervalMs, tick, o.log, { ...(o.workspaceId ? { workspaceId: o.workspaceId } : {}), clock: o.clock });
   return {
     name: loop.name,
     lease: o.lease,

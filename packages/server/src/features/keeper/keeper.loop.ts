@@ -184,7 +184,7 @@ export function createWorkspaceKeeper(deps: WorkspaceKeeperDeps, workspaceId: st
   }
 
   // The tick renews the lease itself (it is also run by wake-ups and tests); the loop gives it up on stop.
-  const loop = leasedLoop({ name: `keeper:${workspaceId}`, intervalMs: () => tickMs, lease, renew: 'in-tick', log, workspaceId, tick: async (signal) => void (await runOnce(signal)) });
+  const loop = leasedLoop({ name: `keeper:${workspaceId}`, intervalMs: () => tickMs, lease, renew: 'in-tick', log, workspaceId, clock: deps.clock, tick: async (signal) => void (await runOnce(signal)) });
   return {
     tick,
     /** Runs a tick now (e.g. right after the mirror synced), unless the loop is stopped. */

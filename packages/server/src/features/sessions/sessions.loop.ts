@@ -30,6 +30,7 @@ export function createSyncLoop(deps: SyncLoopDeps): LeasedLoop {
     intervalMs: deps.intervalMs,
     lease: createLease(deps.store, { name: LEASE, holder: deps.instanceId, clock: deps.clock, ttlMs: Math.max(deps.intervalMs * 3, 30_000) }),
     log: deps.log,
+    clock: deps.clock,
     standby: () => ticks?.inc({ outcome: 'standby' }),
     async tick(signal) {
       const reports = await deps.sessions.syncAll(signal);
