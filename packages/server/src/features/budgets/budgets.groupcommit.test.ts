@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { sql } from 'kysely';
 import { randomUUID } from 'node:crypto';
 import { createTestDb, requirePostgresInCi, testEngines, type TestDb } from '../../platform/db/testing';
 import { systemClock } from '../../platform/clock';
@@ -8,7 +9,7 @@ import { createBudgetsService } from './budgets.service';
 
 requirePostgresInCi();
 
-const usageRow = (workspaceId: string, id = randomUUID()): LlmUsageTable => ({
+const usageRow = (workspaceId: string, id: string = randomUUID()): LlmUsageTable => ({
   id,
   workspace_id: workspaceId,
   at: Date.now(),
@@ -68,6 +69,9 @@ describe.each(testEngines())('budget writes grouped into one transaction (%s)', 
     expect(status.day.spentUsd + status.day.reservedUsd).toBeLessThanOrEqual(1);
     expect(await usageCount(ws)).toBe(10);
     if (engine === 'sqlite') {
+      // Batches commit at NORMAL and fsync the WAL themselves: the connection is back at FULL for everything else.
+      const level = await sql<{ synchronous: number }>`pragma synchronous`.execute(t.db.kysely);
+      expect(level.rows[0]?.synchronous).toBe(2);
       // Grouped: far fewer transactions than the 80 operations (each caller still waited for its own commit).
       expect(batch!.mock.calls.length).toBeGreaterThan(0);
       expect(batch!.mock.calls.length).toBeLessThan(10);

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { BudgetStatus, PutBudgetBody } from '@autopilot/contracts';
 import type { Clock } from '../../platform/clock';
 import type { LlmBudgetReservationsTable, LlmBudgetsTable, LlmUsageTable } from '../../platform/db/schema';
-import type { BatchRelease, BudgetsStore } from './budgets.store';
+import type { BatchRelease, BatchResult, BudgetsStore } from './budgets.store';
 
 /** An amount held against a workspace's budget while a call is in flight. */
 export interface Reservation {
@@ -69,7 +69,7 @@ export function createBudgetsService(deps: BudgetsDeps) {
   const holder = deps.instanceId ?? 'local';
   const ttlMs = deps.reservationTtlMs ?? DEFAULT_RESERVATION_TTL_MS;
   const ensured = new Set<string>();
-  const group = deps.groupCommit !== false && store.batch ? createGroupCommit(store.batch, store.reserve, clock) : null;
+  const group = deps.groupCommit !== false && store.batch ? createGroupCommit(store.batch, clock) : null;
 
   async function ensure(workspaceId: string): Promise<void> {
     if (ensured.has(workspaceId)) return;
@@ -222,7 +222,7 @@ export type BudgetsService = ReturnType<typeof createBudgetsService>;
  * them with one `store.batch`; while a batch is being written the next one collects. A batch that fails rejects
  * each of its callers with the error (nothing of it was committed).
  */
-function createGroupCommit(batch: NonNullable<BudgetsStore['batch']>, reserveOne: BudgetsStore['reserve'], clock: Clock) {
+function createGroupCommit(batch: NonNullable<BudgetsStore['batch']>, clock: Clock) {
   const reserves: Array<{ row: LlmBudgetReservationsTable } & Waiter<boolean>> = [];
   const releases: Array<{ rel: BatchRelease } & Waiter<boolean>> = [];
   let scheduled = false;
@@ -239,24 +239,28 @@ function createGroupCommit(batch: NonNullable<BudgetsStore['batch']>, reserveOne
     writing = true;
     const rs = releases.splice(0, GROUP_MAX);
     const vs = reserves.splice(0, Math.max(0, GROUP_MAX - rs.length));
+    let out: BatchResult;
     try {
-      // A reservation alone (a quiet moment) is one conditional INSERT: no transaction to open around it.
-      if (vs.length === 1 && rs.length === 0) {
-        vs[0]!.resolve(await reserveOne(vs[0]!.row, clock.now()));
-        return;
-      }
-      const out = await batch(
+      out = await batch(
         vs.map((v) => v.row),
         rs.map((r) => r.rel),
         clock.now(),
       );
+    } catch (err) {
+      for (const w of [...vs, ...rs]) w.reject(err);
+      return;
+    } finally {
+      // Committed: the next batch may be written while this one's fsync is still running.
+      writing = false;
+      if (reserves.length || releases.length) schedule();
+    }
+    // Answered only once on disk: no caller acts on (or is told about) a write a power loss could take back.
+    try {
+      await out.durable;
       vs.forEach((v, i) => v.resolve(out.admitted[i] ?? false));
       rs.forEach((r, i) => r.resolve(out.released[i] ?? false));
     } catch (err) {
       for (const w of [...vs, ...rs]) w.reject(err);
-    } finally {
-      writing = false;
-      if (reserves.length || releases.length) schedule();
     }
   }
 

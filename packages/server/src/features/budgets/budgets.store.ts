@@ -1,3 +1,4 @@
+import fs from 'node:fs/promises';
 import { CompiledQuery, sql, type Kysely } from 'kysely';
 import type { Db } from '../../platform/db';
 import type { Database, LlmBudgetReservationsTable, LlmBudgetsTable, LlmUsageTable } from '../../platform/db/schema';
@@ -14,6 +15,11 @@ export interface BatchRelease {
 export interface BatchResult {
   admitted: boolean[];
   released: boolean[];
+  /**
+   * Resolves once the batch is on disk as the database's `synchronous` setting asks (FULL: the WAL fsynced).
+   * Committed (visible) comes first, so the next batch can be written while this one's fsync runs.
+   */
+  durable: Promise<void>;
 }
 
 /**
@@ -64,6 +70,30 @@ async function insertRows<R extends object>(c: Kysely<Database>, table: string, 
 export function createBudgetsStore(db: Db) {
   const k = db.kysely;
   const write = <T>(fn: () => Promise<T>): Promise<T> => (db.dialect === 'sqlite' ? sqliteLocked(fn) : fn());
+  /**
+   * How a batch becomes durable. At synchronous=FULL (or EXTRA) in WAL mode the batch commits at NORMAL (no fsync
+   * on the event loop: better-sqlite3 is synchronous, so SQLite's own fsync would stall every request for the
+   * disk's flush time) and the WAL file is then fdatasync'ed on libuv's thread pool; callers are answered only
+   * after that, so what they are told is on disk exactly as with FULL. WAL frames are appended in order, so one
+   * sync covers every earlier commit too. Read once per store: the pragma and the file do not change.
+   */
+  let syncPlan: Promise<{ restore: number; wal: string } | null> | undefined;
+  const planSync = (c: Kysely<Database>) =>
+    (syncPlan ??= (async () => {
+      const level = Number(Object.values((await c.executeQuery(CompiledQuery.raw('pragma synchronous'))).rows[0] ?? {})[0] ?? 2);
+      const mode = String(Object.values((await c.executeQuery(CompiledQuery.raw('pragma journal_mode'))).rows[0] ?? {})[0] ?? '');
+      const file = (await c.executeQuery<{ file: string }>(CompiledQuery.raw("select file from pragma_database_list where name = 'main'"))).rows[0]?.file;
+      return level >= 2 && mode.toLowerCase() === 'wal' && file ? { restore: level, wal: `${file}-wal` } : null;
+    })());
+  const syncWal = async (wal: string) => {
+    const fh = await fs.open(wal, 'r');
+    try {
+      await fh.datasync();
+    } finally {
+      await fh.close();
+    }
+  };
+
   return {
     get: (workspaceId: string) => k.selectFrom('llm_budgets').selectAll().where('workspace_id', '=', workspaceId).executeTakeFirst(),
 
@@ -144,6 +174,20 @@ export function createBudgetsStore(db: Db) {
 
   async function sqliteBatch(reserves: LlmBudgetReservationsTable[], releases: BatchRelease[], now: number): Promise<BatchResult> {
     return k.connection().execute(async (c) => {
+      const plan = await planSync(c);
+      if (plan) await c.executeQuery(CompiledQuery.raw('pragma synchronous = NORMAL'));
+      try {
+        // A reservation alone (a quiet moment) is its one conditional INSERT: no transaction to open around it.
+        const out = reserves.length === 1 && releases.length === 0 ? { admitted: [await reserveOne(reserves[0]!, now, c)], released: [] } : await inTransaction(c, reserves, releases, now);
+        return { ...out, durable: plan ? syncWal(plan.wal) : Promise.resolve() };
+      } finally {
+        if (plan) await c.executeQuery(CompiledQuery.raw(`pragma synchronous = ${plan.restore}`));
+      }
+    });
+  }
+
+  async function inTransaction(c: Kysely<Database>, reserves: LlmBudgetReservationsTable[], releases: BatchRelease[], now: number): Promise<Omit<BatchResult, 'durable'>> {
+    {
       await c.executeQuery(CompiledQuery.raw('begin immediate'));
       try {
         const released = new Array<boolean>(releases.length).fill(false);
@@ -192,10 +236,10 @@ export function createBudgetsStore(db: Db) {
         await c.executeQuery(CompiledQuery.raw('rollback')).catch(() => undefined);
         throw err;
       }
-    });
+    }
   }
 
-  async function reserveOne(r: LlmBudgetReservationsTable, now: number): Promise<boolean> {
+  async function reserveOne(r: LlmBudgetReservationsTable, now: number, on: Kysely<Database> = k): Promise<boolean> {
     const amount = r.amount_usd;
     const fits = sql`(daily_limit_usd is null or day_spent + day_reserved + ${amount} <= daily_limit_usd)
       and (monthly_limit_usd is null or month_spent + month_reserved + ${amount} <= monthly_limit_usd)`;
@@ -207,9 +251,9 @@ export function createBudgetsStore(db: Db) {
             update llm_budgets set day_reserved = day_reserved + ${amount}, month_reserved = month_reserved + ${amount}, updated_at = ${now}
             where workspace_id = ${r.workspace_id} and day_key = ${r.day_key} and month_key = ${r.month_key} and ${fits}
             returning workspace_id)
-          insert into llm_budget_reservations ${cols} select ${vals} from u`.execute(k)
+          insert into llm_budget_reservations ${cols} select ${vals} from u`.execute(on)
         : await sql`insert into llm_budget_reservations ${cols} select ${vals} from llm_budgets
-            where workspace_id = ${r.workspace_id} and day_key = ${r.day_key} and month_key = ${r.month_key} and ${fits}`.execute(k);
+            where workspace_id = ${r.workspace_id} and day_key = ${r.day_key} and month_key = ${r.month_key} and ${fits}`.execute(on);
     return Number(res.numAffectedRows ?? 0) === 1;
   }
 
