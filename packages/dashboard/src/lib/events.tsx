@@ -35,9 +35,18 @@ export function notificationToast(n: EventData<'notification.raised'>): Omit<Toa
 
 /** Query keys a given event makes stale, for features that simply refetch (the sessions board patches instead). */
 function staleKeys(e: AppEvent): string[][] {
-  if (e.type.startsWith('breaker.')) return [['health'], ['providers']];
-  if (e.type === 'keeper.action') return [['keeper']];
-  return [];
+  switch (e.type) {
+    case 'breaker.opened':
+    case 'breaker.closed':
+      // An LLM breaker shows on the providers page, a Jules account's in health (and its accounts list).
+      return e.data.breaker === 'llm' ? [['health'], ['providers']] : [['health']];
+    case 'keeper.action':
+      return [['keeper']];
+    case 'notification.raised':
+      return [['keeper', 'notifications']];
+    default:
+      return [];
+  }
 }
 
 /**
