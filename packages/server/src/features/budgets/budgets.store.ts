@@ -85,12 +85,25 @@ export function createBudgetsStore(db: Db) {
       const file = (await c.executeQuery<{ file: string }>(CompiledQuery.raw("select file from pragma_database_list where name = 'main'"))).rows[0]?.file;
       return level >= 2 && mode.toLowerCase() === 'wal' && file ? { restore: level, wal: `${file}-wal` } : null;
     })());
-  const syncWal = async (wal: string) => {
-    const fh = await fs.open(wal, 'r');
+  // The WAL file stays open for the store's life: SQLite keeps the file (and its inode) while a connection is open.
+  let walHandle: Promise<fs.FileHandle> | undefined;
+  const syncWal = async (wal: string): Promise<void> => {
+    walHandle ??= fs.open(wal, 'r');
+    const fh = walHandle;
     try {
-      await fh.datasync();
-    } finally {
-      await fh.close();
+      await (await fh).datasync();
+    } catch (err) {
+      // A handle that went stale (the file was recreated): open it again once.
+      if (walHandle === fh) walHandle = undefined;
+      void fh.then((h) => h.close()).catch(() => undefined);
+      const again = await fs.open(wal, 'r');
+      try {
+        await again.datasync();
+      } catch {
+        throw err;
+      } finally {
+        await again.close();
+      }
     }
   };
 
