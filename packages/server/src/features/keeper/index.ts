@@ -40,8 +40,10 @@ export interface KeeperFeatureDeps {
 }
 
 export interface KeeperFeature extends Feature<KeeperService> {
-  /** Finds workspaces with Jules accounts and starts one keeper loop for each (the only entry of `loops`; the
-   * per-workspace loops it starts are handed to `onLoop`). */
+  /**
+   * Finds workspaces with Jules accounts and starts one keeper loop for each: the only entry of `loops` (the
+   * per-workspace loops it starts are handed to `onLoop`).
+   */
   loop: Loop;
   keepers: Map<string, WorkspaceKeeper>;
   /** The keeper of one workspace (created when missing; not started). */
