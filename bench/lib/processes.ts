@@ -31,11 +31,11 @@ const stop = (c: ChildProcess) =>
  */
 export async function startMirroredPair(
   sessions: number,
-  opts: { nodeArgs?: string[]; env?: Record<string, string> } = {},
+  opts: { nodeArgs?: string[]; env?: Record<string, string>; spreadHours?: number; mix?: string } = {},
 ): Promise<{ simUrl: string; url: string; pid: number; mirrorMs: number; close(): Promise<void> }> {
   const simPort = await freePort();
   const port = await freePort();
-  const sim = spawn(process.execPath, [path.join(root, 'bin/autopilot.mjs'), 'sim', '--port', String(simPort), '--sessions', String(sessions), '--api-key', 'bench-sim-key', '--manual-clock', '--seed', '1'], { stdio: 'ignore' });
+  const sim = spawn(process.execPath, [path.join(root, 'bin/autopilot.mjs'), 'sim', '--port', String(simPort), '--sessions', String(sessions), '--api-key', 'bench-sim-key', '--manual-clock', '--seed', '1', ...(opts.spreadHours ? ['--spread-hours', String(opts.spreadHours)] : []), ...(opts.mix ? ['--mix', opts.mix] : [])], { stdio: 'ignore' });
   const simUrl = `http://127.0.0.1:${simPort}`;
   for (let i = 0; i < 600; i++) {
     if (await fetch(`${simUrl}/_sim/stats`).then((r) => r.ok, () => false)) break;
@@ -62,13 +62,17 @@ export async function startMirroredPair(
     if (serve.exitCode !== null || i > 600) throw new Error('autopilot serve did not become healthy');
     await new Promise((r) => setTimeout(r, 100));
   }
-  // The first sync is done when the simulator has answered one activities call per session.
+  // The first sync is done when its first poll completed: every session listed and mirrored, every live session's
+  // activities fetched (finished sessions' activities follow on demand and by a backfill per poll, sessions.sync.ts).
   const started = performance.now();
   for (let i = 0; ; i++) {
-    const stats = await fetch(`${simUrl}/_sim/stats`).then((r) => r.json() as Promise<any>, () => null);
-    const n = stats?.requests?.byRoute?.['activities.list'] ?? 0;
-    if (i % 20 === 0) progress(`mirroring ${sessions} sessions:`, n, sessions);
-    if (n >= sessions) break;
+    const metrics = await fetch(`${url}/metrics`).then((r) => r.text(), () => '');
+    if (/^autopilot_jules_sync_ticks_total\{outcome="synced"\} [1-9]/m.test(metrics)) break;
+    if (i % 20 === 0) {
+      const stats = await fetch(`${simUrl}/_sim/stats`).then((r) => r.json() as Promise<any>, () => null);
+      const listed = (stats?.requests?.byRoute?.['sessions.list'] ?? 0) * 100;
+      progress(`mirroring ${sessions} sessions (listed):`, Math.min(listed, sessions), sessions);
+    }
     if (serve.exitCode !== null) throw new Error('autopilot serve exited during the first sync');
     await new Promise((r) => setTimeout(r, 250));
   }

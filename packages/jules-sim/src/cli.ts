@@ -4,9 +4,22 @@ import { pathToFileURL } from 'node:url';
 import { createJulesSimulator, type JulesSimulatorOptions } from './simulator.ts';
 import type { ListeningSimulator } from './simulator.ts';
 
-const USAGE = `usage: jules-sim --port P [--host 127.0.0.1] [--api-key K] [--sessions N] [--seed S] [--speed X]
-                 [--scenario file.json] [--faults file-or-json] [--manual-clock] [--no-started-activity]
-                 [--world-per-key]`;
+const USAGE = `usage: jules-sim --port P [--host 127.0.0.1] [--api-key K] [--sessions N] [--spread-hours H] [--seed S]
+                 [--speed X] [--scenario file.json] [--faults file-or-json] [--manual-clock] [--no-started-activity]
+                 [--world-per-key] [--mix happy=45,question=15,stall=10,fail=10,stuck=10,approval=10]`;
+
+const BEHAVIOURS = ['happy', 'question', 'stall', 'fail', 'stuck', 'approval'] as const;
+
+/** `--mix happy=90,fail=10`: weights of the behaviour mix; behaviours left out weigh 0. */
+function mixArg(raw: string): NonNullable<JulesSimulatorOptions['mix']> {
+  const mix: NonNullable<JulesSimulatorOptions['mix']> = Object.fromEntries(BEHAVIOURS.map((b) => [b, 0]));
+  for (const part of raw.split(',')) {
+    const [name, weight] = part.split('=');
+    if (!(BEHAVIOURS as readonly string[]).includes(name)) throw new Error(`--mix: unknown behaviour "${name}" (one of ${BEHAVIOURS.join(', ')})`);
+    mix[name as (typeof BEHAVIOURS)[number]] = num(`mix ${name}`, weight);
+  }
+  return mix;
+}
 
 function num(name: string, raw: string | undefined, min = 0): number | undefined {
   if (raw === undefined) return undefined;
@@ -28,9 +41,9 @@ export async function runSimCli(argv: string[]): Promise<ListeningSimulator> {
     args: argv,
     options: {
       port: { type: 'string' }, host: { type: 'string' }, 'api-key': { type: 'string', multiple: true },
-      sessions: { type: 'string' }, seed: { type: 'string' }, speed: { type: 'string' }, scenario: { type: 'string' },
+      sessions: { type: 'string' }, 'spread-hours': { type: 'string' }, seed: { type: 'string' }, speed: { type: 'string' }, scenario: { type: 'string' },
       faults: { type: 'string' }, 'manual-clock': { type: 'boolean' }, 'no-started-activity': { type: 'boolean' },
-      'world-per-key': { type: 'boolean' },
+      'world-per-key': { type: 'boolean' }, mix: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -41,11 +54,13 @@ export async function runSimCli(argv: string[]): Promise<ListeningSimulator> {
   const opts: JulesSimulatorOptions = {
     apiKeys: values['api-key'],
     sessions: num('sessions', values.sessions),
+    spreadHours: num('spread-hours', values['spread-hours'], Number.MIN_VALUE),
     speed: num('speed', values.speed, Number.MIN_VALUE),
     seed: values.seed === undefined ? undefined : /^\d+$/.test(values.seed) ? Number(values.seed) : values.seed,
     manualClock: values['manual-clock'],
     startedActivity: values['no-started-activity'] ? false : undefined,
     worldPerKey: values['world-per-key'],
+    ...(values.mix ? { mix: mixArg(values.mix) } : {}),
   };
   if (values.scenario) opts.scenario = JSON.parse(await readFile(values.scenario, 'utf8'));
   if (values.faults) opts.faults = (await jsonArg(values.faults)) as JulesSimulatorOptions['faults'];
