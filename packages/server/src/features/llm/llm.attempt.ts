@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import type { LlmOutcome, UsageTask } from '@autopilot/contracts';
 import type { Clock } from '../../platform/clock';
 import type { Logger } from '../../platform/logger';
@@ -80,6 +81,9 @@ export interface Inflight {
 /** The gateway's in-flight registry (one per gateway). */
 export function createInflight(): Inflight {
   const ac = new AbortController();
+  // Every call in flight listens on this one shutdown signal (resilience.run): many listeners are the design, not
+  // a leak, so no MaxListenersExceededWarning past 10 concurrent calls.
+  setMaxListeners(0, ac.signal);
   const open = new Set<Promise<unknown>>();
   return {
     signal: ac.signal,
