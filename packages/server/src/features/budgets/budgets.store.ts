@@ -1,4 +1,5 @@
 import fs from 'node:fs/promises';
+import SQLite from 'better-sqlite3';
 import { CompiledQuery, sql, type Kysely } from 'kysely';
 import type { Db } from '../../platform/db';
 import type { Database, LlmBudgetReservationsTable, LlmBudgetsTable, LlmUsageTable } from '../../platform/db/schema';
@@ -62,6 +63,67 @@ async function insertRows<R extends object>(c: Kysely<Database>, table: string, 
   }
 }
 
+/** How long a group commit keeps retrying while another connection of this process holds the write lock. */
+const BUSY_GIVE_UP_MS = 10_000;
+
+/**
+ * The group commit's own connection to the SQLite file, with its statements prepared once (Kysely's driver
+ * prepares every statement again, ~40 us each here). A batch is ONE synchronous better-sqlite3 transaction
+ * (`begin immediate`): nothing else in the thread runs while it holds the write lock, so it can never block a
+ * transaction of the main connection half-way. The other way round (the main connection holds a write
+ * transaction across awaits, e.g. a mirror page) it gets SQLITE_BUSY at once (busy_timeout 0) and retries on a
+ * timer instead of sleeping in SQLite's busy handler, which would block the thread the holder needs.
+ * At `syncAtLeast` NORMAL the connection runs NORMAL and the caller syncs the WAL itself (see planSync).
+ */
+function openRawWriter(file: string, level: number) {
+  const conn = new SQLite(file, { fileMustExist: true });
+  conn.pragma('busy_timeout = 0');
+  conn.pragma('foreign_keys = ON');
+  conn.pragma(`synchronous = ${level >= 1 ? 'NORMAL' : 'OFF'}`);
+  const del = conn.prepare('delete from llm_budget_reservations where id = ?');
+  const book = conn.prepare('update llm_budgets set day_spent = day_spent + ?, month_spent = month_spent + ?, updated_at = ? where workspace_id = ?');
+  const insUsage = conn.prepare(`insert into llm_usage (${USAGE_COLUMNS.join(', ')}) values (${USAGE_COLUMNS.map(() => '?').join(', ')})`);
+  const budgetRow = conn.prepare('select * from llm_budgets where workspace_id = ?');
+  const insRes = conn.prepare(`insert into llm_budget_reservations (${RESERVATION_COLUMNS.join(', ')}) values (${RESERVATION_COLUMNS.map(() => '?').join(', ')})`);
+  const tx = conn.transaction((reserves: LlmBudgetReservationsTable[], releases: BatchRelease[], now: number) => {
+    const released = releases.map((r) => del.run(r.id).changes === 1);
+    const cost = new Map<string, number>();
+    for (const r of releases) if (r.actual !== 0) cost.set(r.workspace_id, (cost.get(r.workspace_id) ?? 0) + r.actual);
+    for (const [ws, usd] of cost) book.run(usd, usd, now, ws);
+    for (const r of releases) if (r.usage) insUsage.run(USAGE_COLUMNS.map((c) => r.usage![c]));
+    const rows = new Map<string, LlmBudgetsTable | undefined>();
+    const admitted = reserves.map((r) => {
+      if (!rows.has(r.workspace_id)) rows.set(r.workspace_id, budgetRow.get(r.workspace_id) as LlmBudgetsTable | undefined);
+      const b = rows.get(r.workspace_id);
+      // A missing row or another window: not admitted here (the service rolls over and retries alone).
+      if (!b || b.day_key !== r.day_key || b.month_key !== r.month_key) return false;
+      const a = r.amount_usd;
+      const fits =
+        (b.daily_limit_usd === null || b.day_spent + b.day_reserved + a <= b.daily_limit_usd) &&
+        (b.monthly_limit_usd === null || b.month_spent + b.month_reserved + a <= b.monthly_limit_usd);
+      if (!fits) return false;
+      // The insert trigger adds the amount to the row's counters: re-read after it rather than adding here.
+      insRes.run(RESERVATION_COLUMNS.map((c) => r[c]));
+      rows.set(r.workspace_id, budgetRow.get(r.workspace_id) as LlmBudgetsTable | undefined);
+      return true;
+    });
+    return { admitted, released };
+  });
+  return {
+    async run(reserves: LlmBudgetReservationsTable[], releases: BatchRelease[], now: number): Promise<Omit<BatchResult, 'durable'>> {
+      const started = Date.now();
+      for (let wait = 1; ; wait = Math.min(wait * 2, 50)) {
+        try {
+          return tx.immediate(reserves, releases, now);
+        } catch (err) {
+          if ((err as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() - started > BUSY_GIVE_UP_MS) throw err;
+        }
+        await new Promise((r) => setTimeout(r, wait));
+      }
+    },
+  };
+}
+
 /**
  * Budget rows: limits plus both windows' counters. Reservations are single conditional UPDATEs whose WHERE clause
  * holds the limit check, so concurrent callers (in one process or many, on SQLite or PostgreSQL) cannot all pass
@@ -77,13 +139,21 @@ export function createBudgetsStore(db: Db) {
    * after that, so what they are told is on disk exactly as with FULL. WAL frames are appended in order, so one
    * sync covers every earlier commit too. Read once per store: the pragma and the file do not change.
    */
-  let syncPlan: Promise<{ restore: number; wal: string } | null> | undefined;
+  let syncPlan: Promise<{ restore: number; wal: string; raw: ReturnType<typeof openRawWriter> | null } | null> | undefined;
   const planSync = (c: Kysely<Database>) =>
     (syncPlan ??= (async () => {
       const level = Number(Object.values((await c.executeQuery(CompiledQuery.raw('pragma synchronous'))).rows[0] ?? {})[0] ?? 2);
       const mode = String(Object.values((await c.executeQuery(CompiledQuery.raw('pragma journal_mode'))).rows[0] ?? {})[0] ?? '');
       const file = (await c.executeQuery<{ file: string }>(CompiledQuery.raw("select file from pragma_database_list where name = 'main'"))).rows[0]?.file;
-      return level >= 2 && mode.toLowerCase() === 'wal' && file ? { restore: level, wal: `${file}-wal` } : null;
+      if (!(level >= 2 && mode.toLowerCase() === 'wal' && file)) return null;
+      // The group commit's own connection (see openRawWriter); if it cannot be opened, the batch runs on Kysely's.
+      let raw: ReturnType<typeof openRawWriter> | null = null;
+      try {
+        raw = openRawWriter(file, level);
+      } catch {
+        raw = null;
+      }
+      return { restore: level, wal: `${file}-wal`, raw };
     })());
   // The WAL file stays open for the store's life: SQLite keeps the file (and its inode) while a connection is open.
   let walHandle: Promise<fs.FileHandle> | undefined;
@@ -186,8 +256,12 @@ export function createBudgetsStore(db: Db) {
   };
 
   async function sqliteBatch(reserves: LlmBudgetReservationsTable[], releases: BatchRelease[], now: number): Promise<BatchResult> {
+    const plan = await (syncPlan ?? k.connection().execute((c) => planSync(c)));
+    if (plan?.raw) {
+      const out = await plan.raw.run(reserves, releases, now);
+      return { ...out, durable: syncWal(plan.wal) };
+    }
     return k.connection().execute(async (c) => {
-      const plan = await planSync(c);
       if (plan) await c.executeQuery(CompiledQuery.raw('pragma synchronous = NORMAL'));
       try {
         // A reservation alone (a quiet moment) is its one conditional INSERT: no transaction to open around it.
