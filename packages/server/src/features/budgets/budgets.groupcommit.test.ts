@@ -94,11 +94,55 @@ describe.each(testEngines())('budget writes grouped into one transaction (%s)', 
       expect(results[1]!.status).toBe('rejected');
       expect(status.day).toMatchObject({ spentUsd: 0 });
       expect(status.day.reservedUsd).toBeCloseTo(0.5, 9);
+      expect(await usageCount(ws)).toBe(1);
     } else {
-      // PostgreSQL releases first, then writes the row: the release of the failed one stands, its row is missing.
+      // PostgreSQL settles each call in its own statement: the failed one releases and books nothing, the other does.
       expect(results[1]!.status).toBe('fulfilled');
-      expect(status.day.reservedUsd).toBeCloseTo(0, 9);
+      expect(status.day.spentUsd).toBeCloseTo(0.1, 9);
+      expect(status.day.reservedUsd).toBeCloseTo(0.3, 9);
+      expect(await usageCount(ws)).toBe(2);
     }
-    expect(await usageCount(ws)).toBe(engine === 'sqlite' ? 1 : 2);
+  });
+});
+
+describe('grouped budget writes while the main SQLite connection holds a write transaction', () => {
+  let t: TestDb;
+  beforeAll(async () => {
+    t = await createTestDb('sqlite');
+  });
+  afterAll(async () => t?.cleanup());
+
+  it('waits for it without blocking the thread, then admits the reservation', async () => {
+    const ws = randomUUID();
+    await t.db.kysely.insertInto('workspaces').values({ id: ws, name: 'held', created_at: new Date().toISOString() }).execute();
+    const budgets = createBudgetsService({ store: createBudgetsStore(t.db), clock: systemClock });
+    await budgets.put(ws, { dailyLimitUsd: 1, monthlyLimitUsd: null, onExhausted: 'error', degradeTo: null });
+    const warm = await budgets.reserve(ws, 0.1);
+    await budgets.settle(warm!, 0);
+
+    let finish!: () => void;
+    const held = new Promise<void>((resolve) => (finish = resolve));
+    const tx = t.db.kysely.transaction().execute(async (trx) => {
+      // A write: the transaction holds SQLite's write lock until `finish`, across awaits.
+      await trx.insertInto('workspaces').values({ id: randomUUID(), name: 'writer', created_at: new Date().toISOString() }).execute();
+      await held;
+    });
+    await new Promise((r) => setTimeout(r, 20));
+    let settled = false;
+    const pending = budgets.reserve(ws, 0.2).then((r) => {
+      settled = true;
+      return r;
+    });
+    // The event loop keeps turning (a busy handler sleeping in SQLite would freeze it) and the batch waits.
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 5);
+    await new Promise((r) => setTimeout(r, 100));
+    clearInterval(timer);
+    expect(ticks).toBeGreaterThan(3);
+    expect(settled).toBe(false);
+    finish();
+    await tx;
+    expect(await pending).not.toBeNull();
+    expect((await budgets.status(ws)).day.reservedUsd).toBeCloseTo(0.2, 9);
   });
 });

@@ -136,8 +136,8 @@ export function createBudgetsService(deps: BudgetsDeps) {
       await group.release(release);
       return;
     }
-    await store.release(release, actualUsd, now);
-    if (usage) await store.insertUsage(usage);
+    if (usage) await store.releaseAndRecord(release, actualUsd, now, usage);
+    else await store.release(release, actualUsd, now);
   }
 
   return {
@@ -193,7 +193,7 @@ export function createBudgetsService(deps: BudgetsDeps) {
 
     /**
      * `settle`, and the call's usage row written with it: on SQLite in the same transaction (grouped with the
-     * other calls of the moment), on PostgreSQL right after the release. Resolves once both are committed.
+     * other calls of the moment), on PostgreSQL in the release's statement. Resolves once both are committed.
      */
     async settleAndRecord(r: Reservation, actualUsd: number, usage: LlmUsageTable): Promise<void> {
       await settle(r, actualUsd, usage);

@@ -226,6 +226,19 @@ export function createBudgetsStore(db: Db) {
      */
     release: (r: Pick<LlmBudgetReservationsTable, 'id' | 'workspace_id'>, actual: number, now: number): Promise<boolean> => write(() => releaseOne(r, actual, now)),
 
+    /**
+     * `release` and the call's usage row as one statement on PostgreSQL (a CTE inserts the row), so the cost is
+     * booked exactly when the row is written. SQLite settles through `batch` (same transaction); without a batch
+     * (the group commit off) it releases, then inserts.
+     */
+    releaseAndRecord: (r: Pick<LlmBudgetReservationsTable, 'id' | 'workspace_id'>, actual: number, now: number, usage: LlmUsageTable): Promise<boolean> =>
+      write(async () => {
+        if (db.dialect === 'postgres') return releaseOne(r, actual, now, usage);
+        const released = await releaseOne(r, actual, now);
+        await k.insertInto('llm_usage').values(usage).execute();
+        return released;
+      }),
+
     /** One usage row of the LLM gateway (PostgreSQL settles write it after the release; SQLite batches it). */
     insertUsage: (row: LlmUsageTable) => write(() => k.insertInto('llm_usage').values(row).execute()),
 
@@ -344,9 +357,13 @@ export function createBudgetsStore(db: Db) {
     return Number(res.numAffectedRows ?? 0) === 1;
   }
 
-  async function releaseOne(r: Pick<LlmBudgetReservationsTable, 'id' | 'workspace_id'>, actual: number, now: number): Promise<boolean> {
+  async function releaseOne(r: Pick<LlmBudgetReservationsTable, 'id' | 'workspace_id'>, actual: number, now: number, usage?: LlmUsageTable): Promise<boolean> {
     if (db.dialect === 'postgres') {
-      const res = await sql<{ released: number }>`with d as (delete from llm_budget_reservations where id = ${r.id} returning amount_usd, day_key, month_key)
+      // A data-modifying CTE runs whether or not the main statement reads it: the usage row goes with the release.
+      const record = usage
+        ? sql`, i as (insert into llm_usage (${sql.raw(USAGE_COLUMNS.join(', '))}) values (${sql.join(USAGE_COLUMNS.map((c) => usage[c]))}))`
+        : sql``;
+      const res = await sql<{ released: number }>`with d as (delete from llm_budget_reservations where id = ${r.id} returning amount_usd, day_key, month_key)${record}
         update llm_budgets set
           day_reserved = day_reserved - coalesce((select amount_usd from d where d.day_key = llm_budgets.day_key), 0),
           month_reserved = month_reserved - coalesce((select amount_usd from d where d.month_key = llm_budgets.month_key), 0),
