@@ -1,4 +1,4 @@
-import fs from 'node:fs/promises';
+import fsCallback from 'node:fs';
 import SQLite from 'better-sqlite3';
 import { CompiledQuery, sql, type Kysely } from 'kysely';
 import type { Db } from '../../platform/db';
@@ -24,10 +24,11 @@ export interface BatchResult {
 }
 
 /**
- * SQLite budget writes of this process, one at a time. A batch holds a write transaction across awaits; a second
- * database handle in the same thread (several "instances" in one test process) that tried to write meanwhile
- * would wait in SQLite's busy handler, blocking the very thread that has to finish the transaction. Every budget
- * write on SQLite takes this lock, whichever handle it uses, so they never meet. Module-wide on purpose.
+ * SQLite budget writes of this process, one at a time. A batch on Kysely's connection (no own connection, see
+ * sqliteBatch) holds a write transaction across awaits; a second database handle in the same thread (several
+ * "instances" in one test process) that tried to write meanwhile would wait in SQLite's busy handler, blocking
+ * the very thread that has to finish the transaction. Every budget write on SQLite takes this lock, whichever
+ * handle it uses, so they never meet. Module-wide on purpose.
  */
 let sqliteWriteTail: Promise<unknown> = Promise.resolve();
 function sqliteLocked<T>(fn: () => Promise<T>): Promise<T> {
@@ -73,13 +74,14 @@ const BUSY_GIVE_UP_MS = 10_000;
  * transaction of the main connection half-way. The other way round (the main connection holds a write
  * transaction across awaits, e.g. a mirror page) it gets SQLITE_BUSY at once (busy_timeout 0) and retries on a
  * timer instead of sleeping in SQLite's busy handler, which would block the thread the holder needs.
- * At `syncAtLeast` NORMAL the connection runs NORMAL and the caller syncs the WAL itself (see planSync).
+ * Opened only when the database runs FULL (or EXTRA) in WAL mode: this connection commits at NORMAL and the
+ * store fdatasyncs the WAL itself before answering (see planSync).
  */
 function openRawWriter(file: string, level: number) {
   const conn = new SQLite(file, { fileMustExist: true });
   conn.pragma('busy_timeout = 0');
   conn.pragma('foreign_keys = ON');
-  conn.pragma(`synchronous = ${level >= 1 ? 'NORMAL' : 'OFF'}`);
+  conn.pragma(`synchronous = ${level >= 1 ? 'NORMAL' : 'OFF'}`); // the WAL is synced by the store (syncWal)
   const del = conn.prepare('delete from llm_budget_reservations where id = ?');
   const book = conn.prepare('update llm_budgets set day_spent = day_spent + ?, month_spent = month_spent + ?, updated_at = ? where workspace_id = ?');
   const insUsage = conn.prepare(`insert into llm_usage (${USAGE_COLUMNS.join(', ')}) values (${USAGE_COLUMNS.map(() => '?').join(', ')})`);
@@ -116,7 +118,7 @@ function openRawWriter(file: string, level: number) {
         try {
           return tx.immediate(reserves, releases, now);
         } catch (err) {
-          if ((err as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() - started > BUSY_GIVE_UP_MS) throw err;
+          if (!String((err as { code?: string }).code).startsWith('SQLITE_BUSY') || Date.now() - started > BUSY_GIVE_UP_MS) throw err;
         }
         await new Promise((r) => setTimeout(r, wait));
       }
@@ -155,25 +157,21 @@ export function createBudgetsStore(db: Db) {
       }
       return { restore: level, wal: `${file}-wal`, raw };
     })());
-  // The WAL file stays open for the store's life: SQLite keeps the file (and its inode) while a connection is open.
-  let walHandle: Promise<fs.FileHandle> | undefined;
+  // The WAL file stays open for the store's life (SQLite keeps the file, and its inode, while a connection is
+  // open); a plain descriptor, so no FileHandle is ever closed by the garbage collector with a warning.
+  let walFd: number | undefined;
+  const datasync = (fd: number) => new Promise<void>((resolve, reject) => fsCallback.fdatasync(fd, (err) => (err ? reject(err) : resolve())));
   const syncWal = async (wal: string): Promise<void> => {
-    walHandle ??= fs.open(wal, 'r');
-    const fh = walHandle;
+    walFd ??= fsCallback.openSync(wal, 'r');
+    const fd = walFd;
     try {
-      await (await fh).datasync();
-    } catch (err) {
-      // A handle that went stale (the file was recreated): open it again once.
-      if (walHandle === fh) walHandle = undefined;
-      void fh.then((h) => h.close()).catch(() => undefined);
-      const again = await fs.open(wal, 'r');
-      try {
-        await again.datasync();
-      } catch {
-        throw err;
-      } finally {
-        await again.close();
-      }
+      await datasync(fd);
+    } catch {
+      // A descriptor that went stale (the file was recreated): open it again once.
+      if (walFd === fd) walFd = undefined;
+      fsCallback.close(fd, () => undefined);
+      walFd ??= fsCallback.openSync(wal, 'r');
+      await datasync(walFd);
     }
   };
 
@@ -239,7 +237,7 @@ export function createBudgetsStore(db: Db) {
         return released;
       }),
 
-    /** One usage row of the LLM gateway (PostgreSQL settles write it after the release; SQLite batches it). */
+    /** One usage row on its own: a call that reserved nothing (refused before any target). */
     insertUsage: (row: LlmUsageTable) => write(() => k.insertInto('llm_usage').values(row).execute()),
 
     /**
