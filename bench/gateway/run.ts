@@ -105,24 +105,42 @@ export async function run({ quick }: { quick: boolean }) {
     await measure(quick ? 50 : 200, 4, gateway);
     for (const concurrency of [1, 50]) {
       const n = concurrency === 1 ? (quick ? 200 : 1000) : quick ? 1000 : 5000;
-      // Alternate halves so drift of the machine during the run hits both sides alike.
-      const d1 = await measureCpu(n / 2, concurrency, direct);
-      const g1 = await measureCpu(n / 2, concurrency, gateway);
-      const d2 = await measureCpu(n / 2, concurrency, direct);
-      const g2 = await measureCpu(n / 2, concurrency, gateway);
-      const d = [...d1.latencies, ...d2.latencies];
-      const gw = [...g1.latencies, ...g2.latencies];
+      // Alternate short blocks, ABBA order, so the drift of a shared machine during the run hits both sides alike.
+      const blocks = 10;
+      const per = Math.max(concurrency, Math.floor(n / blocks));
+      const side = () => ({ latencies: [] as number[], seconds: 0, cpuUs: 0, calls: 0 });
+      const dSide = side();
+      const gSide = side();
+      const block = async (s: ReturnType<typeof side>, call: () => Promise<unknown>) => {
+        const t0 = performance.now();
+        const r = await measureCpu(per, concurrency, call);
+        s.seconds += (performance.now() - t0) / 1000;
+        s.cpuUs += r.cpuUs;
+        s.calls += per;
+        s.latencies.push(...r.latencies);
+      };
+      for (let b = 0; b < blocks / 2; b++) {
+        if (b % 2 === 0) {
+          await block(dSide, direct);
+          await block(gSide, gateway);
+        } else {
+          await block(gSide, gateway);
+          await block(dSide, direct);
+        }
+      }
+      const d = dSide.latencies;
+      const gw = gSide.latencies;
       for (const p of [50, 99]) {
         const dp = percentile(d, p);
         const gp = percentile(gw, p);
         figures.push({ name: `gateway added latency p${p} @ concurrency ${concurrency}`, value: round(gp - dp), unit: 'ms', note: `gateway p${p} ${round(gp)} ms - direct p${p} ${round(dp)} ms` });
         figures.push({ name: `gateway call p${p} @ concurrency ${concurrency}`, value: round(gp), unit: 'ms', baseline: round(dp), ratio: round(gp / dp), note: 'baseline = same call straight to the fake upstream' });
       }
-      const dps = (d1.perSecond + d2.perSecond) / 2;
-      const gps = (g1.perSecond + g2.perSecond) / 2;
+      const dps = dSide.calls / dSide.seconds;
+      const gps = gSide.calls / gSide.seconds;
       figures.push({ name: `gateway throughput @ concurrency ${concurrency}`, value: round(gps, 1), unit: 'calls/s', baseline: round(dps, 1), ratio: round(gps / dps) });
-      const dCpu = (d1.cpuUs + d2.cpuUs) / n;
-      const gCpu = (g1.cpuUs + g2.cpuUs) / n;
+      const dCpu = dSide.cpuUs / dSide.calls;
+      const gCpu = gSide.cpuUs / gSide.calls;
       figures.push({ name: `gateway added CPU per call @ concurrency ${concurrency}`, value: round(gCpu - dCpu, 1), unit: 'us', note: `process.cpuUsage per call: gateway ${round(gCpu, 1)} us - direct ${round(dCpu, 1)} us (upstream in its own process)` });
       figures.push({ name: `gateway CPU per call @ concurrency ${concurrency}`, value: round(gCpu, 1), unit: 'us', baseline: round(dCpu, 1), ratio: round(gCpu / dCpu), note: 'baseline = the bare AI SDK call to the same upstream' });
     }
