@@ -14,7 +14,7 @@ import { BENCH_ADMIN_KEY, rssBytes, startMirroredPair } from '../lib/processes';
  * 100,000 sessions live at once, which no account can have; each live session needs its activities at once
  * (sessions.sync.ts), so that world measures the keeper's first tick, not the mirror.
  */
-const WORLD = { spreadHours: 90 * 24, mix: 'happy=87,fail=10,approval=1,question=1,stuck=1' };
+export const WORLD = { spreadHours: 90 * 24, mix: 'happy=87,fail=10,approval=1,question=1,stuck=1' };
 
 async function measure(sessions: number) {
   const pair = await startMirroredPair(sessions, WORLD);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_KEEPER_SETTINGS, type KeeperSettings } from '@autopilot/contracts';
 import { decide, gate, MAX_ATTEMPTS, RETRY_AFTER_MS, riskyWord } from './keeper.decide';
 import type { HistoryEntry, KeeperActivity, KeeperSession, PlanStepView } from './keeper.types';
+import { HISTORY_MS } from './keeper.decide.watch';
 
 const T0 = Date.parse('2026-11-23T10:00:00Z');
 const MIN = 60_000;
@@ -202,6 +203,8 @@ const watch: Row[] = [
   ['COMPLETED without PR notifies', completedRepo(), [], settings(), [], T0 + NOPR, 'escalate', `nopr:${T0}`],
   ['COMPLETED without PR, one ms early', completedRepo(), [], settings(), [], T0 + NOPR - 1, 'none'],
   ['COMPLETED without PR, once', completedRepo(), [], settings(), [H('escalate', `nopr:${T0}`, { status: 'recorded' })], T0 + 10 * NOPR, 'none'],
+  ['COMPLETED without PR a day before the keeper looked: history, no alert', completedRepo(), [], settings(), [], T0 + HISTORY_MS + 1, 'none'],
+  ['COMPLETED without PR just inside a day: alerted', completedRepo(), [], settings(), [], T0 + HISTORY_MS, 'escalate', `nopr:${T0}`],
   ['COMPLETED without PR, no repository: none expected', completedRepo({ source: null }), [], settings(), [], T0 + NOPR, 'none'],
   ['COMPLETED created here without auto-create PR: none expected', completedRepo({ createdHere: true, automationMode: null }), [], settings(), [], T0 + NOPR, 'none'],
   ['COMPLETED created here with AUTO_CREATE_PR and no PR', completedRepo({ createdHere: true, automationMode: 'AUTO_CREATE_PR' }), [], settings(), [], T0 + NOPR, 'escalate'],

@@ -11,6 +11,8 @@ import type { Decision, HistoryEntry, KeeperActivity, KeeperSession } from './ke
 const FINISH_RE = /\b(published|pull request (is )?(open|ready)|opened (a|the) (pr|pull request)|all done|task is complete|work is complete|ready for review)\b/i;
 
 /** The recovery marker a recovered session's prompt carries (see keeper.supervisor.ts recoveryPrompt). */
+/** How old a completion may be and still be news (the no-PR alert). */
+export const HISTORY_MS = 24 * 3600_000;
 const RECOVERY_MARK = /by the Jules Autopilot keeper, action [0-9a-f-]{36}\.\)/g;
 
 function stuckEvidence(s: KeeperSession, acts: readonly KeeperActivity[]): string | null {
@@ -98,6 +100,9 @@ export function decideCompleted(s: KeeperSession, acts: readonly KeeperActivity[
   if (!st.alerts.enabled || !expectsPr || s.prUrl) return none(st.autoContinue.enabled ? 'completed; auto-continue cap reached' : 'completed');
   const waited = now - s.updateTimeMs;
   if (!(waited >= st.alerts.completedWithoutPrMs)) return none('completed without a pull request yet; waiting before notifying');
+  // An account connected with months of history would otherwise raise one alert per old session: past a day (or
+  // twice the alert's delay) a completion is history, not news.
+  if (waited > Math.max(HISTORY_MS, 2 * st.alerts.completedWithoutPrMs)) return none('completed without a pull request long before the keeper looked; history, not news');
   const trigger = `nopr:${s.updateTimeMs}`;
   if (handled(h, 'escalate', trigger)) return none('completed without a pull request; a person was notified');
   return {

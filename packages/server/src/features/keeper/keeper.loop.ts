@@ -60,15 +60,32 @@ export function createWorkspaceKeeper(deps: WorkspaceKeeperDeps, workspaceId: st
 
   const lastNoted = new Map<string, string>();
   let lastSettings = '';
+  /** Decisions noted in this tick, written together (flushed every 500 and when the tick ends). */
+  const unwritten = new Map<string, { sessionId: string; decision: string; reason: string; at: number }>();
+  async function flushDecisions(): Promise<void> {
+    if (unwritten.size === 0) return;
+    const rows = [...unwritten.values()];
+    unwritten.clear();
+    await deps.store.recordDecisions(workspaceId, rows);
+  }
   /** Stores the decision when it differs from the last one stored (explainability without a write per look). */
   async function note(sessionId: string, action: string, reason: string): Promise<void> {
     const key = `${action}|${reason}`;
     if (lastNoted.get(sessionId) === key) return;
     lastNoted.set(sessionId, key);
-    await deps.store.recordDecision(workspaceId, sessionId, action, reason, deps.clock.now());
+    unwritten.set(sessionId, { sessionId, decision: action, reason, at: deps.clock.now() });
+    if (unwritten.size >= 500) await flushDecisions();
   }
 
   async function tick(signal?: AbortSignal): Promise<TickReport> {
+    try {
+      return await tickNow(signal);
+    } finally {
+      await flushDecisions();
+    }
+  }
+
+  async function tickNow(signal?: AbortSignal): Promise<TickReport> {
     const report: TickReport = { leader: false, evaluated: 0, acted: 0, reconciled: 0, deferred: 0 };
     const settings = await deps.service.getSettings(workspaceId);
     tickMs = settings.intervals.tickMs;
