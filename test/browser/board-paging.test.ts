@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BOARD_COLUMNS, type BoardCounts } from '@autopilot/contracts';
 import { createClient, type ApiClient } from '../../packages/client/src/index';
-import { login, openPage, startStack, type Stack, type WatchedPage } from './harness';
+import { eventually, login, openPage, startStack, type Stack, type WatchedPage } from './harness';
 
 /*
  * Issue #22 in a real browser: the board with more sessions than a column page holds shows the server's counts,
@@ -12,21 +12,6 @@ let stack: Stack;
 let api: ApiClient;
 let p: WatchedPage;
 const SESSIONS = 400;
-
-async function eventually<T>(fn: () => Promise<T | undefined | false>, what: string, timeoutMs = 30_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < end) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-}
 
 /** The counts the board shows, by column. */
 const shownCounts = () =>

@@ -191,3 +191,19 @@ export async function startFlakyProxy(target: string): Promise<FlakyProxy> {
       }),
   };
 }
+
+/** Polls `fn` every 200 ms until it returns a truthy value (returned), or fails naming `what` after `timeoutMs`. */
+export async function eventually<T>(fn: () => Promise<T | undefined | false>, what: string, timeoutMs = 30_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < end) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+}

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionSummary } from '@autopilot/contracts';
 import { createClient, type ApiClient } from '../../packages/client/src/index';
-import { login, openPage, startStack, type Stack, type WatchedPage } from './harness';
+import { eventually, login, openPage, startStack, type Stack, type WatchedPage } from './harness';
 
 /*
  * Issue #6 in a real browser: the orchestrator runs the simulator in-process (demo mode) with no pre-made sessions;
@@ -21,21 +21,6 @@ const SETTLED: Record<keyof typeof BEHAVIOURS, string> = {
   happy: 'COMPLETED',
   stuck: 'IN_PROGRESS',
 };
-
-async function eventually<T>(fn: () => Promise<T | undefined | false>, what: string, timeoutMs = 30_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < end) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-}
 
 beforeAll(async () => {
   stack = await startStack({ JULES_DEMO_SESSIONS: '0', JULES_DEMO_SPEED: '60', JULES_POLL_INTERVAL_MS: '500', KEEPER_DISCOVER_INTERVAL_MS: '300' });
