@@ -1,4 +1,4 @@
-import { AppEvent } from '@autopilot/contracts';
+import { AppEvent, routes } from '@autopilot/contracts';
 import { ApiError, errorFromResponse } from './errors';
 import { createSseParser } from './sse';
 import type { Transport } from './http';
@@ -70,7 +70,7 @@ export function subscribeEvents(t: Transport, opts: SubscribeOptions): Subscript
       idle = setTimeout(() => conn.abort(), idleMs);
     };
     try {
-      const res = await t.send('/api/events', {
+      const res = await t.send(routes.events.stream.path, {
         method: 'GET',
         headers: t.headers({ accept: 'text/event-stream', ...(lastEventId ? { 'last-event-id': lastEventId } : {}) }),
         signal: conn.signal,

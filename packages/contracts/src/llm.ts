@@ -75,12 +75,6 @@ export const BreakerInfo = z
 export const BreakerList = z.object({ items: z.array(BreakerInfo) }).openapi('LlmBreakerList');
 export type BreakerInfo = z.infer<typeof BreakerInfo>;
 
-/** `data` of the `breaker.opened` and `breaker.closed` events. */
-export const BreakerEventData = z
-  .object({ providerId: z.string(), provider: z.string(), kind: z.string(), model: z.string(), state: z.enum(['open', 'closed']) })
-  .openapi('BreakerEventData');
-export type BreakerEventData = z.infer<typeof BreakerEventData>;
-
 /** One recorded gateway attempt (or a call refused before any attempt), newest first in `GET /api/llm/calls`. */
 export const LlmCall = z
   .object({
