@@ -6,14 +6,14 @@ import type { JulesAccountsTable } from '../../platform/db/schema';
 import { AppError, badRequest, notFound } from '../../platform/errors';
 import type { EventBus } from '../../platform/events/bus';
 import type { Logger } from '../../platform/logger';
-import { UpstreamAuth, UpstreamNotFound, UpstreamRateLimited, upstreamToAppError, publicUpstreamMessage, type JulesClient, type JulesSession } from '../../integrations/jules';
+import { UpstreamAuth, UpstreamNotFound, UpstreamRateLimited, upstreamToAppError, publicUpstreamMessage, type JulesClient } from '../../integrations/jules';
 import type { AccountsService } from './accounts.service';
 import type { SessionsStore } from './sessions.store';
 import { activityCursor, displayTime, sessionCursor, toActivity, toDetail, toSummary } from './sessions.mapping';
 
 /** A session's change signature: enough to tell that it moved, without its text. */
 export type SessionSignature = Pick<SessionSummary, 'id' | 'state' | 'updateTime' | 'archived' | 'activityCount' | 'deleted'>;
-import { syncAccount, syncActivities, upsertSession, type SyncDeps, type SyncReport } from './sessions.sync';
+import { syncAccount, syncActivities, upsertSession, type ActivityTarget, type SyncDeps, type SyncReport } from './sessions.sync';
 
 export interface SessionsDeps {
   store: SessionsStore;
@@ -83,7 +83,7 @@ export function createSessionsService(deps: SessionsDeps) {
     if (row.activities_synced_update_time !== null || row.deleted_at !== null) return row;
     try {
       const { acc, client } = await clientOf(row.workspace_id, row.account_id);
-      const s = { id: row.jules_id, createTime: displayTime(row.create_time), updateTime: displayTime(row.update_time) } as JulesSession;
+      const s: ActivityTarget = { id: row.jules_id, createTime: displayTime(row.create_time), updateTime: displayTime(row.update_time), state: row.state };
       await syncActivities(syncDeps, { accountId: acc.id, workspaceId: row.workspace_id, backfill: true }, client, row.id, s);
       return (await store.get(row.workspace_id, row.id)) ?? row;
     } catch (err) {

@@ -37,6 +37,13 @@ export interface SyncDeps {
   activityChecks?: Map<string, number>;
 }
 
+/**
+ * What an activities fetch needs of a session. A poll holds one per session to fetch until its end: whole wire
+ * sessions there (their raw JSON) kept 100,000 of them alive through a first import, into V8's old space.
+ */
+export type ActivityTarget = Pick<JulesSession, 'id' | 'createTime' | 'updateTime' | 'state'>;
+const target = (s: JulesSession): ActivityTarget => ({ id: s.id, createTime: s.createTime, updateTime: s.updateTime, state: s.state });
+
 /** What one sync did, in upstream calls and mirror changes. */
 export interface SyncReport {
   listCalls: number;
@@ -65,7 +72,7 @@ const WORKING = new Set(['PLANNING', 'IN_PROGRESS']);
 /** States a session does not leave on its own: nothing waits on their activities but a reader. */
 const FINISHED = new Set(['COMPLETED', 'FAILED']);
 /** Who needs a session's activities first: people and the keeper (a plan, a question), then working sessions. */
-const urgency = (s: JulesSession) => {
+const urgency = (s: ActivityTarget) => {
   const state = String(s.state);
   if (state.startsWith('AWAITING_')) return 0;
   if (!FINISHED.has(state)) return 1;
@@ -77,7 +84,7 @@ const urgency = (s: JulesSession) => {
  * arrival order and marks the session synced up to `updateTime`. Returns the activities.list calls made.
  */
 export async function syncActivities(
-  deps: SyncDeps, t: SyncTarget, client: JulesClient, sessionId: string, s: JulesSession, report?: SyncReport, signal?: AbortSignal,
+  deps: SyncDeps, t: SyncTarget, client: JulesClient, sessionId: string, s: ActivityTarget, report?: SyncReport, signal?: AbortSignal,
 ): Promise<number> {
   if (!deps.locks) return syncActivitiesNow(deps, t, client, sessionId, s, report, signal);
   const prev = deps.locks.get(sessionId) ?? Promise.resolve();
@@ -91,7 +98,7 @@ export async function syncActivities(
 }
 
 async function syncActivitiesNow(
-  deps: SyncDeps, t: SyncTarget, client: JulesClient, sessionId: string, s: JulesSession, report?: SyncReport, signal?: AbortSignal,
+  deps: SyncDeps, t: SyncTarget, client: JulesClient, sessionId: string, s: ActivityTarget, report?: SyncReport, signal?: AbortSignal,
 ): Promise<number> {
   const newest = await deps.store.newest(sessionId);
   const { activities, calls } = await client.activitiesSince(s.id, { after: newest, createTime: s.createTime, signal });
@@ -125,13 +132,13 @@ export async function syncAccount(deps: SyncDeps, t: SyncTarget, client: JulesCl
     activitySessions: 0, activityCalls: 0, activityChecks: 0, activityBackfilled: 0, activityDeferred: 0, activitiesAdded: 0, failures: 0,
   };
   const backfillMax = deps.activityBackfillMax ?? 200;
-  const deferred: Array<{ id: string; s: JulesSession }> = [];
+  const deferred: Array<{ id: string; s: ActivityTarget }> = [];
   const checkedAt = (deps.activityChecks ??= new Map());
   const checkEvery = deps.activityCheckMs ?? 120_000;
-  const due: Array<{ id: string; s: JulesSession; at: number }> = [];
+  const due: Array<{ id: string; s: ActivityTarget; at: number }> = [];
   const known = await deps.store.index(t.accountId);
   const seen = new Set<string>();
-  const toFetch: Array<{ id: string; s: JulesSession }> = [];
+  const toFetch: Array<{ id: string; s: ActivityTarget }> = [];
   const take = async (items: JulesSession[]) => {
     // Pages can shift while a new session is created: the same one may show twice.
     const fresh = items.filter((s) => !seen.has(s.id) && seen.add(s.id));
@@ -140,13 +147,13 @@ export async function syncAccount(deps: SyncDeps, t: SyncTarget, client: JulesCl
     fresh.forEach((s, i) => {
       const r = upserted[i];
       const neverFetched = !known.get(s.id) || known.get(s.id)!.activities_synced_update_time === null;
-      if (r.fetch && backfillMax > 0 && neverFetched && (FINISHED.has(String(s.state)) || s.archived)) deferred.push({ id: r.id, s });
-      else if (r.fetch) toFetch.push({ id: r.id, s });
+      if (r.fetch && backfillMax > 0 && neverFetched && (FINISHED.has(String(s.state)) || s.archived)) deferred.push({ id: r.id, s: target(s) });
+      else if (r.fetch) toFetch.push({ id: r.id, s: target(s) });
       else if (WORKING.has(String(s.state)) && !s.archived) {
         const at = checkedAt.get(r.id);
         // First sight in this process counts as checked now: a restart must not fetch every working session at once.
         if (at === undefined) checkedAt.set(r.id, deps.clock.now());
-        else if (deps.clock.now() - at >= checkEvery) due.push({ id: r.id, s, at });
+        else if (deps.clock.now() - at >= checkEvery) due.push({ id: r.id, s: target(s), at });
       }
     });
   };
