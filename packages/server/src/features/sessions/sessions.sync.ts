@@ -26,6 +26,13 @@ export interface SyncDeps {
   activityCheckMs?: number;
   activityCheckMax?: number;
   /**
+   * The check pays only where Jules does not move updateTime: when a round of checks finds nothing that updateTime
+   * had not already announced, the account's check interval doubles (up to `activityCheckMaxMs`, default 30 min);
+   * when one finds activities, it goes back to `activityCheckMs`. Keyed by account (this process).
+   */
+  activityCheckMaxMs?: number;
+  activityCheckIntervals?: Map<string, number>;
+  /**
    * A finished or archived session whose activities were never fetched (the first import of a large account is
    * mostly these) is not fetched in the poll that finds it: its activities arrive on demand (the detail view, the
    * keeper) or by a backfill of `activityBackfillMax` (default 200) per poll, newest first. The first import of
@@ -58,6 +65,8 @@ export interface SyncReport {
   activityCalls: number;
   /** Of activitySessions, those fetched although their updateTime did not move (the periodic check). */
   activityChecks: number;
+  /** The account's periodic-check interval after this poll (ms): doubles while checks find nothing new. */
+  activityCheckEveryMs: number;
   /** Of activitySessions, finished sessions whose deferred first fetch ran in this poll's backfill. */
   activityBackfilled: number;
   /** Finished sessions whose first activities fetch is still deferred after this poll. */
@@ -129,12 +138,14 @@ async function syncActivitiesNow(
 export async function syncAccount(deps: SyncDeps, t: SyncTarget, client: JulesClient, opts: { archivedPass: boolean; signal?: AbortSignal }): Promise<SyncReport> {
   const report: SyncReport = {
     listCalls: 0, archivedPass: opts.archivedPass, seen: 0, created: 0, updated: 0, stateChanges: 0, deleted: 0,
-    activitySessions: 0, activityCalls: 0, activityChecks: 0, activityBackfilled: 0, activityDeferred: 0, activitiesAdded: 0, failures: 0,
+    activitySessions: 0, activityCalls: 0, activityChecks: 0, activityCheckEveryMs: 0, activityBackfilled: 0, activityDeferred: 0, activitiesAdded: 0, failures: 0,
   };
   const backfillMax = deps.activityBackfillMax ?? 200;
   const deferred: Array<{ id: string; s: ActivityTarget }> = [];
   const checkedAt = (deps.activityChecks ??= new Map());
-  const checkEvery = deps.activityCheckMs ?? 120_000;
+  const checkBase = deps.activityCheckMs ?? 120_000;
+  const intervals = (deps.activityCheckIntervals ??= new Map());
+  const checkEvery = intervals.get(t.accountId) ?? checkBase;
   const due: Array<{ id: string; s: ActivityTarget; at: number }> = [];
   const known = await deps.store.index(t.accountId);
   const seen = new Set<string>();
@@ -196,16 +207,25 @@ export async function syncAccount(deps: SyncDeps, t: SyncTarget, client: JulesCl
   report.activityBackfilled = backfill.length;
   report.activityDeferred = deferred.length - backfill.length;
   toFetch.push(...backfill);
-  await pool(toFetch, deps.activityConcurrency ?? 4, async ({ id, s }) => {
+  // The periodic checks count apart, to learn whether they found anything updateTime had not announced.
+  const checked = new Set(periodic);
+  const byChecks = { ...report, activitySessions: 0, activityCalls: 0, activitiesAdded: 0 };
+  await pool(toFetch, deps.activityConcurrency ?? 4, async (item) => {
+    const { id, s } = item;
     if (opts.signal?.aborted) return;
     try {
-      await syncActivities(deps, t, client, id, s, report, opts.signal);
+      await syncActivities(deps, t, client, id, s, checked.has(item as (typeof periodic)[number]) ? byChecks : report, opts.signal);
     } catch (err) {
       // Left unsynced: its updateTime still differs, so the next poll tries again.
       report.failures++;
       deps.log.warn({ err: (err as Error).message, julesId: s.id, accountId: t.accountId }, 'could not sync session activities');
     }
   });
+  report.activitySessions += byChecks.activitySessions;
+  report.activityCalls += byChecks.activityCalls;
+  report.activitiesAdded += byChecks.activitiesAdded;
+  if (periodic.length > 0) intervals.set(t.accountId, byChecks.activitiesAdded > 0 ? checkBase : Math.min(checkEvery * 2, deps.activityCheckMaxMs ?? 30 * 60_000));
+  report.activityCheckEveryMs = intervals.get(t.accountId) ?? checkBase;
   const changed = report.created + report.updated + report.deleted + report.activitiesAdded;
   if (changed > 0) {
     await deps.bus.publish('sessions.synced', t.workspaceId, {

@@ -124,6 +124,35 @@ describe.each(testEngines())('session mirror against real-world Jules behaviour 
     sim.setFaults({});
   }, 60_000);
 
+  it('backs the periodic check off while updateTime announces every activity, and back to 2 min once it misses one', async () => {
+    for (let i = 0; i < 15; i++) sim.createSession({ prompt: `Document module ${i}`, behaviour: 'stall' });
+    const a = await account('acc-honest');
+    await a.sync(true);
+    // updateTime moves with every activity: the checks find nothing new, so each round doubles the interval.
+    const seen: number[] = [];
+    let checks = 0;
+    for (let i = 0; i < 40; i++) {
+      sim.clock.advance(MIN);
+      const r = await a.sync();
+      checks += r.activityChecks;
+      if (r.activityChecks > 0) seen.push(r.activityCheckEveryMs);
+    }
+    expect(seen.slice(0, 4)).toEqual([4 * MIN, 8 * MIN, 16 * MIN, 30 * MIN]);
+    // Without the backoff: a check per working session every 2 min (15 x 20 = 300 over 40 polls).
+    expect(checks).toBeGreaterThan(0);
+    expect(checks).toBeLessThanOrEqual(15 * 5);
+    // Jules starts missing updateTime: the next round of checks finds activities and the interval is 2 min again.
+    sim.setFaults({ freezeUpdateTime: true });
+    let back = 0;
+    for (let i = 0; i < 35 && !back; i++) {
+      sim.clock.advance(MIN);
+      const r = await a.sync();
+      if (r.activityChecks > 0 && r.activitiesAdded > 0) back = r.activityCheckEveryMs;
+    }
+    sim.setFaults({});
+    expect(back).toBe(2 * MIN);
+  });
+
   it('falls back to plain paging when the activities filter is refused, once per account, dropping no session', async () => {
     for (let i = 0; i < 5; i++) sim.createSession({ prompt: `Document API ${i}`, behaviour: 'happy' });
     const b = await account('acc-nofilter');
