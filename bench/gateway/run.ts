@@ -84,7 +84,11 @@ export async function measureCpu(n: number, concurrency: number, call: () => Pro
   return { ...r, cpuUs: cpu.user + cpu.system };
 }
 
-export async function run({ quick }: { quick: boolean }) {
+/**
+ * The fake upstream in its own process, a gateway on real SQLite pointed at it, and the two calls to compare: the
+ * bare AI SDK call and the same call through the gateway (also used by profile.ts).
+ */
+export async function benchSetup() {
   const up = await startUpstreamProcess();
   // Provider and rule caches as in production (5 s), not the tests' 0; the production log level.
   const g = await buildGateway({ logLevel: 'info', cacheMs: 5_000 });
@@ -94,9 +98,13 @@ export async function run({ quick }: { quick: boolean }) {
   await g.providers.create(g.workspaceId, { kind: 'openai', name: 'bench', apiKey, baseUrl: baseURL, priority: 1, enabled: true, maxConcurrency: 64, defaultModels: { default: MODEL } });
   await g.budgets.put(g.workspaceId, { dailyLimitUsd: 1_000_000, monthlyLimitUsd: 1_000_000, onExhausted: 'error', degradeTo: null });
   const sdkModel = createOpenAI({ apiKey, baseURL })(MODEL);
-
   const direct = () => generateText({ model: sdkModel, prompt: PROMPT, maxOutputTokens: 256, maxRetries: 0 });
   const gateway = () => g.llm.generateText({ workspaceId: g.workspaceId, task: 'summarize', prompt: PROMPT, maxOutputTokens: 256 });
+  return { up, g, direct, gateway };
+}
+
+export async function run({ quick }: { quick: boolean }) {
+  const { up, g, direct, gateway } = await benchSetup();
 
   const figures: Array<{ name: string; value: number; unit: string; baseline?: number; ratio?: number; note?: string }> = [];
   try {
