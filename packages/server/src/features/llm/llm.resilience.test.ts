@@ -27,7 +27,9 @@ describe('resilience: breakers, retries, timeouts and fallback', () => {
   });
 
   it('a provider answering 500s trips its breaker, traffic fails over, and half-open recovery closes it', async () => {
-    const { up, g, primary } = await setup();
+    // A recovery window long enough that a loaded machine cannot reach half-open between the calls that expect the
+    // circuit still open (150 ms let a slow third call become the half-open trial: one primary call too many).
+    const { up, g, primary } = await setup({ breaker: { threshold: 0.5, minRequests: 3, windowMs: 10_000, halfOpenAfterMs: 2_000 } });
     open.push({ up, g });
     let failing = true;
     up.script((c) => (c.api === 'openai-responses' && failing ? { status: 500 } : { text: `answer from ${c.api}` }));
