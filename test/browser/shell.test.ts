@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { login, openPage, startFlakyProxy, startStack, type Stack } from './harness';
+import { login, openPage, startFlakyProxy, startStack, type FlakyProxy, type Stack, type WatchedPage } from './harness';
 
 let stack: Stack;
 
@@ -97,14 +97,24 @@ describe('dashboard shell in chromium', () => {
     await p.context.close();
   });
 
-  it('shows the live connection state: reconnecting while the network is down, live again after', async () => {
+  /** A fresh page logged in through a proxy the test can cut, on the System page with its code loaded. */
+  async function behindFlakyProxy(fn: (p: WatchedPage, proxy: FlakyProxy) => Promise<void>): Promise<void> {
     const proxy = await startFlakyProxy(stack.orch.url);
     const p = await openPage(stack);
-    const { page } = p;
     try {
       await login(p, proxy.url, stack.key, '/system');
-      // The page's own code arrives on demand: cut only once it has, or this would test the chunk failure below.
-      await page.getByRole('heading', { name: 'System' }).waitFor();
+      // The page's own code arrives on demand: cut only once it has (the chunk failure is a test of its own).
+      await p.page.getByRole('heading', { name: 'System' }).waitFor();
+      await fn(p, proxy);
+    } finally {
+      await p.context.close();
+      await proxy.close();
+    }
+  }
+
+  it('shows the live connection state: reconnecting while the network is down, live again after', () =>
+    behindFlakyProxy(async (p, proxy) => {
+      const { page } = p;
       await page.locator('[data-testid=connection][data-state=connected]').waitFor();
       // While the network is down the browser logs failed requests; those are the point of this test.
       await p.expectingErrors(/Failed to load resource|net::ERR_/, async () => {
@@ -117,19 +127,11 @@ describe('dashboard shell in chromium', () => {
       });
       expect(await page.getByTestId('connection').textContent()).toBe('Live');
       expect(p.errors).toEqual([]);
-    } finally {
-      await p.context.close();
-      await proxy.close();
-    }
-  });
+    }));
 
-  it("keeps the shell when a page's code cannot be fetched, and offers a reload that brings the page back", async () => {
-    const proxy = await startFlakyProxy(stack.orch.url);
-    const p = await openPage(stack);
-    const { page } = p;
-    try {
-      await login(p, proxy.url, stack.key, '/system');
-      await page.getByRole('heading', { name: 'System' }).waitFor();
+  it("keeps the shell when a page's code cannot be fetched, and offers a reload that brings the page back", () =>
+    behindFlakyProxy(async (p, proxy) => {
+      const { page } = p;
       await p.expectingErrors(/Failed to load resource|net::ERR_|dynamically imported module|page failed/, async () => {
         proxy.cut();
         // The Keeper page has not been visited in this page yet, so its chunk must be fetched now, and cannot be.
@@ -146,9 +148,5 @@ describe('dashboard shell in chromium', () => {
       });
       expect(await page.getByTestId('page-error').count()).toBe(0);
       expect(p.errors).toEqual([]);
-    } finally {
-      await p.context.close();
-      await proxy.close();
-    }
-  });
+    }));
 });
