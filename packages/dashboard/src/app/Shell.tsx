@@ -3,15 +3,9 @@ import type { Me } from '@autopilot/contracts';
 import { useAuth } from '../lib/api';
 import { useConnectionState } from '../lib/events';
 import { useTheme } from '../lib/theme';
+import { NAV } from './nav';
 import { Link, useLocation } from './router';
 
-export const NAV = [
-  { href: '/sessions', label: 'Sessions' },
-  { href: '/keeper', label: 'Keeper' },
-  { href: '/providers', label: 'Providers' },
-  { href: '/costs', label: 'Costs' },
-  { href: '/system', label: 'System' },
-] as const;
 
 const CONNECTION_LABEL = { connecting: 'Connecting…', connected: 'Live', reconnecting: 'Reconnecting…', closed: 'Offline' } as const;
 

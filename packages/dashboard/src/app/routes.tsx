@@ -9,6 +9,7 @@ const SessionDetailPage = lazy(() => import('../features/sessions/SessionDetailP
 const KeeperPage = lazy(() => import('../features/keeper/KeeperPage').then((m) => ({ default: m.KeeperPage })));
 const ProvidersPage = lazy(() => import('../features/providers/ProvidersPage').then((m) => ({ default: m.ProvidersPage })));
 const CostsPage = lazy(() => import('../features/llm/CostsPage').then((m) => ({ default: m.CostsPage })));
+const SettingsPage = lazy(() => import('../features/settings/SettingsPage').then((m) => ({ default: m.SettingsPage })));
 const SystemPage = lazy(() => import('../features/system/SystemPage').then((m) => ({ default: m.SystemPage })));
 
 interface Route {
@@ -23,6 +24,8 @@ const ROUTES: Route[] = [
   { path: '/keeper', render: () => <KeeperPage /> },
   { path: '/providers', render: () => <ProvidersPage /> },
   { path: '/costs', render: () => <CostsPage /> },
+  { path: '/settings', render: () => <SettingsPage section="accounts" /> },
+  { path: '/settings/:section', render: (p) => <SettingsPage section={p.section} /> },
   { path: '/system', render: () => <SystemPage /> },
 ];
 

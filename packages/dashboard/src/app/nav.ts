@@ -1,0 +1,9 @@
+/** The side navigation: one entry per top-level page (its route is in routes.tsx). */
+export const NAV = [
+  { href: '/sessions', label: 'Sessions' },
+  { href: '/keeper', label: 'Keeper' },
+  { href: '/providers', label: 'Providers' },
+  { href: '/costs', label: 'Costs' },
+  { href: '/settings', label: 'Settings' },
+  { href: '/system', label: 'System' },
+] as const;
