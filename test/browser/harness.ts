@@ -16,7 +16,9 @@ import { loadConfig } from '../../packages/server/src/platform/config';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const DASHBOARD = path.join(ROOT, 'packages/dashboard');
 export const ARTIFACTS = path.join(ROOT, 'test-artifacts');
-export const CHROMIUM = '/usr/bin/chromium';
+import { CHROMIUM_PATH } from '../setup/services';
+
+export const CHROMIUM = CHROMIUM_PATH;
 
 function newestMtime(dir: string): number {
   let newest = 0;
