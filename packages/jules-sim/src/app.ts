@@ -45,6 +45,7 @@ function makeWrapper(ctx: SimContext): ApiWrapper {
       }
       if (fault.error) throw fault.error;
       const body = await handler(c, rawId, w);
+      if (c.req.method !== 'GET') ctx.mutated();
       res = fault.corrupt
         ? new Response(corruptBody(JSON.stringify(body), fault.corrupt), { status: 200, headers: { 'content-type': JSON_TYPE } })
         : json(body);

@@ -26,6 +26,8 @@ export interface SimContext {
   forKey(key: string | undefined): SimContext;
   /** Re-applies the fault config's concurrency settings to the engine. */
   applyLimits(): void;
+  /** Called after every API request that may have changed a world (anything but GET), e.g. to persist it. */
+  mutated(): void;
   /** Restores the initial world (sessions, faults, stats, log). */
   reset(): void;
 }

@@ -1,7 +1,7 @@
 import type { ActivityRecord, AutomationMode, Behaviour, SessionState, WireSource } from './types.ts';
 import type { SimClock } from './clock.ts';
 import { EventHeap } from './heap.ts';
-import { SessionStore, type SessionRecord } from './store.ts';
+import { SessionStore, type AgentState, type SessionRecord } from './store.ts';
 import { createRng, mixSeed, type Rng } from './rng.ts';
 import { sessionIdFrom, planIdFor } from './ids.ts';
 import { agentTick } from './agent.ts';
@@ -29,6 +29,22 @@ export interface CreateExtras {
   script?: ScriptItem[];
   /** Waits in QUEUED for a concurrency slot instead of starting. */
   wait?: boolean;
+}
+
+/** A session as a snapshot holds it: the record with its agent's generator reduced to its state. */
+export type SessionSnapshot = Omit<SessionRecord, 'agent'> & { agent: Omit<AgentState, 'rng'> & { rng: number } };
+
+/** Everything a world's engine needs to continue where it was (see persist.ts). Times in sim epoch microseconds. */
+export interface EngineSnapshot {
+  seed: number;
+  rng: number;
+  serial: number;
+  prNumbers: [string, number][];
+  /** Ids of sessions waiting for a concurrency slot, in queue order. */
+  waiting: string[];
+  sessions: SessionSnapshot[];
+  /** Scheduled agent events in firing order. */
+  events: { at: number; sessionId: string; gen: number }[];
 }
 
 export interface EngineOptions {
@@ -217,6 +233,41 @@ export class SimEngine implements AgentHost {
       this.active--;
       this.admitWaiting(this.nowUs());
     }
+  }
+
+  /** The world as data (call `sync()` first so it is the world as of now). */
+  snapshot(): EngineSnapshot {
+    const live = (id: string) => this.store.byId.has(id);
+    return {
+      seed: this.opts.seed,
+      rng: this.rng.state(),
+      serial: this.serial,
+      prNumbers: [...this.prNumbers],
+      waiting: this.waiting.filter((s) => !s.deleted && !s.admitted).map((s) => s.id),
+      sessions: [...this.store.byId.values()].map((s) => ({ ...s, agent: { ...s.agent, rng: s.agent.rng.state() } })),
+      // Cancelled events (stale generation) and those of deleted sessions would be skipped anyway.
+      events: this.heap.entries().filter((e) => live(e.sessionId) && this.store.byId.get(e.sessionId)!.agent.gen === e.gen)
+        .map((e) => ({ at: e.at, sessionId: e.sessionId, gen: e.gen })),
+    };
+  }
+
+  /**
+   * Replaces this world with a snapshot's. `shiftUs` moves every scheduled event later by that much: a world
+   * restored after a downtime resumes its timelines relative to now instead of replaying the gap at once.
+   */
+  restore(snap: EngineSnapshot, shiftUs = 0): void {
+    this.clear();
+    this.rng = createRng(snap.rng);
+    this.serial = snap.serial;
+    this.prNumbers = new Map(snap.prNumbers);
+    for (const raw of snap.sessions) {
+      const s: SessionRecord = { ...raw, agent: { ...raw.agent, rng: createRng(raw.agent.rng) } };
+      this.store.add(s);
+      if (s.admitted && !TERMINAL(s.state)) this.active++;
+    }
+    this.waiting = snap.waiting.map((id) => this.store.byId.get(id)).filter((s): s is SessionRecord => s !== undefined);
+    const shift = Math.max(0, Math.round(shiftUs));
+    for (const e of snap.events) if (this.store.byId.has(e.sessionId)) this.heap.push(e.at + shift, e.sessionId, e.gen);
   }
 
   /** Drops every session and event; the seeded generators restart so a reset world replays identically. */

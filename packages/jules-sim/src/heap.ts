@@ -61,4 +61,9 @@ export class EventHeap {
   clear(): void {
     this.items = [];
   }
+
+  /** Every scheduled event in firing order (for snapshots). */
+  entries(): ScheduledEvent[] {
+    return [...this.items].sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : 0));
+  }
 }

@@ -17,3 +17,6 @@ export type {
 } from './types.ts';
 export { SESSION_STATES, BEHAVIOURS } from './types.ts';
 export { DEFAULT_SOURCES } from './sources.ts';
+export { loadSnapshot, persistSimulator, parseSnapshot, writeFileAtomic, SNAPSHOT_FORMAT, SNAPSHOT_VERSION } from './persist.ts';
+export type { SimSnapshot, WorldSnapshot, LoadResult, Persister, PersistOptions } from './persist.ts';
+export type { EngineSnapshot, SessionSnapshot } from './engine.ts';

@@ -13,6 +13,8 @@ export interface Rng {
   pick<T>(items: readonly T[]): T;
   /** Lower-case hex string of the given length. */
   hex(length: number): string;
+  /** The generator's internal state: `createRng(rng.state())` continues exactly where this one is (snapshots). */
+  state(): number;
 }
 
 /** mulberry32: tiny, fast and good enough for simulation; not for anything secret. */
@@ -48,8 +50,17 @@ export function hashString(s: string): number {
 
 /** Builds an {@link Rng} over mulberry32 from a 32-bit seed. */
 export function createRng(seed: number): Rng {
-  const next = mulberry32(seed);
+  // mulberry32 inlined so the state can be read back: a generator built from `state()` continues the same stream.
+  let a = seed >>> 0;
+  const next = (): number => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
   return {
+    state: () => a,
     next,
     int: (min, max) => min + Math.floor(next() * (max - min + 1)),
     chance: (p) => next() < p,

@@ -15,6 +15,8 @@ import { parseScenario, type Scenario, type SourceSpec } from './scenario.ts';
 import { loadScenario, precreate } from './populate.ts';
 import { byState, clockBody, forceState, sessionRows, syncAll } from './routes/control.ts';
 import { sessionToWire } from './wire.ts';
+import { msToMicros } from './time.ts';
+import { SNAPSHOT_FORMAT, SNAPSHOT_VERSION, parseSnapshot, type SimSnapshot } from './persist.ts';
 import type { Behaviour, SessionState, WireSession } from './types.ts';
 
 /** Options of {@link createJulesSimulator}. Every field is optional. */
@@ -50,6 +52,13 @@ export interface JulesSimulatorOptions {
    * scenario in each), instead of one world every key sees. Default false.
    */
   worldPerKey?: boolean;
+  /**
+   * Continue from a snapshot (`simulator.snapshot()`, persist.ts) instead of pre-creating a world: the same
+   * sessions, activities and agents, with its seed; scheduled agent steps keep their distance from the snapshot's
+   * time (a downtime is not replayed at once). `sessions` and `scenario` are then not applied; `reset()` still
+   * builds them.
+   */
+  restore?: SimSnapshot;
 }
 
 export interface SimSessionRow {
@@ -87,6 +96,12 @@ export interface JulesSimulator {
   setSessionState(id: string, state: SessionState, reason?: string): WireSession;
   /** Creates a session directly (no auth, faults or limits), optionally with a forced behaviour. */
   createSession(input: CreateInput & { behaviour?: Exclude<Behaviour, 'scripted'> }): WireSession;
+  /** Every world as data, as of now (persist.ts writes it; `restore` reads it back). */
+  snapshot(): SimSnapshot;
+  /** Calls `listener` after each API request that may have changed a world; returns the unsubscribe. */
+  onMutation(listener: () => void): () => void;
+  /** True when this simulator continued from `restore` rather than building a new world. */
+  restored: boolean;
 }
 
 const DEFAULT_MIX = { happy: 45, question: 15, stall: 10, fail: 10, stuck: 10, approval: 10 };
@@ -94,9 +109,12 @@ const DEFAULT_MIX = { happy: 45, question: 15, stall: 10, fail: 10, stuck: 10, a
 /** Creates an in-process Jules API simulator. */
 export function createJulesSimulator(options: JulesSimulatorOptions = {}): JulesSimulator {
   const scenario: Scenario | undefined = options.scenario === undefined ? undefined : parseScenario(options.scenario);
-  const seedRaw = options.seed ?? scenario?.seed ?? 1;
+  let restore = options.restore === undefined ? undefined : parseSnapshot(options.restore);
+  const seedRaw = restore?.seed ?? options.seed ?? scenario?.seed ?? 1;
   const seed = typeof seedRaw === 'number' ? seedRaw >>> 0 : hashString(seedRaw);
-  const startMs = options.startTime === undefined ? undefined : new Date(options.startTime).getTime();
+  let startMs = options.startTime === undefined ? undefined : new Date(options.startTime).getTime();
+  // Sim time never runs backwards across a restore (a snapshot of a clock advanced past real time).
+  if (restore && restore.simNowMs > (startMs ?? Date.now())) startMs = restore.simNowMs;
   const clock = createClock({ manual: options.manualClock, startMs });
   const t0 = clock.now();
   const sources = (options.sources ?? scenario?.sources ?? DEFAULT_SOURCES).map(toWireSource);
@@ -122,6 +140,8 @@ export function createJulesSimulator(options: JulesSimulatorOptions = {}): Jules
   }, perKey, fill);
   const engine = worlds.shared.engine;
   const views = new Map<World, SimContext>();
+  const listeners = new Set<() => void>();
+  const restored = restore !== undefined;
 
   const ctx: SimContext = {
     engine, faults, observer, quota: new MinuteQuota(), clock, apiKeys, sources: () => sources, createsByDay: worlds.shared.createsByDay,
@@ -136,6 +156,9 @@ export function createJulesSimulator(options: JulesSimulatorOptions = {}): Jules
     applyLimits() {
       for (const w of worlds.all()) limit(w.engine);
     },
+    mutated() {
+      for (const l of listeners) l();
+    },
     reset() {
       worlds.clear();
       views.clear();
@@ -146,6 +169,19 @@ export function createJulesSimulator(options: JulesSimulatorOptions = {}): Jules
   };
   function populate(): void {
     faults.set(options.faults ?? {});
+    if (restore) {
+      const shiftUs = msToMicros(Math.max(0, clock.now() - restore.simNowMs));
+      for (const ws of restore.worlds) {
+        const w = ws.key === null ? worlds.shared : worlds.adopt(ws.key);
+        w.engine.restore(ws.engine, shiftUs);
+        for (const [day, n] of ws.createsByDay) w.createsByDay.set(day, n);
+      }
+      // Listed keys without a world in the snapshot get theirs as usual.
+      if (perKey) for (const k of apiKeys ?? []) worlds.forKey(k);
+      restore = undefined;
+      ctx.applyLimits();
+      return;
+    }
     if (!perKey) fill(worlds.shared);
     // Listed keys get their worlds now, so their sessions exist from the start rather than from first use.
     else for (const k of apiKeys ?? []) worlds.forKey(k);
@@ -200,12 +236,31 @@ export function createJulesSimulator(options: JulesSimulatorOptions = {}): Jules
     },
     setSessionState(id, state, reason) {
       forceState(ctx, id, state, reason);
+      ctx.mutated();
       return sessionToWire(ctx.worlds.holding(id)!.engine.store.byId.get(id)!);
     },
     createSession(input) {
       engine.sync();
       const { behaviour, ...rest } = input;
-      return sessionToWire(engine.create(rest, { behaviour }));
+      const s = sessionToWire(engine.create(rest, { behaviour }));
+      ctx.mutated();
+      return s;
     },
+    snapshot(): SimSnapshot {
+      syncAll(ctx);
+      return {
+        format: SNAPSHOT_FORMAT,
+        version: SNAPSHOT_VERSION,
+        savedAt: new Date().toISOString(),
+        simNowMs: clock.now(),
+        seed,
+        worlds: worlds.all().map((w) => ({ key: worlds.keyOf(w) ?? null, engine: w.engine.snapshot(), createsByDay: [...w.createsByDay] })),
+      };
+    },
+    onMutation(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    restored,
   };
 }

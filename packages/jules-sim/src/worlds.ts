@@ -38,6 +38,13 @@ export class Worlds {
     return w;
   }
 
+  /** A key's world built empty, without populating it (a snapshot fills it). */
+  adopt(key: string): World {
+    const w = this.build(mixSeed(this.opts.seed, hashString(key)));
+    this.byKey.set(key, w);
+    return w;
+  }
+
   /** Every world built so far, the shared one first. */
   all(): World[] {
     return [this.shared, ...this.byKey.values()];

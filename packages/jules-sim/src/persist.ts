@@ -1,0 +1,188 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import type { EngineSnapshot } from './engine.ts';
+
+/**
+ * Snapshots of a simulator's worlds on disk, so a demo keeps its sessions across restarts (the orchestrator's
+ * demo mode keeps one in DATA_DIR). A snapshot is versioned JSON, written atomically (a temporary file, fsync,
+ * rename); one that cannot be read is moved aside with a warning and the caller starts a fresh world.
+ */
+export const SNAPSHOT_FORMAT = 'jules-sim-snapshot';
+export const SNAPSHOT_VERSION = 1;
+
+export interface WorldSnapshot {
+  /** The API key owning the world (`worldPerKey`); null = the shared world. */
+  key: string | null;
+  engine: EngineSnapshot;
+  createsByDay: [string, number][];
+}
+
+export interface SimSnapshot {
+  format: typeof SNAPSHOT_FORMAT;
+  version: typeof SNAPSHOT_VERSION;
+  /** Real time of the snapshot (ISO). */
+  savedAt: string;
+  /** Sim time of the snapshot, epoch ms: restored scheduled events keep their distance from it. */
+  simNowMs: number;
+  /** The simulator's numeric seed, so sessions created after a restore keep drawing from the same streams. */
+  seed: number;
+  worlds: WorldSnapshot[];
+}
+
+const int = z.number().int();
+const num = z.number().finite();
+const Session = z.looseObject({
+  id: z.string().min(1),
+  seed: int,
+  prompt: z.string(),
+  title: z.string(),
+  createUs: num,
+  updateUs: num,
+  state: z.string(),
+  archived: z.boolean(),
+  deleted: z.boolean(),
+  activities: z.array(z.looseObject({ n: int, t: num, kind: z.string(), originator: z.string() })),
+  agent: z.looseObject({ behaviour: z.string(), rng: int, phase: z.string(), gen: int, planSteps: z.array(z.unknown()), followUps: z.array(z.unknown()) }),
+  admitted: z.boolean(),
+  topic: z.looseObject({ kind: z.string(), subject: z.string(), slug: z.string(), name: z.string() }),
+});
+const Snapshot = z.object({
+  format: z.literal(SNAPSHOT_FORMAT),
+  version: z.literal(SNAPSHOT_VERSION),
+  savedAt: z.string(),
+  simNowMs: num,
+  seed: int,
+  worlds: z.array(z.object({
+    key: z.string().nullable(),
+    createsByDay: z.array(z.tuple([z.string(), int])),
+    engine: z.object({
+      seed: int,
+      rng: int,
+      serial: int,
+      prNumbers: z.array(z.tuple([z.string(), int])),
+      waiting: z.array(z.string()),
+      sessions: z.array(Session),
+      events: z.array(z.object({ at: num, sessionId: z.string(), gen: int })),
+    }),
+  })).min(1),
+});
+
+/** Checks a parsed snapshot's shape; throws with a readable reason when it is not one this version reads. */
+export function parseSnapshot(data: unknown): SimSnapshot {
+  const r = Snapshot.safeParse(data);
+  if (!r.success) throw new Error(`not a ${SNAPSHOT_FORMAT} version ${SNAPSHOT_VERSION}: ${z.prettifyError(r.error).split('\n').slice(0, 3).join('; ')}`);
+  // The schema checks what restoring relies on; the records' other fields travel as they were written.
+  return data as SimSnapshot;
+}
+
+export type LoadResult =
+  | { status: 'missing' }
+  | { status: 'loaded'; snapshot: SimSnapshot }
+  /** The file could not be read as a snapshot: it was moved to `movedTo`. */
+  | { status: 'corrupt'; reason: string; movedTo: string };
+
+/** Reads the snapshot at `file`. A file that is not a readable snapshot is renamed aside (`.corrupt-<time>`). */
+export function loadSnapshot(file: string): LoadResult {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { status: 'missing' };
+    throw err;
+  }
+  try {
+    return { status: 'loaded', snapshot: parseSnapshot(JSON.parse(text)) };
+  } catch (err) {
+    const movedTo = `${file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    fs.renameSync(file, movedTo);
+    return { status: 'corrupt', reason: (err as Error).message, movedTo };
+  }
+}
+
+let tmpSerial = 0;
+
+/** Writes `text` to `file` atomically: a temporary file beside it, flushed to disk, then renamed over it. */
+export async function writeFileAtomic(file: string, text: string): Promise<void> {
+  await fs.promises.mkdir(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.${++tmpSerial}.tmp`;
+  const fh = await fs.promises.open(tmp, 'w', 0o600);
+  try {
+    await fh.writeFile(text, 'utf8');
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  try {
+    await fs.promises.rename(tmp, file);
+  } catch (err) {
+    await fs.promises.rm(tmp, { force: true });
+    throw err;
+  }
+}
+
+/** What {@link persistSimulator} needs of a simulator. */
+export interface Snapshotting {
+  snapshot(): SimSnapshot;
+  onMutation(listener: () => void): () => void;
+}
+
+export interface PersistOptions {
+  file: string;
+  /** How often the world is checked for changes and written when it changed (default 5 s). */
+  intervalMs?: number;
+  /** A write follows an API change (create, message, approve...) after this quiet time (default 500 ms). */
+  debounceMs?: number;
+  /** A failed write (the next one retries). */
+  onError?: (err: unknown) => void;
+}
+
+export interface Persister {
+  /** Writes now if anything changed since the last write; resolves once written. */
+  flush(): Promise<void>;
+  /** Stops the timers and writes a last snapshot. */
+  close(): Promise<void>;
+}
+
+/**
+ * Keeps `file` up to date with the simulator's worlds: after API changes (debounced), on a timer (agents move on
+ * between requests), and on close. Unchanged worlds are not written again.
+ */
+export function persistSimulator(sim: Snapshotting, o: PersistOptions): Persister {
+  let lastWorlds = '';
+  let chain: Promise<void> = Promise.resolve();
+  let debounce: NodeJS.Timeout | undefined;
+  let closed = false;
+
+  const write = (force: boolean): Promise<void> => {
+    chain = chain.then(async () => {
+      const snap = sim.snapshot();
+      const worlds = JSON.stringify(snap.worlds);
+      if (!force && worlds === lastWorlds) return;
+      await writeFileAtomic(o.file, JSON.stringify(snap));
+      lastWorlds = worlds;
+    }).catch((err) => o.onError?.(err));
+    return chain;
+  };
+
+  const timer = setInterval(() => void write(false), o.intervalMs ?? 5000);
+  timer.unref();
+  const unsubscribe = sim.onMutation(() => {
+    if (closed) return;
+    clearTimeout(debounce);
+    debounce = setTimeout(() => void write(false), o.debounceMs ?? 500);
+    debounce.unref();
+  });
+  return {
+    flush: () => write(false),
+    async close() {
+      if (closed) return chain;
+      closed = true;
+      clearInterval(timer);
+      clearTimeout(debounce);
+      unsubscribe();
+      // Forced: the last snapshot carries the exact sim time the scheduled events are measured from.
+      return write(true);
+    },
+  };
+}
