@@ -37,7 +37,7 @@ export async function startOrchestrator(config: Config, opts: StartOptions = {})
   const p = await createPlatform(config, log, jobCatalog);
   const { db, bus, queue, clock, metrics, instanceId } = p;
   const demo = { sessions: config.JULES_DEMO_SESSIONS, speed: config.JULES_DEMO_SPEED, spreadHours: 1, newSessionEveryMs: config.JULES_DEMO_NEW_SESSION_MS };
-  const jules = await startJulesRuntime({ apiKey: config.JULES_API_KEY, baseUrl: config.JULES_API_BASE_URL, demo, log });
+  const jules = await startJulesRuntime({ apiKey: config.JULES_API_KEY, baseUrl: config.JULES_API_BASE_URL, demo, log, dataDir: config.dataDir });
 
   const workspaces = await createWorkspacesFeature({ db, clock, log, masterKey: p.masterKey, config, redis: p.redis, simulated: jules.simulated });
   const events = createEventsFeature({ bus, metrics });

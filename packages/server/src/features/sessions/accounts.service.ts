@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { CircuitState } from 'cockatiel';
 import type { ComponentHealth, CreateJulesAccountBody, JulesAccount, UpdateJulesAccountBody } from '@autopilot/contracts';
+import { fieldIssue } from '@autopilot/contracts';
 import { iso, type Clock } from '../../platform/clock';
 import type { SecretBox } from '../../platform/crypto';
 import { isUniqueViolation } from '../../platform/db';
@@ -19,6 +20,8 @@ export interface RuntimeAccount {
   name: string;
   apiKey: string;
   baseUrl: string;
+  /** The simulator continued its saved world: the mirror's sessions of it are still upstream, so they are kept. */
+  restored?: boolean;
 }
 
 export interface AccountsDeps {
@@ -108,7 +111,7 @@ export function createAccountsService(deps: AccountsDeps) {
       try {
         await store.insert(row);
       } catch (err) {
-        if (isUniqueViolation(err)) throw conflict(`A Jules account named ${body.name} already exists`, { field: 'name' });
+        if (isUniqueViolation(err)) throw conflict(`A Jules account named ${body.name} already exists`, fieldIssue('body.name', 'already taken'));
         throw err;
       }
       return toAccount(row);
@@ -122,7 +125,7 @@ export function createAccountsService(deps: AccountsDeps) {
     async update(workspaceId: string, id: string, patch: UpdateJulesAccountBody): Promise<JulesAccount> {
       const row = await store.get(workspaceId, id);
       if (!row) throw notFound('Jules account', id);
-      if (row.origin !== 'api') throw conflict('This account comes from configuration (JULES_API_KEY or demo mode); change the configuration instead', { field: 'id' });
+      if (row.origin !== 'api') throw conflict('This account comes from configuration (JULES_API_KEY or demo mode); change the configuration instead', fieldIssue('param.id', 'comes from configuration'));
       const baseUrl = patch.baseUrl === undefined ? row.base_url : patch.baseUrl === null ? null : patch.baseUrl.replace(/\/+$/, '');
       if (baseUrl !== row.base_url && patch.apiKey === undefined) {
         throw badRequest('Changing baseUrl needs the apiKey again: the stored key is never sent to a new address', [{ path: 'body.apiKey', message: 'required when baseUrl changes' }]);
@@ -138,7 +141,7 @@ export function createAccountsService(deps: AccountsDeps) {
       try {
         await store.update(id, fields);
       } catch (err) {
-        if (isUniqueViolation(err)) throw conflict(`A Jules account named ${patch.name} already exists`, { field: 'name' });
+        if (isUniqueViolation(err)) throw conflict(`A Jules account named ${patch.name} already exists`, fieldIssue('body.name', 'already taken'));
         throw err;
       }
       clients.delete(id);
@@ -149,19 +152,21 @@ export function createAccountsService(deps: AccountsDeps) {
     async remove(workspaceId: string, id: string): Promise<JulesAccount> {
       const row = await store.get(workspaceId, id);
       if (!row) throw notFound('Jules account', id);
-      if (row.origin !== 'api') throw conflict('This account comes from configuration (JULES_API_KEY or demo mode); change the configuration instead', { field: 'id' });
+      if (row.origin !== 'api') throw conflict('This account comes from configuration (JULES_API_KEY or demo mode); change the configuration instead', fieldIssue('param.id', 'comes from configuration'));
       await store.remove(workspaceId, id);
       clients.delete(id);
       return toAccount(row);
     },
 
     /**
-     * At start: make sure `workspaceId` has the runtime account (env key or simulator). Simulator rows from an
-     * earlier start are dropped first: a new simulator is a new world, and its old sessions would only mislead.
+     * At start: make sure `workspaceId` has the runtime account (env key or simulator). The simulator's row and its
+     * mirrored sessions are kept when the simulator continued its saved world (DATA_DIR): same account id, same
+     * sessions, only its port changes. A new simulator world drops the old row first: its sessions would only mislead.
      */
     async ensureRuntimeAccount(workspaceId: string): Promise<JulesAccountsTable | undefined> {
       const rt = deps.runtime;
-      for (const old of await store.byOrigin(workspaceId, 'simulator')) await store.remove(workspaceId, old.id);
+      const keep = rt?.origin === 'simulator' && rt.restored === true;
+      if (!keep) for (const old of await store.byOrigin(workspaceId, 'simulator')) await store.remove(workspaceId, old.id);
       if (!rt) return undefined;
       const existing = (await store.byOrigin(workspaceId, rt.origin))[0];
       if (existing) {

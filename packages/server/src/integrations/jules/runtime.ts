@@ -1,4 +1,5 @@
-import { createJulesSimulator, DEFAULT_SOURCES, type JulesSimulator } from '@autopilot/jules-sim';
+import path from 'node:path';
+import { createJulesSimulator, DEFAULT_SOURCES, loadSnapshot, persistSimulator, type JulesSimulator, type Persister, type SimSnapshot } from '@autopilot/jules-sim';
 import type { Logger } from '../../platform/logger';
 import { JULES_BASE_URL } from './client';
 
@@ -11,6 +12,11 @@ export interface JulesRuntime {
   simulated: boolean;
   /** The in-process simulator in demo mode. */
   simulator?: JulesSimulator;
+  /**
+   * Demo mode continued the simulator's world from DATA_DIR (the sessions of the last run are still there), so the
+   * mirror keeps the sessions it holds of it. false for a new world, and for a real Jules API (nothing to restore).
+   */
+  restored: boolean;
   close(): Promise<void>;
 }
 
@@ -26,7 +32,15 @@ export interface JulesRuntimeOptions {
     newSessionEveryMs?: number;
   };
   log: Logger;
+  /**
+   * DATA_DIR: in demo mode the simulator's world is kept in `<dataDir>/jules-simulator.json` and restored from it
+   * on the next start. Without it the world lives only as long as the process.
+   */
+  dataDir?: string;
 }
+
+/** The file the demo simulator's world is kept in. */
+export const simulatorStateFile = (dataDir: string) => path.join(dataDir, 'jules-simulator.json');
 
 /**
  * Demo mode without JULES_API_KEY: the bundled simulator runs in this process on an ephemeral 127.0.0.1 port,
@@ -34,20 +48,48 @@ export interface JulesRuntimeOptions {
  */
 export async function startJulesRuntime(o: JulesRuntimeOptions): Promise<JulesRuntime> {
   if (o.apiKey) {
-    return { origin: 'env', name: 'JULES_API_KEY', apiKey: o.apiKey, baseUrl: (o.baseUrl ?? JULES_BASE_URL).replace(/\/+$/, ''), simulated: false, close: async () => {} };
+    return { origin: 'env', name: 'JULES_API_KEY', apiKey: o.apiKey, baseUrl: (o.baseUrl ?? JULES_BASE_URL).replace(/\/+$/, ''), simulated: false, restored: false, close: async () => {} };
   }
   const apiKey = 'demo-simulator-key';
-  const simulator = createJulesSimulator({ apiKeys: [apiKey], sessions: o.demo.sessions, speed: o.demo.speed, spreadHours: o.demo.spreadHours, seed: o.demo.seed ?? Date.now() });
+  const file = o.dataDir ? simulatorStateFile(o.dataDir) : undefined;
+  const snapshot = file ? loadDemoWorld(file, o.log) : undefined;
+  const options = { apiKeys: [apiKey], sessions: o.demo.sessions, speed: o.demo.speed, spreadHours: o.demo.spreadHours, seed: o.demo.seed ?? Date.now() };
+  let simulator: JulesSimulator;
+  try {
+    simulator = createJulesSimulator({ ...options, restore: snapshot });
+  } catch (err) {
+    // Shaped like a snapshot but not restorable: start afresh rather than not at all.
+    o.log.warn({ file, reason: (err as Error).message }, 'the demo world could not be restored; starting a new one');
+    simulator = createJulesSimulator(options);
+  }
+  const persister: Persister | undefined = file
+    ? persistSimulator(simulator, { file, onError: (err) => o.log.warn({ file, err: (err as Error).message }, 'could not save the demo world') })
+    : undefined;
   const served = await simulator.listen(0, '127.0.0.1');
   const traffic = demoTraffic(simulator, o.demo.newSessionEveryMs ?? 0);
   o.log.warn(
-    { simulator: served.baseUrl, sessions: o.demo.sessions, speed: o.demo.speed },
-    'Jules sessions are SIMULATED: JULES_API_KEY is not set, so the built-in Jules simulator is serving demo sessions',
+    { simulator: served.baseUrl, sessions: simulator.sessions().length, speed: o.demo.speed, restored: simulator.restored, ...(file ? { stateFile: file } : {}) },
+    simulator.restored
+      ? 'Jules sessions are SIMULATED: JULES_API_KEY is not set; the built-in Jules simulator continues the demo world saved in DATA_DIR'
+      : 'Jules sessions are SIMULATED: JULES_API_KEY is not set, so the built-in Jules simulator is serving demo sessions',
   );
-  return { origin: 'simulator', name: 'Simulator (demo)', apiKey, baseUrl: served.baseUrl, simulated: true, simulator, close: async () => {
+  return { origin: 'simulator', name: 'Simulator (demo)', apiKey, baseUrl: served.baseUrl, simulated: true, restored: simulator.restored, simulator, close: async () => {
     clearInterval(traffic);
+    await persister?.close();
     await served.close();
   } };
+}
+
+/** The saved demo world, if there is a readable one; an unreadable file is moved aside with a warning. */
+function loadDemoWorld(file: string, log: Logger): SimSnapshot | undefined {
+  try {
+    const r = loadSnapshot(file);
+    if (r.status === 'loaded') return r.snapshot;
+    if (r.status === 'corrupt') log.warn({ file, movedTo: r.movedTo, reason: r.reason }, 'the saved demo world could not be read; moved it aside and starting a new one');
+  } catch (err) {
+    log.warn({ file, err: (err as Error).message }, 'the saved demo world could not be read; starting a new one');
+  }
+  return undefined;
 }
 
 const DEMO_PROMPTS = [
