@@ -1,4 +1,7 @@
-import { routes, type KeeperAction, type KeeperActionKind, type KeeperActionStatus, type UpdateKeeperSettingsBody } from '@autopilot/contracts';
+import {
+  routes, type KeeperAction, type KeeperActionKind, type KeeperActionStatus, type UpdateKeeperNotificationBody, type UpdateKeeperNotificationsBody,
+  type UpdateKeeperSettingsBody,
+} from '@autopilot/contracts';
 import type { Transport } from './http';
 import { endpoints } from './route';
 
@@ -34,7 +37,15 @@ export function keeperApi(t: Transport) {
       } while (cursor);
       return all;
     },
-    notifications: endpoint(r.notifications, (call) => (q: { limit?: number; cursor?: string } = {}, signal?: AbortSignal) => call({ query: q, signal })),
+    /** Notifications, newest first: `open` (default, not dismissed), `unread` or `all`; with the workspace's unread count. */
+    notifications: endpoint(
+      r.notifications,
+      (call) => (q: { limit?: number; cursor?: string; status?: 'open' | 'unread' | 'all'; sessionId?: string } = {}, signal?: AbortSignal) => call({ query: q, signal }),
+    ),
+    /** Marks one notification read/unread or dismisses/restores it (shared by the workspace). */
+    updateNotification: endpoint(r.updateNotification, (call) => (id: string, body: UpdateKeeperNotificationBody) => call({ params: { id }, body })),
+    /** Marks every notification read (`{ read: true }`) or dismisses them all (`{ dismissed: true }`). */
+    updateNotifications: endpoint(r.updateNotifications, (call) => (body: UpdateKeeperNotificationsBody) => call({ body })),
     session: endpoint(r.session, (call) => (id: string, signal?: AbortSignal) => call({ params: { id }, signal })),
     /** Pauses or resumes the keeper for one session. */
     setSessionPaused: endpoint(r.setSessionPaused, (call) => (id: string, paused: boolean) => call({ params: { id }, body: { paused } })),

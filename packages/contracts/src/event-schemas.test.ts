@@ -19,6 +19,7 @@ const samples: { [T in EventType]: unknown } = {
   'sessions.synced': { accountId: 'a1', backfill: true, created: 40, updated: 0, deleted: 0, activitiesAdded: 120 },
   'keeper.action': { id: 'k1', sessionId: 's1', kind: 'approve', trigger: 'plan:p1', status: 'failed', reason: 'plan had no risky step', error: 'Jules answered 409' },
   'notification.raised': { id: 'n1', sessionId: 's1', kind: 'plan_held', title: 'Plan held: Fix the login bug', body: 'The plan deletes a table.' },
+  'notification.updated': { ids: ['n1'], all: false, change: 'resolved', reason: 'the plan was approved' },
   'breaker.opened': { breaker: 'llm', providerId: 'p1', provider: 'primary', kind: 'openai', model: 'gpt-4.1-mini', state: 'open' },
   'breaker.closed': { breaker: 'jules', accountId: 'a1', accountName: 'work', state: 'closed' },
 };

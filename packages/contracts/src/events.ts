@@ -78,6 +78,12 @@ const NotificationRaised = z.object({
   title: z.string(),
   body: z.string(),
 });
+const NotificationUpdated = z.object({
+  ids: z.array(Id('A notification (GET /api/keeper/notifications)')).describe('The notifications that changed (empty when `all` is true)'),
+  all: z.boolean().describe('Every notification of the workspace matching the change (mark all read, dismiss all)'),
+  change: z.enum(['read', 'unread', 'dismissed', 'restored', 'resolved']).describe('resolved = its cause cleared (see reason); restored = brought back after a dismissal'),
+  reason: z.string().nullable().describe('Why it was resolved; null for the other changes'),
+});
 /** A circuit breaker of the LLM gateway (per provider and model) or of a Jules account. */
 const breakerData = <S extends 'open' | 'closed'>(state: S) =>
   z.discriminatedUnion('breaker', [
@@ -109,6 +115,7 @@ export const EventCatalog = {
   'sessions.synced': entry(1, 'One poll of a Jules account changed something (a backfill publishes only this).', SessionsSynced),
   'keeper.action': entry(1, 'The keeper acted on a session, or settled an action interrupted earlier.', KeeperAction),
   'notification.raised': entry(1, 'The keeper wants a person to look at something.', NotificationRaised),
+  'notification.updated': entry(1, 'Notifications were marked read or unread, dismissed, restored, or resolved because their cause cleared.', NotificationUpdated),
   'breaker.opened': entry(1, 'A circuit breaker opened: calls to that LLM model or Jules account stop for a while.', breakerData('open')),
   'breaker.closed': entry(1, 'A circuit breaker closed again: calls go through.', breakerData('closed')),
 } as const;

@@ -88,6 +88,10 @@ export const KeeperSettings = z
       })
       .openapi({ description: 'Notifications for sessions the keeper must not act on; once per cause' }),
     autoContinue: z.strictObject({ enabled: z.boolean(), maxPerSession: z.number().int().min(0).max(20), message: z.string().trim().min(1).max(2000) }),
+    historyHorizonHours: z.number().int().min(1).max(8760).openapi({
+      description:
+        'The keeper leaves alone (no action, no notification) a session whose last sign of life (update or activity) is older than this: connecting an account with months of history must not approve or answer old sessions',
+    }),
   })
   .openapi('KeeperSettings');
 export type KeeperSettings = z.infer<typeof KeeperSettings>;
@@ -102,7 +106,57 @@ export const DEFAULT_KEEPER_SETTINGS: KeeperSettings = {
   selfHeal: { enabled: false, maxAttempts: 1, strategy: 'auto' },
   alerts: { enabled: true, completedWithoutPrMs: 600_000, pausedMs: 1_800_000, noProgressAfterReplyMs: 1_800_000 },
   autoContinue: { enabled: false, maxPerSession: 1, message: 'Please continue with any remaining work, then open a pull request.' },
+  historyHorizonHours: 72,
 };
+
+/** A numeric keeper setting as a form shows it: where it lives, its bounds (from the schema) and its unit. */
+export interface KeeperLimit {
+  /** Dotted path in KeeperSettings, e.g. `answers.maxPerSession`. */
+  path: string;
+  label: string;
+  /** `ms` values are shown and edited in minutes (`scale` ms per shown unit). */
+  unit: string;
+  scale: number;
+  /** In the stored unit (ms for durations). */
+  min: number;
+  max: number;
+  /** The switch this limit belongs to, if any (`answers.enabled`). */
+  group?: string;
+}
+
+/** The bounds of a number schema (zod keeps them on the schema). */
+function boundsOf(schema: unknown): { min: number; max: number } {
+  const n = schema as { minValue?: number | null; maxValue?: number | null };
+  return { min: n.minValue ?? 0, max: n.maxValue ?? Number.MAX_SAFE_INTEGER };
+}
+const at = (path: string): unknown => {
+  let cur: unknown = KeeperSettings;
+  for (const k of path.split('.')) cur = (cur as { shape: Record<string, unknown> }).shape[k];
+  return cur;
+};
+const limit = (path: string, label: string, unit: string, scale = 1, group?: string): KeeperLimit => ({ path, label, unit, scale, ...boundsOf(at(path)), ...(group ? { group } : {}) });
+const MIN = 60_000;
+
+/**
+ * Every numeric keeper setting with its bounds read from the schema, so the dashboard shows the same ranges the
+ * server enforces without repeating a number.
+ */
+export const KEEPER_LIMITS: readonly KeeperLimit[] = [
+  limit('approval.maxSteps', 'Most plan steps approved by the rules', 'steps', 1, 'approval'),
+  limit('answers.maxPerSession', 'Answers per session', 'answers', 1, 'answers.enabled'),
+  limit('answers.answerGraceMinutes', 'Wait before answering', 'min', 1, 'answers.enabled'),
+  limit('stall.maxNudges', 'Nudges per session', 'nudges', 1, 'stall.enabled'),
+  limit('stall.thresholds.PLANNING', 'Stalled when planning is quiet for', 'min', MIN, 'stall.enabled'),
+  limit('stall.thresholds.IN_PROGRESS', 'Stalled when work is quiet for', 'min', MIN, 'stall.enabled'),
+  limit('stall.cooldownMs', 'Between nudges', 'min', MIN, 'stall.enabled'),
+  limit('stuck.quietMs', 'Stuck when finished but quiet for', 'min', MIN, 'stuck.enabled'),
+  limit('selfHeal.maxAttempts', 'Recoveries per session', 'attempts', 1, 'selfHeal.enabled'),
+  limit('autoContinue.maxPerSession', 'Continues per session', 'continues', 1, 'autoContinue.enabled'),
+  limit('alerts.completedWithoutPrMs', 'Notify when completed without a PR after', 'min', MIN, 'alerts.enabled'),
+  limit('alerts.pausedMs', 'Notify when paused for', 'min', MIN, 'alerts.enabled'),
+  limit('alerts.noProgressAfterReplyMs', 'Notify when no progress after a reply for', 'min', MIN, 'alerts.enabled'),
+  limit('historyHorizonHours', 'Leave alone sessions quiet for more than', 'h'),
+];
 
 /** PUT body: any subset of the settings; groups given are merged field by field into the current ones. */
 export const UpdateKeeperSettingsBody = z
@@ -119,6 +173,7 @@ export const UpdateKeeperSettingsBody = z
     selfHeal: KeeperSettings.shape.selfHeal.partial().optional(),
     alerts: KeeperSettings.shape.alerts.partial().optional(),
     autoContinue: KeeperSettings.shape.autoContinue.partial().optional(),
+    historyHorizonHours: KeeperSettings.shape.historyHorizonHours.optional(),
   })
   .openapi('UpdateKeeperSettings', {
     example: {
@@ -134,6 +189,7 @@ export const KeeperAction = z
   .object({
     id: z.string(),
     sessionId: z.string(),
+    sessionTitle: z.string().nullable().openapi({ description: "The session's title when the keeper acted (null for entries written before titles were kept)" }),
     kind: KeeperActionKind,
     trigger: z.string().openapi({ description: 'What caused it: an activity id or a state change; unique per session and kind' }),
     status: KeeperActionStatus,
@@ -174,6 +230,16 @@ export const SessionKeeperState = z
     links: z
       .array(z.object({ relation: z.enum(['recovered_as', 'recovered_from']), sessionId: z.string(), actionId: z.string(), reason: z.string(), at: IsoDate }))
       .openapi({ description: 'Sessions the keeper created to recover this one (recovered_as), or the failed session this one recovers (recovered_from)' }),
+    gone: z.boolean().openapi({
+      description: 'The session no longer exists in this workspace (deleted on Jules or removed here); what is shown comes from the ledger and notifications',
+    }),
+    title: z.string().nullable().openapi({ description: "The session's title (for a gone session: the last title the keeper saw)" }),
+    messages: z
+      .array(z.object({ activityId: z.string(), actionId: z.string(), kind: KeeperActionKind }))
+      .openapi({
+        description:
+          "The session's userMessaged activities that are the keeper's messages: each sent ledger message matched to the first activity with exactly its text at or after the send, one to one (a person sending the same text later stays a person's)",
+      }),
   })
   .openapi('SessionKeeperState');
 export type SessionKeeperState = z.infer<typeof SessionKeeperState>;
@@ -183,15 +249,56 @@ export const UpdateSessionKeeperBody = z
   .openapi('UpdateSessionKeeper', { example: { paused: true } });
 export type UpdateSessionKeeperBody = z.infer<typeof UpdateSessionKeeperBody>;
 
+export const KeeperNotificationStatus = z.enum(['unread', 'read', 'resolved', 'dismissed']).openapi({
+  description: 'dismissed = someone dismissed it; resolved = its cause cleared (see resolvedReason); read = someone marked it read; unread otherwise',
+});
+export type KeeperNotificationStatus = z.infer<typeof KeeperNotificationStatus>;
+
+/** Read, dismissed and resolved are shared by the whole workspace (one inbox per workspace, not per person). */
 export const KeeperNotification = z
   .object({
     id: z.string(),
     sessionId: z.string().nullable(),
+    sessionTitle: z.string().nullable().openapi({ description: "The session's title when the notification was raised" }),
     kind: z.string().openapi({ example: 'plan_held' }),
     title: z.string(),
     body: z.string(),
     createdAt: IsoDate,
+    status: KeeperNotificationStatus,
+    readAt: IsoDate.nullable(),
+    dismissedAt: IsoDate.nullable(),
+    resolvedAt: IsoDate.nullable(),
+    resolvedReason: z.string().nullable().openapi({ example: 'the plan was approved (the session is IN_PROGRESS)' }),
   })
   .openapi('KeeperNotification');
 export type KeeperNotification = z.infer<typeof KeeperNotification>;
-export const KeeperNotificationPage = pageOf(KeeperNotification).openapi('KeeperNotificationPage');
+export const KeeperNotificationQuery = PageQuery.extend({
+  status: z
+    .enum(['open', 'unread', 'all'])
+    .default('open')
+    .openapi({ param: { name: 'status', in: 'query' }, description: 'open (default) = not dismissed; unread = not read, dismissed or resolved; all' }),
+  sessionId: z.string().max(64).optional().openapi({ param: { name: 'sessionId', in: 'query' } }),
+});
+export type KeeperNotificationQuery = z.infer<typeof KeeperNotificationQuery>;
+export const KeeperNotificationPage = pageOf(KeeperNotification)
+  .extend({ unread: z.number().int().min(0).openapi({ description: 'Unread notifications of the workspace (not read, dismissed or resolved)' }) })
+  .openapi('KeeperNotificationPage');
+
+export const UpdateKeeperNotificationBody = z
+  .strictObject({
+    read: z.boolean().optional().openapi({ description: 'true marks it read, false unread' }),
+    dismissed: z.boolean().optional().openapi({ description: 'true dismisses it (it leaves the default list), false brings it back' }),
+  })
+  .refine((b) => b.read !== undefined || b.dismissed !== undefined, { message: 'give read or dismissed', path: ['read'] })
+  .openapi('UpdateKeeperNotification', { example: { read: true } });
+export type UpdateKeeperNotificationBody = z.infer<typeof UpdateKeeperNotificationBody>;
+
+export const UpdateKeeperNotificationsBody = z
+  .strictObject({
+    read: z.literal(true).optional().openapi({ description: 'Marks every unread notification read' }),
+    dismissed: z.literal(true).optional().openapi({ description: 'Dismisses every notification not dismissed yet' }),
+  })
+  .refine((b) => b.read || b.dismissed, { message: 'give read: true or dismissed: true', path: ['read'] })
+  .openapi('UpdateKeeperNotifications', { example: { read: true } });
+export type UpdateKeeperNotificationsBody = z.infer<typeof UpdateKeeperNotificationsBody>;
+export const KeeperNotificationsUpdated = z.object({ updated: z.number().int().min(0), unread: z.number().int().min(0) }).openapi('KeeperNotificationsUpdated');

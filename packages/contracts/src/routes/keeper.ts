@@ -1,5 +1,7 @@
-import { PageQuery } from '../common';
-import { KeeperLogPage, KeeperLogQuery, KeeperNotificationPage, KeeperSettings, SessionKeeperState, UpdateKeeperSettingsBody, UpdateSessionKeeperBody } from '../keeper';
+import {
+  KeeperLogPage, KeeperLogQuery, KeeperNotification, KeeperNotificationPage, KeeperNotificationQuery, KeeperNotificationsUpdated, KeeperSettings,
+  SessionKeeperState, UpdateKeeperNotificationBody, UpdateKeeperNotificationsBody, UpdateKeeperSettingsBody, UpdateSessionKeeperBody,
+} from '../keeper';
 import { declareRoutes, IdParam, jsonBody, jsonOk } from './define';
 
 const tags = ['keeper'];
@@ -29,15 +31,35 @@ export const keeper = declareRoutes({
     method: 'get',
     path: '/api/keeper/notifications',
     tags,
-    summary: 'Notifications the keeper raised (held plans, stuck sessions, escalations), newest first',
-    request: { query: PageQuery },
+    summary: 'Notifications the keeper raised (held plans, stuck sessions, escalations), newest first, with the unread count',
+    request: { query: KeeperNotificationQuery },
     responses: { 200: jsonOk(KeeperNotificationPage) },
+  },
+  updateNotification: {
+    method: 'patch',
+    path: '/api/keeper/notifications/{id}',
+    tags,
+    summary: "Mark one notification read or unread, dismiss it or bring it back (shared by the workspace's members)",
+    minRole: 'member',
+    denied: 'Viewers cannot change notifications',
+    request: { params: IdParam, body: jsonBody(UpdateKeeperNotificationBody) },
+    responses: { 200: jsonOk(KeeperNotification) },
+  },
+  updateNotifications: {
+    method: 'post',
+    path: '/api/keeper/notifications/bulk',
+    tags,
+    summary: 'Mark every notification read, or dismiss them all',
+    minRole: 'member',
+    denied: 'Viewers cannot change notifications',
+    request: { body: jsonBody(UpdateKeeperNotificationsBody) },
+    responses: { 200: jsonOk(KeeperNotificationsUpdated) },
   },
   session: {
     method: 'get',
     path: '/api/sessions/{id}/keeper',
     tags,
-    summary: "The keeper's state for one session: paused, stuck, counters and its ledger entries",
+    summary: "The keeper's state for one session: paused, stuck, counters, its ledger entries and which messages were its own; for a session gone from the workspace, what the ledger knows (gone: true)",
     request: { params: IdParam },
     responses: { 200: jsonOk(SessionKeeperState) },
   },

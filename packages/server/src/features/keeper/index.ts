@@ -54,7 +54,7 @@ export interface KeeperFeature extends Feature<KeeperService> {
 export function createKeeperFeature(deps: KeeperFeatureDeps): KeeperFeature {
   const log = deps.log.child({ feature: 'keeper' });
   const store = createKeeperStore(deps.db);
-  const service = createKeeperService({ store, mirror: deps.mirror, clock: deps.clock, log });
+  const service = createKeeperService({ store, mirror: deps.mirror, clock: deps.clock, log, bus: deps.bus });
   const supervisor = deps.supervisor ?? createSupervisor({ llm: deps.llm, log, secrets: deps.knownSecrets });
   const actions = deps.metrics?.counter('autopilot_keeper_actions_total', 'Keeper actions by action and outcome', ['action', 'outcome']);
   const keepers = new Map<string, WorkspaceKeeper>();

@@ -19,7 +19,7 @@ export function riskyWord(steps: readonly PlanStepView[], words: readonly string
 /**
  * The keeper's one decision, pure: given a session, its recent activities (oldest first), the workspace's
  * settings, the session's ledger history and the time, what to do and why (a decision always has a reason).
- * Never acts on archived, deleted or paused sessions; defers to people wherever they asked to decide or only
+ * Never acts on archived, deleted or paused sessions, nor on sessions quiet for longer than the history horizon; defers to people wherever they asked to decide or only
  * they can (see keeper.decide.people.ts); only notifies about upstream PAUSED and COMPLETED-without-PR sessions.
  */
 export function decide(
@@ -34,6 +34,11 @@ export function decide(
   if (session.archived) return none('archived');
   if (session.paused) return none('paused in the orchestrator');
   if (history.some((h) => h.status === 'pending')) return none('an action is in flight');
+  // History, not news: a session quiet for longer than the horizon (months-old waiting sessions of an account just
+  // connected, say) is left to people, without actions or notifications.
+  const lastSign = Math.max(session.updateTimeMs, session.lastActivityAtMs ?? 0, session.createTimeMs);
+  const horizonMs = settings.historyHorizonHours * 3_600_000;
+  if (now - lastSign > horizonMs) return none(`quiet for more than the history horizon (${settings.historyHorizonHours} h): left to people`);
   switch (session.state) {
     case 'AWAITING_PLAN_APPROVAL':
       return decideApproval(session, activities, settings, history, now);

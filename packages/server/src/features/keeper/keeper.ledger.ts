@@ -7,6 +7,7 @@ import type { Counter } from 'prom-client';
 import type { KeeperStore, ActionRow } from './keeper.store';
 import type { KeeperMirror } from './keeper.mirror';
 import { toKeeperActivity } from './keeper.mirror';
+import { resolveSuperseded } from './keeper.resolve';
 import { recoveryMarker, recoveryPrompt, type Supervisor } from './keeper.supervisor';
 import { CALLS_JULES, type Decision, type HistoryEntry, type KeeperActivity, type KeeperSession, type NotificationDraft } from './keeper.types';
 
@@ -95,6 +96,7 @@ export async function runAction(
   const row: ActionRow = {
     id: randomUUID(), workspace_id: workspaceId, session_id: s.id, kind: d.action, trigger: d.trigger, status: calls ? 'pending' : 'recorded',
     reason: d.reason, message: null, error: null, attempts: (prev?.attempts ?? 0) + 1, holder: deps.instanceId, created_at: now, settled_at: calls ? null : now,
+    session_title: s.title.slice(0, 500),
   };
   const claimed = await deps.store.claim(row);
   if (!claimed) return 'lost';
@@ -147,15 +149,28 @@ export async function runAction(
   await deps.bus.publish('keeper.action', workspaceId, {
     id: row.id, sessionId: s.id, kind: d.action, trigger: d.trigger, status: outcome, reason: d.reason, ...(row.error ? { error: row.error } : {}),
   });
-  if (d.notify) await raise(deps, workspaceId, s.id, d.notify);
+  if (d.notify) await raise(deps, workspaceId, s, d.notify);
   return outcome;
 }
 
-/** Stores a notification and publishes `notification.raised`. */
-export async function raise(deps: Pick<LedgerDeps, 'store' | 'bus' | 'clock'>, workspaceId: string, sessionId: string | null, n: NotificationDraft): Promise<void> {
-  const row = { id: randomUUID(), workspace_id: workspaceId, session_id: sessionId, kind: n.kind, title: n.title, body: n.body, created_at: deps.clock.now() };
+/**
+ * Stores a notification and publishes `notification.raised`. The session's state and activity count are kept
+ * with it: the notification resolves itself once the session moves past them (keeper.resolve.ts).
+ */
+export async function raise(
+  deps: Pick<LedgerDeps, 'store' | 'bus' | 'clock'>,
+  workspaceId: string,
+  s: Pick<KeeperSession, 'id' | 'title' | 'state' | 'activityCount'> | null,
+  n: NotificationDraft,
+): Promise<void> {
+  const sessionId = s?.id ?? null;
+  const row = {
+    id: randomUUID(), workspace_id: workspaceId, session_id: sessionId, kind: n.kind, title: n.title, body: n.body, created_at: deps.clock.now(),
+    session_title: s ? s.title.slice(0, 500) : null, cause_state: s?.state ?? null, cause_activities: s ? s.activityCount : null,
+  };
   await deps.store.addNotification(row);
   await deps.bus.publish('notification.raised', workspaceId, { id: row.id, sessionId, kind: n.kind, title: n.title, body: n.body });
+  if (sessionId) await resolveSuperseded(deps, workspaceId, sessionId, n.kind, row.id);
 }
 
 const SKEW_MS = 5_000;

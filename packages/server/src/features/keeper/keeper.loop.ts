@@ -5,6 +5,7 @@ import { leasedLoop } from '../../platform/loops';
 import { decide } from './keeper.decide';
 import { reconcile, runAction, toHistory, type LedgerDeps } from './keeper.ledger';
 import { toKeeperActivity, toKeeperSession } from './keeper.mirror';
+import { resolveNotifications } from './keeper.resolve';
 import type { KeeperService } from './keeper.service';
 import { CALLS_JULES, type HistoryEntry } from './keeper.types';
 
@@ -22,6 +23,8 @@ export interface TickReport {
   reconciled: number;
   /** Actions put off because Jules showed the session had moved on since the mirror's view. */
   deferred: number;
+  /** Notifications resolved because their cause cleared. */
+  resolved: number;
 }
 
 const WAITING = new Set(['AWAITING_PLAN_APPROVAL', 'AWAITING_USER_FEEDBACK', 'PAUSED']);
@@ -86,7 +89,7 @@ export function createWorkspaceKeeper(deps: WorkspaceKeeperDeps, workspaceId: st
   }
 
   async function tickNow(signal?: AbortSignal): Promise<TickReport> {
-    const report: TickReport = { leader: false, evaluated: 0, acted: 0, reconciled: 0, deferred: 0 };
+    const report: TickReport = { leader: false, evaluated: 0, acted: 0, reconciled: 0, deferred: 0, resolved: 0 };
     const settings = await deps.service.getSettings(workspaceId);
     tickMs = settings.intervals.tickMs;
     if (!(await lease.hold())) {
@@ -97,6 +100,8 @@ export function createWorkspaceKeeper(deps: WorkspaceKeeperDeps, workspaceId: st
       return report;
     }
     report.leader = true;
+    // Notifications follow the sessions whether or not the keeper acts (a person may approve a held plan).
+    report.resolved = await resolveNotifications({ ...deps, log }, workspaceId);
     if (!settings.enabled) return report;
     // New settings (a policy change, say) may change any decision: every session is looked at again.
     const settingsSig = JSON.stringify(settings);

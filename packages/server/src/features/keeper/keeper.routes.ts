@@ -12,6 +12,8 @@ export function registerKeeperRoutes(app: ApiApp, deps: { service: KeeperService
   app.openapi(apiRoute(r.updateSettings), async (c) => c.json(await service.updateSettings(workspaceOf(c), c.req.valid('json')), 200));
   app.openapi(apiRoute(r.logs), async (c) => c.json(await service.logs(workspaceOf(c), c.req.valid('query')), 200));
   app.openapi(apiRoute(r.notifications), async (c) => c.json(await service.notifications(workspaceOf(c), c.req.valid('query')), 200));
+  app.openapi(apiRoute(r.updateNotification), async (c) => c.json(await service.updateNotification(workspaceOf(c), c.req.valid('param').id, c.req.valid('json')), 200));
+  app.openapi(apiRoute(r.updateNotifications), async (c) => c.json(await service.updateNotifications(workspaceOf(c), c.req.valid('json')), 200));
   app.openapi(apiRoute(r.session), async (c) => c.json(await service.sessionState(workspaceOf(c), c.req.valid('param').id), 200));
   app.openapi(apiRoute(r.setSessionPaused), async (c) => c.json(await service.setPaused(workspaceOf(c), c.req.valid('param').id, c.req.valid('json').paused), 200));
 }

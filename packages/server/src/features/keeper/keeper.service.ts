@@ -1,20 +1,66 @@
 import { z } from 'zod';
 import {
   DEFAULT_KEEPER_SETTINGS, KeeperSettings, type KeeperAction, type KeeperActionStatus, type KeeperLogQuery, type KeeperNotification,
-  type SessionKeeperState, type UpdateKeeperSettingsBody, type KeeperActionKind,
+  type KeeperNotificationQuery, type SessionDetail, type SessionKeeperState, type UpdateKeeperNotificationBody, type UpdateKeeperNotificationsBody,
+  type UpdateKeeperSettingsBody, type KeeperActionKind,
 } from '@autopilot/contracts';
 import { iso, type Clock } from '../../platform/clock';
 import { cursorCodec } from '../../platform/cursor';
-import { badRequest } from '../../platform/errors';
+import { AppError, badRequest, notFound } from '../../platform/errors';
+import type { EventBus } from '../../platform/events/bus';
 import type { Logger } from '../../platform/logger';
+import type { KeeperNotificationsTable } from '../../platform/db/schema';
 import type { ActionRow, KeeperStore } from './keeper.store';
 import type { KeeperMirror } from './keeper.mirror';
+import { toKeeperActivity } from './keeper.mirror';
 
 export interface KeeperServiceDeps {
   store: KeeperStore;
   mirror: KeeperMirror;
   clock: Clock;
   log: Logger;
+  /** Where `notification.updated` goes (read, dismissed); optional for tests of the settings alone. */
+  bus?: EventBus;
+}
+
+/** A notification row as the API shows it. */
+export const toNotification = (r: KeeperNotificationsTable): KeeperNotification => {
+  const t = (v: number | null | undefined) => (v === null || v === undefined ? null : iso(Number(v)));
+  const status = r.dismissed_at != null ? 'dismissed' : r.resolved_at != null ? 'resolved' : r.read_at != null ? 'read' : 'unread';
+  return {
+    id: r.id, sessionId: r.session_id, sessionTitle: r.session_title ?? null, kind: r.kind, title: r.title, body: r.body, createdAt: iso(Number(r.created_at)),
+    status, readAt: t(r.read_at), dismissedAt: t(r.dismissed_at), resolvedAt: t(r.resolved_at), resolvedReason: r.resolved_reason ?? null,
+  };
+};
+
+/** Kinds whose ledger row carries a message the keeper sent to the agent. */
+const MESSAGE_KINDS = new Set(['answer', 'nudge', 'heal', 'continue']);
+/** Jules' clock and ours may differ a little: a message activity may be stamped this much before our claim. */
+const SKEW_MS = 5_000;
+
+/**
+ * Which userMessaged activities are the keeper's: each sent message row, oldest first, takes the first activity
+ * not yet taken with exactly its text at or after its claim (less a small skew). One to one, so the same text
+ * sent again later by a person stays a person's.
+ */
+export function matchKeeperMessages(
+  rows: ReadonlyArray<Pick<ActionRow, 'id' | 'kind' | 'status' | 'message' | 'created_at'>>,
+  activities: ReadonlyArray<{ id: string; kind: string; text: string | null; createTimeMs: number }>,
+): Array<{ activityId: string; actionId: string; kind: KeeperActionKind }> {
+  const sent = rows
+    .filter((r) => MESSAGE_KINDS.has(r.kind) && (r.status === 'sent' || r.status === 'pending') && r.message)
+    .sort((a, b) => Number(a.created_at) - Number(b.created_at));
+  const msgs = activities.filter((a) => a.kind === 'userMessaged' && a.text !== null).sort((a, b) => a.createTimeMs - b.createTimeMs);
+  const taken = new Set<string>();
+  const out: Array<{ activityId: string; actionId: string; kind: KeeperActionKind }> = [];
+  for (const r of sent) {
+    const text = r.message!.trim();
+    const hit = msgs.find((a) => !taken.has(a.id) && a.createTimeMs >= Number(r.created_at) - SKEW_MS && a.text!.trim() === text);
+    if (!hit) continue;
+    taken.add(hit.id);
+    out.push({ activityId: hit.id, actionId: r.id, kind: r.kind as KeeperActionKind });
+  }
+  return out;
 }
 
 /** Ledger and notification pages continue after (created_at, id). */
@@ -24,6 +70,7 @@ const cursor = cursorCodec(z.object({ t: z.number(), i: z.string() }));
 export const toAction = (r: ActionRow): KeeperAction => ({
   id: r.id,
   sessionId: r.session_id,
+  sessionTitle: r.session_title ?? null,
   kind: r.kind as KeeperActionKind,
   trigger: r.trigger,
   status: r.status as KeeperActionStatus,
@@ -57,6 +104,44 @@ export function createKeeperService(deps: KeeperServiceDeps) {
     return structuredClone(DEFAULT_KEEPER_SETTINGS);
   }
 
+  async function linksOf(workspaceId: string, sessionId: string): Promise<SessionKeeperState['links']> {
+    return (await store.links(workspaceId, sessionId)).map((l) => ({
+      relation: l.from_session_id === sessionId ? ('recovered_as' as const) : ('recovered_from' as const),
+      sessionId: l.from_session_id === sessionId ? l.to_session_id : l.from_session_id,
+      actionId: l.action_id,
+      reason: l.reason,
+      at: iso(Number(l.created_at)),
+    }));
+  }
+
+  /** The keeper's messages among the session's activities (read only when the ledger holds a sent message). */
+  async function keeperMessages(workspaceId: string, s: SessionDetail, rows: ActionRow[]): Promise<SessionKeeperState['messages']> {
+    if (!rows.some((r) => MESSAGE_KINDS.has(r.kind) && r.message)) return [];
+    const acts = (await deps.mirror.recentActivities(workspaceId, s, Math.min(s.activityCount, 2000))).map(toKeeperActivity);
+    return matchKeeperMessages(rows, acts);
+  }
+
+  /**
+   * A session gone from the workspace (deleted on Jules, or removed here): what the ledger and the notifications
+   * still know. Unknown to both = 404, as for any id that never was in this workspace.
+   */
+  async function goneState(workspaceId: string, sessionId: string): Promise<SessionKeeperState> {
+    const rows = (await store.history(workspaceId, [sessionId])).sort((a, b) => Number(b.created_at) - Number(a.created_at));
+    const notes = await store.sessionNotifications(workspaceId, sessionId, 20);
+    if (rows.length === 0 && notes.length === 0) throw notFound('Session', sessionId);
+    const title = rows.find((r) => r.session_title)?.session_title ?? notes.find((n) => n.session_title)?.session_title ?? null;
+    const counted = (k: string) => rows.filter((r) => r.kind === k && r.status === 'sent').length;
+    return {
+      sessionId, paused: false, stuck: false, stuckReason: null,
+      nudges: counted('nudge'), answers: counted('answer'), heals: counted('heal'), continues: counted('continue'),
+      lastDecision: null, actions: rows.slice(0, 100).map(toAction), links: await linksOf(workspaceId, sessionId), gone: true, title, messages: [],
+    };
+  }
+
+  async function unread(workspaceId: string): Promise<number> {
+    return store.unreadCount(workspaceId);
+  }
+
   return {
     getSettings,
 
@@ -83,14 +168,26 @@ export function createKeeperService(deps: KeeperServiceDeps) {
         q.limit + 1,
         after,
       );
-      const items = rows.slice(0, q.limit);
-      const last = items.at(-1);
-      return { items: items.map(toAction), nextCursor: rows.length > q.limit && last ? cursor.encode({ t: Number(last.created_at), i: last.id }) : null };
+      const items = rows.slice(0, q.limit).map(toAction);
+      const last = rows[q.limit - 1];
+      // Entries written before titles were kept get the session's current title: one read for the whole page.
+      const untitled = [...new Set(items.filter((a) => a.sessionTitle === null).map((a) => a.sessionId))];
+      if (untitled.length) {
+        const titles = new Map((await deps.mirror.summaries(workspaceId, untitled)).map((x) => [x.id, x.title || x.prompt.slice(0, 80)]));
+        for (const a of items) if (a.sessionTitle === null) a.sessionTitle = titles.get(a.sessionId) ?? null;
+      }
+      return { items, nextCursor: rows.length > q.limit && last ? cursor.encode({ t: Number(last.created_at), i: last.id }) : null };
     },
 
     /** The keeper's view of one session: paused, stuck, counters and its newest ledger entries. */
     async sessionState(workspaceId: string, sessionId: string): Promise<SessionKeeperState> {
-      const s = await deps.mirror.detail(workspaceId, sessionId); // 404 when not in this workspace
+      let s: SessionDetail | null = null;
+      try {
+        s = await deps.mirror.detail(workspaceId, sessionId);
+      } catch (err) {
+        if (!(err instanceof AppError && err.code === 'not_found')) throw err;
+      }
+      if (!s || s.deleted) return goneState(workspaceId, sessionId);
       const rows = (await store.history(workspaceId, [sessionId])).sort((a, b) => Number(b.created_at) - Number(a.created_at));
       const state = await store.sessionState(workspaceId, sessionId);
       const paused = state?.paused === 1;
@@ -113,13 +210,10 @@ export function createKeeperService(deps: KeeperServiceDeps) {
             ? { action: state.last_decision, reason: state.last_reason, at: iso(Number(state.last_decided_at)) }
             : null,
         actions: rows.slice(0, 100).map(toAction),
-        links: (await store.links(workspaceId, s.id)).map((l) => ({
-          relation: l.from_session_id === s.id ? ('recovered_as' as const) : ('recovered_from' as const),
-          sessionId: l.from_session_id === s.id ? l.to_session_id : l.from_session_id,
-          actionId: l.action_id,
-          reason: l.reason,
-          at: iso(Number(l.created_at)),
-        })),
+        links: await linksOf(workspaceId, s.id),
+        gone: false,
+        title: s.title || s.prompt.slice(0, 80),
+        messages: await keeperMessages(workspaceId, s, rows),
       };
     },
 
@@ -131,14 +225,44 @@ export function createKeeperService(deps: KeeperServiceDeps) {
       return this.sessionState(workspaceId, sessionId);
     },
 
-    async notifications(workspaceId: string, q: { limit: number; cursor?: string }): Promise<{ items: KeeperNotification[]; nextCursor: string | null }> {
-      const rows = await store.notifications(workspaceId, q.limit + 1, cursor.decode(q.cursor));
+    async notifications(
+      workspaceId: string,
+      q: Partial<Pick<KeeperNotificationQuery, 'status' | 'sessionId'>> & { limit: number; cursor?: string },
+    ): Promise<{ items: KeeperNotification[]; nextCursor: string | null; unread: number }> {
+      const rows = await store.notifications(workspaceId, q.limit + 1, cursor.decode(q.cursor), { status: q.status ?? 'open', sessionId: q.sessionId });
       const items = rows.slice(0, q.limit);
       const last = items.at(-1);
       return {
-        items: items.map((r) => ({ id: r.id, sessionId: r.session_id, kind: r.kind, title: r.title, body: r.body, createdAt: iso(Number(r.created_at)) })),
+        items: items.map(toNotification),
         nextCursor: rows.length > q.limit && last ? cursor.encode({ t: Number(last.created_at), i: last.id }) : null,
+        unread: await unread(workspaceId),
       };
+    },
+
+    /** Read/unread, dismissed/restored: one notification, shared by the whole workspace. */
+    async updateNotification(workspaceId: string, id: string, patch: UpdateKeeperNotificationBody): Promise<KeeperNotification> {
+      const before = await store.notification(workspaceId, id);
+      if (!before) throw notFound('Notification', id);
+      await store.setNotification(workspaceId, id, patch, clock.now());
+      const after = (await store.notification(workspaceId, id))!;
+      const changes: Array<'read' | 'unread' | 'dismissed' | 'restored'> = [];
+      if (patch.read !== undefined && (before.read_at == null) === patch.read) changes.push(patch.read ? 'read' : 'unread');
+      if (patch.dismissed !== undefined && (before.dismissed_at == null) === patch.dismissed) changes.push(patch.dismissed ? 'dismissed' : 'restored');
+      for (const change of changes) await deps.bus?.publish('notification.updated', workspaceId, { ids: [id], all: false, change, reason: null });
+      return toNotification(after);
+    },
+
+    /** Marks every notification read, or dismisses them all. */
+    async updateNotifications(workspaceId: string, body: UpdateKeeperNotificationsBody): Promise<{ updated: number; unread: number }> {
+      let updated = 0;
+      for (const what of ['read', 'dismissed'] as const) {
+        if (!body[what]) continue;
+        const n = await store.setAllNotifications(workspaceId, what, clock.now());
+        updated = Math.max(updated, n);
+        if (n > 0) await deps.bus?.publish('notification.updated', workspaceId, { ids: [], all: true, change: what, reason: null });
+      }
+      deps.log.info({ workspaceId, ...body, updated }, 'notifications updated');
+      return { updated, unread: await unread(workspaceId) };
     },
   };
 }

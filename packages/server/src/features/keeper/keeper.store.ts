@@ -125,11 +125,66 @@ export function createKeeperStore(db: Db) {
       k.selectFrom('keeper_session_state').selectAll().where('workspace_id', '=', workspaceId).where('session_id', '=', sessionId).executeTakeFirst(),
 
     addNotification: (row: KeeperNotificationsTable) => k.insertInto('keeper_notifications').values(row).execute(),
-    notifications(workspaceId: string, limit: number, after?: { t: number; i: string }) {
+    /** A page newest first: `open` = not dismissed, `unread` = not read, dismissed or resolved. */
+    notifications(workspaceId: string, limit: number, after?: { t: number; i: string }, f: { status?: 'open' | 'unread' | 'all'; sessionId?: string } = {}) {
       let q = k.selectFrom('keeper_notifications').selectAll().where('workspace_id', '=', workspaceId);
+      if (f.sessionId) q = q.where('session_id', '=', f.sessionId);
+      if (f.status === 'open' || f.status === 'unread') q = q.where('dismissed_at', 'is', null);
+      if (f.status === 'unread') q = q.where('read_at', 'is', null).where('resolved_at', 'is', null);
       if (after) q = q.where((eb) => eb.or([eb('created_at', '<', after.t), eb.and([eb('created_at', '=', after.t), eb('id', '<', after.i)])]));
       return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
     },
+    notification: (workspaceId: string, id: string) => k.selectFrom('keeper_notifications').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst(),
+    async unreadCount(workspaceId: string): Promise<number> {
+      const r = await k
+        .selectFrom('keeper_notifications')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where('workspace_id', '=', workspaceId)
+        .where('resolved_at', 'is', null)
+        .where('dismissed_at', 'is', null)
+        .where('read_at', 'is', null)
+        .executeTakeFirst();
+      return Number(r?.n ?? 0);
+    },
+    /** Sets read/dismissed of one notification; returns whether it exists in this workspace. */
+    async setNotification(workspaceId: string, id: string, patch: { read?: boolean; dismissed?: boolean }, at: number): Promise<boolean> {
+      const set: { read_at?: number | null; dismissed_at?: number | null } = {};
+      if (patch.read !== undefined) set.read_at = patch.read ? at : null;
+      if (patch.dismissed !== undefined) set.dismissed_at = patch.dismissed ? at : null;
+      const r = await k.updateTable('keeper_notifications').set(set).where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
+      return Number(r.numUpdatedRows) === 1;
+    },
+    /** Marks every unread notification read (or dismisses every one not dismissed); returns how many changed. */
+    async setAllNotifications(workspaceId: string, what: 'read' | 'dismissed', at: number): Promise<number> {
+      const col = what === 'read' ? 'read_at' : 'dismissed_at';
+      const r = await k.updateTable('keeper_notifications').set({ [col]: at }).where('workspace_id', '=', workspaceId).where(col, 'is', null).executeTakeFirst();
+      return Number(r.numUpdatedRows);
+    },
+    /** Not resolved and not dismissed: the ones whose cause a tick checks (partial index keeper_notifications_open). */
+    openNotifications(workspaceId: string, sessionId?: string) {
+      let q = k
+        .selectFrom('keeper_notifications')
+        .select(['id', 'session_id', 'kind', 'created_at', 'cause_state', 'cause_activities'])
+        .where('workspace_id', '=', workspaceId)
+        .where('resolved_at', 'is', null)
+        .where('dismissed_at', 'is', null);
+      if (sessionId) q = q.where('session_id', '=', sessionId);
+      return q.execute();
+    },
+    /** Resolves one notification unless it was resolved meanwhile; returns whether this call resolved it. */
+    async resolveNotification(workspaceId: string, id: string, reason: string, at: number): Promise<boolean> {
+      const r = await k
+        .updateTable('keeper_notifications')
+        .set({ resolved_at: at, resolved_reason: reason.slice(0, 500) })
+        .where('workspace_id', '=', workspaceId)
+        .where('id', '=', id)
+        .where('resolved_at', 'is', null)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) === 1;
+    },
+    /** A session's notifications, newest first (also for a session that is gone). */
+    sessionNotifications: (workspaceId: string, sessionId: string, limit: number) =>
+      k.selectFrom('keeper_notifications').selectAll().where('workspace_id', '=', workspaceId).where('session_id', '=', sessionId).orderBy('created_at', 'desc').limit(limit).execute(),
 
     /** Links a failed session to the session a recover action created (once per action: a repeat is ignored). */
     addLink: (row: KeeperLinksTable) => k.insertInto('keeper_links').values(row).onConflict((oc) => oc.column('action_id').doNothing()).execute(),

@@ -263,6 +263,8 @@ export interface KeeperActionsTable {
   holder: string;
   created_at: number;
   settled_at: number | null;
+  /** The session's title when the keeper acted (2026120210; null on older rows). */
+  session_title?: string | null;
 }
 
 export interface KeeperSessionStateTable {
@@ -294,4 +296,12 @@ export interface KeeperNotificationsTable {
   title: string;
   body: string;
   created_at: number;
+  /** Added by 2026120210: the session's title, its state and activity count when raised; read/dismissed/resolved. */
+  session_title?: string | null;
+  cause_state?: string | null;
+  cause_activities?: number | null;
+  read_at?: number | null;
+  dismissed_at?: number | null;
+  resolved_at?: number | null;
+  resolved_reason?: string | null;
 }
