@@ -1,4 +1,4 @@
-import { ErrorBody, errorStatus, type ErrorCode } from '@autopilot/contracts';
+import { ErrorBody, errorStatus, type ErrorCode, type ErrorDetails, type FieldIssue } from '@autopilot/contracts';
 
 /**
  * Every failed API call becomes one of these: the server's error shape (code, message, details, requestId) plus
@@ -10,10 +10,31 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: ErrorCode | 'network_error' | 'invalid_response',
     message: string,
-    readonly details?: unknown,
+    /** The server's `error.details`: always an object (`issues`, `retryAfterMs`, `state`, `allowed`, ...). */
+    readonly details?: ErrorDetails,
     readonly requestId?: string,
   ) {
     super(message);
+  }
+
+  /** Every bad input the server named (`[{ path: 'body.prompt', message }]`); empty when none. */
+  get issues(): FieldIssue[] {
+    return this.details?.issues ?? [];
+  }
+
+  /** The issues by field, without the `body.` / `query.` prefix: `{ prompt: 'required' }` (the first per field). */
+  fieldErrors(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const i of this.issues) {
+      const key = i.path.replace(/^(body|query|param|header)\./, '');
+      out[key] ??= i.message;
+    }
+    return out;
+  }
+
+  /** When the server said retrying makes sense (429, some 503s), in ms. */
+  get retryAfterMs(): number | undefined {
+    return this.details?.retryAfterMs;
   }
 
   /** True for errors worth retrying later (network, rate limit, upstream trouble), false for the caller's mistakes. */
@@ -41,7 +62,7 @@ export async function errorFromResponse(res: Response): Promise<ApiError> {
   const parsed = ErrorBody.safeParse(json);
   if (parsed.success) {
     const e = parsed.data.error;
-    return new ApiError(res.status, e.code, e.message, e.details, e.requestId);
+    return new ApiError(res.status, e.code, e.message, e.details as ErrorDetails | undefined, e.requestId);
   }
   return new ApiError(res.status, codeForStatus(res.status), text.slice(0, 200) || `HTTP ${res.status}`);
 }

@@ -90,7 +90,7 @@ export function createTransport(opts: ClientOptions) {
     if (!parsed.success) {
       // The server and this client disagree about the contract: say where, so the mismatch is found quickly.
       const issues = parsed.error.issues.slice(0, 5).map((i) => ({ path: i.path.map(String).join('.') || '(root)', message: i.message }));
-      throw new ApiError(res.status, 'invalid_response', `Unexpected response from ${spec.method} ${spec.path}`, issues);
+      throw new ApiError(res.status, 'invalid_response', `Unexpected response from ${spec.method} ${spec.path}`, { issues });
     }
     return parsed.data;
   }

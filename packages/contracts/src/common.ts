@@ -7,6 +7,7 @@ export const ErrorCode = z.enum([
   'unauthorized',
   'forbidden',
   'not_found',
+  'method_not_allowed',
   'conflict',
   'payload_too_large',
   'unsupported_media_type',
@@ -25,6 +26,7 @@ export const errorStatus: Record<ErrorCode, number> = {
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,
+  method_not_allowed: 405,
   conflict: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
@@ -43,13 +45,34 @@ export const FieldIssue = z.object({
 });
 export type FieldIssue = z.infer<typeof FieldIssue>;
 
+/**
+ * `error.details`, always an object (never an array): `issues` names every bad input by where it came from
+ * (`body.prompt`, `query.state`, `header.authorization`), `retryAfterMs` says when a 429/503 is worth retrying,
+ * `state` is the resource's state a 409 refused to act in, `allowed` the methods (405) or values a field takes.
+ * Other keys are facts for machines (e.g. `reason`, `upstreamStatus`) and may be added; these four never change.
+ */
+export const ErrorDetails = z
+  .object({
+    issues: z.array(FieldIssue).optional().openapi({ description: 'One entry per bad input; `path` says where it came from (body., query., param., header.)' }),
+    retryAfterMs: z.number().int().min(0).optional().openapi({ description: 'When retrying makes sense, in milliseconds' }),
+    state: z.string().optional().openapi({ description: 'The current state a 409 refused to act in, e.g. COMPLETED' }),
+    allowed: z.array(z.string()).optional().openapi({ description: 'The methods a 405 path takes, or the values a refused field takes' }),
+  })
+  .catchall(z.unknown())
+  .openapi('ErrorDetails');
+/** The keys with a fixed meaning, and room for more facts. A bad field is always an `issues` entry. */
+export type ErrorDetails = { issues?: FieldIssue[]; retryAfterMs?: number; state?: string; allowed?: string[] } & Record<string, unknown>;
+
+/** `{ issues: [{ path, message }] }`: the details of an error about one input. */
+export const fieldIssue = (path: string, message: string, code?: string): ErrorDetails => ({ issues: [{ path, message, ...(code ? { code } : {}) }] });
+
 /** The single error shape of every API response with a 4xx or 5xx status. */
 export const ErrorBody = z
   .object({
     error: z.object({
       code: ErrorCode,
       message: z.string(),
-      details: z.unknown().optional(),
+      details: ErrorDetails.optional(),
       requestId: z.string().optional(),
     }),
   })

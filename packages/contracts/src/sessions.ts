@@ -128,15 +128,31 @@ export type BoardCounts = z.infer<typeof BoardCounts>;
 export const SessionPage = pageOf(SessionSummary).openapi('SessionPage');
 export const ActivityPage = pageOf(SessionActivity).openapi('ActivityPage');
 
+/**
+ * A GitHub repository as people type it: `owner/repo`, `github/owner/repo` or Jules's `sources/github/owner/repo`
+ * (owner: letters, digits and hyphens; repo: letters, digits, `.`, `_`, `-`).
+ */
+export const SOURCE_PATTERN = '^(?:sources/github/|github/)?[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9._-]{1,100}$';
+
+/** Any accepted spelling of a source to Jules's canonical `sources/github/owner/repo`. */
+export function normalizeSource(source: string): string {
+  const s = source.trim();
+  if (s.startsWith('sources/github/')) return s;
+  if (s.startsWith('github/') && s.split('/').length === 3) return `sources/${s}`;
+  return `sources/github/${s}`;
+}
+
 export const CreateSessionBody = z
   .strictObject({
     prompt: z.string().trim().min(1).max(50_000),
     title: z.string().trim().min(1).max(300).optional(),
     source: z
       .string()
-      .regex(/^(sources\/)?github\/[^/\s]+\/[^/\s]+$/, 'sources/github/{owner}/{repo}')
-      .optional(),
-    startingBranch: z.string().trim().min(1).max(250).optional(),
+      .max(160)
+      .regex(new RegExp(SOURCE_PATTERN), 'must be a GitHub repository: owner/repo (also accepted: github/owner/repo, sources/github/owner/repo)')
+      .optional()
+      .openapi({ description: 'The repository: `owner/repo`, `github/owner/repo` or `sources/github/owner/repo` (stored as the last). Needs startingBranch.', example: 'acme-corp/storefront' }),
+    startingBranch: z.string().trim().min(1).max(250).optional().openapi({ description: 'The branch Jules starts from; required with source (and only with it)', example: 'main' }),
     requirePlanApproval: z.boolean().optional(),
     autoCreatePr: z.boolean().optional().openapi({ description: 'true = automationMode AUTO_CREATE_PR' }),
     accountId: z.string().max(64).optional().openapi({ description: 'Which Jules account; default: the workspace has exactly one' }),
@@ -147,8 +163,10 @@ export const CreateSessionBody = z
     if (b.startingBranch && !b.source) ctx.addIssue({ code: 'custom', path: ['source'], message: 'required when startingBranch is set' });
   })
   .openapi('CreateSession', {
-    example: { prompt: 'Add a CHANGELOG entry for the last release', title: 'Changelog', source: 'sources/github/acme-corp/storefront', startingBranch: 'main', autoCreatePr: true },
-  });
+    // The superRefine above, stated in JSON Schema (2020-12, OpenAPI 3.1) so the document and the server agree.
+    dependentRequired: { source: ['startingBranch'], startingBranch: ['source'] },
+    example: { prompt: 'Add a CHANGELOG entry for the last release', title: 'Changelog', source: 'acme-corp/storefront', startingBranch: 'main', autoCreatePr: true },
+  } as Record<string, unknown>);
 export type CreateSessionBody = z.infer<typeof CreateSessionBody>;
 
 export const SendMessageBody = z.strictObject({ message: z.string().trim().min(1).max(50_000) }).openapi('SendMessage', { example: { message: 'Use pino for logging.' } });

@@ -25,9 +25,9 @@ describe.each(orchestratorEngines())('NUL characters in JSON bodies (%s)', (engi
     const before = await keyNames();
     const res = await t.request('/api/keys', { method: 'POST', json: { name: 'ci\u0000bot', role: 'viewer' } });
     expect(res.status).toBe(400);
-    const body = (await res.json()) as { error: { code: string; details: Array<{ path: string; message: string }> } };
+    const body = (await res.json()) as { error: { code: string; details: { issues: Array<{ path: string; message: string }> } } };
     expect(body.error.code).toBe('validation_failed');
-    expect(body.error.details[0]).toMatchObject({ path: 'body.name', message: expect.stringContaining('NUL') });
+    expect(body.error.details.issues[0]).toMatchObject({ path: 'body.name', message: expect.stringContaining('NUL') });
     expect(before.length).toBeGreaterThan(0);
     expect(await keyNames()).toEqual(before);
     // The same body without the NUL is accepted: the guard refuses the character, not the request.
@@ -39,7 +39,7 @@ describe.each(orchestratorEngines())('NUL characters in JSON bodies (%s)', (engi
     const before = await count();
     const res = await t.request('/api/sessions', { method: 'POST', json: { prompt: 'Fix the bug\u0000; drop table jules_sessions' } });
     expect(res.status).toBe(400);
-    expect(((await res.json()) as any).error.details[0].path).toBe('body.prompt');
+    expect(((await res.json()) as any).error.details.issues[0].path).toBe('body.prompt');
     expect(await count()).toBe(before);
   });
 

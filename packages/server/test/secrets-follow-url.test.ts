@@ -62,7 +62,7 @@ describe.each(orchestratorEngines())('secrets follow their URL (%s)', (engine) =
     expect(created.status).toBe(201);
     const moved = await json(await t.request(`/api/providers/${created.body.id}`, { method: 'PATCH', json: { baseUrl: `http://127.0.0.1:${other}/v1` } }));
     expect(moved.status).toBe(400);
-    expect(moved.body.error.details).toEqual({ field: 'apiKey' });
+    expect(moved.body.error.details.issues[0].path).toBe('body.apiKey');
     expect((await json(await t.request(`/api/providers/${created.body.id}`))).body.baseUrl).toBe(`http://127.0.0.1:${port}/v1`);
     // With the key again, the move is accepted; other fields never needed it.
     const withKey = await json(await t.request(`/api/providers/${created.body.id}`, { method: 'PATCH', json: { baseUrl: `http://127.0.0.1:${other}/v1`, apiKey: 'sk-new-key-for-new-url-9999' } }));
@@ -79,7 +79,7 @@ describe.each(orchestratorEngines())('secrets follow their URL (%s)', (engine) =
     const mine = list.find((p) => p.name === 'mine')!;
     const r = await json(await t.request(`/api/providers/${mine.id}`, { method: 'PATCH', json: { baseUrl: 'http://169.254.169.254/v1', apiKey: 'sk-another-key-0000' } }));
     expect(r.status).toBe(400);
-    expect(r.body.error.details).toEqual({ field: 'baseUrl' });
+    expect(r.body.error.details.issues[0].path).toBe('body.baseUrl');
   });
 
   it('provider seeded from the environment: its URL cannot be changed through the API, even with a key', async () => {
@@ -88,7 +88,7 @@ describe.each(orchestratorEngines())('secrets follow their URL (%s)', (engine) =
     for (const patch of [{ baseUrl: `http://127.0.0.1:${other}/v1` }, { baseUrl: `http://127.0.0.1:${other}/v1`, apiKey: 'sk-attacker-key-1234' }, { baseUrl: null }]) {
       const r = await json(await t.request(`/api/providers/${seeded.id}`, { method: 'PATCH', json: patch }));
       expect(r.status, JSON.stringify(patch)).toBe(409);
-      expect(r.body.error.details).toEqual({ field: 'baseUrl' });
+      expect(r.body.error.details.issues[0].path).toBe('body.baseUrl');
     }
     expect((await json(await t.request(`/api/providers/${seeded.id}`))).body.baseUrl).toBe(`http://127.0.0.1:${operatorPort}/v1`);
     expect((await t.request(`/api/providers/${seeded.id}`, { method: 'PATCH', json: { enabled: false } })).status).toBe(200);
@@ -100,12 +100,12 @@ describe.each(orchestratorEngines())('secrets follow their URL (%s)', (engine) =
     const id = created.body.id as string;
     const moved = await json(await t.request(`/api/jules/accounts/${id}`, { method: 'PATCH', json: { baseUrl: `http://127.0.0.1:${other}/v1alpha` } }));
     expect(moved.status).toBe(400);
-    expect(moved.body.error.details[0].path).toBe('body.apiKey');
+    expect(moved.body.error.details.issues[0].path).toBe('body.apiKey');
     const toDefault = await json(await t.request(`/api/jules/accounts/${id}`, { method: 'PATCH', json: { baseUrl: null } }));
     expect(toDefault.status).toBe(400);
     const privateUrl = await json(await t.request(`/api/jules/accounts/${id}`, { method: 'PATCH', json: { baseUrl: 'http://[::ffff:a9fe:a9fe]/v1alpha', apiKey: 'AQ.new-key-0000' } }));
     expect(privateUrl.status).toBe(400);
-    expect(privateUrl.body.error.details[0].path).toBe('body.baseUrl');
+    expect(privateUrl.body.error.details.issues[0].path).toBe('body.baseUrl');
     const rows = (await json(await t.request('/api/jules/accounts'))).body.items as Array<{ id: string; baseUrl: string; keyLast4: string }>;
     expect(rows.find((a) => a.id === id)).toMatchObject({ baseUrl: `http://127.0.0.1:${port}/v1alpha`, keyLast4: '0003' });
     const ok = await json(await t.request(`/api/jules/accounts/${id}`, { method: 'PATCH', json: { baseUrl: `http://127.0.0.1:${other}/v1alpha`, apiKey: 'AQ.new-key-for-new-url-7777' } }));

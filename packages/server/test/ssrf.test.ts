@@ -78,7 +78,7 @@ describe.each(orchestratorEngines())('SSRF through Jules accounts and LLM provid
     for (const url of encodings(victim.port)) {
       const r = await json(await t.request('/api/jules/accounts', { method: 'POST', json: { name: `a-${url}`, apiKey: JULES_KEY, baseUrl: `${url}/v1alpha` } }));
       expect(r.status, url).toBe(400);
-      expect(r.body.error.details[0].path, url).toBe('body.baseUrl');
+      expect(r.body.error.details.issues[0].path, url).toBe('body.baseUrl');
     }
     expect(heard).toEqual([]);
   });
@@ -87,7 +87,7 @@ describe.each(orchestratorEngines())('SSRF through Jules accounts and LLM provid
     for (const url of encodings(victim.port)) {
       const r = await json(await t.request('/api/providers', { method: 'POST', json: { kind: 'openai-compatible', name: `p${encodings(victim.port).indexOf(url)}`, apiKey: LLM_KEY, baseUrl: `${url}/v1`, defaultModels: { default: 'm' } } }));
       expect(r.status, url).toBe(400);
-      expect(r.body.error.details, url).toEqual({ field: 'baseUrl' });
+      expect(r.body.error.details.issues[0].path, url).toBe('body.baseUrl');
     }
     expect(heard).toEqual([]);
   });
@@ -124,7 +124,7 @@ describe.each(orchestratorEngines())('SSRF through Jules accounts and LLM provid
       await t.orch.db.kysely.updateTable('jules_accounts').set({ base_url: `${url}/v1alpha` }).where('id', '=', created.body.id).execute();
       const r = await json(await t.request('/api/sessions', { method: 'POST', json: { prompt: 'hello', accountId: created.body.id } }));
       expect(r.status, url).toBe(503);
-      expect(r.body.error.message, url).toBe(`Jules is unavailable: sessions.create: ${OutboundUnreachable.MESSAGE}`);
+      expect(r.body.error.message, url).toBe('Jules is unavailable right now (it could not be reached); try again later');
     }
     expect(heard).toEqual([]);
   });
@@ -138,7 +138,7 @@ describe.each(orchestratorEngines())('SSRF through Jules accounts and LLM provid
     }
     const create = await json(await t.request('/api/sessions', { method: 'POST', json: { prompt: 'hello', accountId: ids.chatty } }));
     expect(create.status).toBe(400);
-    expect(create.body.error.message).toBe('Jules refused the request: sessions.create: upstream answered HTTP 400 INVALID_ARGUMENT');
+    expect(create.body.error.message).toBe('Jules refused to create the session: it answered HTTP 400 INVALID_ARGUMENT');
     const rows = await t.orch.sessions.accounts.allRows();
     for (const id of Object.values(ids)) await t.orch.sessions.sessions.syncAccount(rows.find((r) => r.id === id)!).catch(() => undefined);
     const after = (await json(await t.request('/api/jules/accounts'))).body.items as Array<{ id: string; lastError: string | null }>;

@@ -39,7 +39,7 @@ function BudgetForm({ b, onDone }: { b: BudgetStatus; onDone: () => void }) {
       qc.setQueryData(costKeys.budgets, s);
       onDone();
     },
-    onError: (err: Error) => setError(err instanceof ApiError && Array.isArray(err.details) ? (err.details as { path: string; message: string }[]).map((d) => `${d.path}: ${d.message}`).join('; ') : err.message),
+    onError: (err: Error) => setError(err instanceof ApiError && err.issues.length > 0 ? err.issues.map((d) => `${d.path}: ${d.message}`).join('; ') : err.message),
   });
   function submit(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();

@@ -19,8 +19,7 @@ export function AddProviderForm({ onDone }: { onDone: () => void }) {
       onDone();
     },
     onError: (err: Error) => {
-      const details = err instanceof ApiError && Array.isArray(err.details) ? (err.details as { path: string; message: string }[]) : [];
-      setErrors({ ...Object.fromEntries(details.map((d) => [d.path.replace(/^body\./, ''), d.message])), form: err.message });
+      setErrors({ ...(err instanceof ApiError ? err.fieldErrors() : {}), form: err.message });
     },
   });
 

@@ -64,7 +64,7 @@ export function CreateSessionDialog({ open, onClose, sources }: { open: boolean;
       onClose();
       navigate(`/sessions/${encodeURIComponent(created.id)}`);
     } catch (err) {
-      if (err instanceof ApiError && Array.isArray(err.details)) setErrors({ ...fieldErrors(err.details as { path: string; message: string }[]), form: err.message });
+      if (err instanceof ApiError && err.issues.length > 0) setErrors({ ...fieldErrors(err.issues), form: err.message });
       else setErrors({ form: err instanceof Error ? err.message : String(err) });
     } finally {
       setBusy(false);

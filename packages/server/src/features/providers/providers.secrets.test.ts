@@ -108,7 +108,7 @@ describe('provider API keys stay secret', () => {
     expect(unknown.status).toBe(400);
     const compat = await call('/api/providers', { method: 'POST', json: { kind: 'openai-compatible', name: 'local', apiKey: 'k', defaultModels: { default: 'm' } } });
     expect(compat.status).toBe(400);
-    expect(compat.body.error.details).toEqual({ field: 'baseUrl' });
+    expect(compat.body.error.details.issues[0].path).toBe('body.baseUrl');
     const dup = await call('/api/providers', { method: 'POST', json: { kind: 'openai', name: 'openai', apiKey: 'k', defaultModels: { default: 'm' } } });
     expect(dup.status).toBe(409);
     expect((await call('/api/providers/nope', { method: 'PATCH', json: { enabled: false } })).status).toBe(404);

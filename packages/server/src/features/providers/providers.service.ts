@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { CreateProviderBody, DefaultModels, ModelPrice, ProviderInfo, ProviderKind, UpdateProviderBody } from '@autopilot/contracts';
+import { fieldIssue } from '@autopilot/contracts';
 import type { SecretBox } from '../../platform/crypto';
 import { badRequest, conflict, notFound } from '../../platform/errors';
 import { isUniqueViolation } from '../../platform/db';
@@ -84,13 +85,13 @@ export function createProvidersService(deps: ProvidersDeps) {
   }
 
   async function checkUrl(kind: ProviderKind, baseUrl: string | null | undefined) {
-    if (kind === 'openai-compatible' && !baseUrl) throw badRequest('openai-compatible providers need a base URL', { field: 'baseUrl' });
+    if (kind === 'openai-compatible' && !baseUrl) throw badRequest('openai-compatible providers need a base URL', fieldIssue('body.baseUrl', 'required for openai-compatible providers'));
     if (!baseUrl) return;
     try {
       await deps.outbound.check(baseUrl);
     } catch (err) {
       deps.log.debug({ reason: (err as { reason?: string }).reason }, 'provider base URL refused');
-      throw badRequest('baseUrl is not reachable from this server or points to a private, loopback or link-local address (see AUTOPILOT_OUTBOUND_ALLOW)', { field: 'baseUrl' });
+      throw badRequest('baseUrl is not reachable from this server or points to a private, loopback or link-local address (see AUTOPILOT_OUTBOUND_ALLOW)', fieldIssue('body.baseUrl', 'not an allowed outbound address'));
     }
   }
 
@@ -123,7 +124,7 @@ export function createProvidersService(deps: ProvidersDeps) {
     try {
       await store.insert(row);
     } catch (err) {
-      if (isUniqueViolation(err)) throw conflict(`A provider named ${body.name} already exists`, { field: 'name' });
+      if (isUniqueViolation(err)) throw conflict(`A provider named ${body.name} already exists`, fieldIssue('body.name', 'already taken'));
       throw err;
     }
     changed(workspaceId, row.id);
@@ -163,8 +164,8 @@ export function createProvidersService(deps: ProvidersDeps) {
       if (!row) throw notFound('Provider', id);
       const baseUrl = patch.baseUrl === undefined ? row.base_url : patch.baseUrl;
       if (baseUrl !== row.base_url) {
-        if (row.source === 'env') throw conflict('This provider comes from the environment; change its base URL there (OPENAI_BASE_URL ...)', { field: 'baseUrl' });
-        if (patch.apiKey === undefined) throw badRequest('Changing baseUrl needs the apiKey again: the stored key is never sent to a new address', { field: 'apiKey' });
+        if (row.source === 'env') throw conflict('This provider comes from the environment; change its base URL there (OPENAI_BASE_URL ...)', fieldIssue('body.baseUrl', 'set by the environment'));
+        if (patch.apiKey === undefined) throw badRequest('Changing baseUrl needs the apiKey again: the stored key is never sent to a new address', fieldIssue('body.apiKey', 'required when baseUrl changes'));
         await checkUrl(row.kind as ProviderKind, baseUrl);
       }
       // Updates within the same millisecond must still change the version that keys cached SDK clients.
@@ -184,7 +185,7 @@ export function createProvidersService(deps: ProvidersDeps) {
       try {
         await store.update(workspaceId, id, set);
       } catch (err) {
-        if (isUniqueViolation(err)) throw conflict(`A provider named ${patch.name} already exists`, { field: 'name' });
+        if (isUniqueViolation(err)) throw conflict(`A provider named ${patch.name} already exists`, fieldIssue('body.name', 'already taken'));
         throw err;
       }
       changed(workspaceId, id);

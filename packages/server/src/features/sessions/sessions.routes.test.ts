@@ -69,8 +69,8 @@ describe('sessions API over a real orchestrator and the simulator', () => {
     expect(byText.items.some((s) => s.julesId === probe.id)).toBe(true);
     expect(byText.items.every((s) => `${s.title} ${s.prompt}`.toLowerCase().includes(word.toLowerCase()))).toBe(true);
 
-    const bad = await json<{ error: { code: string; details: { path: string }[] } }>(t.request('/api/sessions?state=in progress'), 400);
-    expect(bad.error.details[0].path).toBe('query.state');
+    const bad = await json<{ error: { code: string; details: { issues: { path: string }[] } } }>(t.request('/api/sessions?state=in progress'), 400);
+    expect(bad.error.details.issues[0].path).toBe('query.state');
     await json(t.request('/api/sessions?cursor=nonsense'), 400);
   });
 
@@ -101,11 +101,11 @@ describe('sessions API over a real orchestrator and the simulator', () => {
     const list: Page = await json(t.request('/api/sessions?text=changelog'));
     expect(list.items.map((s) => s.id)).toContain(created.id);
 
-    const bad = await json<{ error: { details: { path: string }[] } }>(
+    const bad = await json<{ error: { details: { issues: { path: string }[] } } }>(
       t.request('/api/sessions', { method: 'POST', json: { prompt: 'x', source: 'github/acme/api' } }),
       400,
     );
-    expect(bad.error.details.map((d) => d.path)).toEqual(['body.startingBranch']);
+    expect(bad.error.details.issues.map((d) => d.path)).toEqual(['body.startingBranch']);
   });
 
   it('approves a plan and answers a question through Jules, then shows the result', async () => {
@@ -176,8 +176,8 @@ describe('sessions API over a real orchestrator and the simulator', () => {
     await json(t.request(`/api/sessions/${id}/messages`, { method: 'POST', key: other.key, json: { message: 'x' } }), 404);
     await json(t.request(`/api/sessions/${id}`, { method: 'DELETE', key: other.key }), 404);
     expect((await json<Page>(t.request('/api/sessions?archived=all&deleted=true', { key: other.key }))).items).toEqual([]);
-    const noAccount = await json<{ error: { details: { path: string }[] } }>(t.request('/api/sessions', { method: 'POST', key: other.key, json: { prompt: 'x' } }), 400);
-    expect(noAccount.error.details[0].path).toBe('body.accountId');
+    const noAccount = await json<{ error: { details: { issues: { path: string }[] } } }>(t.request('/api/sessions', { method: 'POST', key: other.key, json: { prompt: 'x' } }), 400);
+    expect(noAccount.error.details.issues[0].path).toBe('body.accountId');
   });
 
   it('manages Jules accounts per workspace without ever returning a key', async () => {
@@ -188,11 +188,11 @@ describe('sessions API over a real orchestrator and the simulator', () => {
     expect(own.items).toMatchObject([{ origin: 'env', keyLast4: KEY.slice(-4) }]);
     await json(t.request(`/api/jules/accounts/${own.items[0].id}`, { method: 'DELETE' }), 409);
 
-    const priv = await json<{ error: { details: { path: string }[] } }>(
+    const priv = await json<{ error: { details: { issues: { path: string }[] } } }>(
       t.request('/api/jules/accounts', { method: 'POST', key: other.key, json: { name: 'local', apiKey: 'abcdefgh12345678', baseUrl: srv.baseUrl } }),
       400,
     );
-    expect(priv.error.details[0].path).toBe('body.baseUrl');
+    expect(priv.error.details.issues[0].path).toBe('body.baseUrl');
     const added = await json<{ id: string; keyLast4: string }>(t.request('/api/jules/accounts', { method: 'POST', key: other.key, json: { name: 'team key', apiKey: 'AQ.secret-team-key-9876' } }), 201);
     expect(added).toMatchObject({ keyLast4: '9876' });
     expect(JSON.stringify(added)).not.toContain('secret-team-key');

@@ -1,12 +1,12 @@
-import type { ActivityPage, CreateSessionBody, ListSessionsQuery, SessionActivity, SessionDetail, SessionPage, SessionSummary } from '@autopilot/contracts';
+import { normalizeSource, type ActivityPage, type CreateSessionBody, type ListSessionsQuery, type SessionActivity, type SessionDetail, type SessionPage, type SessionSummary } from '@autopilot/contracts';
 import type { z } from '@hono/zod-openapi';
 import { iso, type Clock } from '../../platform/clock';
 import { eventLoopYielder } from '../../platform/concurrency';
 import type { JulesAccountsTable } from '../../platform/db/schema';
-import { AppError, badRequest, notFound } from '../../platform/errors';
+import { AppError, badRequest, conflict, notFound } from '../../platform/errors';
 import type { EventBus } from '../../platform/events/bus';
 import type { Logger } from '../../platform/logger';
-import { UpstreamAuth, UpstreamNotFound, UpstreamRateLimited, upstreamToAppError, publicUpstreamMessage, type JulesClient } from '../../integrations/jules';
+import { UpstreamAuth, UpstreamNotFound, UpstreamRateLimited, isPrecondition, upstreamToAppError, publicUpstreamMessage, type JulesClient } from '../../integrations/jules';
 import type { AccountsService } from './accounts.service';
 import type { SessionsStore } from './sessions.store';
 import { activityCursor, displayTime, sessionCursor, toActivity, toDetail, toSummary } from './sessions.mapping';
@@ -28,14 +28,31 @@ export interface SessionsDeps {
 
 const AUTH_RETRY_MS = 5 * 60_000;
 
-/** Runs a Jules call, mapping failures to AppErrors; `quiet` for accounts at a user-supplied URL (no upstream text). */
-const upstream = async <T>(fn: () => Promise<T>, quiet: boolean): Promise<T> => {
+/**
+ * Runs a Jules call, mapping failures to AppErrors in the user's terms (`doing`: what they asked for, "approve the
+ * plan"); `quiet` for accounts at a user-supplied URL (no upstream text).
+ */
+const upstream = async <T>(fn: () => Promise<T>, quiet: boolean, doing: string): Promise<T> => {
   try {
     return await fn();
   } catch (err) {
-    throw upstreamToAppError(err, 'Jules', { quiet });
+    throw upstreamToAppError(err, 'Jules', { quiet, doing });
   }
 };
+
+/** What each session action is, in the user's words, and the 409 for a session in a state that does not take it. */
+type Verb = 'approvePlan' | 'sendMessage' | 'archive' | 'unarchive';
+const VERB_TEXT: Record<Verb, string> = { approvePlan: 'approve the plan', sendMessage: 'send a message', archive: 'archive the session', unarchive: 'unarchive the session' };
+const wrongState = (verb: Verb, state: string) =>
+  conflict(
+    verb === 'approvePlan'
+      ? `This session is not waiting for plan approval (it is ${state})`
+      : `This session cannot take that now (it is ${state}): Jules refused to ${VERB_TEXT[verb]}`,
+    { state },
+  );
+
+/** `owner/repo`, `github/owner/repo` or `sources/github/owner/repo` (contracts' normalizeSource ran already): `owner/repo`. */
+const repoOf = (source: string) => source.replace(/^sources\/github\//, '');
 
 /**
  * The session mirror: reads come from the database (fast, workspace-scoped); actions call Jules through the
@@ -92,11 +109,23 @@ export function createSessionsService(deps: SessionsDeps) {
     }
   }
 
-  /** Runs an action on a session's Jules counterpart, then refreshes the mirror and returns the session. */
-  async function act(workspaceId: string, id: string, fn: (client: JulesClient, julesId: string) => Promise<unknown>): Promise<SessionDetail> {
+  /**
+   * Runs an action on a session's Jules counterpart, then refreshes the mirror and returns the session. A session
+   * gone upstream takes no action (409); so does an archived one for messages. Jules's own "not in this state"
+   * (FAILED_PRECONDITION) is a 409 naming the state the session is in, re-read from Jules so it is current.
+   */
+  async function act(workspaceId: string, id: string, verb: Verb, fn: (client: JulesClient, julesId: string) => Promise<unknown>): Promise<SessionDetail> {
     const row = await sessionRow(workspaceId, id);
+    if (row.deleted_at) throw conflict(`This session was deleted on Jules: it is kept here as a record and cannot ${VERB_TEXT[verb]}`, { state: 'DELETED' });
+    if (verb === 'sendMessage' && row.archived) throw conflict('This session is archived: unarchive it to send a message', { state: 'ARCHIVED' });
     const { acc, client } = await clientOf(workspaceId, row.account_id);
-    await upstream(() => fn(client, row.jules_id), !accounts.trusted(acc));
+    try {
+      await fn(client, row.jules_id);
+    } catch (err) {
+      if (!isPrecondition(err)) throw upstreamToAppError(err, 'Jules', { quiet: !accounts.trusted(acc), doing: VERB_TEXT[verb] });
+      await refresh(workspaceId, acc, client, row.jules_id);
+      throw wrongState(verb, (await sessionRow(workspaceId, row.id)).state);
+    }
     await refresh(workspaceId, acc, client, row.jules_id);
     return toDetail(await sessionRow(workspaceId, row.id));
   }
@@ -173,16 +202,30 @@ export function createSessionsService(deps: SessionsDeps) {
         accountId = rows[0].id;
       }
       const { acc, client } = await clientOf(workspaceId, accountId);
-      const s = await upstream(() =>
-        client.createSession({
-          prompt: body.prompt,
-          title: body.title,
-          source: body.source ? (body.source.startsWith('sources/') ? body.source : `sources/${body.source}`) : undefined,
-          startingBranch: body.startingBranch,
-          requirePlanApproval: body.requirePlanApproval,
-          automationMode: body.autoCreatePr ? 'AUTO_CREATE_PR' : undefined,
-        }),
+      const source = body.source === undefined ? undefined : normalizeSource(body.source);
+      const s = await upstream(
+        async () => {
+          try {
+            return await client.createSession({
+              prompt: body.prompt,
+              title: body.title,
+              source,
+              startingBranch: body.startingBranch,
+              requirePlanApproval: body.requirePlanApproval,
+              automationMode: body.autoCreatePr ? 'AUTO_CREATE_PR' : undefined,
+            });
+          } catch (err) {
+            // Jules's 404 on create is the repository: say so on the field, not "HTTP 404 Source not found".
+            if (err instanceof UpstreamNotFound && source) {
+              throw new AppError('not_found', `The repository ${repoOf(source)} is not connected to this Jules account (${acc.name}): connect it at jules.google.com, or pick one of the account's sources`, {
+                issues: [{ path: 'body.source', message: 'not connected to this Jules account' }],
+              });
+            }
+            throw err;
+          }
+        },
         !accounts.trusted(acc),
+        'create the session',
       );
       const r = await upsertSession(syncDeps, { accountId: acc.id, workspaceId, backfill: false }, s, await store.byJulesId(acc.id, s.id));
       // What we asked for, recorded here: Jules treats these as input-only, so the keeper must not wait for an echo.
@@ -194,10 +237,10 @@ export function createSessionsService(deps: SessionsDeps) {
       return toDetail(await sessionRow(workspaceId, r.id));
     },
 
-    approvePlan: (workspaceId: string, id: string) => act(workspaceId, id, (c, jid) => c.approvePlan(jid)),
-    sendMessage: (workspaceId: string, id: string, message: string) => act(workspaceId, id, (c, jid) => c.sendMessage(jid, message)),
-    archive: (workspaceId: string, id: string) => act(workspaceId, id, (c, jid) => c.archive(jid)),
-    unarchive: (workspaceId: string, id: string) => act(workspaceId, id, (c, jid) => c.unarchive(jid)),
+    approvePlan: (workspaceId: string, id: string) => act(workspaceId, id, 'approvePlan', (c, jid) => c.approvePlan(jid)),
+    sendMessage: (workspaceId: string, id: string, message: string) => act(workspaceId, id, 'sendMessage', (c, jid) => c.sendMessage(jid, message)),
+    archive: (workspaceId: string, id: string) => act(workspaceId, id, 'archive', (c, jid) => c.archive(jid)),
+    unarchive: (workspaceId: string, id: string) => act(workspaceId, id, 'unarchive', (c, jid) => c.unarchive(jid)),
 
     /** Deletes on Jules; the mirror keeps the row marked deleted (already gone upstream counts as success). */
     async remove(workspaceId: string, id: string): Promise<SessionDetail> {
@@ -206,7 +249,7 @@ export function createSessionsService(deps: SessionsDeps) {
       try {
         await client.deleteSession(row.jules_id);
       } catch (err) {
-        if (!(err instanceof UpstreamNotFound)) throw upstreamToAppError(err, 'Jules', { quiet: !accounts.trusted(acc) });
+        if (!(err instanceof UpstreamNotFound)) throw upstreamToAppError(err, 'Jules', { quiet: !accounts.trusted(acc), doing: 'delete the session' });
       }
       if (!row.deleted_at) {
         await store.update(row.id, { deleted_at: iso(clock) });

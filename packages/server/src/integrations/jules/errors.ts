@@ -41,27 +41,52 @@ export class UpstreamBadRequest extends UpstreamError {}
 /** The body was not JSON or did not match the expected shape. */
 export class UpstreamMalformed extends UpstreamError {}
 
+/** The upstream's own words without our `op: HTTP nnn` prefix (the call name is ours, not the user's business). */
+export function upstreamText(err: UpstreamError): string {
+  const prefix = `${err.op}: `;
+  let text = err.message.startsWith(prefix) ? err.message.slice(prefix.length) : err.message;
+  if (err.status !== undefined) text = text.replace(new RegExp(`^HTTP ${err.status} ?`), '');
+  return text.trim();
+}
+
+/** The same for an account at a user-supplied URL: only the status and Google's code, never the upstream's text. */
+function quietText(err: UpstreamError): string {
+  const code = err.upstreamStatus && /^[A-Z_]{3,40}$/.test(err.upstreamStatus) ? ` ${err.upstreamStatus}` : '';
+  if (err.status === undefined) return 'it could not be reached';
+  if (err instanceof UpstreamMalformed) return `it answered HTTP ${err.status} with an unreadable body`;
+  return `it answered HTTP ${err.status}${code}`;
+}
+
+/** True for the upstream's "not in this state" refusal (400 FAILED_PRECONDITION). */
+export const isPrecondition = (err: unknown): boolean => err instanceof UpstreamBadRequest && err.upstreamStatus === 'FAILED_PRECONDITION';
+
 /**
- * Maps an upstream failure to the API's error codes (429 -> rate_limited with retryAfterMs, 5xx/breaker ->
- * upstream_unavailable, 404 -> not_found ...). Anything else is returned unchanged. `quiet` (accounts at a
- * user-supplied URL) keeps every word the upstream sent out of the message: only operation and status remain.
+ * Maps an upstream failure to the API's error codes, in the user's terms (429 -> rate_limited with retryAfterMs,
+ * 5xx/breaker -> upstream_unavailable, 404 -> not_found, FAILED_PRECONDITION -> conflict ...). Messages never name
+ * our call (`sessions.approvePlan`): `doing` says what the user asked for ("approve the plan"); `details.upstream`
+ * keeps the status and Google's code for machines. Anything that is not an upstream failure is returned unchanged.
+ * `quiet` (accounts at a user-supplied URL) keeps every word the upstream sent out of the message.
  */
-export function upstreamToAppError(err: unknown, what = 'Jules', opts: { quiet?: boolean } = {}): unknown {
+export function upstreamToAppError(err: unknown, what = 'Jules', opts: { quiet?: boolean; doing?: string } = {}): unknown {
   if (!(err instanceof UpstreamError)) return err;
-  const text = opts.quiet ? publicUpstreamMessage(err) : err.message;
+  const text = opts.quiet ? quietText(err) : upstreamText(err) || `HTTP ${err.status ?? 'error'}`;
   const code = err.upstreamStatus && (!opts.quiet || /^[A-Z_]{3,40}$/.test(err.upstreamStatus)) ? err.upstreamStatus : null;
-  const details = { op: err.op, upstreamStatus: err.status ?? null, upstreamCode: code };
-  if (err instanceof UpstreamRateLimited) return new AppError('rate_limited', `${what} rate limit reached; retry later`, { ...details, retryAfterMs: err.retryAfterMs });
+  const details = { upstream: { status: err.status ?? null, code } };
+  const doing = opts.doing ?? 'do this';
+  if (err instanceof UpstreamRateLimited) return new AppError('rate_limited', `${what} is limiting requests from this account; try again in ${Math.ceil(err.retryAfterMs / 1000)} s`, { ...details, retryAfterMs: err.retryAfterMs });
   if (err instanceof UpstreamUnavailable) {
-    return new AppError('upstream_unavailable', err.breakerOpen ? `${what} is unavailable (circuit open after repeated failures)` : `${what} is unavailable: ${text}`, {
-      ...details,
-      breakerOpen: err.breakerOpen,
-    });
+    const retryAfterMs = (err as UpstreamUnavailable & { retryAfterMs?: number }).retryAfterMs;
+    return new AppError(
+      'upstream_unavailable',
+      err.breakerOpen ? `${what} is unavailable: paused after repeated failures, trying again shortly` : `${what} is unavailable right now (${text}); try again later`,
+      { ...details, breakerOpen: err.breakerOpen, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) },
+    );
   }
-  if (err instanceof UpstreamNotFound) return new AppError('not_found', `${what}: ${text}`, details);
-  if (err instanceof UpstreamBadRequest) return new AppError('bad_request', `${what} refused the request: ${text}`, details);
-  if (err instanceof UpstreamAuth) return new AppError('upstream_error', `${what} rejected the account's API key (${err.status})`, details);
-  return new AppError('upstream_error', `${what} answered unexpectedly: ${text}`, details);
+  if (err instanceof UpstreamNotFound) return new AppError('not_found', `${what} does not know what this refers to (${text})`, details);
+  if (isPrecondition(err)) return new AppError('conflict', `${what} cannot ${doing} in the current state (${text})`, details);
+  if (err instanceof UpstreamBadRequest) return new AppError('bad_request', `${what} refused to ${doing}: ${text}`, details);
+  if (err instanceof UpstreamAuth) return new AppError('upstream_error', `${what} rejected this account's API key (HTTP ${err.status}): check the key in Settings, Jules accounts`, details);
+  return new AppError('upstream_error', `${what} answered unexpectedly (${text})`, details);
 }
 
 /**

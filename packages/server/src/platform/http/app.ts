@@ -2,6 +2,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
+import { fieldIssue } from '@autopilot/contracts';
 import type { Logger } from '../logger';
 import type { HttpMetrics } from '../metrics';
 import { errorResponse, makeErrorHandler, zodIssues } from './errors';
@@ -106,12 +107,14 @@ export function createHttpApp(opts: HttpAppOptions): ApiApp {
       const type = (c.req.header('content-type') ?? '').split(';')[0].trim().toLowerCase();
       const hasBody = (c.req.header('content-length') ?? '0') !== '0' || c.req.header('transfer-encoding') !== undefined;
       if (hasBody && type !== 'application/json') {
-        return errorResponse(c, 'unsupported_media_type', 'Request bodies must be application/json', { field: 'content-type', got: type || null });
+        return errorResponse(c, 'unsupported_media_type', 'Request bodies must be application/json', {
+          issues: [{ path: 'header.content-type', message: `must be application/json (got ${type || 'none'})` }],
+        });
       }
       // In-process requests (app.request) carry no content-length: a JSON body is scanned whenever one is there.
       if (type === 'application/json' && c.req.raw.body !== null) {
         const nul = await nulField(() => c.req.text());
-        if (nul) return errorResponse(c, 'validation_failed', 'Invalid input', [{ path: nul, message: 'must not contain the NUL character (U+0000)', code: 'invalid_string' }]);
+        if (nul) return errorResponse(c, 'validation_failed', 'Invalid input', fieldIssue(nul, 'must not contain the NUL character (U+0000)', 'invalid_string'));
       }
     }
     await next();

@@ -1,6 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie } from 'hono/cookie';
 import { timingSafeEqual } from 'node:crypto';
+import { fieldIssue } from '@autopilot/contracts';
 import type { Logger } from '../logger';
 import { errorResponse } from './errors';
 import { clientAddress, type AuthThrottle } from './throttle';
@@ -70,7 +71,7 @@ export function requireAuth(opts: AuthOptions): MiddlewareHandler<AppEnv> {
     if (header !== undefined || isLogin) {
       const match = header === undefined ? null : /^Bearer\s+(\S+)$/i.exec(header);
       const key = match?.[1] ?? (isLogin && header === undefined ? await loginBodyKey(c) : undefined);
-      if (!key) return errorResponse(c, 'unauthorized', isLogin ? 'Missing API key' : 'Missing bearer API key', { field: isLogin ? 'apiKey' : 'authorization' });
+      if (!key) return errorResponse(c, 'unauthorized', isLogin ? 'Missing API key' : 'Missing bearer API key', fieldIssue(isLogin ? 'body.apiKey' : 'header.authorization', 'required'));
       const address = clientAddress(c, opts.trustProxy);
       const wait = await opts.throttle.blockedFor(address);
       if (wait > 0) {
@@ -82,24 +83,24 @@ export function requireAuth(opts: AuthOptions): MiddlewareHandler<AppEnv> {
         opts.log.warn({ address, reason: result.reason, keyId: result.keyId, path: c.req.path }, 'authentication failed');
         const over = await opts.throttle.fail(address);
         if (over > 0) return tooMany(c, over);
-        return errorResponse(c, 'unauthorized', 'Invalid or revoked API key', { field: isLogin ? 'apiKey' : 'authorization' });
+        return errorResponse(c, 'unauthorized', 'Invalid or revoked API key', fieldIssue(isLogin ? 'body.apiKey' : 'header.authorization', 'not a valid, active API key'));
       }
       auth = result.auth;
     } else {
       const token = getCookie(c, SESSION_COOKIE);
-      if (!token) return errorResponse(c, 'unauthorized', 'Missing bearer API key', { field: 'authorization' });
+      if (!token) return errorResponse(c, 'unauthorized', 'Missing bearer API key', fieldIssue('header.authorization', 'required (or log in for a session cookie)'));
       // Session tokens are 256-bit random: not guessable, so a stale cookie is not counted as a guess.
       auth = await opts.sessions.resolve(token);
       if (!auth) {
         opts.log.info({ address: clientAddress(c, opts.trustProxy), reason: 'session_invalid', path: c.req.path }, 'authentication failed');
         deleteCookie(c, SESSION_COOKIE, { path: '/' });
         deleteCookie(c, CSRF_COOKIE, { path: '/' });
-        return errorResponse(c, 'unauthorized', 'Your session has expired or its key was revoked; log in again', { field: 'cookie' });
+        return errorResponse(c, 'unauthorized', 'Your session has expired or its key was revoked; log in again', fieldIssue(`cookie.${SESSION_COOKIE}`, 'expired or revoked'));
       }
       if (!safeMethod(c.req.method)) {
         const sent = c.req.header(CSRF_HEADER) ?? '';
-        if (crossSite(c)) return errorResponse(c, 'forbidden', 'Cross-site request refused', { field: 'origin' });
-        if (!sameText(sent, opts.sessions.csrfFor(token))) return errorResponse(c, 'forbidden', 'Missing or wrong CSRF token', { field: CSRF_HEADER });
+        if (crossSite(c)) return errorResponse(c, 'forbidden', 'Cross-site request refused', fieldIssue('header.origin', 'must be this server'));
+        if (!sameText(sent, opts.sessions.csrfFor(token))) return errorResponse(c, 'forbidden', 'Missing or wrong CSRF token', fieldIssue(`header.${CSRF_HEADER}`, `must echo the ${CSRF_COOKIE} cookie`));
       }
     }
     if (auth.role === 'viewer' && !safeMethod(c.req.method) && !c.req.path.startsWith(LOGIN_PATH)) {

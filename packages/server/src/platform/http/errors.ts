@@ -1,8 +1,8 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { ZodError } from 'zod';
-import { errorStatus, type ErrorBody, type ErrorCode, type FieldIssue } from '@autopilot/contracts';
-import { AppError } from '../errors';
+import { errorStatus, type ErrorBody, type ErrorCode, type ErrorDetails, type FieldIssue } from '@autopilot/contracts';
+import { AppError, normalizeDetails } from '../errors';
 import type { Logger } from '../logger';
 import type { AppEnv } from './types';
 
@@ -15,10 +15,11 @@ export function zodIssues(err: ZodError, target?: string): FieldIssue[] {
   }));
 }
 
-/** Builds the one error response shape. */
-export function errorResponse(c: Context<AppEnv>, code: ErrorCode, message: string, details?: unknown) {
-  const body: ErrorBody = { error: { code, message, ...(details === undefined ? {} : { details }), requestId: c.get('requestId') } };
-  return c.json(body, errorStatus[code] as 400);
+/** Builds the one error response shape; `details` is always an object (a bare issue list becomes `{ issues }`). */
+export function errorResponse(c: Context<AppEnv>, code: ErrorCode, message: string, details?: ErrorDetails | FieldIssue[], headers?: Record<string, string>) {
+  const d = normalizeDetails(details, message);
+  const body: ErrorBody = { error: { code, message, ...(d === undefined ? {} : { details: d }), requestId: c.get('requestId') } };
+  return c.json(body, errorStatus[code] as 400, headers);
 }
 
 const httpCodes: Record<number, ErrorCode> = {
@@ -26,6 +27,7 @@ const httpCodes: Record<number, ErrorCode> = {
   401: 'unauthorized',
   403: 'forbidden',
   404: 'not_found',
+  405: 'method_not_allowed',
   409: 'conflict',
   413: 'payload_too_large',
   415: 'unsupported_media_type',
