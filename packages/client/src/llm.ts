@@ -1,4 +1,4 @@
-import { routes, type UsageGroupBy } from '@autopilot/contracts';
+import { routes, type LlmCallOutcomeFilter, type UsageGroupBy, type UsageTask } from '@autopilot/contracts';
 import type { Transport } from './http';
 import { endpoints } from './route';
 
@@ -12,7 +12,13 @@ export function llmApi(t: Transport) {
     usage: endpoint(r.usage, (call) => (q: { from?: string; to?: string; groupBy?: readonly UsageGroupBy[] } = {}, signal?: AbortSignal) =>
       call({ query: { from: q.from, to: q.to, groupBy: q.groupBy?.join(',') }, signal }),
     ),
-    calls: endpoint(r.calls, (call) => (q: { limit?: number; cursor?: string; task?: string; outcome?: string; sessionId?: string } = {}, signal?: AbortSignal) => call({ query: q, signal })),
+    /** Recorded calls newest first; `outcome: 'failed'` = every outcome but ok; `errorCode` e.g. rate_limited. */
+    calls: endpoint(
+      r.calls,
+      (call) =>
+        (q: { limit?: number; cursor?: string; task?: UsageTask; outcome?: LlmCallOutcomeFilter; errorCode?: string; sessionId?: string } = {}, signal?: AbortSignal) =>
+          call({ query: q, signal }),
+    ),
     breakers: endpoint(r.breakers, (call) => (signal?: AbortSignal) => call({ signal })),
   };
 }

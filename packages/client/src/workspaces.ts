@@ -18,12 +18,14 @@ export function workspacesApi(t: Transport) {
     },
     keys: {
       list: endpoint(r.listKeys, (call) => () => call({})),
-      create: endpoint(r.createKey, (call) => (body: { name: string; role?: Role }) => call({ body })),
+      create: endpoint(r.createKey, (call) => (body: { name: string; role?: Role; expiresAt?: string | null }) => call({ body })),
       revoke: endpoint(r.revokeKey, (call) => (id: string) => call({ params: { id } })),
     },
     workspaces: {
       list: endpoint(r.list, (call) => () => call({})),
       create: endpoint(r.create, (call) => (body: { name: string }) => call({ body })),
+      /** Renames a workspace (admins and owners of it). */
+      update: endpoint(r.update, (call) => (id: string, body: { name: string }) => call({ params: { id }, body })),
     },
   };
 }

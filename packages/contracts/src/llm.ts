@@ -13,7 +13,7 @@ export type UsageTask = z.infer<typeof UsageTask>;
 export const LlmOutcome = z.enum(['ok', 'error', 'invalid_output', 'budget_exhausted', 'no_provider', 'all_breakers_open']);
 export type LlmOutcome = z.infer<typeof LlmOutcome>;
 
-export const UsageGroupBy = z.enum(['day', 'provider', 'model', 'task', 'apiKey']);
+export const UsageGroupBy = z.enum(['day', 'provider', 'model', 'task', 'apiKey', 'outcome', 'errorCode']);
 export type UsageGroupBy = z.infer<typeof UsageGroupBy>;
 
 const dateOrTime = z
@@ -41,7 +41,7 @@ export const UsageQuery = z.object({
       }
       return out;
     })
-    .openapi({ param: { name: 'groupBy', in: 'query' }, description: 'Comma-separated: day, provider, model, task, apiKey', example: 'day,provider' }),
+    .openapi({ param: { name: 'groupBy', in: 'query' }, description: 'Comma-separated: day, provider, model, task, apiKey, outcome, errorCode', example: 'day,provider' }),
 });
 
 export const UsageRow = z
@@ -51,18 +51,33 @@ export const UsageRow = z
     model: z.string().nullable().optional(),
     task: z.string().optional(),
     apiKeyId: z.string().nullable().optional(),
+    outcome: LlmOutcome.optional(),
+    errorCode: z.string().nullable().optional(),
     calls: z.number(),
     errors: z.number(),
     inputTokens: z.number(),
     outputTokens: z.number(),
     costUsd: z.number(),
     avgLatencyMs: z.number(),
+    priceKnown: z.boolean().openapi({ description: 'False when some of costUsd was computed at the fallback price (a model without a known price): an estimate' }),
+    estimatedUsd: z.number().openapi({ description: 'The part of costUsd computed at the fallback price' }),
+    estimatedCalls: z.number().openapi({ description: 'Calls costed at the fallback price' }),
   })
   .openapi('LlmUsageRow');
 export type UsageRow = z.infer<typeof UsageRow>;
 
+/** USD per million tokens. */
+const Price = z.object({ inputPerMTok: z.number(), outputPerMTok: z.number() });
+
 export const UsageReport = z
-  .object({ from: IsoDate, to: IsoDate, groupBy: z.array(UsageGroupBy), totals: UsageRow, rows: z.array(UsageRow) })
+  .object({
+    from: IsoDate,
+    to: IsoDate,
+    groupBy: z.array(UsageGroupBy),
+    totals: UsageRow,
+    rows: z.array(UsageRow),
+    fallbackPrice: Price.openapi({ description: 'What a model without a known price is costed at (deliberately high, so budgets err on the safe side)' }),
+  })
   .openapi('LlmUsageReport');
 export type UsageReport = z.infer<typeof UsageReport>;
 
@@ -93,14 +108,27 @@ export const LlmCall = z
     latencyMs: z.number(),
     outcome: LlmOutcome,
     errorCode: z.string().nullable(),
+    reason: z.string().nullable().openapi({ description: 'Why the call failed, in plain words (null when it succeeded)' }),
+    priceKnown: z.boolean().openapi({ description: 'False when costUsd was computed at the fallback price (the model has no known price): an estimate' }),
     degraded: z.boolean(),
   })
   .openapi('LlmCall');
 export type LlmCall = z.infer<typeof LlmCall>;
 export const LlmCallPage = pageOf(LlmCall).openapi('LlmCallPage');
 
+/** Error codes a failed attempt records (`http_<status>` for other upstream HTTP statuses). */
+export const LlmErrorCode = z
+  .string()
+  .regex(/^(network|timeout|concurrency_limit|rate_limited|auth|breaker_open|invalid_output|truncated_output|http_[1-5]\d\d)$/, 'one of network, timeout, concurrency_limit, rate_limited, auth, breaker_open, invalid_output, truncated_output, http_<status>')
+  .openapi({ example: 'rate_limited' });
+
+/** `outcome` filter of the calls list: an outcome, or `failed` for every outcome but ok. */
+export const LlmCallOutcomeFilter = z.enum([...LlmOutcome.options, 'failed']);
+export type LlmCallOutcomeFilter = z.infer<typeof LlmCallOutcomeFilter>;
+
 export const LlmCallsQuery = PageQuery.extend({
   task: UsageTask.optional().openapi({ param: { name: 'task', in: 'query' } }),
-  outcome: LlmOutcome.optional().openapi({ param: { name: 'outcome', in: 'query' } }),
+  outcome: LlmCallOutcomeFilter.optional().openapi({ param: { name: 'outcome', in: 'query' }, description: 'An outcome, or failed for every outcome but ok' }),
+  errorCode: LlmErrorCode.optional().openapi({ param: { name: 'errorCode', in: 'query' } }),
   sessionId: z.string().max(200).optional().openapi({ param: { name: 'sessionId', in: 'query' } }),
 });

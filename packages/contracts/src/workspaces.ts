@@ -32,6 +32,11 @@ export const ApiKeyInfo = z
     createdAt: IsoDate,
     lastUsedAt: IsoDate.nullable(),
     revokedAt: IsoDate.nullable(),
+    expiresAt: IsoDate.nullable().openapi({ description: 'When the key stops working; null = never' }),
+    createdBy: z
+      .object({ id: z.string(), name: z.string() })
+      .nullable()
+      .openapi({ description: 'The key that created this one; null for keys made at start or before this was recorded' }),
   })
   .openapi('ApiKey');
 export type ApiKeyInfo = z.infer<typeof ApiKeyInfo>;
@@ -40,8 +45,15 @@ export const CreateApiKeyBody = z
   .strictObject({
     name: z.string().trim().min(1).max(100),
     role: Role.default('member').openapi({ description: 'owner and admin keys can be created by owners only' }),
+    expiresAt: z
+      .string()
+      .datetime({ offset: true })
+      .nullable()
+      .optional()
+      .openapi({ description: 'When the key stops working (ISO-8601, in the future, at most 5 years ahead); omitted or null = never' }),
   })
-  .openapi('CreateApiKey', { example: { name: 'ci-bot', role: 'member' } });
+  .openapi('CreateApiKey', { example: { name: 'ci-bot', role: 'member', expiresAt: '2030-01-31T00:00:00Z' } });
+export type CreateApiKeyBody = z.infer<typeof CreateApiKeyBody>;
 
 /** The only response that ever carries a key in clear: the one that creates it. */
 export const CreatedApiKey = ApiKeyInfo.extend({ key: z.string() }).openapi('CreatedApiKey');
@@ -67,15 +79,23 @@ export const LoggedOut = z.object({ ok: z.literal(true) }).openapi('LoggedOut');
 
 export const WorkspaceRef = z.object({ id: z.string(), name: z.string() }).openapi('WorkspaceRef');
 
+/** What a workspace name may be: lowercase letters, digits, - and _ (it names the workspace in URLs and logs). */
+const WorkspaceName = z
+  .string()
+  .trim()
+  .min(1)
+  .max(64)
+  .regex(/^[a-z0-9][a-z0-9-_]*$/, 'lowercase letters, digits, - and _ only');
+
+/** One workspace with when it was made: the answer of `PATCH /api/workspaces/{id}`. */
+export const WorkspaceInfo = WorkspaceRef.extend({ createdAt: IsoDate }).openapi('Workspace');
+export type WorkspaceInfo = z.infer<typeof WorkspaceInfo>;
+
+/** `PATCH /api/workspaces/{id}`: rename (admins and owners of that workspace; names are unique). */
+export const UpdateWorkspaceBody = z.strictObject({ name: WorkspaceName }).openapi('UpdateWorkspace', { example: { name: 'team-b' } });
+
 export const CreateWorkspaceBody = z
-  .strictObject({
-    name: z
-      .string()
-      .trim()
-      .min(1)
-      .max(64)
-      .regex(/^[a-z0-9][a-z0-9-_]*$/, 'lowercase letters, digits, - and _ only'),
-  })
+  .strictObject({ name: WorkspaceName })
   .openapi('CreateWorkspace', { example: { name: 'team-a' } });
 
 export const CreatedWorkspace = z
@@ -83,4 +103,4 @@ export const CreatedWorkspace = z
   .openapi('CreatedWorkspace');
 
 export const ApiKeyList = z.object({ items: z.array(ApiKeyInfo) }).openapi('ApiKeyList');
-export const WorkspaceList = z.object({ items: z.array(WorkspaceRef) }).openapi('WorkspaceList');
+export const WorkspaceList = z.object({ items: z.array(WorkspaceInfo) }).openapi('WorkspaceList');

@@ -1,4 +1,4 @@
-import { ApiKeyInfo, ApiKeyList, AuthSessionInfo, CreateApiKeyBody, CreatedApiKey, CreatedWorkspace, CreateWorkspaceBody, LoggedOut, LoginBody, Me, WorkspaceList } from '../workspaces';
+import { ApiKeyInfo, ApiKeyList, AuthSessionInfo, CreateApiKeyBody, CreatedApiKey, CreatedWorkspace, CreateWorkspaceBody, LoggedOut, LoginBody, Me, UpdateWorkspaceBody, WorkspaceInfo, WorkspaceList } from '../workspaces';
 import { declareRoutes, IdParam, jsonBody, jsonOk } from './define';
 
 const tags = ['workspaces'];
@@ -35,6 +35,16 @@ export const workspaces = declareRoutes({
     summary: 'Create a workspace with its first owner key (owners of the default workspace only)',
     request: { body: jsonBody(CreateWorkspaceBody) },
     responses: { 201: jsonOk(CreatedWorkspace, 'Created') },
+  },
+  update: {
+    method: 'patch',
+    path: '/api/workspaces/{id}',
+    tags,
+    summary: 'Rename a workspace (admins and owners of that workspace; names are unique, the default workspace keeps its name)',
+    minRole: 'admin',
+    denied: 'Only admins and owners rename the workspace',
+    request: { params: IdParam, body: jsonBody(UpdateWorkspaceBody) },
+    responses: { 200: jsonOk(WorkspaceInfo) },
   },
   login: {
     method: 'post',

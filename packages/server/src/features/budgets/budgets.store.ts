@@ -44,6 +44,7 @@ function sqliteLocked<T>(fn: () => Promise<T>): Promise<T> {
 const USAGE_COLUMNS = [
   'id', 'workspace_id', 'at', 'day', 'provider_id', 'provider_name', 'provider_kind', 'model', 'task', 'persona', 'session_id',
   'api_key_id', 'input_tokens', 'output_tokens', 'cost_usd', 'latency_ms', 'outcome', 'error_code', 'degraded',
+  'price_known',
 ] as const satisfies ReadonlyArray<keyof LlmUsageTable>;
 const RESERVATION_COLUMNS = ['id', 'workspace_id', 'amount_usd', 'day_key', 'month_key', 'holder', 'created_at', 'expires_at'] as const satisfies ReadonlyArray<keyof LlmBudgetReservationsTable>;
 /** Rows per multi-row statement: 19 columns x 200 stays far below SQLite's 32,766 bound parameters. */

@@ -137,6 +137,8 @@ export function createAttempter(deps: AttemptDeps) {
       outcome: f.outcome,
       error_code: f.errorCode ?? null,
       degraded: f.degraded ? 1 : 0,
+      // Whether cost_usd is at a known price or the fallback (an estimate); null without a model (refused calls).
+      price_known: f.target ? (priceFor(f.target.model, f.target.provider.pricing).known ? 1 : 0) : null,
     };
   }
 

@@ -7,7 +7,9 @@ import type { Resilience } from '../../integrations/llm';
 import type { ProvidersService } from '../providers';
 import type { BudgetsService } from '../budgets';
 import { planRoute, type RoutingService } from '../routing';
+import { FALLBACK_PRICE } from '../../integrations/llm';
 import type { LlmStore } from './llm.store';
+import { explainCall } from './llm.explain';
 
 export interface InsightsDeps {
   providers: Pick<ProvidersService, 'resolveEnabled'>;
@@ -60,20 +62,21 @@ export function createLlmInsights(deps: InsightsDeps) {
       const now = clock.now();
       const toMs = q.to ? Date.parse(q.to) + (isBareDate(q.to) ? DAY : 0) : now + 1;
       const fromMs = q.from ? Date.parse(q.from) : toMs - 30 * DAY;
-      if (!(fromMs < toMs)) throw badRequest('from must be before to', { field: 'from' });
+      if (!(fromMs < toMs)) throw badRequest('from must be before to', { field: 'query.from' });
       const [totals] = await store.aggregate(workspaceId, fromMs, toMs, []);
       const rows = await store.aggregate(workspaceId, fromMs, toMs, q.groupBy);
       return {
         from: new Date(fromMs).toISOString(),
         to: new Date(toMs).toISOString(),
         groupBy: q.groupBy,
-        totals: totals ?? { calls: 0, errors: 0, inputTokens: 0, outputTokens: 0, costUsd: 0, avgLatencyMs: 0 },
+        totals: totals ?? { calls: 0, errors: 0, inputTokens: 0, outputTokens: 0, costUsd: 0, avgLatencyMs: 0, priceKnown: true, estimatedUsd: 0, estimatedCalls: 0 },
         rows,
+        fallbackPrice: { inputPerMTok: FALLBACK_PRICE.inputPerMTok, outputPerMTok: FALLBACK_PRICE.outputPerMTok },
       };
     },
 
     /** Recorded calls, newest first, one page at a time. */
-    async calls(workspaceId: string, q: { limit: number; cursor?: string; task?: string; outcome?: string; sessionId?: string }): Promise<{ items: LlmCall[]; nextCursor: string | null }> {
+    async calls(workspaceId: string, q: { limit: number; cursor?: string; task?: string; outcome?: string; errorCode?: string; sessionId?: string }): Promise<{ items: LlmCall[]; nextCursor: string | null }> {
       const key = cursor.decode(q.cursor);
       const before = key ? { at: key.a, id: key.i } : undefined;
       const rows = await store.listCalls(workspaceId, { ...q, limit: q.limit + 1, before });
@@ -96,6 +99,8 @@ export function createLlmInsights(deps: InsightsDeps) {
           latencyMs: r.latency_ms,
           outcome: r.outcome as LlmOutcome,
           errorCode: r.error_code,
+          reason: explainCall(r.outcome as LlmOutcome, r.error_code),
+          priceKnown: r.price_known !== 0,
           degraded: r.degraded === 1,
         })),
         nextCursor: rows.length > q.limit && last ? cursor.encode({ a: Number(last.at), i: last.id }) : null,

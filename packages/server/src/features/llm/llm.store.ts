@@ -3,14 +3,24 @@ import type { UsageGroupBy, UsageRow } from '@autopilot/contracts';
 import type { Db } from '../../platform/db';
 import type { LlmUsageTable } from '../../platform/db/schema';
 
-const columnOf: Record<UsageGroupBy, 'day' | 'provider_name' | 'model' | 'task' | 'api_key_id'> = {
+const columnOf: Record<UsageGroupBy, 'day' | 'provider_name' | 'model' | 'task' | 'api_key_id' | 'outcome' | 'error_code'> = {
   day: 'day',
   provider: 'provider_name',
   model: 'model',
   task: 'task',
   apiKey: 'api_key_id',
+  outcome: 'outcome',
+  errorCode: 'error_code',
 };
-const fieldOf: Record<UsageGroupBy, keyof UsageRow> = { day: 'day', provider: 'provider', model: 'model', task: 'task', apiKey: 'apiKeyId' };
+const fieldOf: Record<UsageGroupBy, keyof UsageRow> = {
+  day: 'day',
+  provider: 'provider',
+  model: 'model',
+  task: 'task',
+  apiKey: 'apiKeyId',
+  outcome: 'outcome',
+  errorCode: 'errorCode',
+};
 
 /** Usage rows of the LLM gateway and their aggregation for reports. */
 export function createLlmStore(db: Db) {
@@ -19,10 +29,13 @@ export function createLlmStore(db: Db) {
     insertUsage: (row: LlmUsageTable) => k.insertInto('llm_usage').values(row).execute(),
 
     /** Recorded calls newest first, after an optional keyset position (at, id). */
-    listCalls(workspaceId: string, q: { limit: number; before?: { at: number; id: string }; task?: string; outcome?: string; sessionId?: string }) {
+    listCalls(workspaceId: string, q: { limit: number; before?: { at: number; id: string }; task?: string; outcome?: string; errorCode?: string; sessionId?: string }) {
       let s = k.selectFrom('llm_usage').selectAll().where('workspace_id', '=', workspaceId);
       if (q.task) s = s.where('task', '=', q.task);
-      if (q.outcome) s = s.where('outcome', '=', q.outcome);
+      // `failed`: every outcome but ok.
+      if (q.outcome === 'failed') s = s.where('outcome', '!=', 'ok');
+      else if (q.outcome) s = s.where('outcome', '=', q.outcome);
+      if (q.errorCode) s = s.where('error_code', '=', q.errorCode);
       if (q.sessionId) s = s.where('session_id', '=', q.sessionId);
       const b = q.before;
       if (b) s = s.where((eb) => eb.or([eb('at', '<', b.at), eb.and([eb('at', '=', b.at), eb('id', '<', b.id)])]));
@@ -44,6 +57,9 @@ export function createLlmStore(db: Db) {
           sql<number>`sum(output_tokens)`.as('output_tokens'),
           sql<number>`sum(cost_usd)`.as('cost_usd'),
           sql<number>`avg(latency_ms)`.as('avg_latency_ms'),
+          // price_known = 0: costed at the fallback price (an estimate); null (no model) and 1 are not.
+          sql<number>`sum(case when price_known = 0 then cost_usd else 0 end)`.as('estimated_usd'),
+          sql<number>`sum(case when price_known = 0 then 1 else 0 end)`.as('estimated_calls'),
         ]);
       if (cols.length) q = q.select(cols).groupBy(cols);
       for (const c of cols) q = q.orderBy(c);
@@ -58,6 +74,9 @@ export function createLlmStore(db: Db) {
             outputTokens: Number(r.output_tokens ?? 0),
             costUsd: Number(r.cost_usd ?? 0),
             avgLatencyMs: Math.round(Number(r.avg_latency_ms ?? 0) * 10) / 10,
+            priceKnown: Number(r.estimated_calls ?? 0) === 0,
+            estimatedUsd: Number(r.estimated_usd ?? 0),
+            estimatedCalls: Number(r.estimated_calls ?? 0),
           };
           for (const g of groupBy) (out as Record<string, unknown>)[fieldOf[g]] = r[columnOf[g]] ?? null;
           return out;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ApiKeyInfo, Role } from '@autopilot/contracts';
-import { AppError, conflict, forbidden, notFound } from '../../platform/errors';
+import { AppError, badRequest, conflict, forbidden, notFound } from '../../platform/errors';
 import { isUniqueViolation } from '../../platform/db';
 import { iso, type Clock } from '../../platform/clock';
 import type { Logger } from '../../platform/logger';
@@ -15,6 +15,8 @@ const AUTH_CACHE_MS = 10_000;
 const TOUCH_EVERY_MS = 60_000;
 const BOOTSTRAP_NAME = 'admin (AUTOPILOT_ADMIN_KEY)';
 const RANK: Record<Role, number> = { viewer: 0, member: 1, admin: 2, owner: 3 };
+/** The furthest a key's expiry may be set ahead. */
+const MAX_KEY_LIFETIME_MS = 5 * 366 * 86_400_000;
 
 export interface WorkspacesDeps {
   store: WorkspacesStore;
@@ -24,16 +26,21 @@ export interface WorkspacesDeps {
   hasher: KeyHasher;
 }
 
-const toInfo = (r: ApiKeysTable): ApiKeyInfo => ({
-  id: r.id,
-  name: r.name,
-  role: r.role as Role,
-  publicId: r.public_id,
-  prefix: r.prefix,
-  createdAt: r.created_at,
-  lastUsedAt: r.last_used_at,
-  revokedAt: r.revoked_at,
-});
+const toInfo = (r: ApiKeysTable, creatorName?: (id: string) => string | undefined): ApiKeyInfo => {
+  const by = r.created_by ? creatorName?.(r.created_by) : undefined;
+  return {
+    id: r.id,
+    name: r.name,
+    role: r.role as Role,
+    publicId: r.public_id,
+    prefix: r.prefix,
+    createdAt: r.created_at,
+    lastUsedAt: r.last_used_at,
+    revokedAt: r.revoked_at,
+    expiresAt: r.expires_at ?? null,
+    createdBy: r.created_by && by !== undefined ? { id: r.created_by, name: by } : null,
+  };
+};
 
 /**
  * Who may manage a key of role `target`: admins manage members and viewers; owner and admin keys only owners.
@@ -47,7 +54,7 @@ export function assertMayManage(auth: AuthContext, target: Role, verb: 'create' 
 /** Workspaces, API keys and authentication. Keys are random, shown once, stored as HMACs (keys.ts). */
 export function createWorkspacesService(deps: WorkspacesDeps) {
   const { store, clock, log, hasher } = deps;
-  const cache = new Map<string, { ctx: AuthContext; until: number }>();
+  const cache = new Map<string, { ctx: AuthContext; until: number; expiresAt: number | null }>();
   const touched = new Map<string, number>();
   // Skips the legacy lookup (one extra query per unknown key) once no first-wave row is left.
   let legacyRows = 1;
@@ -63,7 +70,7 @@ export function createWorkspacesService(deps: WorkspacesDeps) {
     return row;
   }
 
-  async function issueKey(workspaceId: string, name: string, role: Role, presetKey?: string) {
+  async function issueKey(workspaceId: string, name: string, role: Role, presetKey?: string, extra: { expiresAt?: string | null; createdBy?: AuthContext } = {}) {
     const minted = presetKey ? { id: hasher.idOf(presetKey), key: presetKey, prefix: displayPrefix(presetKey) } : mintKey();
     const row: ApiKeysTable = {
       id: randomUUID(),
@@ -77,9 +84,11 @@ export function createWorkspacesService(deps: WorkspacesDeps) {
       created_at: iso(clock),
       last_used_at: null,
       revoked_at: null,
+      expires_at: extra.expiresAt ?? null,
+      created_by: extra.createdBy?.keyId ?? null,
     };
     await store.insertKey(row);
-    return { ...toInfo(row), key: minted.key };
+    return { ...toInfo(row, () => extra.createdBy?.keyName), key: minted.key };
   }
 
   /** First-wave sha256 rows become HMAC(sha256) without knowing their keys; idempotent across instances. */
@@ -107,9 +116,11 @@ export function createWorkspacesService(deps: WorkspacesDeps) {
     }
     if (!row) return { ok: false, reason: 'unknown_key', keyId: mintedIdOf(key) };
     if (row.revoked_at) return { ok: false, reason: 'revoked', keyId: row.public_id ?? undefined };
+    if (row.expires_at && Date.parse(row.expires_at) <= clock.now()) return { ok: false, reason: 'expired', keyId: row.public_id ?? undefined };
     return {
       ok: true,
       auth: authOf(row, 'key'),
+      expiresAt: row.expires_at ? Date.parse(row.expires_at) : null,
     };
   }
 
@@ -164,14 +175,14 @@ export function createWorkspacesService(deps: WorkspacesDeps) {
       const hash = hasher.hash(key);
       const now = clock.now();
       const hit = cache.get(hash);
-      if (hit && hit.until > now) return { ok: true, auth: hit.ctx };
+      if (hit && hit.until > now && !(hit.expiresAt !== null && hit.expiresAt <= now)) return { ok: true, auth: hit.ctx };
       const result = await check(key);
       if (!result.ok) {
         cache.delete(hash);
         return result;
       }
       if (cache.size > 10_000) cache.clear();
-      cache.set(hash, { ctx: result.auth, until: now + AUTH_CACHE_MS });
+      cache.set(hash, { ctx: result.auth, until: now + AUTH_CACHE_MS, expiresAt: result.expiresAt ?? null });
       noteUse(result.auth.keyId);
       return result;
     },
@@ -182,12 +193,23 @@ export function createWorkspacesService(deps: WorkspacesDeps) {
       return r.ok ? r.auth : null;
     },
 
-    listKeys: async (workspaceId: string) => (await store.listKeys(workspaceId)).map(toInfo),
+    async listKeys(workspaceId: string) {
+      const rows = await store.listKeys(workspaceId);
+      const names = new Map(rows.map((r) => [r.id, r.name]));
+      return rows.map((r) => toInfo(r, (id) => names.get(id)));
+    },
 
-    /** Mints a key; owner and admin keys only by owners. */
-    createKey(auth: AuthContext, name: string, role: Role) {
+    /** Mints a key; owner and admin keys only by owners; an expiry, when given, in the future and at most 5 years ahead. */
+    createKey(auth: AuthContext, name: string, role: Role, expiresAt?: string | null) {
       assertMayManage(auth, role, 'create');
-      return issueKey(auth.workspaceId, name, role);
+      let expiry: string | null = null;
+      if (expiresAt) {
+        const at = Date.parse(expiresAt);
+        if (!(at > clock.now())) throw badRequest('expiresAt must be in the future', { field: 'expiresAt' });
+        if (at - clock.now() > MAX_KEY_LIFETIME_MS) throw badRequest('expiresAt must be at most 5 years ahead', { field: 'expiresAt' });
+        expiry = new Date(at).toISOString();
+      }
+      return issueKey(auth.workspaceId, name, role, undefined, { expiresAt: expiry, createdBy: auth });
     },
 
     /** Revokes a key (its sessions too); owner and admin keys only by owners; never the last active owner key. */
@@ -199,7 +221,8 @@ export function createWorkspacesService(deps: WorkspacesDeps) {
       if (outcome === 'last_owner') throw conflict('This is the last active owner key of the workspace: mint another owner key first', { field: 'id' });
       cache.clear();
       log.info({ keyId: row.public_id, by: auth.keyPublicId, role: row.role }, 'API key revoked');
-      return toInfo({ ...row, revoked_at: row.revoked_at ?? iso(clock) });
+      const creator = row.created_by ? await store.keyById(auth.workspaceId, row.created_by) : undefined;
+      return toInfo({ ...row, revoked_at: row.revoked_at ?? iso(clock) }, () => creator?.name);
     },
 
     /** Creates a workspace and its first owner key. Only owners of the default workspace administer workspaces. */
@@ -212,9 +235,35 @@ export function createWorkspacesService(deps: WorkspacesDeps) {
 
     async listWorkspaces(auth: AuthContext) {
       if (!(auth.workspaceName === DEFAULT_WORKSPACE && auth.role === 'owner')) {
-        return [{ id: auth.workspaceId, name: auth.workspaceName }];
+        const own = await store.workspaceById(auth.workspaceId);
+        return [{ id: auth.workspaceId, name: own?.name ?? auth.workspaceName, createdAt: own?.created_at ?? '' }];
       }
-      return (await store.listWorkspaces()).map((w) => ({ id: w.id, name: w.name }));
+      return (await store.listWorkspaces()).map((w) => ({ id: w.id, name: w.name, createdAt: w.created_at }));
+    },
+
+    /**
+     * Renames the caller's own workspace (admins and owners; the route's minRole). Names are unique (409 naming
+     * `name`). The default workspace keeps its name: the server finds it by name at start and owners of it
+     * administer the others.
+     */
+    async renameWorkspace(auth: AuthContext, id: string, name: string) {
+      if (id !== auth.workspaceId) throw notFound('Workspace', id);
+      const ws = await store.workspaceById(id);
+      if (!ws) throw notFound('Workspace', id);
+      if (ws.name === name) return { id: ws.id, name: ws.name, createdAt: ws.created_at };
+      if (ws.name === DEFAULT_WORKSPACE) {
+        throw conflict(`The "${DEFAULT_WORKSPACE}" workspace keeps its name: the server finds it by that name at start. Create another workspace to use another name.`, { field: 'name' });
+      }
+      try {
+        await store.renameWorkspace(id, name);
+      } catch (err) {
+        if (isUniqueViolation(err)) throw conflict(`Workspace ${name} already exists`, { field: 'name' });
+        throw err;
+      }
+      // Cached key contexts carry the workspace's name.
+      cache.clear();
+      log.info({ workspaceId: id, from: ws.name, to: name, by: auth.keyPublicId }, 'workspace renamed');
+      return { id: ws.id, name, createdAt: ws.created_at };
     },
   };
 }

@@ -8,6 +8,7 @@ export function createWorkspacesStore(db: Db) {
     insertWorkspace: (row: WorkspacesTable) => k.insertInto('workspaces').values(row).execute(),
     workspaceByName: (name: string) => k.selectFrom('workspaces').selectAll().where('name', '=', name).executeTakeFirst(),
     workspaceById: (id: string) => k.selectFrom('workspaces').selectAll().where('id', '=', id).executeTakeFirst(),
+    renameWorkspace: (id: string, name: string) => k.updateTable('workspaces').set({ name }).where('id', '=', id).execute(),
     listWorkspaces: () => k.selectFrom('workspaces').selectAll().orderBy('created_at').execute(),
     insertKey: (row: ApiKeysTable) => k.insertInto('api_keys').values(row).execute(),
     /** The key row with this public id, joined with its workspace name, for authentication. */
@@ -87,6 +88,7 @@ export function createWorkspacesStore(db: Db) {
         .where('auth_sessions.token_hash', '=', tokenHash)
         .where('auth_sessions.expires_at', '>', now)
         .where('api_keys.revoked_at', 'is', null)
+        .where((eb) => eb.or([eb('api_keys.expires_at', 'is', null), eb('api_keys.expires_at', '>', new Date(now).toISOString())]))
         .executeTakeFirst(),
     deleteSession: (tokenHash: string) => k.deleteFrom('auth_sessions').where('token_hash', '=', tokenHash).execute(),
     deleteExpiredSessions: (now: number) => k.deleteFrom('auth_sessions').where('expires_at', '<=', now).execute(),

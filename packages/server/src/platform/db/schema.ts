@@ -27,6 +27,10 @@ export interface ApiKeysTable {
   public_id: string | null;
   /** 'hmac' | 'hmac-sha256' (first-wave key, re-hashed) | 'sha256' (first-wave, before the first start). */
   hash_scheme: string;
+  /** When the key stops working (ISO time); null = never. */
+  expires_at?: string | null;
+  /** The id of the key that minted this one; null for keys made at start (or before it was recorded). */
+  created_by?: string | null;
 }
 
 /** Dashboard log-in sessions: an opaque cookie token, stored hashed, standing for one API key until it expires. */
@@ -133,6 +137,8 @@ export interface LlmUsageTable {
   outcome: string;
   error_code: string | null;
   degraded: number;
+  /** 1 = costed at a known price, 0 = at the fallback price (an estimate), null = no model (a refused call). */
+  price_known?: number | null;
 }
 
 /** Budget limits and both windows' counters in one row, so a reservation is a single conditional UPDATE. */

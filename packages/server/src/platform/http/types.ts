@@ -17,7 +17,7 @@ export interface AuthContext {
 }
 
 /** The outcome of checking a presented key: the context, or why not (for the failure log; never the key). */
-export type KeyCheck = { ok: true; auth: AuthContext } | { ok: false; reason: 'unknown_key' | 'revoked' | 'mismatch'; keyId?: string };
+export type KeyCheck = { ok: true; auth: AuthContext; expiresAt?: number | null } | { ok: false; reason: 'unknown_key' | 'revoked' | 'expired' | 'mismatch'; keyId?: string };
 
 export interface AppEnv {
   Variables: {
