@@ -38,24 +38,38 @@ const MESSAGE_KINDS = new Set(['answer', 'nudge', 'heal', 'continue']);
 /** Jules' clock and ours may differ a little: a message activity may be stamped this much before our claim. */
 const SKEW_MS = 5_000;
 
+/** The activity a ledger trigger names (`question:<id>`, `quiet:<id>#2`, `failed:<id>`, `completed:<id>`), if any. */
+export function anchorOf(trigger: string): string | null {
+  const m = /^(?:question|failed|completed|plan|replied|done|stall):(.+)$/.exec(trigger) ?? /^quiet:(.+)#\d+$/.exec(trigger);
+  return m && !/^t\d+$/.test(m[1]!) ? m[1]! : null;
+}
+
 /**
- * Which userMessaged activities are the keeper's: each sent message row, oldest first, takes the first activity
- * not yet taken with exactly its text at or after its claim (less a small skew). One to one, so the same text
- * sent again later by a person stays a person's.
+ * Which userMessaged activities are the keeper's: each sent message row, oldest first, takes the first activity not
+ * yet taken with exactly its text that arrived after the activity that made the keeper act (its trigger), in the
+ * mirror's arrival order, so no clock is compared; without such an anchor, at or after its claim less a small skew.
+ * One to one, so the same text sent again later by a person stays a person's.
  */
 export function matchKeeperMessages(
-  rows: ReadonlyArray<Pick<ActionRow, 'id' | 'kind' | 'status' | 'message' | 'created_at'>>,
+  rows: ReadonlyArray<Pick<ActionRow, 'id' | 'kind' | 'status' | 'message' | 'created_at' | 'trigger'>>,
   activities: ReadonlyArray<{ id: string; kind: string; text: string | null; createTimeMs: number }>,
 ): Array<{ activityId: string; actionId: string; kind: KeeperActionKind }> {
   const sent = rows
     .filter((r) => MESSAGE_KINDS.has(r.kind) && (r.status === 'sent' || r.status === 'pending') && r.message)
     .sort((a, b) => Number(a.created_at) - Number(b.created_at));
-  const msgs = activities.filter((a) => a.kind === 'userMessaged' && a.text !== null).sort((a, b) => a.createTimeMs - b.createTimeMs);
+  // `activities` is in arrival order (oldest first).
+  const index = new Map(activities.map((a, i) => [a.id, i]));
   const taken = new Set<string>();
   const out: Array<{ activityId: string; actionId: string; kind: KeeperActionKind }> = [];
   for (const r of sent) {
     const text = r.message!.trim();
-    const hit = msgs.find((a) => !taken.has(a.id) && a.createTimeMs >= Number(r.created_at) - SKEW_MS && a.text!.trim() === text);
+    const anchor = anchorOf(r.trigger);
+    const from = anchor !== null && index.has(anchor) ? index.get(anchor)! + 1 : -1;
+    const hit = activities.find(
+      (a, i) =>
+        a.kind === 'userMessaged' && !taken.has(a.id) && a.text !== null && a.text.trim() === text &&
+        (from >= 0 ? i >= from : a.createTimeMs >= Number(r.created_at) - SKEW_MS),
+    );
     if (!hit) continue;
     taken.add(hit.id);
     out.push({ activityId: hit.id, actionId: r.id, kind: r.kind as KeeperActionKind });
