@@ -23,7 +23,7 @@ export default tseslint.config(
   },
   {
     // The config module is the one place that reads process.env; tests, tools and benches set it for children.
-    files: ['packages/server/src/platform/config.ts', '**/*.test.ts', '**/testing.ts', '**/test/**', 'bench/**', 'scripts/**', 'bin/**', '*.config.ts', 'packages/jules-sim/src/cli.ts', 'packages/server/src/cli.ts'],
+    files: ['packages/server/src/platform/config.ts', '**/*.test.ts', '**/testing.ts', '**/test/**', 'bench/**', 'scripts/**', 'bin/**', '*.config.ts', 'packages/jules-sim/src/cli.ts', 'packages/server/src/cli.ts', 'packages/server/src/cli/**'],
     rules: { 'no-restricted-properties': 'off' },
   },
 );

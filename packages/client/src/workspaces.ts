@@ -15,6 +15,8 @@ export function workspacesApi(t: Transport) {
       login: endpoint(r.login, (call) => (apiKey: string) => call({ body: { apiKey } })),
       session: endpoint(r.session, (call) => (signal?: AbortSignal) => call({ signal })),
       logout: endpoint(r.logout, (call) => () => call({})),
+      /** A one-click dashboard log-in link for the calling key (`/login/<token>`, single use, 10 minutes). */
+      link: endpoint(r.createLink, (call) => () => call({})),
     },
     keys: {
       list: endpoint(r.listKeys, (call) => () => call({})),

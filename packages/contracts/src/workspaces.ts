@@ -104,3 +104,16 @@ export const CreatedWorkspace = z
 
 export const ApiKeyList = z.object({ items: z.array(ApiKeyInfo) }).openapi('ApiKeyList');
 export const WorkspaceList = z.object({ items: z.array(WorkspaceInfo) }).openapi('WorkspaceList');
+
+/**
+ * `POST /api/auth/links`: a one-click log-in link for the dashboard, standing for the calling key (its role too).
+ * The token in it works once and for ten minutes; the key itself never appears in a URL.
+ */
+export const LoginLink = z
+  .object({
+    url: z.string().openapi({ description: 'The link on the origin this request reached: open it in a browser', example: 'http://127.0.0.1:8080/login/3q2-7wXb...' }),
+    path: z.string().openapi({ description: '`/login/<token>`, to join to another origin (the one a CLI or proxy knows)', example: '/login/3q2-7wXb...' }),
+    expiresAt: IsoDate.openapi({ description: 'When the link stops working (it also stops once used)' }),
+  })
+  .openapi('LoginLink');
+export type LoginLink = z.infer<typeof LoginLink>;

@@ -6,7 +6,7 @@ import type { JobQueue } from './platform/queue/port';
 import type { ApiApp } from './platform/http/types';
 import type { JobCatalog } from './jobs.catalog';
 import type { JulesRuntime } from './integrations/jules/runtime';
-import type { WorkspacesService } from './features/workspaces';
+import type { LoginLinks, WorkspacesService } from './features/workspaces';
 import type { LlmService } from './features/llm';
 import type { SessionsFeature } from './features/sessions';
 import type { KeeperFeature } from './features/keeper';
@@ -31,6 +31,8 @@ export interface Orchestrator {
   jules: JulesRuntime;
   /** The owner key generated on first start (only on that start, only when AUTOPILOT_ADMIN_KEY is unset). */
   generatedKey?: string;
+  /** One-click dashboard log-in links: the CLI's start-up banner mints one for the workspace's owner. */
+  loginLinks: LoginLinks;
   close(): Promise<void>;
 }
 

@@ -1,5 +1,6 @@
 import { ApiKeyInfo, ApiKeyList, AuthSessionInfo, CreateApiKeyBody, CreatedApiKey, CreatedWorkspace, CreateWorkspaceBody, LoggedOut, LoginBody, Me, UpdateWorkspaceBody, WorkspaceInfo, WorkspaceList } from '../workspaces';
 import { declareRoutes, IdParam, jsonBody, jsonOk } from './define';
+import { LoginLink } from '../workspaces';
 
 const tags = ['workspaces'];
 const authTags = ['auth'];
@@ -56,4 +57,13 @@ export const workspaces = declareRoutes({
   },
   session: { method: 'get', path: '/api/auth/session', tags: authTags, summary: 'Who the session cookie (or bearer key) is', responses: { 200: jsonOk(AuthSessionInfo) } },
   logout: { method: 'delete', path: '/api/auth/session', tags: authTags, summary: 'Log out: end this session and clear its cookies', responses: { 200: jsonOk(LoggedOut) } },
+  createLink: {
+    method: 'post',
+    path: '/api/auth/links',
+    tags: authTags,
+    summary: 'A one-click dashboard log-in link for the calling key: /login/<token>, single use, valid 10 minutes',
+    minRole: 'member',
+    denied: 'Viewer keys cannot create log-in links',
+    responses: { 201: jsonOk(LoginLink, 'Created') },
+  },
 });

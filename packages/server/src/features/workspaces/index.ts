@@ -14,9 +14,13 @@ import { registerWorkspacesRoutes } from './workspaces.routes';
 import { createKeyHasher } from './keys';
 import { createLoginSessions, type LoginSessions } from './sessions.service';
 import { registerSessionRoutes } from './sessions.routes';
+import { createLoginLinksStore } from './login-links.store';
+import { createLoginLinks, type LoginLinks } from './login-links.service';
+import { registerLoginLinkRoutes } from './login-links.routes';
 
 export { DEFAULT_WORKSPACE, type WorkspacesService } from './workspaces.service';
 export type { LoginSessions } from './sessions.service';
+export { LOGIN_LINK_TTL_MS, type LoginLinks } from './login-links.service';
 
 export interface WorkspacesFeatureDeps {
   db: Db;
@@ -33,9 +37,14 @@ export interface WorkspacesFeatureDeps {
 
 export interface WorkspacesFeature extends Feature<WorkspacesService> {
   loginSessions: LoginSessions;
+  /** One-click dashboard log-in links (`/login/<token>`, single use, 10 minutes). */
+  loginLinks: LoginLinks;
   /** The default workspace, created on the first start. */
   defaultWorkspaceId: string;
-  /** The owner key generated on the first start (only then, only without AUTOPILOT_ADMIN_KEY). */
+  /**
+   * The owner key generated on the first start (only then, only without AUTOPILOT_ADMIN_KEY). Never logged: the
+   * CLI's start-up banner shows it once (cli/banner.ts).
+   */
   generatedKey?: string;
   /** Authenticates every /api request (bearer key or session cookie), throttling failures per address. */
   authenticate: MiddlewareHandler<AppEnv>;
@@ -50,13 +59,12 @@ export async function createWorkspacesFeature(deps: WorkspacesFeatureDeps): Prom
   const loginSessions = createLoginSessions({ store, clock, log, hasher, ttlMs: config.AUTH_SESSION_TTL_MS });
   const throttle = createAuthThrottle({ failures: config.AUTH_FAILURES_PER_MINUTE, windowSec: 60, redis: deps.redis, keyPrefix: config.REDIS_PREFIX });
   const boot = await service.bootstrap(config.AUTOPILOT_ADMIN_KEY);
-  if (boot.generatedKey) {
-    // Printed once, on the first start only: the key is stored hashed and cannot be shown again.
-    log.warn({ workspace: 'default' }, `first start: owner API key for workspace "default" (shown once, store it now): ${boot.generatedKey}`);
-  }
+  const loginLinks = createLoginLinks({ store: createLoginLinksStore(deps.db), clock, log, hasher, ownerWorkspaceId: boot.workspaceId });
+  if (boot.generatedKey) log.info({ workspace: 'default' }, 'first start: an owner API key was generated for workspace "default" (the start-up banner shows it once)');
   return {
     service,
     loginSessions,
+    loginLinks,
     defaultWorkspaceId: boot.workspaceId,
     generatedKey: boot.generatedKey,
     authenticate: requireAuth({ checkKey: (key) => service.checkKey(key), sessions: loginSessions, throttle, log, trustProxy: config.TRUST_PROXY }),
@@ -64,6 +72,7 @@ export async function createWorkspacesFeature(deps: WorkspacesFeatureDeps): Prom
     routes(app) {
       registerWorkspacesRoutes(app, { service, simulated: deps.simulated });
       registerSessionRoutes(app, { sessions: loginSessions, trustProxy: config.TRUST_PROXY });
+      registerLoginLinkRoutes(app, { links: loginLinks, sessions: loginSessions, trustProxy: config.TRUST_PROXY, log });
     },
   };
 }

@@ -37,6 +37,8 @@ export interface KeyHasher {
   sessionHash(token: string): string;
   /** The CSRF token bound to a session token (double-submit cookie + header). */
   csrfFor(token: string): string;
+  /** The HMAC of a one-click log-in link token (links are stored by this hash). */
+  linkHash(token: string): string;
 }
 
 /** Builds the hasher from the master key; each use gets its own HKDF subkey (distinct info labels). */
@@ -45,6 +47,7 @@ export function createKeyHasher(master: Buffer): KeyHasher {
   const idMac = deriveSubkey(master, 'autopilot/api-key-id/v1');
   const sessionMac = deriveSubkey(master, 'autopilot/session-token/v1');
   const csrfMac = deriveSubkey(master, 'autopilot/csrf-token/v1');
+  const linkMac = deriveSubkey(master, 'autopilot/login-link/v1');
   return {
     hash: (key) => hmacSha256(keyMac, key),
     rehashLegacy: (hex) => hmacSha256(keyMac, `sha256:${hex}`),
@@ -52,6 +55,7 @@ export function createKeyHasher(master: Buffer): KeyHasher {
     idOf: (key) => MINTED.exec(key)?.[1] ?? hmacSha256(idMac, key).slice(0, 12),
     sessionHash: (token) => hmacSha256(sessionMac, token),
     csrfFor: (token) => hmacSha256(csrfMac, token),
+    linkHash: (token) => hmacSha256(linkMac, token),
   };
 }
 

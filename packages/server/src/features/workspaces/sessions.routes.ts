@@ -16,9 +16,17 @@ const info = (a: AuthContext, expiresAt: number | null): AuthSessionInfo => ({
 });
 
 /** Secure cookies when the request reached us over https (or, behind a trusted proxy, the client's did). */
-function isHttps(c: Context<AppEnv>, trustProxy: boolean): boolean {
+export function isHttps(c: Context<AppEnv>, trustProxy: boolean): boolean {
   if (trustProxy && c.req.header('x-forwarded-proto')?.split(',')[0].trim() === 'https') return true;
   return new URL(c.req.url).protocol === 'https:';
+}
+
+/** Sets a login session's cookies: the HttpOnly session token and the CSRF token the dashboard echoes. */
+export function setSessionCookies(c: Context<AppEnv>, s: { token: string; csrf: string; expiresAt: number }, trustProxy: boolean) {
+  const common = { path: '/', sameSite: 'Strict' as const, secure: isHttps(c, trustProxy), expires: new Date(s.expiresAt) };
+  setCookie(c, SESSION_COOKIE, s.token, { ...common, httpOnly: true });
+  setCookie(c, CSRF_COOKIE, s.csrf, common);
+  c.header('cache-control', 'no-store');
 }
 
 /** `POST/GET/DELETE /api/auth/session`: the dashboard's log-in, who-am-I and log-out. */
@@ -30,10 +38,7 @@ export function registerSessionRoutes(app: ApiApp, deps: { sessions: LoginSessio
     async (c) => {
       const auth = c.get('auth');
       const s = await sessions.open(auth);
-      const common = { path: '/', sameSite: 'Strict' as const, secure: isHttps(c, deps.trustProxy), expires: new Date(s.expiresAt) };
-      setCookie(c, SESSION_COOKIE, s.token, { ...common, httpOnly: true });
-      setCookie(c, CSRF_COOKIE, s.csrf, common);
-      c.header('cache-control', 'no-store');
+      setSessionCookies(c, s, deps.trustProxy);
       return c.json(info({ ...auth, via: 'session' }, s.expiresAt), 201);
     },
   );

@@ -23,7 +23,7 @@ export function createLoginSessions(deps: LoginSessionsDeps) {
   let lastSweep = 0;
   return {
     /** Opens a session for an authenticated key: the token (cookie value), its CSRF token and expiry. */
-    async open(auth: AuthContext): Promise<{ token: string; csrf: string; expiresAt: number }> {
+    async open(auth: Pick<AuthContext, 'workspaceId' | 'keyId'>): Promise<{ token: string; csrf: string; expiresAt: number }> {
       const token = randomToken(32);
       const now = clock.now();
       const expiresAt = now + deps.ttlMs;

@@ -42,6 +42,17 @@ export interface AuthSessionsTable {
   expires_at: number;
 }
 
+/** One-click log-in links: a single-use token (stored as its HMAC) for one API key, valid until `expires_at`. */
+export interface LoginLinksTable {
+  token_hash: string;
+  workspace_id: string;
+  key_id: string;
+  created_at: string;
+  expires_at: number;
+  /** When it was redeemed (ms); null while unused. */
+  used_at: number | null;
+}
+
 export interface JobsTable {
   id: string;
   queue: string;
@@ -79,6 +90,7 @@ export interface Database {
   workspaces: WorkspacesTable;
   api_keys: ApiKeysTable;
   auth_sessions: AuthSessionsTable;
+  login_links: LoginLinksTable;
   jobs: JobsTable;
   leases: LeasesTable;
   kv: KvTable;

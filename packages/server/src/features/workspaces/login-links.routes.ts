@@ -1,0 +1,66 @@
+import type { Context } from 'hono';
+import { routes } from '@autopilot/contracts';
+import { apiRoute } from '../../platform/http/route';
+import type { ApiApp, AppEnv } from '../../platform/http/types';
+import type { Logger } from '../../platform/logger';
+import type { LoginSessions } from './sessions.service';
+import type { LoginLinks } from './login-links.service';
+import { isHttps, setSessionCookies } from './sessions.routes';
+
+const r = routes.workspaces;
+
+/** The origin the client reached: the request's, or behind a trusted proxy the one it forwarded. */
+function publicOrigin(c: Context<AppEnv>, trustProxy: boolean): string {
+  const own = new URL(c.req.url);
+  const host = (trustProxy ? c.req.header('x-forwarded-host')?.split(',')[0].trim() : undefined) || own.host;
+  return `${isHttps(c, trustProxy) ? 'https' : 'http'}://${host}`;
+}
+
+/** The page a refused link shows: plain HTML (the app's CSP allows no inline style or script), nothing from the request echoed. */
+const REFUSED_PAGE = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light dark">
+<title>Log-in link expired - Jules Autopilot</title>
+</head>
+<body>
+<main>
+<h1>This log-in link no longer works</h1>
+<p>Log-in links work once, for ten minutes. This one was already used, has expired, or its key was revoked.</p>
+<p>For a new link, run <code>autopilot login-link</code> (with your API key in <code>AUTOPILOT_KEY</code> or a profile saved by
+<code>autopilot login</code>), or restart the server and open the link in its start-up banner.</p>
+<p>You can also <a href="/">log in with an API key</a>.</p>
+</main>
+</body>
+</html>
+`;
+
+/**
+ * `POST /api/auth/links` (a fresh link for the calling key) and `GET /login/{token}` (outside /api: the token is
+ * the credential; it opens a login session like `POST /api/auth/session` and redirects to the dashboard).
+ */
+export function registerLoginLinkRoutes(app: ApiApp, deps: { links: LoginLinks; sessions: LoginSessions; trustProxy: boolean; log: Logger }) {
+  const { links, sessions } = deps;
+
+  app.openapi(apiRoute(r.createLink), async (c) => {
+    const auth = c.get('auth');
+    const link = await links.mint(auth.workspaceId, auth.keyId);
+    c.header('cache-control', 'no-store');
+    return c.json({ url: `${publicOrigin(c, deps.trustProxy)}${link.path}`, path: link.path, expiresAt: new Date(link.expiresAt).toISOString() }, 201);
+  });
+
+  app.get('/login/:token', async (c) => {
+    c.header('cache-control', 'no-store');
+    c.header('referrer-policy', 'no-referrer');
+    const found = await links.redeem(c.req.param('token'));
+    if (!found) {
+      deps.log.info({ reason: 'login_link_refused' }, 'log-in link refused (used, expired, unknown or its key revoked)');
+      return c.html(REFUSED_PAGE, 410);
+    }
+    setSessionCookies(c, await sessions.open(found), deps.trustProxy);
+    deps.log.info({ keyId: found.keyId }, 'logged in through a log-in link');
+    return c.redirect('/', 303);
+  });
+}
