@@ -50,6 +50,10 @@ export const RoutingRule = z
     targets: z.array(RouteTarget),
     fallbackToDefaults: z.boolean(),
     createdAt: IsoDate,
+    explanation: z.string().openapi({
+      description: 'The rule in plain words: when it matches and what it routes to',
+      example: 'When the task is review: anthropic (claude-sonnet-4-5), then the other providers by priority.',
+    }),
   })
   .openapi('RoutingRule');
 export type RoutingRule = z.infer<typeof RoutingRule>;

@@ -36,6 +36,10 @@ describe('routing, budgets and usage API', () => {
     expect((await t.request(`/api/routing/policies/${tmp.id}`, { method: 'DELETE' })).status).toBe(404);
     const list = RoutingPolicy.parse(await (await t.request('/api/routing/policies')).json());
     expect(list.items.map((r) => [r.position, r.name])).toEqual([[0, 'reviews on Claude'], [1, 'cheap when low']]);
+    expect(list.items.map((r) => r.explanation)).toEqual([
+      'When the task is review: anthropic (claude-sonnet-4-5), then the other providers by priority.',
+      'When less than 20% of the budget is left: gemini (gemini-2.5-flash), and nothing else.',
+    ]);
 
     const sim = SimulateResult.parse(await (await t.request('/api/routing/simulate', { method: 'POST', json: { task: 'summarize', budgetLeftPct: 10 } })).json());
     expect(sim.matched?.name).toBe('cheap when low');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RoutingRule } from '@autopilot/contracts';
-import { evaluateRule, planRoute, type RouteContext } from './routing.engine';
+import { describeRule, evaluateRule, planRoute, type RouteContext } from './routing.engine';
 
 const rule = (position: number, r: Partial<RoutingRule> & Pick<RoutingRule, 'targets'>): RoutingRule => ({
   id: `r${position}`,
@@ -10,6 +10,7 @@ const rule = (position: number, r: Partial<RoutingRule> & Pick<RoutingRule, 'tar
   match: {},
   fallbackToDefaults: true,
   createdAt: '2026-11-24T00:00:00.000Z',
+  explanation: '',
   ...r,
 });
 
@@ -70,5 +71,17 @@ describe('routing engine', () => {
   it('disabled rules never match; a rule without conditions matches everything', () => {
     expect(evaluateRule(rule(0, { enabled: false, targets: [{ provider: 'openai' }] }), ctx())).toEqual({ matched: false, reasons: ['rule is disabled'] });
     expect(evaluateRule(rule(0, { targets: [{ provider: 'openai' }] }), ctx())).toEqual({ matched: true, reasons: ['matches every call (no conditions)'] });
+  });
+});
+
+describe('describeRule', () => {
+  it('says every condition and the fallback chain in plain words', () => {
+    expect(describeRule(rule(0, { match: { tasks: ['review', 'debate'], personas: ['reviewer'] }, targets: [{ provider: 'claude', model: 'claude-sonnet-4-5' }, { provider: 'gemini' }] }))).toBe(
+      'When the task is review or debate and the persona is reviewer: claude (claude-sonnet-4-5), then gemini (its default model for the task), then the other providers by priority.',
+    );
+    expect(describeRule(rule(1, { match: { budgetLeftBelowPct: 20, hoursUtc: { from: 22, to: 6 } }, targets: [{ provider: 'gemini', model: 'gemini-2.5-flash' }], fallbackToDefaults: false }))).toBe(
+      'When less than 20% of the budget is left and between 22:00 and 06:00 UTC: gemini (gemini-2.5-flash), and nothing else.',
+    );
+    expect(describeRule(rule(2, { enabled: false, targets: [{ provider: 'openai' }] }))).toBe('(Disabled) Every call: openai (its default model for the task), then the other providers by priority.');
   });
 });

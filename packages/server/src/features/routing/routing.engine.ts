@@ -34,6 +34,27 @@ export interface RoutePlan<P extends RoutableProvider> {
 export const modelFor = (p: { defaultModels: DefaultModels }, task: LlmTask | 'provider_test') =>
   (task !== 'provider_test' ? p.defaultModels[task] : undefined) ?? p.defaultModels.default;
 
+const list = (xs: readonly string[]) => (xs.length <= 1 ? (xs[0] ?? '') : `${xs.slice(0, -1).join(', ')} or ${xs.at(-1)}`);
+const hh = (h: number) => `${String(h).padStart(2, '0')}:00`;
+
+/**
+ * A rule in plain words, for lists and the CLI: "When the task is review and less than 20% of the budget is left:
+ * gemini (gemini-2.5-flash), then the other providers by priority." Disabled rules say so first.
+ */
+export function describeRule(rule: Pick<RoutingRule, 'enabled' | 'match' | 'targets' | 'fallbackToDefaults'>): string {
+  const m = rule.match;
+  const when: string[] = [];
+  if (m.tasks) when.push(`the task is ${list(m.tasks)}`);
+  if (m.personas) when.push(`the persona is ${list(m.personas)}`);
+  if (m.budgetLeftBelowPct !== undefined) when.push(`less than ${m.budgetLeftBelowPct}% of the budget is left`);
+  if (m.budgetLeftAtLeastPct !== undefined) when.push(`at least ${m.budgetLeftAtLeastPct}% of the budget is left`);
+  if (m.hoursUtc) when.push(m.hoursUtc.from === m.hoursUtc.to ? 'at any hour' : `between ${hh(m.hoursUtc.from)} and ${hh(m.hoursUtc.to)} UTC`);
+  const condition = when.length ? `When ${when.join(' and ')}` : 'Every call';
+  const targets = rule.targets.map((t) => `${t.provider} (${t.model ?? 'its default model for the task'})`).join(', then ');
+  const tail = rule.fallbackToDefaults ? ', then the other providers by priority' : ', and nothing else';
+  return `${rule.enabled ? '' : '(Disabled) '}${condition}: ${targets}${tail}.`;
+}
+
 const inHours = (h: number, from: number, to: number) => (from === to ? true : from < to ? h >= from && h < to : h >= from || h < to);
 
 /** Whether one rule matches, with a reason for every condition (why it held or why it did not). */

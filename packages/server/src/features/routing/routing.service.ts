@@ -4,6 +4,7 @@ import { notFound } from '../../platform/errors';
 import { iso, type Clock } from '../../platform/clock';
 import type { LlmRoutingRulesTable } from '../../platform/db/schema';
 import type { RoutingStore } from './routing.store';
+import { describeRule } from './routing.engine';
 
 export interface RoutingDeps {
   store: RoutingStore;
@@ -12,16 +13,19 @@ export interface RoutingDeps {
   cacheMs?: number;
 }
 
-const toRule = (r: LlmRoutingRulesTable): RoutingRule => ({
-  id: r.id,
-  position: r.position,
-  name: r.name,
-  enabled: r.enabled === 1,
-  match: JSON.parse(r.match) as RuleMatch,
-  targets: JSON.parse(r.targets) as RouteTarget[],
-  fallbackToDefaults: r.fallback_to_defaults === 1,
-  createdAt: r.created_at,
-});
+const toRule = (r: LlmRoutingRulesTable): RoutingRule => {
+  const rule = {
+    id: r.id,
+    position: r.position,
+    name: r.name,
+    enabled: r.enabled === 1,
+    match: JSON.parse(r.match) as RuleMatch,
+    targets: JSON.parse(r.targets) as RouteTarget[],
+    fallbackToDefaults: r.fallback_to_defaults === 1,
+    createdAt: r.created_at,
+  };
+  return { ...rule, explanation: describeRule(rule) };
+};
 
 /** The ordered routing rules of each workspace. Matching itself is the pure planRoute in routing.engine. */
 export function createRoutingService(deps: RoutingDeps) {
