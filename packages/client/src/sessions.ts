@@ -88,6 +88,17 @@ export function sessionsApi(t: Transport) {
       add: endpoint(r.addAccount, (call) => (body: CreateJulesAccountBody) => call({ body })),
       update: endpoint(r.updateAccount, (call) => (id: string, body: UpdateJulesAccountBody) => call({ params: { id }, body })),
       remove: endpoint(r.removeAccount, (call) => (id: string) => call({ params: { id } })),
+      /** The repositories one account can start sessions on. */
+      sources: endpoint(r.accountSources, (call) => (id: string, q: { q?: string; refresh?: boolean; limit?: number } = {}, signal?: AbortSignal) =>
+        call({ params: { id }, query: { q: q.q, refresh: q.refresh === undefined ? undefined : String(q.refresh) as 'true' | 'false', limit: q.limit }, signal }),
+      ),
     },
+    /**
+     * The repositories the workspace's Jules accounts can start sessions on (cached on the server a few minutes per
+     * account; `refresh` asks Jules again). `q` matches part of owner/repo.
+     */
+    sources: endpoint(r.listSources, (call) => (q: { q?: string; accountId?: string; refresh?: boolean; limit?: number } = {}, signal?: AbortSignal) =>
+      call({ query: { q: q.q, accountId: q.accountId, refresh: q.refresh === undefined ? undefined : String(q.refresh) as 'true' | 'false', limit: q.limit }, signal }),
+    ),
   };
 }

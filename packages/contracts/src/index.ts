@@ -8,5 +8,6 @@ export * from './budgets';
 export * from './routing';
 export * from './board';
 export * from './sessions';
+export * from './sources';
 export * from './keeper';
 export * from './routes';

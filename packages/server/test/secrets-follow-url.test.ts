@@ -17,6 +17,7 @@ const JULES_ENV_KEY = 'AQ.jules-env-SECRET-follow-0004';
 
 describe.each(orchestratorEngines())('secrets follow their URL (%s)', (engine) => {
   let upstream: http.Server;
+  let second: http.Server;
   let operator: http.Server;
   const operatorHeard: http.IncomingHttpHeaders[] = [];
   let operatorPort = 0;
@@ -37,7 +38,10 @@ describe.each(orchestratorEngines())('secrets follow their URL (%s)', (engine) =
     });
     await new Promise<void>((r) => operator.listen(0, '127.0.0.1', r));
     operatorPort = (operator.address() as AddressInfo).port;
-    other = port === 65535 ? port - 1 : port + 1;
+    // A second destination that answers (a Jules key is checked live at its new URL before it moves there).
+    second = http.createServer((_req, res) => res.end('{"sources":[]}'));
+    await new Promise<void>((r) => second.listen(0, '127.0.0.1', r));
+    other = (second.address() as AddressInfo).port;
     store = await engineEnv(engine);
     t = await startTestOrchestrator({
       ...store.env,
@@ -54,6 +58,7 @@ describe.each(orchestratorEngines())('secrets follow their URL (%s)', (engine) =
     await t?.close();
     await store?.cleanup();
     await new Promise<void>((r) => upstream?.close(() => r()));
+    await new Promise<void>((r) => second?.close(() => r()));
     await new Promise<void>((r) => operator?.close(() => r()));
   });
 

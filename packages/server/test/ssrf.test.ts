@@ -41,6 +41,14 @@ describe.each(orchestratorEngines())('SSRF through Jules accounts and LLM provid
   let t: TestOrchestrator;
 
   const json = async (res: Response) => ({ status: res.status, body: (await res.json()) as any });
+  /**
+   * An account row at a URL that is not Jules (the API checks a key live before saving it, and these servers do not
+   * answer as Jules): added through the service without the check, as a stand-in for a URL whose name was rebound.
+   */
+  const addUnchecked = async (name: string, baseUrl: string) => {
+    const me = (await (await t.request('/api/me')).json()) as { workspace: { id: string } };
+    return t.orch.sessions.accounts.add(me.workspace.id, { name, apiKey: JULES_KEY, baseUrl }, { verify: false });
+  };
   const secretsReached = () => heard.filter((h) => JSON.stringify(h.headers).includes('SECRET'));
 
   beforeAll(async () => {
@@ -93,8 +101,14 @@ describe.each(orchestratorEngines())('SSRF through Jules accounts and LLM provid
   });
 
   it('the allow-list lets exactly the listed host:port in, not another port of the same host', async () => {
-    const ok = await t.request('/api/jules/accounts', { method: 'POST', json: { name: 'allowed', apiKey: JULES_KEY, baseUrl: `http://127.0.0.1:${redirector.port}/v1alpha` } });
-    expect(ok.status).toBe(201);
+    // The allowed origin is reached (the live key check gets its redirect, not followed: 400 on body.baseUrl, nothing saved).
+    const before = redirected.length;
+    const ok = await json(await t.request('/api/jules/accounts', { method: 'POST', json: { name: 'allowed', apiKey: JULES_KEY, baseUrl: `http://127.0.0.1:${redirector.port}/v1alpha` } }));
+    expect(ok.status).toBe(400);
+    expect(ok.body.error.details.issues[0].path).toBe('body.baseUrl');
+    expect(redirected.length).toBeGreaterThan(before);
+    expect(heard).toEqual([]);
+    await addUnchecked('allowed', `http://127.0.0.1:${redirector.port}/v1alpha`);
     const other = await t.request('/api/jules/accounts', { method: 'POST', json: { name: 'same-host', apiKey: JULES_KEY, baseUrl: `http://127.0.0.1:${victim.port}/v1alpha` } });
     expect(other.status).toBe(400);
   });
@@ -103,7 +117,7 @@ describe.each(orchestratorEngines())('SSRF through Jules accounts and LLM provid
     const accounts = await t.orch.sessions.accounts.list((await (await t.request('/api/me')).json() as any).workspace.id);
     const allowed = accounts.find((a) => a.name === 'allowed')!;
     // A second account whose stored URL points at the victim, as if its name had been rebound after the check.
-    const created = await json(await t.request('/api/jules/accounts', { method: 'POST', json: { name: 'rebound', apiKey: JULES_KEY, baseUrl: `http://127.0.0.1:${redirector.port}/x` } }));
+    const created = { body: await addUnchecked('rebound', `http://127.0.0.1:${redirector.port}/x`) };
     await t.orch.db.kysely.updateTable('jules_accounts').set({ base_url: `http://[::ffff:7f00:1]:${victim.port}/v1alpha` }).where('id', '=', created.body.id).execute();
     const rows = await t.orch.sessions.accounts.allRows();
     // Both polls at once: each retries with backoff before it gives up.
@@ -119,7 +133,7 @@ describe.each(orchestratorEngines())('SSRF through Jules accounts and LLM provid
   });
 
   it('actions: creating a session through an account whose stored URL is any encoding of loopback fails with the generic error', async () => {
-    const created = await json(await t.request('/api/jules/accounts', { method: 'POST', json: { name: 'actions', apiKey: JULES_KEY, baseUrl: `http://127.0.0.1:${redirector.port}/y` } }));
+    const created = { body: await addUnchecked('actions', `http://127.0.0.1:${redirector.port}/y`) };
     for (const url of encodings(victim.port)) {
       await t.orch.db.kysely.updateTable('jules_accounts').set({ base_url: `${url}/v1alpha` }).where('id', '=', created.body.id).execute();
       const r = await json(await t.request('/api/sessions', { method: 'POST', json: { prompt: 'hello', accountId: created.body.id } }));
@@ -132,9 +146,11 @@ describe.each(orchestratorEngines())('SSRF through Jules accounts and LLM provid
   it('what an internal service answers never comes back: not in lastError, not in the API error', async () => {
     const ids: Record<string, string> = {};
     for (const kind of ['chatty', 'garbled']) {
+      // The live key check meets the internal service first: refused, and none of its words in the answer.
       const r = await json(await t.request('/api/jules/accounts', { method: 'POST', json: { name: kind, apiKey: JULES_KEY, baseUrl: `http://127.0.0.1:${redirector.port}/${kind}` } }));
-      expect(r.status).toBe(201);
-      ids[kind] = r.body.id;
+      expect(r.status).toBe(400);
+      expect(JSON.stringify(r.body)).not.toContain('hunter2');
+      ids[kind] = (await addUnchecked(kind, `http://127.0.0.1:${redirector.port}/${kind}`)).id;
     }
     const create = await json(await t.request('/api/sessions', { method: 'POST', json: { prompt: 'hello', accountId: ids.chatty } }));
     expect(create.status).toBe(400);

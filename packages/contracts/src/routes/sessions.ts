@@ -2,6 +2,7 @@ import { ErrorBody, PageQuery } from '../common';
 import {
   ActivityPage, BoardCounts, BoardCountsQuery, CreateJulesAccountBody, CreateSessionBody, JulesAccount, JulesAccountList, ListSessionsQuery, SendMessageBody, SessionDetail, SessionPage, UpdateJulesAccountBody,
 } from '../sessions';
+import { JulesSourceList, ListSourcesQuery } from '../sources';
 import { declareRoutes, IdParam, jsonBody, jsonOk } from './define';
 
 const tags = ['sessions'];
@@ -75,10 +76,14 @@ export const sessions = declareRoutes({
     method: 'post',
     path: '/api/jules/accounts',
     tags: accTags,
-    summary: 'Add a Jules API key to this workspace',
+    summary: 'Add a Jules API key to this workspace, once a live call to Jules accepted it (400 naming body.apiKey when Jules refuses it)',
     ...accountsAdmin,
     request: { body: jsonBody(CreateJulesAccountBody) },
-    responses: { 201: jsonOk(JulesAccount, 'Created') },
+    responses: {
+      201: jsonOk(JulesAccount, 'Created'),
+      429: jsonOk(ErrorBody, 'Jules is limiting requests: try again'),
+      503: jsonOk(ErrorBody, 'Jules answered 5xx, so the key could not be checked; nothing was saved'),
+    },
   },
   updateAccount: {
     method: 'patch',
@@ -87,7 +92,11 @@ export const sessions = declareRoutes({
     summary: 'Rename a Jules account, rotate its key, or move it to another base URL (which needs the key again)',
     ...accountsAdmin,
     request: { params: IdParam, body: jsonBody(UpdateJulesAccountBody) },
-    responses: { 200: jsonOk(JulesAccount) },
+    responses: {
+      200: jsonOk(JulesAccount),
+      429: jsonOk(ErrorBody, 'Jules is limiting requests: try again'),
+      503: jsonOk(ErrorBody, 'Jules answered 5xx, so the new key could not be checked; nothing was changed'),
+    },
   },
   removeAccount: {
     method: 'delete',
@@ -97,5 +106,21 @@ export const sessions = declareRoutes({
     ...accountsAdmin,
     request: { params: IdParam },
     responses: { 200: jsonOk(JulesAccount) },
+  },
+  listSources: {
+    method: 'get',
+    path: '/api/jules/sources',
+    tags: accTags,
+    summary: "The repositories the workspace's Jules accounts can start sessions on (cached a few minutes per account; refresh=true asks Jules again)",
+    request: { query: ListSourcesQuery },
+    responses: { 200: jsonOk(JulesSourceList) },
+  },
+  accountSources: {
+    method: 'get',
+    path: '/api/jules/accounts/{id}/sources',
+    tags: accTags,
+    summary: 'The repositories one Jules account can start sessions on',
+    request: { params: IdParam, query: ListSourcesQuery.omit({ accountId: true }) },
+    responses: { 200: jsonOk(JulesSourceList) },
   },
 });

@@ -6,11 +6,12 @@ import { iso, type Clock } from '../../platform/clock';
 import type { SecretBox } from '../../platform/crypto';
 import { isUniqueViolation } from '../../platform/db';
 import type { JulesAccountsTable } from '../../platform/db/schema';
-import { badRequest, conflict, notFound } from '../../platform/errors';
+import { AppError, badRequest, conflict, notFound } from '../../platform/errors';
 import type { EventBus } from '../../platform/events/bus';
 import type { Logger } from '../../platform/logger';
 import type { Metrics } from '../../platform/metrics';
 import { createJulesClient, JULES_BASE_URL, type JulesClient, type JulesClientOptions } from '../../integrations/jules';
+import { UpstreamAuth, UpstreamError, UpstreamNotFound, UpstreamRateLimited } from '../../integrations/jules/errors';
 import type { AccountsStore } from './accounts.store';
 import type { Outbound } from '../../platform/outbound';
 
@@ -85,6 +86,58 @@ export function createAccountsService(deps: AccountsDeps) {
     }
   }
 
+  /**
+   * A live check of a key before it is saved: one `sources.list` (pageSize 1) at the URL the key will be used
+   * with, through a throwaway client (few attempts, short timeout, its own breaker). A key Jules refuses is a 400
+   * naming body.apiKey; an address that does not answer, or not as Jules, is a 400 naming body.baseUrl (body.apiKey
+   * for the default URL); Jules answering 5xx is a 503. Nothing the upstream said is repeated.
+   */
+  async function verifyKey(apiKey: string, baseUrl: string | null): Promise<void> {
+    const trusted = baseUrl === null;
+    const url = baseUrl ?? deps.defaultBaseUrl ?? JULES_BASE_URL;
+    const probe = createJulesClient({
+      baseUrl: url,
+      apiKey,
+      fetch: deps.outbound.trusted.fetch,
+      clock,
+      log: deps.log.child({ julesKeyCheck: true }),
+      maxAttempts: 2,
+      timeoutMs: 10_000,
+      backoff: { initialMs: 250, maxMs: 1000 },
+      breaker: { consecutiveFailures: 100, halfOpenAfterMs: 1000 },
+      ...deps.clientOptions,
+      ...(trusted ? {} : { fetch: deps.outbound.fetch }),
+    });
+    try {
+      await probe.listSources({ pageSize: 1 });
+    } catch (err) {
+      if (!(err instanceof UpstreamError)) throw err;
+      const where = trusted ? 'Jules' : `The server at ${url}`;
+      if (err instanceof UpstreamAuth) {
+        throw badRequest(`Jules refused this key (HTTP ${err.status ?? 401}): check that it is a Jules API key (jules.google.com, Settings, API keys) and that it is still active`, [
+          { path: 'body.apiKey', message: 'Jules refused this key' },
+        ]);
+      }
+      if (err instanceof UpstreamRateLimited) {
+        throw new AppError('rate_limited', `Jules is limiting requests from this key; try again in ${Math.ceil(err.retryAfterMs / 1000)} s (nothing was saved)`, { retryAfterMs: err.retryAfterMs });
+      }
+      if (err instanceof UpstreamNotFound && !trusted) {
+        throw badRequest(`${where} has no Jules API there (HTTP 404): the base URL should end in /v1alpha`, [{ path: 'body.baseUrl', message: 'no Jules API at this address' }]);
+      }
+      if (err.status !== undefined && err.status >= 500) {
+        throw new AppError('upstream_unavailable', `${where} is unavailable right now (HTTP ${err.status}), so the key could not be checked; nothing was saved, try again in a moment`, {
+          upstream: { status: err.status },
+        });
+      }
+      // Nothing answered, or something that is not the Jules API: the address (or, for the default one, the setup) is wrong.
+      const what = err.status === undefined ? 'could not be reached' : `answered HTTP ${err.status}${err.status < 300 ? ' with something that is not the Jules API' : ''}`;
+      throw badRequest(`The key could not be checked: ${where} ${what}. Nothing was saved; check the base URL (it ends in /v1alpha) and try again`, {
+        issues: [{ path: trusted ? 'body.apiKey' : 'body.baseUrl', message: `not checked: ${trusted ? 'Jules' : 'the server'} ${what}` }],
+        upstream: { status: err.status ?? null },
+      });
+    }
+  }
+
   return {
     list: async (workspaceId: string) => (await store.list(workspaceId)).map(toAccount),
     rows: (workspaceId: string) => store.list(workspaceId),
@@ -92,8 +145,15 @@ export function createAccountsService(deps: AccountsDeps) {
     /** Every account of every workspace (for the sync loop). */
     allRows: () => store.all(),
 
-    async add(workspaceId: string, body: CreateJulesAccountBody): Promise<JulesAccount> {
+    /**
+     * Adds an account once Jules accepted its key (a live call, see `verifyKey`). `verify: false` is for setups
+     * that need a row at an address that is not Jules (tests of the address guard); the API always verifies.
+     */
+    async add(workspaceId: string, body: CreateJulesAccountBody, opts: { verify?: boolean } = {}): Promise<JulesAccount> {
       if (body.baseUrl) await checkBaseUrl(body.baseUrl);
+      const baseUrl = body.baseUrl?.replace(/\/+$/, '') ?? null;
+      if ((await store.list(workspaceId)).some((r) => r.name === body.name)) throw conflict(`A Jules account named ${body.name} already exists`, { field: 'name' });
+      if (opts.verify !== false) await verifyKey(body.apiKey, baseUrl);
       const row: JulesAccountsTable = {
         id: randomUUID(),
         workspace_id: workspaceId,
@@ -101,7 +161,7 @@ export function createAccountsService(deps: AccountsDeps) {
         origin: 'api',
         api_key_sealed: secrets.encrypt(body.apiKey),
         key_last4: last4(body.apiKey),
-        base_url: body.baseUrl?.replace(/\/+$/, '') ?? null,
+        base_url: baseUrl,
         created_at: iso(clock),
         last_sync_at: null,
         last_full_sync_at: null,
@@ -131,6 +191,8 @@ export function createAccountsService(deps: AccountsDeps) {
         throw badRequest('Changing baseUrl needs the apiKey again: the stored key is never sent to a new address', [{ path: 'body.apiKey', message: 'required when baseUrl changes' }]);
       }
       if (baseUrl !== null && baseUrl !== row.base_url) await checkBaseUrl(baseUrl);
+      // A rotated key (or the key at its new address) is checked live like a new one.
+      if (patch.apiKey !== undefined) await verifyKey(patch.apiKey, baseUrl);
       const fields: Partial<JulesAccountsTable> = {
         ...(patch.name !== undefined && { name: patch.name }),
         ...(patch.apiKey !== undefined && { api_key_sealed: secrets.encrypt(patch.apiKey), key_last4: last4(patch.apiKey) }),

@@ -17,6 +17,7 @@ import { createBoardStore } from './sessions.board.store';
 import { createBoardService, type BoardService } from './sessions.board';
 import { createSessionsFeatureService, type SessionsFeatureService } from './sessions.shared';
 import { registerSessionsRoutes } from './sessions.routes';
+import { createSourcesService, type SourcesService } from './sources.service';
 
 export { registerSessionsRoutes } from './sessions.routes';
 export { createSessionsFeatureService, type SessionsFeatureService, type UpstreamSession } from './sessions.shared';
@@ -24,6 +25,7 @@ export type { SessionsService, SessionSignature } from './sessions.service';
 export type { AccountsService, RuntimeAccount } from './accounts.service';
 export type { SyncReport } from './sessions.sync';
 export type { BoardService } from './sessions.board';
+export type { SourcesService } from './sources.service';
 
 export interface SessionsFeatureDeps {
   db: Db;
@@ -50,6 +52,8 @@ export interface SessionsFeature extends Feature<SessionsFeatureService> {
   accounts: AccountsService;
   /** The board's column pages and counts (sessions.board.ts). */
   board: BoardService;
+  /** The repositories Jules lists per account, cached (sources.service.ts). */
+  sources: SourcesService;
   /** The sync loop (also the only entry of `loops`). */
   loop: LeasedLoop;
 }
@@ -76,13 +80,15 @@ export async function createSessionsFeature(deps: SessionsFeatureDeps): Promise<
   const sessions = createSessionsService({ store, accounts, bus: deps.bus, clock: deps.clock, log, archivedEveryMs: deps.archivedEveryMs });
   const loop = createSyncLoop({ sessions, store, clock: deps.clock, log, metrics: deps.metrics, instanceId: deps.instanceId, intervalMs: deps.pollIntervalMs });
   const board = createBoardService(createBoardStore(deps.db));
+  const sources = createSourcesService({ accounts, clock: deps.clock, log });
   return {
     service: createSessionsFeatureService(sessions, accounts),
     sessions,
     accounts,
     board,
+    sources,
     loop,
     loops: [loop],
-    routes: (app: ApiApp) => registerSessionsRoutes(app, { sessions, accounts, board }),
+    routes: (app: ApiApp) => registerSessionsRoutes(app, { sessions, accounts, board, sources }),
   };
 }

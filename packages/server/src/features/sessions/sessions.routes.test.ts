@@ -193,12 +193,20 @@ describe('sessions API over a real orchestrator and the simulator', () => {
       400,
     );
     expect(priv.error.details.issues[0].path).toBe('body.baseUrl');
-    const added = await json<{ id: string; keyLast4: string }>(t.request('/api/jules/accounts', { method: 'POST', key: other.key, json: { name: 'team key', apiKey: 'AQ.secret-team-key-9876' } }), 201);
-    expect(added).toMatchObject({ keyLast4: '9876' });
-    expect(JSON.stringify(added)).not.toContain('secret-team-key');
+    // The key is checked live before it is saved: the simulator (the default URL here) refuses one it does not know.
+    const refused = await json<{ error: { message: string; details: { issues: { path: string; message: string }[] } } }>(
+      t.request('/api/jules/accounts', { method: 'POST', key: other.key, json: { name: 'team key', apiKey: 'AQ.secret-team-key-9876' } }),
+      400,
+    );
+    expect(refused.error.details.issues[0]).toMatchObject({ path: 'body.apiKey', message: 'Jules refused this key' });
+    expect(JSON.stringify(refused)).not.toContain('secret-team-key');
+    expect((await json<{ items: unknown[] }>(t.request('/api/jules/accounts', { key: other.key }))).items).toEqual([]);
+    const added = await json<{ id: string; keyLast4: string }>(t.request('/api/jules/accounts', { method: 'POST', key: other.key, json: { name: 'team key', apiKey: KEY } }), 201);
+    expect(added).toMatchObject({ keyLast4: KEY.slice(-4) });
+    expect(JSON.stringify(added)).not.toContain(KEY);
     await json(t.request('/api/jules/accounts', { method: 'POST', key: other.key, json: { name: 'team key', apiKey: 'AQ.another-key-0000' } }), 409);
     const sealed = await t.orch.db.kysely.selectFrom('jules_accounts').select('api_key_sealed').where('id', '=', added.id).executeTakeFirstOrThrow();
-    expect(sealed.api_key_sealed).not.toContain('secret-team-key');
+    expect(sealed.api_key_sealed).not.toContain(KEY);
     // The first workspace cannot see or remove the other's account.
     await json(t.request(`/api/jules/accounts/${added.id}`, { method: 'DELETE' }), 404);
     await json(t.request(`/api/jules/accounts/${added.id}`, { method: 'DELETE', key: other.key }), 200);

@@ -4,12 +4,13 @@ import type { ApiApp } from '../../platform/http/types';
 import type { SessionsService } from './sessions.service';
 import type { AccountsService } from './accounts.service';
 import type { BoardService } from './sessions.board';
+import type { SourcesService } from './sources.service';
 
 const r = routes.sessions;
 
 /** /api/sessions (the mirror, and actions that go through Jules) and /api/jules/accounts. */
-export function registerSessionsRoutes(app: ApiApp, deps: { sessions: SessionsService; accounts: AccountsService; board: BoardService }) {
-  const { sessions, accounts, board } = deps;
+export function registerSessionsRoutes(app: ApiApp, deps: { sessions: SessionsService; accounts: AccountsService; board: BoardService; sources: SourcesService }) {
+  const { sessions, accounts, board, sources } = deps;
 
   app.openapi(apiRoute(r.list), async (c) => {
     const q = c.req.valid('query');
@@ -34,5 +35,11 @@ export function registerSessionsRoutes(app: ApiApp, deps: { sessions: SessionsSe
   app.openapi(apiRoute(r.listAccounts), async (c) => c.json({ items: await accounts.list(workspaceOf(c)) }, 200));
   app.openapi(apiRoute(r.addAccount), async (c) => c.json(await accounts.add(workspaceOf(c), c.req.valid('json')), 201));
   app.openapi(apiRoute(r.updateAccount), async (c) => c.json(await accounts.update(workspaceOf(c), c.req.valid('param').id, c.req.valid('json')), 200));
-  app.openapi(apiRoute(r.removeAccount), async (c) => c.json(await accounts.remove(workspaceOf(c), c.req.valid('param').id), 200));
+  app.openapi(apiRoute(r.removeAccount), async (c) => {
+    const removed = await accounts.remove(workspaceOf(c), c.req.valid('param').id);
+    sources.forget(removed.id);
+    return c.json(removed, 200);
+  });
+  app.openapi(apiRoute(r.listSources), async (c) => c.json(await sources.list(workspaceOf(c), c.req.valid('query')), 200));
+  app.openapi(apiRoute(r.accountSources), async (c) => c.json(await sources.list(workspaceOf(c), { ...c.req.valid('query'), accountId: c.req.valid('param').id }), 200));
 }
