@@ -1,9 +1,12 @@
-import { useState, type FormEvent } from 'react';
+import { useRef, useState, type FormEvent } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { ApiError } from '@autopilot/client';
-import { PutBudgetBody, type BudgetStatus, type Me, type UsageRow } from '@autopilot/contracts';
+import { PutBudgetBody, type BudgetStatus, type Me, type UsageReport, type UsageRow } from '@autopilot/contracts';
 import { useApi } from '../../lib/api';
 import { ErrorNote } from '../../lib/ui';
+import { EstimatedTag, estimateNote } from './estimated';
+import { FailedCalls } from './FailedCalls';
+import './costs.css';
 
 const usd = (v: number | null | undefined, digits = 2) => (v === null || v === undefined ? '—' : `$${v.toFixed(digits)}`);
 const costKeys = { budgets: ['costs', 'budgets'] as const, byDay: ['costs', 'usage', 'day'] as const, byModel: ['costs', 'usage', 'provider,model'] as const };
@@ -106,9 +109,13 @@ function BudgetForm({ b, onDone }: { b: BudgetStatus; onDone: () => void }) {
 function DailyBars({ rows }: { rows: UsageRow[] }) {
   const max = Math.max(...rows.map((r) => r.costUsd), 0.0001);
   return (
-    <div className="bars" role="img" aria-label="Cost per day">
+    <div className="bars" role="img" aria-label="Cost per day" data-testid="daily-bars">
       {rows.map((r) => (
-        <div key={r.day} className="bar" title={`${r.day}: ${usd(r.costUsd, 4)}, ${r.calls} calls`}>
+        <div
+          key={r.day}
+          className={`bar${r.priceKnown ? '' : ' bar-estimated'}`}
+          title={`${r.day}: ${usd(r.costUsd, 4)}${r.priceKnown ? '' : ` (estimated: ${usd(r.estimatedUsd, 4)} at the fallback price)`}, ${r.calls} calls`}
+        >
           <span style={{ height: `${(r.costUsd / max) * 100}%` }} />
         </div>
       ))}
@@ -116,13 +123,32 @@ function DailyBars({ rows }: { rows: UsageRow[] }) {
   );
 }
 
-/** Costs: budget windows with limits, the budget form, and LLM usage by day and by provider/model. */
+/** The part of a report's cost that is an estimate, said once under the figures (titles do not show on touch screens). */
+function EstimateNote({ report }: { report: UsageReport }) {
+  if (report.totals.priceKnown) return null;
+  return (
+    <p className="costs-estimate-note" data-testid="estimate-note">
+      <EstimatedTag report={report} row={report.totals} /> {estimateNote(report, report.totals)}
+    </p>
+  );
+}
+
+/**
+ * Costs: budget windows with limits, the budget form, LLM usage by day (a chart) and by provider/model, costs at
+ * the fallback price marked "estimated", and a drill-down from the error count to the failed calls and why.
+ */
 export function CostsPage() {
   const api = useApi();
   const qc = useQueryClient();
   const me = qc.getQueryData<Me>(['me']);
   const canEdit = me?.key.role === 'owner' || me?.key.role === 'admin';
   const [editing, setEditing] = useState(false);
+  const [showFailed, setShowFailed] = useState(false);
+  const failedRef = useRef<HTMLDivElement>(null);
+  const openFailed = () => {
+    setShowFailed(true);
+    requestAnimationFrame(() => failedRef.current?.scrollIntoView({ block: 'start', behavior: 'smooth' }));
+  };
   const budgets = useQuery({ queryKey: costKeys.budgets, queryFn: ({ signal }) => api.budgets.get(signal), refetchInterval: 30_000 });
   const byDay = useQuery({ queryKey: costKeys.byDay, queryFn: ({ signal }) => api.llm.usage({ groupBy: ['day'] }, signal) });
   const byModel = useQuery({ queryKey: costKeys.byModel, queryFn: ({ signal }) => api.llm.usage({ groupBy: ['provider', 'model'] }, signal) });
@@ -164,7 +190,9 @@ export function CostsPage() {
         <dl className="facts" data-testid="usage-totals">
           <div>
             <dt>Cost</dt>
-            <dd>{usd(t.costUsd, 4)}</dd>
+            <dd>
+              {usd(t.costUsd, 4)} {!t.priceKnown && byDay.data && <EstimatedTag report={byDay.data} row={t} />}
+            </dd>
           </div>
           <div>
             <dt>Calls</dt>
@@ -172,7 +200,15 @@ export function CostsPage() {
           </div>
           <div>
             <dt>Errors</dt>
-            <dd>{t.errors}</dd>
+            <dd>
+              {t.errors > 0 ? (
+                <button type="button" className="costs-errors-link" onClick={() => (showFailed ? setShowFailed(false) : openFailed())} aria-expanded={showFailed} aria-controls="failed-calls" data-testid="errors-drilldown">
+                  {t.errors} <span className="costs-errors-hint">{showFailed ? 'hide' : 'see which and why'}</span>
+                </button>
+              ) : (
+                0
+              )}
+            </dd>
           </div>
           <div>
             <dt>Tokens in / out</dt>
@@ -182,7 +218,11 @@ export function CostsPage() {
           </div>
         </dl>
       )}
+      {byDay.data && <EstimateNote report={byDay.data} />}
       {byDay.data && byDay.data.rows.length > 0 && <DailyBars rows={byDay.data.rows} />}
+      <div ref={failedRef} id="failed-calls">
+        {showFailed && <FailedCalls onClose={() => setShowFailed(false)} />}
+      </div>
       {byModel.data &&
         (byModel.data.rows.length === 0 ? (
           <p className="muted">No LLM calls in this period.</p>
@@ -211,7 +251,15 @@ export function CostsPage() {
                     <td className="num">{r.inputTokens.toLocaleString()}</td>
                     <td className="num">{r.outputTokens.toLocaleString()}</td>
                     <td className="num">{Math.round(r.avgLatencyMs)} ms</td>
-                    <td className="num">{usd(r.costUsd, 4)}</td>
+                    <td className="num">
+                      {usd(r.costUsd, 4)}
+                      {!r.priceKnown && (
+                        <>
+                          {' '}
+                          <EstimatedTag report={byModel.data} row={r} />
+                        </>
+                      )}
+                    </td>
                   </tr>
                 ))}
               </tbody>
