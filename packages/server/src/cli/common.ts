@@ -88,14 +88,14 @@ export function positiveInt(name: string, max = 1_000_000) {
 }
 
 /** Renders an API error's details (field issues, retry hints) in one short clause. */
-function detailText(details: unknown): string {
+function detailText(details: unknown, message = ''): string {
   if (!details || typeof details !== 'object') return '';
   const d = details as { issues?: Array<{ path?: string; message?: string }>; field?: string; retryAfterMs?: number; state?: string };
   const parts: string[] = [];
   const issues = Array.isArray(details) ? (details as Array<{ path?: string; message?: string }>) : d.issues;
   if (Array.isArray(issues)) for (const i of issues.slice(0, 5)) parts.push(i.path ? `${i.path}: ${i.message ?? ''}`.trim() : String(i.message ?? ''));
   else if (d.field) parts.push(`field ${d.field}`);
-  if (typeof d.state === 'string') parts.push(`state ${d.state}`);
+  if (typeof d.state === 'string' && !message.includes(d.state)) parts.push(`state ${d.state}`);
   if (typeof d.retryAfterMs === 'number') parts.push(`retry in ${Math.ceil(d.retryAfterMs / 1000)} s`);
   return parts.length ? ` (${parts.join('; ')})` : '';
 }
@@ -109,7 +109,7 @@ export function fail(err: unknown): never {
   }
   if (e?.name === 'ApiError') {
     const where = e.status ? ` [HTTP ${e.status}]` : '';
-    process.stderr.write(`autopilot: ${e.code}: ${e.message}${detailText(e.details)}${where}\n`);
+    process.stderr.write(`autopilot: ${e.code}: ${e.message}${detailText(e.details, e.message)}${where}\n`);
     process.exit(1);
   }
   process.stderr.write(`autopilot: ${e?.message ?? String(err)}\n`);

@@ -8,6 +8,7 @@ import { accountsCommand } from './accounts';
 import { keeperCommand } from './keeper';
 import { costsCommand } from './costs';
 import { loginCommand, loginLinkCommand } from './login';
+import { fail } from './common';
 
 /*
  * The `autopilot` command line. Each command group is one file; every action loads what it needs (the server,
@@ -52,7 +53,7 @@ export async function main(argv: string[]): Promise<void> {
     await program.parseAsync(argv);
   } catch (err) {
     if (err instanceof CommanderError) process.exit(err.exitCode === 0 ? 0 : 2);
-    process.stderr.write(`autopilot: ${(err as Error)?.message ?? String(err)}\n`);
-    process.exit(1);
+    // An option parser's UsageError (e.g. --repo "not a repo") lands here: exit 2 like commander's own.
+    fail(err);
   }
 }

@@ -30,7 +30,7 @@ export function keeperCommand(): Command {
         ]),
       );
       say(o, '\nLoops:');
-      say(o, table(['NAME', 'RUNNING', 'TICKS', 'LAST RUN', 'LAST ERROR'], loops.map((l) => [l.name, l.running ? 'yes' : 'no', l.ticks, shortTime(l.lastRunAt), l.lastError]), { max: [40, 7, 8, 16, 80] }));
+      say(o, table(['NAME', 'RUNNING', 'TICKS', 'LAST RUN', 'LAST ERROR'], loops.map((l) => [l.name, l.running ? 'yes' : 'no', l.ticks, shortTime(l.lastRunAt), l.lastError]), { max: [60, 7, 8, 16, 80] }));
       say(o, '\nLatest notifications:');
       say(o, table(['TIME', 'KIND', 'SESSION', 'TITLE'], notes.items.map((n) => [shortTime(n.createdAt), n.kind, n.sessionId, n.title]), { max: [16, 20, 40, 80] }));
     }),
