@@ -43,6 +43,8 @@ function staleKeys(e: AppEvent): string[][] {
     case 'keeper.action':
       return [['keeper']];
     case 'notification.raised':
+    case 'notification.updated':
+      // Read, dismissed or resolved in another tab (or by the keeper): the bell and the lists refetch.
       return [['keeper', 'notifications']];
     default:
       return [];

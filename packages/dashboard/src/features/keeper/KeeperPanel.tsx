@@ -4,8 +4,9 @@ import type { KeeperAction } from '@autopilot/contracts';
 import { useApi } from '../../lib/api';
 import { ago } from '../../lib/format';
 import { useToast } from '../../lib/toasts';
-import { Switch } from '../../lib/ui';
 import { keeperKeys } from './data';
+import { Toggle } from './Toggle';
+import './keeper.css';
 
 /** One ledger entry: what the keeper did or decided, and why. */
 export function ActionLine({ a }: { a: KeeperAction }) {
@@ -35,7 +36,7 @@ export function KeeperPanel({ sessionId, canAct }: { sessionId: string; canAct: 
   });
   // Servers without the keeper answer 404: the panel then stays out of the way.
   if (q.isError && q.error instanceof ApiError && q.error.status === 404) return null;
-  if (!q.data) return null;
+  if (!q.data || q.data.gone) return null;
   const k = q.data;
   return (
     <section className="card panel" aria-labelledby="keeper-title" data-testid="keeper-panel">
@@ -47,7 +48,7 @@ export function KeeperPanel({ sessionId, canAct }: { sessionId: string; canAct: 
           </span>
         )}
         <span className="spacer" />
-        <Switch checked={!k.paused} onChange={(on) => pause.mutate(!on)} label={k.paused ? 'Paused for this session' : 'Watching this session'} disabled={!canAct || pause.isPending} testId="keeper-switch" />
+        <Toggle id="keeper-session" checked={!k.paused} onChange={(on) => pause.mutate(!on)} label={k.paused ? 'Paused for this session' : 'Watching this session'} disabled={!canAct || pause.isPending} testId="keeper-switch" />
       </div>
       {k.stuck && k.stuckReason && <p className="notice">{k.stuckReason}</p>}
       <p className="muted">

@@ -20,7 +20,7 @@ export interface ChangeSet {
   patch: string;
   commitMessage?: string;
   source?: string;
-  /** Where it came from, e.g. "activity 12:01" or "output". */
+  /** What it is, for a person: "Step 3: Add validation", "Change 2: Published the changes" or "Final change set". */
   label: string;
   key: string;
 }
@@ -54,23 +54,51 @@ function changeSetOf(v: unknown): { patch: string; commitMessage?: string; sourc
   return { patch, commitMessage: str(obj(cs.gitPatch)?.suggestedCommitMessage), source: str(cs.source) };
 }
 
-/** The change sets carried by one activity's artifacts. */
+/** What an activity says it did: a progress title, else its description. */
+function activityTitle(a: SessionActivity): string | undefined {
+  const t = str(obj(a.data.progressUpdated)?.title) ?? a.description ?? undefined;
+  return t?.trim() || undefined;
+}
+
+/** The change sets carried by one activity's artifacts (labelled by what the activity says; see allChangeSets). */
 export function activityChangeSets(a: SessionActivity): ChangeSet[] {
   const arts = Array.isArray(a.data.artifacts) ? a.data.artifacts : [];
   return arts.flatMap((art, i) => {
     const cs = changeSetOf(art);
-    return cs ? [{ ...cs, label: `${a.description ?? a.kind} · ${new Date(a.createTime).toLocaleTimeString()}`, key: `${a.id}:${i}` }] : [];
+    return cs ? [{ ...cs, label: activityTitle(a) ?? 'Change set', key: `${a.id}:${i}` }] : [];
   });
 }
 
-/** Every change set of a session, newest first: session outputs, then activity artifacts. */
+const norm = (t: string) => t.toLowerCase().replace(/\s+/g, ' ').trim();
+
+/**
+ * Every change set of a session, newest first: session outputs ("Final change set"), then activity artifacts,
+ * each named by its step: "Step 3: Add validation" when the activity's title is a step of the plan it follows,
+ * else "Change 2: <title>" (the second change set of the session).
+ */
 export function allChangeSets(session: SessionDetail | undefined, acts: readonly SessionActivity[]): ChangeSet[] {
-  const outputs = (session?.outputs ?? []).flatMap((o, i) => {
+  const outputs = (session?.outputs ?? []).flatMap((o, i, all) => {
     const cs = changeSetOf(o);
-    return cs ? [{ ...cs, label: 'Final output', key: `output:${i}` }] : [];
+    return cs ? [{ ...cs, label: all.length > 1 ? `Final change set ${i + 1}` : 'Final change set', key: `output:${i}` }] : [];
   });
-  const fromActs = acts.flatMap(activityChangeSets).reverse();
-  return [...outputs, ...fromActs];
+  const fromActs: ChangeSet[] = [];
+  let steps: string[] = [];
+  for (const a of acts) {
+    const plan = obj(obj(a.data.planGenerated)?.plan);
+    if (plan) {
+      steps = (Array.isArray(plan.steps) ? plan.steps : [])
+        .map((x: unknown, k: number) => ({ title: str(obj(x)?.title) ?? '', index: Number(obj(x)?.index ?? k) }))
+        .sort((x: { index: number }, y: { index: number }) => x.index - y.index)
+        .map((x: { title: string }) => norm(x.title));
+    }
+    for (const cs of activityChangeSets(a)) {
+      const title = activityTitle(a);
+      const step = title ? steps.indexOf(norm(title)) : -1;
+      const n = fromActs.length + 1;
+      fromActs.push({ ...cs, label: step >= 0 ? `Step ${step + 1}: ${title}` : title ? `Change ${n}: ${title}` : `Change ${n}` });
+    }
+  }
+  return [...outputs, ...fromActs.reverse()];
 }
 
 /** The pull request URL from the session's outputs (falls back to the summary's prUrl). */
@@ -82,10 +110,18 @@ export function pullRequestOf(session: SessionDetail): { url: string; title?: st
   return session.prUrl ? { url: session.prUrl } : null;
 }
 
-/** What to show for one activity in the timeline: a headline and an optional body text. */
-export function describeActivity(a: SessionActivity): { headline: string; body?: string; tone: 'agent' | 'user' | 'system' | 'good' | 'bad' } {
+const KEEPER_KIND: Record<string, string> = { answer: 'answered', nudge: 'nudged', heal: 'asked to recover', continue: 'asked to continue' };
+
+/**
+ * What to show for one activity in the timeline: a headline and an optional body text. `keeperKind` is set when
+ * the keeper's ledger says this message was the keeper's (GET /api/sessions/{id}/keeper `messages`).
+ */
+export function describeActivity(a: SessionActivity, keeperKind?: string): { headline: string; body?: string; tone: 'agent' | 'user' | 'keeper' | 'system' | 'good' | 'bad' } {
   const d = a.data as Record<string, any>;
   if (obj(d.agentMessaged)) return { headline: 'Jules', body: str(d.agentMessaged.agentMessage) ?? a.description ?? '', tone: 'agent' };
+  if (obj(d.userMessaged) && keeperKind) {
+    return { headline: `Keeper (${KEEPER_KIND[keeperKind] ?? keeperKind})`, body: str(d.userMessaged.userMessage) ?? a.description ?? '', tone: 'keeper' };
+  }
   if (obj(d.userMessaged)) return { headline: 'You', body: str(d.userMessaged.userMessage) ?? a.description ?? '', tone: 'user' };
   if (obj(d.planGenerated)) {
     const n = Array.isArray(d.planGenerated.plan?.steps) ? d.planGenerated.plan.steps.length : 0;

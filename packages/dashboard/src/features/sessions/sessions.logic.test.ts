@@ -79,6 +79,24 @@ describe('activity readers', () => {
     expect(pullRequestOf(detail)).toEqual({ url: 'https://github.com/a/b/pull/1', title: 'PR' });
   });
 
+  it('names change sets by their step, or by their order and title, never by kind and time', () => {
+    const cs = { changeSet: { gitPatch: { unidiffPatch: patch } } };
+    const steps = [
+      act('p', { planGenerated: { plan: { steps: [{ title: 'Read the code', index: 0 }, { title: 'Add validation', index: 1 }] } } }, 'planGenerated'),
+      act('a', { progressUpdated: { title: 'Add  validation' }, artifacts: [cs] }, 'progressUpdated'),
+      act('b', { progressUpdated: { title: 'Published the changes' }, artifacts: [cs] }, 'progressUpdated'),
+      act('c', { artifacts: [cs] }, 'progressUpdated'),
+    ];
+    const detail = { outputs: [cs], prUrl: null } as unknown as SessionDetail;
+    expect(allChangeSets(detail, steps).map((c) => c.label)).toEqual(['Final change set', 'Change 3', 'Change 2: Published the changes', 'Step 2: Add  validation']);
+  });
+
+  it("labels the keeper's messages as the keeper's, a person's as theirs", () => {
+    const m = act('m', { userMessaged: { userMessage: 'Decide yourself.' } }, 'userMessaged');
+    expect(describeActivity(m, 'answer')).toMatchObject({ headline: 'Keeper (answered)', tone: 'keeper', body: 'Decide yourself.' });
+    expect(describeActivity(m)).toMatchObject({ headline: 'You', tone: 'user' });
+  });
+
   it('describes known kinds and keeps unknown ones readable', () => {
     expect(acts.map((a) => describeActivity(a).headline)).toEqual(['Plan generated (2 steps)', 'Plan approved', 'Step', 'Jules', 'Session failed', 'somethingNew']);
     expect(describeActivity(acts[3]).body).toBe('Which database?');
