@@ -15,7 +15,12 @@ export const PutBudgetBody = z
     degradeTo: BudgetTarget.nullable().default(null),
   })
   .refine((b) => b.onExhausted !== 'degrade' || b.degradeTo !== null, { message: 'required when onExhausted is "degrade"', path: ['degradeTo'] })
-  .openapi('PutBudget', { example: { dailyLimitUsd: 5, monthlyLimitUsd: 100, onExhausted: 'degrade', degradeTo: { provider: 'gemini', model: 'gemini-2.5-flash-lite' } } });
+  .openapi('PutBudget', {
+    // The refine above, in JSON Schema: degrading needs a target.
+    if: { properties: { onExhausted: { const: 'degrade' } }, required: ['onExhausted'] },
+    then: { properties: { degradeTo: { type: 'object' } }, required: ['degradeTo'] },
+    example: { dailyLimitUsd: 5, monthlyLimitUsd: 100, onExhausted: 'degrade', degradeTo: { provider: 'gemini', model: 'gemini-2.5-flash-lite' } },
+  } as Record<string, unknown>);
 export type PutBudgetBody = z.infer<typeof PutBudgetBody>;
 
 export const BudgetWindow = z.object({

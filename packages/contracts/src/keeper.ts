@@ -66,7 +66,12 @@ export const KeeperSettings = z
       enabled: z.boolean(),
       quietMs: ms(7 * DAY).openapi({ description: 'An IN_PROGRESS session with a pull request or change set, quiet this long, is marked stuck' }),
     }),
-    approval: ApprovalRules.extend({ perSource: z.array(SourceApprovalOverride).max(200) }),
+    approval: ApprovalRules.extend({
+      perSource: z
+        .array(SourceApprovalOverride)
+        .max(200)
+        .openapi({ description: 'At most one entry per source (sources/github/o/r and github/o/r are one source)', 'x-unique-by': 'source' } as Record<string, unknown>),
+    }),
     answers: z.strictObject({
       enabled: z.boolean(),
       maxPerSession: z.number().int().min(0).max(100),
@@ -290,7 +295,7 @@ export const UpdateKeeperNotificationBody = z
     dismissed: z.boolean().optional().openapi({ description: 'true dismisses it (it leaves the default list), false brings it back' }),
   })
   .refine((b) => b.read !== undefined || b.dismissed !== undefined, { message: 'give read or dismissed', path: ['read'] })
-  .openapi('UpdateKeeperNotification', { example: { read: true } });
+  .openapi('UpdateKeeperNotification', { minProperties: 1, example: { read: true } }); // minProperties: the refine above
 export type UpdateKeeperNotificationBody = z.infer<typeof UpdateKeeperNotificationBody>;
 
 export const UpdateKeeperNotificationsBody = z
@@ -299,6 +304,6 @@ export const UpdateKeeperNotificationsBody = z
     dismissed: z.literal(true).optional().openapi({ description: 'Dismisses every notification not dismissed yet' }),
   })
   .refine((b) => b.read || b.dismissed, { message: 'give read: true or dismissed: true', path: ['read'] })
-  .openapi('UpdateKeeperNotifications', { example: { read: true } });
+  .openapi('UpdateKeeperNotifications', { minProperties: 1, example: { read: true } }); // minProperties: the refine above
 export type UpdateKeeperNotificationsBody = z.infer<typeof UpdateKeeperNotificationsBody>;
 export const KeeperNotificationsUpdated = z.object({ updated: z.number().int().min(0), unread: z.number().int().min(0) }).openapi('KeeperNotificationsUpdated');

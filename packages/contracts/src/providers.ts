@@ -31,7 +31,8 @@ const httpUrl = z
   .trim()
   .max(2000)
   .url()
-  .refine((v) => v.startsWith('http://') || v.startsWith('https://'), 'must start with http:// or https://');
+  .refine((v) => v.startsWith('http://') || v.startsWith('https://'), 'must start with http:// or https://')
+  .openapi({ pattern: '^https?://' }); // the refine, in the document
 
 const providerName = z
   .string()
@@ -52,9 +53,15 @@ export const CreateProviderBody = z
     defaultModels: DefaultModels,
     pricing: z.record(modelId, ModelPrice).optional().openapi({ description: 'Per-model price overrides (USD per million tokens)' }),
   })
+  .superRefine((b, ctx) => {
+    if (b.kind === 'openai-compatible' && !b.baseUrl) ctx.addIssue({ code: 'custom', path: ['baseUrl'], message: 'required for openai-compatible providers' });
+  })
   .openapi('CreateProvider', {
+    // The superRefine above, in JSON Schema: the document states what the server checks.
+    if: { properties: { kind: { const: 'openai-compatible' } }, required: ['kind'] },
+    then: { required: ['baseUrl'] },
     example: { kind: 'anthropic', name: 'claude', apiKey: 'sk-ant-example', priority: 10, enabled: true, maxConcurrency: 8, defaultModels: { default: 'claude-sonnet-4-5', summarize: 'claude-haiku-4-5' } },
-  });
+  } as Record<string, unknown>);
 export type CreateProviderBody = z.infer<typeof CreateProviderBody>;
 
 export const UpdateProviderBody = z
@@ -68,7 +75,8 @@ export const UpdateProviderBody = z
     defaultModels: DefaultModels.optional(),
     pricing: z.record(modelId, ModelPrice).nullable().optional(),
   })
-  .openapi('UpdateProvider', { example: { enabled: false, priority: 50 } });
+  // A new baseUrl needs the key again (the server also accepts the unchanged URL without it): stated for clients.
+  .openapi('UpdateProvider', { dependentRequired: { baseUrl: ['apiKey'] }, example: { enabled: false, priority: 50 } } as Record<string, unknown>);
 export type UpdateProviderBody = z.infer<typeof UpdateProviderBody>;
 
 export const ProviderInfo = z

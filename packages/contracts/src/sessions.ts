@@ -33,7 +33,7 @@ export const CreateJulesAccountBody = z
   .strictObject({
     name: z.string().trim().min(1).max(100),
     apiKey: z.string().trim().min(8).max(512).openapi({ description: 'Write-only' }),
-    baseUrl: z.url({ protocol: /^https?$/ }).max(500).optional().openapi({ description: 'Default https://jules.googleapis.com/v1alpha' }),
+    baseUrl: z.url({ protocol: /^https?$/ }).max(500).optional().openapi({ pattern: '^https?://', description: 'Default https://jules.googleapis.com/v1alpha' }),
   })
   .openapi('CreateJulesAccount', { example: { name: 'team key', apiKey: 'AQ.example-jules-api-key' } });
 export type CreateJulesAccountBody = z.infer<typeof CreateJulesAccountBody>;
@@ -42,9 +42,10 @@ export const UpdateJulesAccountBody = z
   .strictObject({
     name: z.string().trim().min(1).max(100).optional(),
     apiKey: z.string().trim().min(8).max(512).optional().openapi({ description: 'Write-only; required whenever baseUrl changes (a key never follows a new URL on its own)' }),
-    baseUrl: z.url({ protocol: /^https?$/ }).max(500).nullable().optional().openapi({ description: 'null = the default Jules API' }),
+    baseUrl: z.url({ protocol: /^https?$/ }).max(500).nullable().optional().openapi({ pattern: '^https?://', description: 'null = the default Jules API' }),
   })
-  .openapi('UpdateJulesAccount', { example: { name: 'team key (rotated)', apiKey: 'AQ.example-new-jules-api-key' } });
+  // A new baseUrl needs the key again (the server also accepts the unchanged URL without it): stated for clients.
+  .openapi('UpdateJulesAccount', { dependentRequired: { baseUrl: ['apiKey'] }, example: { name: 'team key (rotated)', apiKey: 'AQ.example-new-jules-api-key' } } as Record<string, unknown>);
 export type UpdateJulesAccountBody = z.infer<typeof UpdateJulesAccountBody>;
 
 export const SessionSummary = z
@@ -95,14 +96,21 @@ export const SessionActivity = z
 export type SessionActivity = z.infer<typeof SessionActivity>;
 
 const boolText = z.enum(['true', 'false']);
+const STATE_ALT = `(?:${KNOWN_SESSION_STATES.join('|')})`;
+const STATE_LIST = new RegExp(`^${STATE_ALT}(?:,${STATE_ALT})*$`);
 
 export const ListSessionsQuery = PageQuery.extend({
+  // Any case on input (`completed`), read as the state's own spelling; an unknown state is a 400 listing the known.
   state: z
-    .string()
-    .max(300)
-    .regex(/^[A-Z_]+(,[A-Z_]+)*$/, 'comma-separated states, e.g. IN_PROGRESS,AWAITING_USER_FEEDBACK')
-    .optional()
-    .openapi({ param: { name: 'state', in: 'query' } }),
+    .preprocess(
+      (v) => (typeof v === 'string' ? v.toUpperCase() : v),
+      z
+        .string()
+        .max(300)
+        .regex(STATE_LIST, `comma-separated states, each one of ${KNOWN_SESSION_STATES.join(', ')} (any case)`)
+        .optional(),
+    )
+    .openapi({ param: { name: 'state', in: 'query' }, description: `Comma-separated, any case: ${KNOWN_SESSION_STATES.join(', ')}`, example: 'IN_PROGRESS,AWAITING_USER_FEEDBACK' }),
   source: z.string().max(300).optional().openapi({ param: { name: 'source', in: 'query' }, description: 'sources/github/o/r or github/o/r' }),
   text: z.string().max(200).optional().openapi({ param: { name: 'text', in: 'query' }, description: 'Substring of the prompt or title' }),
   archived: z.enum(['true', 'false', 'all']).default('false').openapi({ param: { name: 'archived', in: 'query' } }),

@@ -75,7 +75,7 @@ export async function startOrchestrator(config: Config, opts: StartOptions = {})
   budgets.routes(app);
   routing.routes(app, llm.service);
   for (const f of [llm, sessions, keeper]) f.routes(app);
-  registerDocs(app, { version: VERSION });
+  registerDocs(app, { version: VERSION, publicUrl: config.AUTOPILOT_PUBLIC_URL });
   registerDashboard(app, opts.dashboardDir ?? DASHBOARD_DIST);
 
   await queue.start();

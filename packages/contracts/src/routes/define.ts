@@ -52,3 +52,22 @@ export function successOf(route: RouteDeclaration): { status: number; schema: z.
   }
   throw new Error(`${route.method.toUpperCase()} ${route.path} declares no success response`);
 }
+
+/**
+ * Gives every declaration its OpenAPI `operationId`, derived from where it is declared: feature + key
+ * (`routes.sessions.list` -> `sessionsList`, `routes.keeper.updateSettings` -> `keeperUpdateSettings`). One explicit
+ * `operationId` in a declaration wins. Throws when two routes would share one (the document must not).
+ */
+export function assignOperationIds(routes: Record<string, Record<string, RouteDeclaration>>): void {
+  const seen = new Map<string, string>();
+  for (const [feature, decls] of Object.entries(routes)) {
+    for (const [key, decl] of Object.entries(decls)) {
+      const id = decl.operationId ?? `${feature}${key[0].toUpperCase()}${key.slice(1)}`;
+      const where = `routes.${feature}.${key}`;
+      const other = seen.get(id);
+      if (other && other !== where) throw new Error(`operationId ${id} is used by both ${other} and ${where}`);
+      seen.set(id, where);
+      (decl as { operationId?: string }).operationId = id;
+    }
+  }
+}

@@ -8,8 +8,13 @@ import { sessions } from './sessions';
 import { system } from './system';
 import { workspaces } from './workspaces';
 
+import { assignOperationIds } from './define';
+
 export * from './define';
 
 /** Every API route, by feature: the server registers exactly these, the client calls exactly these. */
 export const routes = { workspaces, system, events, sessions, keeper, providers, budgets, routing, llm } as const;
 export type Routes = typeof routes;
+
+// operationId = feature + declaration key (`sessionsList`, `keeperUpdateSettings`), unique (throws otherwise).
+assignOperationIds(routes);

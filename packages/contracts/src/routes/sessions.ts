@@ -12,6 +12,8 @@ const upstreamErrors = {
   502: jsonOk(ErrorBody, 'Jules answered unexpectedly or rejected the account key'),
   503: jsonOk(ErrorBody, 'Jules unavailable, or our circuit breaker is open'),
 };
+/** Session actions refused for the session's state: deleted, archived (messages), no plan awaiting approval ... */
+const stateConflict = { 409: jsonOk(ErrorBody, "The session's state does not take this action (details.state says which state it is in)") };
 const accountsAdmin = { minRole: 'admin', denied: 'Only admins and owners manage Jules accounts' } as const;
 
 /** An action on one session that goes through Jules and answers the session as it is afterwards. */
@@ -21,7 +23,7 @@ const action = <V extends string>(verb: V, summary: string) => ({
   tags,
   summary,
   request: { params: IdParam },
-  responses: { 200: jsonOk(SessionDetail), ...upstreamErrors },
+  responses: { 200: jsonOk(SessionDetail), ...stateConflict, ...upstreamErrors },
 });
 
 /** /api/sessions (the mirror, and actions that go through Jules) and /api/jules/accounts. */
@@ -61,7 +63,7 @@ export const sessions = declareRoutes({
     tags,
     summary: 'Send a message to the agent',
     request: { params: IdParam, body: jsonBody(SendMessageBody) },
-    responses: { 200: jsonOk(SessionDetail), ...upstreamErrors },
+    responses: { 200: jsonOk(SessionDetail), ...stateConflict, ...upstreamErrors },
   },
   remove: {
     method: 'delete',
@@ -69,7 +71,7 @@ export const sessions = declareRoutes({
     tags,
     summary: 'Delete on Jules (kept here, marked deleted)',
     request: { params: IdParam },
-    responses: { 200: jsonOk(SessionDetail), ...upstreamErrors },
+    responses: { 200: jsonOk(SessionDetail), ...stateConflict, ...upstreamErrors },
   },
   listAccounts: { method: 'get', path: '/api/jules/accounts', tags: accTags, summary: 'Jules accounts (API keys shown as last 4 characters)', responses: { 200: jsonOk(JulesAccountList) } },
   addAccount: {

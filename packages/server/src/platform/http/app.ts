@@ -6,6 +6,7 @@ import { fieldIssue } from '@autopilot/contracts';
 import type { Logger } from '../logger';
 import type { HttpMetrics } from '../metrics';
 import { errorResponse, makeErrorHandler, zodIssues } from './errors';
+import { methodIndex } from './methods';
 import type { ApiApp, AppEnv } from './types';
 
 export interface HttpAppOptions {
@@ -121,7 +122,15 @@ export function createHttpApp(opts: HttpAppOptions): ApiApp {
   });
 
   app.onError(makeErrorHandler(opts.log));
-  app.notFound((c) => errorResponse(c, 'not_found', `No route for ${c.req.method} ${c.req.path}`));
+  // A path that exists under other methods is a 405 with Allow; only a path no route has is a 404.
+  const methods = methodIndex(() => app.routes);
+  app.notFound((c) => {
+    const allowed = methods.allowed(c.req.path);
+    if (allowed.length > 0 && !allowed.includes(c.req.method)) {
+      return errorResponse(c, 'method_not_allowed', `${c.req.path} does not take ${c.req.method}: it takes ${allowed.join(', ')}`, { allowed }, { Allow: allowed.join(', ') });
+    }
+    return errorResponse(c, 'not_found', `No route for ${c.req.method} ${c.req.path}`);
+  });
   app.openAPIRegistry.registerComponent('securitySchemes', 'Bearer', { type: 'http', scheme: 'bearer', description: 'An Autopilot API key' });
   return app;
 }

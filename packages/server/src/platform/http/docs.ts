@@ -1,16 +1,59 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
+import { routes, type RouteDeclaration } from '@autopilot/contracts';
 import type { ApiApp } from './types';
+
+/** What each tag of the routes is about; a tag not listed here still gets declared (see docTags). */
+const TAG_TEXT: Record<string, string> = Object.fromEntries(([
+  { name: 'system', description: 'Health, metrics and what this server is' },
+  { name: 'auth', description: 'Dashboard log-in sessions' },
+  { name: 'workspaces', description: 'Workspaces and their API keys' },
+  { name: 'events', description: 'The live event stream' },
+  { name: 'sessions', description: 'Mirrored Jules sessions and the actions that go through Jules' },
+  { name: 'jules-accounts', description: 'Jules API keys of the workspace and the repositories they reach' },
+  { name: 'keeper', description: 'The keeper: what it does for sessions on its own, its settings and notifications' },
+  { name: 'providers', description: 'LLM providers' },
+  { name: 'budgets', description: 'LLM spending budgets' },
+  { name: 'routing', description: 'Which LLM provider and model a task goes to' },
+  { name: 'llm', description: 'LLM usage, calls and their costs' },
+] as const).map((t) => [t.name, t.description]));
+
+/** Every tag the declared routes use, in order of first use, each described (the document declares its tags). */
+export function docTags(): Array<{ name: string; description: string }> {
+  const names = new Set<string>();
+  for (const feature of Object.values(routes)) for (const decl of Object.values(feature) as RouteDeclaration[]) for (const t of decl.tags ?? []) names.add(t);
+  return [...names].map((name) => ({ name, description: TAG_TEXT[name] ?? `The ${name} routes` }));
+}
 
 /**
  * `/api/openapi.json` (generated from the routes' zod schemas) and `/api/docs`, an interactive reference served
  * from swagger-ui-dist's own files, so it works offline and self-hosted (no CDN).
  */
-export function registerDocs(app: ApiApp, info: { version: string }) {
+export function registerDocs(app: ApiApp, info: { version: string; publicUrl?: string }) {
   app.doc31('/api/openapi.json', {
     openapi: '3.1.0',
-    info: { title: 'Jules Autopilot API', version: info.version, description: 'Every /api route takes `Authorization: Bearer <api key>` (or the dashboard\'s session cookie from `POST /api/auth/session`, with `X-CSRF-Token` on writes) and is scoped to that key\'s workspace.' },
+    info: {
+      title: 'Jules Autopilot API',
+      version: info.version,
+      description: [
+        "A self-hosted command center for Google's Jules coding agent.",
+        '',
+        "Every /api route takes `Authorization: Bearer <api key>` (or the dashboard's session cookie from `POST /api/auth/session`, with `X-CSRF-Token` on writes) and is scoped to that key's workspace.",
+        '',
+        'Errors have one shape: `{"error": {"code", "message", "details", "requestId"}}`. `details` is always an object: `issues` lists every bad input by where it came from (`body.prompt`, `query.state`, `header.authorization`), `retryAfterMs` says when to retry (429, some 503), `state` is the state a 409 refused to act in, `allowed` the methods of a 405 (also in its `Allow` header).',
+        '',
+        'Enum query parameters are read in any case (`state=completed` is `COMPLETED`); an unknown value is a 400 naming the parameter and its values.',
+      ].join('\n'),
+      contact: { name: 'Jules Autopilot maintainers' },
+      // The repository has no LICENSE file and package.json no licence (it is private): nothing is granted yet.
+      license: { name: 'UNLICENSED (all rights reserved; no licence has been chosen yet)' },
+    },
+    servers: [
+      { url: '/', description: 'This server (the document is served by it)' },
+      ...(info.publicUrl ? [{ url: info.publicUrl, description: 'The public URL this server is configured with (AUTOPILOT_PUBLIC_URL)' }] : []),
+    ],
+    tags: docTags(),
   });
   const dist = path.dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
   const assets: Record<string, string> = { 'swagger-ui.css': 'text/css', 'swagger-ui-bundle.js': 'text/javascript', 'favicon-32x32.png': 'image/png' };

@@ -10,7 +10,8 @@ import type { AppEnv } from './types';
 export function zodIssues(err: ZodError, target?: string): FieldIssue[] {
   return err.issues.map((i) => ({
     path: [target === 'json' ? 'body' : target, ...i.path.map(String)].filter(Boolean).join('.') || '(root)',
-    message: i.message,
+    // An enum's refusal lists what it takes, in words (query values are read in any case).
+    message: i.code === 'invalid_value' && i.values.length > 1 ? `must be one of ${i.values.map(String).join(', ')}${target === 'query' ? ' (any case)' : ''}` : i.message,
     code: i.code,
   }));
 }

@@ -1,4 +1,4 @@
-import { createRoute } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import { ErrorBody, jsonOk, type RouteDeclaration } from '@autopilot/contracts';
 import { forbidden } from '../errors';
@@ -18,6 +18,37 @@ export const standardErrors = {
   415: err('Body is not application/json'),
 } as const;
 
+type Def = { type: string; innerType?: z.ZodType; entries?: Record<string, unknown> };
+const defOf = (s: unknown): Def | undefined => (s as { def?: Def } | undefined)?.def;
+
+/** The values of an enum, looking through optional/default/nullable; undefined for anything else. */
+function enumValues(schema: z.ZodType): string[] | undefined {
+  let d = defOf(schema);
+  while (d && (d.type === 'optional' || d.type === 'default' || d.type === 'nullable' || d.type === 'prefault') && d.innerType) d = defOf(d.innerType);
+  if (d?.type !== 'enum' || !d.entries) return undefined;
+  const values = Object.values(d.entries);
+  return values.every((v): v is string => typeof v === 'string') ? values : undefined;
+}
+
+/**
+ * Enum query parameters take their values in any case (`state=completed`, `archived=TRUE`): each is read through
+ * a preprocess to the declared spelling, so the document still lists the exact values and an unknown value is the
+ * enum's own 400 naming the parameter and the values it takes. Done once per declaration, at registration.
+ */
+export function caseInsensitiveQuery<Q extends z.ZodType>(query: Q): Q {
+  const obj = query as unknown as z.ZodObject;
+  if (defOf(obj)?.type !== 'object') return query;
+  const patch: Record<string, z.ZodType> = {};
+  for (const [key, field] of Object.entries(obj.shape as Record<string, z.ZodType>)) {
+    const values = enumValues(field);
+    if (!values) continue;
+    const canon = new Map(values.map((v) => [v.toLowerCase(), v]));
+    if (canon.size !== values.length) continue; // values differing only in case: case matters here
+    patch[key] = z.preprocess((v) => (typeof v === 'string' ? (canon.get(v.toLowerCase()) ?? v) : v), field);
+  }
+  return (Object.keys(patch).length ? obj.extend(patch) : query) as Q;
+}
+
 /**
  * Routes are declared in `@autopilot/contracts` (routes/<feature>.ts), never here: see the routes-contract test.
  *
@@ -33,9 +64,11 @@ export function apiRoute<R extends RouteDeclaration>(declaration: R) {
         await next();
       }
     : undefined;
+  const request = cfg.request?.query ? { ...cfg.request, query: caseInsensitiveQuery(cfg.request.query as z.ZodType) } : cfg.request;
   return createRoute({
     security: [{ Bearer: [] }],
     ...cfg,
+    ...(request ? { request } : {}),
     ...(minRole ? { 'x-min-role': minRole, middleware: guard } : {}),
     responses: { ...standardErrors, ...(minRole && denied ? { 403: err(denied) } : {}), ...cfg.responses },
   } as unknown as R);
