@@ -139,3 +139,44 @@ export function SessionsLiveSync() {
   });
   return null;
 }
+
+/** Query keys of the Jules accounts and the repositories they offer (Settings → Jules accounts, the new-session picker). */
+export const julesKeys = {
+  all: ['jules'] as const,
+  accounts: ['jules', 'accounts'] as const,
+  sources: (accountId?: string) => ['jules', 'sources', accountId ?? 'all'] as const,
+  sessionCount: (accountId: string) => ['jules', 'session-count', accountId] as const,
+};
+
+/** The most repositories the picker loads at once; past that it asks the server for what is typed. */
+export const SOURCES_LIMIT = 1000;
+
+/** The workspace's Jules accounts (keys as their last 4 characters). */
+export function useJulesAccounts(enabled = true) {
+  const api = useApi();
+  return useQuery({ queryKey: julesKeys.accounts, queryFn: ({ signal }) => api.sessions.accounts.list(signal), staleTime: 30_000, enabled });
+}
+
+/**
+ * The repositories the workspace's accounts (or one account) can start sessions on. The server caches Jules'
+ * listing a few minutes per account; here it is kept a minute, and searched locally as the user types.
+ */
+export function useJulesSources(opts: { accountId?: string; enabled?: boolean } = {}) {
+  const api = useApi();
+  return useQuery({
+    queryKey: julesKeys.sources(opts.accountId),
+    queryFn: ({ signal }) => api.sessions.sources({ accountId: opts.accountId, limit: SOURCES_LIMIT }, signal),
+    staleTime: 60_000,
+    enabled: opts.enabled ?? true,
+  });
+}
+
+/** How many sessions the mirror holds of an account, archived and gone-upstream ones included. */
+export function useAccountSessionCount(accountId: string) {
+  const api = useApi();
+  return useQuery({
+    queryKey: julesKeys.sessionCount(accountId),
+    queryFn: async ({ signal }) => (await api.sessions.counts({ accountId, archived: 'all', deleted: true }, signal)).total,
+    staleTime: 30_000,
+  });
+}
