@@ -169,6 +169,8 @@ export function SessionDetailPage({ id }: { id: string }) {
   if (session.isPending) return <p className="muted">Loading session…</p>;
   if (session.isError && session.error instanceof ApiError && session.error.status === 404) return <GoneSession id={id} />;
   if (session.isError) return <ErrorNote error={session.error} retry={() => void session.refetch()} />;
+  // Deleted on Jules (the mirror keeps the row, marked deleted): what is known, not a live page.
+  if (session.data.deleted) return <GoneSession id={id} />;
   const s = session.data;
   const origin = accounts.data?.items.find((a) => a.id === s.accountId)?.origin;
   const onJules = !!s.url && !me?.simulated && origin !== undefined && origin !== 'simulator';
