@@ -182,7 +182,7 @@ describe('settings and costs pages in chromium', () => {
     const tag = page.getByTestId('usage-by-model').getByTestId('estimated-tag');
     await tag.waitFor();
     expect(await tag.textContent()).toBe('estimated');
-    expect(await tag.getAttribute('title')).toMatch(/acme-local-7b without a known price were costed at the fallback price of \$5 input \/ \$15 output per million tokens/);
+    expect(await tag.getAttribute('title')).toMatch(/^Estimated: 1 call to acme-local-7b without a known price was costed at the fallback price of \$5 input \/ \$15 output per million tokens/);
     expect(await totals.getByTestId('estimated-tag').count()).toBe(1);
     await page.getByTestId('estimate-note').waitFor();
     await page.getByTestId('daily-bars').waitFor();

@@ -116,7 +116,14 @@ function DailyBars({ rows }: { rows: UsageRow[] }) {
           className={`bar${r.priceKnown ? '' : ' bar-estimated'}`}
           title={`${r.day}: ${usd(r.costUsd, 4)}${r.priceKnown ? '' : ` (estimated: ${usd(r.estimatedUsd, 4)} at the fallback price)`}, ${r.calls} calls`}
         >
-          <span style={{ height: `${(r.costUsd / max) * 100}%` }} />
+          {r.priceKnown ? (
+            <span style={{ height: `${(r.costUsd / max) * 100}%` }} />
+          ) : (
+            <>
+              <span className="bar-part-estimated" style={{ height: `${(r.estimatedUsd / max) * 100}%` }} />
+              <span className="bar-part-known" style={{ height: `${((r.costUsd - r.estimatedUsd) / max) * 100}%`, minHeight: 0 }} />
+            </>
+          )}
         </div>
       ))}
     </div>
@@ -128,7 +135,7 @@ function EstimateNote({ report }: { report: UsageReport }) {
   if (report.totals.priceKnown) return null;
   return (
     <p className="costs-estimate-note" data-testid="estimate-note">
-      <EstimatedTag report={report} row={report.totals} /> {estimateNote(report, report.totals)}
+      <EstimatedTag report={report} row={report.totals} /> {estimateNote(report, report.totals)} In the chart, the hatched part of a bar is estimated.
     </p>
   );
 }

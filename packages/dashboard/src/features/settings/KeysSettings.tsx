@@ -37,6 +37,7 @@ function CreateKeyForm({ me, onCreated }: { me: Me; onCreated: (k: ApiKeyInfo & 
   const qc = useQueryClient();
   const roles = mintable(me.key.role);
   const [expiry, setExpiry] = useState<Expiry>('90');
+  const [role, setRole] = useState<Role>('member');
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [formError, setFormError] = useState<string | null>(null);
   const create = useMutation({
@@ -63,7 +64,7 @@ function CreateKeyForm({ me, onCreated }: { me: Me; onCreated: (k: ApiKeyInfo & 
     setErrors(next);
     setFormError(null);
     if (Object.keys(next).length || !parsed.success) return;
-    create.mutate({ name: parsed.data.name, role: parsed.data.role, expiresAt: parsed.data.expiresAt ?? null }, { onSuccess: () => form.reset() });
+    create.mutate({ name: parsed.data.name, role: parsed.data.role, expiresAt: parsed.data.expiresAt ?? null }, { onSuccess: () => (form.reset(), setRole('member'), setExpiry('90')) });
   }
   const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
   return (
@@ -77,14 +78,15 @@ function CreateKeyForm({ me, onCreated }: { me: Me; onCreated: (k: ApiKeyInfo & 
         </div>
         <div className="st-field">
           <label htmlFor="key-role">Role</label>
-          <select id="key-role" name="role" defaultValue="member" {...describedBy('key-role-error', errors.role)}>
+          <select id="key-role" name="role" value={role} onChange={(e) => setRole(e.target.value as Role)} {...describedBy('key-role-error', errors.role)}>
             {roles.map((r) => (
               <option key={r} value={r}>
-                {r} — {ROLE_HELP[r]}
+                {r}
               </option>
             ))}
           </select>
           <FieldError id="key-role-error" text={errors.role} />
+          <span className="st-hint">Can do: {ROLE_HELP[role]}.</span>
           {me.key.role !== 'owner' && <span className="st-hint">Owner and admin keys are created by owners only.</span>}
         </div>
         <div className="st-field">
@@ -242,7 +244,7 @@ function KeyItem({ k, me, onRevoke }: { k: ApiKeyInfo; me: Me; onRevoke: (k: Api
         </div>
         <div>
           <dt>Created by</dt>
-          <dd>{k.createdBy ? k.createdBy.name : <span className="st-muted">at server start</span>}</dd>
+          <dd>{k.createdBy ? k.createdBy.name : <span className="st-muted" title="Keys made at server start or with a new workspace, and keys from before this was recorded, have no creator on record">not recorded</span>}</dd>
         </div>
       </dl>
     </li>
