@@ -1,7 +1,8 @@
 import { Command } from 'commander';
 import { connect, printJson, run, say, table, UsageError, withConnection, type ConnectionOptions } from './common';
 
-const DIMENSIONS = ['day', 'provider', 'model', 'task', 'apiKey'] as const;
+// As contracts/llm.ts UsageGroupBy (kept here so `costs --help` loads no schemas; the server validates too).
+const DIMENSIONS = ['day', 'provider', 'model', 'task', 'apiKey', 'outcome', 'errorCode'] as const;
 type Dimension = (typeof DIMENSIONS)[number];
 
 function groupBy(v: string): Dimension[] {
@@ -37,7 +38,9 @@ export function costsCommand(): Command {
       if (o.json) return printJson(r);
       const label = (row: (typeof r.rows)[number]) =>
         o.by.map((d) => (d === 'apiKey' ? row.apiKeyId : row[d]) ?? '-');
-      const line = (row: (typeof r.rows)[number], name: unknown[]) => [...name, row.calls, row.errors, row.inputTokens, row.outputTokens, usd(row.costUsd), `${Math.round(row.avgLatencyMs)} ms`];
+      // A cost computed (partly) at the fallback price, for a model without a known price, is an estimate: say so.
+      const cost = (row: (typeof r.rows)[number]) => (row.priceKnown ? usd(row.costUsd) : `${usd(row.costUsd)} (estimated ${usd(row.estimatedUsd)})`);
+      const line = (row: (typeof r.rows)[number], name: unknown[]) => [...name, row.calls, row.errors, row.inputTokens, row.outputTokens, cost(row), `${Math.round(row.avgLatencyMs)} ms`];
       say(o, `LLM usage ${r.from.slice(0, 10)} to ${r.to.slice(0, 10)}`);
       const headers = [...o.by.map((d) => d.toUpperCase()), 'CALLS', 'ERRORS', 'IN TOKENS', 'OUT TOKENS', 'COST', 'AVG LATENCY'];
       say(o, table(headers, [...r.rows.map((row) => line(row, label(row))), ...(r.rows.length ? [line(r.totals, ['TOTAL', ...o.by.slice(1).map(() => '')])] : [])]));

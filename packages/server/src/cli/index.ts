@@ -38,11 +38,8 @@ export function buildProgram(): Command {
     .addHelpText('after', ENV_HELP);
   for (const c of [serveCommand(), simCommand(), sessionsCommand(), keysCommand(), accountsCommand(), keeperCommand(), costsCommand(), loginCommand(), loginLinkCommand()]) program.addCommand(c);
   const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)];
-  for (const c of all(program)) {
-    c.exitOverride();
-    // A group called without a subcommand shows its help (exit 2: it did nothing).
-    if (c !== program && c.commands.length > 0) c.action(() => c.help({ error: true }));
-  }
+  // A group called without a subcommand shows its help on stderr (exit 2: it did nothing).
+  for (const c of all(program)) c.exitOverride();
   return program;
 }
 

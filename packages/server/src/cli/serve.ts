@@ -44,7 +44,12 @@ Once listening it prints a banner on stderr with the URL, whether Jules is simul
       }
       const wanted = o.banner && bannerWanted();
       if (wanted || orch.generatedKey) {
-        const link = wanted ? await orch.loginLinks.mintForOwner().catch(() => null) : null;
+        const link = wanted
+          ? await orch.loginLinks.mintForOwner().catch((err: unknown) => {
+              orch.log.warn({ err }, 'could not mint the start-up log-in link (autopilot login-link makes one)');
+              return null;
+            })
+          : null;
         const base = new URL(orch.url);
         if (base.hostname === '0.0.0.0' || base.hostname === '[::]') base.hostname = '127.0.0.1';
         process.stderr.write(
