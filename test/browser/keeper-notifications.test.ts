@@ -213,6 +213,7 @@ describe('keeper notifications and labels in chromium', () => {
     expect(text).toContain('This session no longer exists on Jules (or was removed from this workspace)');
     expect(text).toContain(held[1]!.title);
     expect(text).toContain('hold');
+    expect(text).toContain('acme-corp/storefront');
     expect(text).not.toContain('Try again');
     await p.shot('keeper-gone-session-1440-light');
     await p.expectingErrors(/404/, async () => {

@@ -239,6 +239,7 @@ export const SessionKeeperState = z
       description: 'The session no longer exists in this workspace (deleted on Jules or removed here); what is shown comes from the ledger and notifications',
     }),
     title: z.string().nullable().openapi({ description: "The session's title (for a gone session: the last title the keeper saw)" }),
+    source: z.string().nullable().openapi({ description: "The session's repository (sources/github/owner/repo), null for a repoless session or when unknown" }),
     messages: z
       .array(z.object({ activityId: z.string(), actionId: z.string(), kind: KeeperActionKind }))
       .openapi({

@@ -178,7 +178,7 @@ describe.each(orchestratorEngines())('keeper notifications follow reality (%s)',
     expect(resolved).toMatchObject({ status: 'resolved', resolvedReason: 'the session no longer exists in this workspace' });
 
     const view = await keeperView(recent.id);
-    expect(view).toMatchObject({ gone: true, title: recent.title, sessionId: recent.id });
+    expect(view).toMatchObject({ gone: true, title: recent.title, source: SOURCE, sessionId: recent.id });
     expect(view.actions.map((a2) => [a2.kind, a2.sessionTitle])).toEqual([['hold', recent.title]]);
     await json(t.request('/api/sessions/never-existed/keeper'), 404);
     // Workspace-scoped: another workspace learns nothing about it.

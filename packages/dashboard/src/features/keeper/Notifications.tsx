@@ -39,12 +39,14 @@ export function NotificationItem({ n, canAct, onNavigate }: { n: KeeperNotificat
   return (
     <li className={`note note-${n.status}`} data-testid="notification" data-kind={n.kind} data-status={n.status} data-id={n.id}>
       <div className="note-head">
-        <strong className="note-title">{n.title}</strong>
+        <strong className="note-title" title={n.title.length > 120 ? n.title : undefined}>
+          {n.title}
+        </strong>
         <span className={`pill note-status note-status-${n.status}`}>{STATUS_LABEL[n.status]}</span>
       </div>
       {n.sessionId && (
         <div className="note-session">
-          <Link href={`/sessions/${encodeURIComponent(n.sessionId)}`} onClick={onNavigate}>
+          <Link href={`/sessions/${encodeURIComponent(n.sessionId)}`} onClick={onNavigate} className="note-session-link">
             {n.sessionTitle || 'Untitled session'}
           </Link>{' '}
           <span className="muted mono small">{n.sessionId.slice(0, 12)}</span>
@@ -125,7 +127,10 @@ export function NotificationCenter({ me }: { me: Me }) {
         data-testid="bell"
         onClick={() => setOpen((o) => !o)}
       >
-        <span aria-hidden="true">🔔</span>
+        <svg className="bell-icon" viewBox="0 0 24 24" width="18" height="18" aria-hidden="true" focusable="false">
+          <path d="M12 3a6 6 0 0 0-6 6v3.6l-1.7 2.9A1 1 0 0 0 5.2 17h13.6a1 1 0 0 0 .9-1.5L18 12.6V9a6 6 0 0 0-6-6Z" fill="none" stroke="currentColor" strokeWidth="1.8" strokeLinejoin="round" />
+          <path d="M9.5 19a2.5 2.5 0 0 0 5 0" fill="none" stroke="currentColor" strokeWidth="1.8" strokeLinecap="round" />
+        </svg>
         {unread > 0 && (
           <span className="bell-count" data-testid="bell-count" aria-hidden="true">
             {unread > 99 ? '99+' : unread}
@@ -137,7 +142,8 @@ export function NotificationCenter({ me }: { me: Me }) {
           <div className="notes-head">
             <h2>Notifications</h2>
             <span className="muted small">{unread} unread</span>
-            <span className="spacer" />
+          </div>
+          <div className="notes-actions">
             {canAct && (
               <button type="button" className="ghost small" disabled={busy || unread === 0} onClick={() => all.mutate({ read: true })}>
                 Mark all read

@@ -54,12 +54,11 @@ function GoneSession({ id }: { id: string }) {
     );
   }
   const k = known.data;
-  const source = k.actions.find((a) => a.sessionTitle)?.sessionTitle ?? null;
   return (
     <article className="gone-session" data-testid="session-gone">
       {crumbs}
       <div className="page-head">
-        <h1>{k.title || source || 'Untitled session'}</h1>
+        <h1>{k.title || 'Untitled session'}</h1>
         <span className="pill">gone</span>
       </div>
       <p className="notice">This session no longer exists on Jules (or was removed from this workspace). What is shown below is what the keeper recorded about it.</p>
@@ -67,6 +66,10 @@ function GoneSession({ id }: { id: string }) {
         <div>
           <dt>Id</dt>
           <dd className="mono">{id}</dd>
+        </div>
+        <div>
+          <dt>Repository</dt>
+          <dd>{k.source ? repoOf(k.source) : '—'}</dd>
         </div>
         <div>
           <dt>Keeper actions</dt>

@@ -97,6 +97,7 @@ export async function runAction(
     id: randomUUID(), workspace_id: workspaceId, session_id: s.id, kind: d.action, trigger: d.trigger, status: calls ? 'pending' : 'recorded',
     reason: d.reason, message: null, error: null, attempts: (prev?.attempts ?? 0) + 1, holder: deps.instanceId, created_at: now, settled_at: calls ? null : now,
     session_title: s.title.slice(0, 2000),
+    session_source: s.source,
   };
   const claimed = await deps.store.claim(row);
   if (!claimed) return 'lost';
@@ -160,13 +161,13 @@ export async function runAction(
 export async function raise(
   deps: Pick<LedgerDeps, 'store' | 'bus' | 'clock'>,
   workspaceId: string,
-  s: Pick<KeeperSession, 'id' | 'title' | 'state' | 'activityCount'> | null,
+  s: Pick<KeeperSession, 'id' | 'title' | 'state' | 'activityCount' | 'source'> | null,
   n: NotificationDraft,
 ): Promise<void> {
   const sessionId = s?.id ?? null;
   const row = {
     id: randomUUID(), workspace_id: workspaceId, session_id: sessionId, kind: n.kind, title: n.title, body: n.body, created_at: deps.clock.now(),
-    session_title: s ? s.title.slice(0, 2000) : null, cause_state: s?.state ?? null, cause_activities: s ? s.activityCount : null,
+    session_title: s ? s.title.slice(0, 2000) : null, session_source: s?.source ?? null, cause_state: s?.state ?? null, cause_activities: s ? s.activityCount : null,
   };
   await deps.store.addNotification(row);
   await deps.bus.publish('notification.raised', workspaceId, { id: row.id, sessionId, kind: n.kind, title: n.title, body: n.body });

@@ -144,11 +144,12 @@ export function createKeeperService(deps: KeeperServiceDeps) {
     const notes = await store.sessionNotifications(workspaceId, sessionId, 20);
     if (rows.length === 0 && notes.length === 0) throw notFound('Session', sessionId);
     const title = rows.find((r) => r.session_title)?.session_title ?? notes.find((n) => n.session_title)?.session_title ?? null;
+    const source = rows.find((r) => r.session_source)?.session_source ?? notes.find((n) => n.session_source)?.session_source ?? null;
     const counted = (k: string) => rows.filter((r) => r.kind === k && r.status === 'sent').length;
     return {
       sessionId, paused: false, stuck: false, stuckReason: null,
       nudges: counted('nudge'), answers: counted('answer'), heals: counted('heal'), continues: counted('continue'),
-      lastDecision: null, actions: rows.slice(0, 100).map(toAction), links: await linksOf(workspaceId, sessionId), gone: true, title, messages: [],
+      lastDecision: null, actions: rows.slice(0, 100).map(toAction), links: await linksOf(workspaceId, sessionId), gone: true, title, source, messages: [],
     };
   }
 
@@ -227,6 +228,7 @@ export function createKeeperService(deps: KeeperServiceDeps) {
         links: await linksOf(workspaceId, s.id),
         gone: false,
         title: s.title || s.prompt.slice(0, 80),
+        source: s.source,
         messages: await keeperMessages(workspaceId, s, rows),
       };
     },

@@ -283,6 +283,8 @@ export interface KeeperActionsTable {
   settled_at: number | null;
   /** The session's title when the keeper acted (2026120210; null on older rows). */
   session_title?: string | null;
+  /** The session's repository (2026120210_keeper_session_source). */
+  session_source?: string | null;
 }
 
 export interface KeeperSessionStateTable {
@@ -316,6 +318,7 @@ export interface KeeperNotificationsTable {
   created_at: number;
   /** Added by 2026120210: the session's title, its state and activity count when raised; read/dismissed/resolved. */
   session_title?: string | null;
+  session_source?: string | null;
   cause_state?: string | null;
   cause_activities?: number | null;
   read_at?: number | null;
