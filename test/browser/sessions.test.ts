@@ -184,17 +184,18 @@ describe('sessions board and detail in chromium', () => {
     await dialog.waitFor({ state: 'hidden' });
     await page.getByRole('button', { name: 'New session' }).click();
     await dialog.getByLabel('Prompt').fill('[sim:approval] Add a health check endpoint');
+    // A repository Jules does not list for the account is named before anything is sent.
     await dialog.getByLabel('Repository').fill('sources/github/acme-corp/no-such-repo');
     await dialog.getByRole('button', { name: 'Create session' }).click();
-    await dialog.getByText('required when source is set').waitFor();
+    await dialog.getByText("Jules has no access to acme-corp/no-such-repo on account Simulator (demo): connect it in Jules' GitHub settings").waitFor();
     await p.shot('session-create-validation');
-    await dialog.getByLabel('Starting branch').fill('main');
-    // The server's own error (Jules does not know the repo) is shown in the dialog; the browser logs the 404.
-    await p.expectingErrors(/status of 404/, async () => {
-      await dialog.getByRole('button', { name: 'Create session' }).click();
-      await dialog.getByRole('alert').filter({ hasText: 'Source not found' }).waitFor();
-    });
+    // A listed one prefills its default branch; without a branch the contract's rule is shown.
     await dialog.getByLabel('Repository').fill('sources/github/acme-corp/storefront');
+    await eventually(async () => (await dialog.getByLabel('Starting branch').inputValue()) === 'main', 'the default branch');
+    await dialog.getByLabel('Starting branch').fill('');
+    await dialog.getByRole('button', { name: 'Create session' }).click();
+    await dialog.getByText('Choose the branch Jules starts from').waitFor();
+    await dialog.getByLabel('Starting branch').fill('main');
     await dialog.getByRole('button', { name: 'Create session' }).click();
     await page.getByTestId('session-detail').waitFor();
     expect(await page.locator('.session-detail h1').textContent()).toBeTruthy();

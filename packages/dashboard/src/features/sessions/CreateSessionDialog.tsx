@@ -81,49 +81,51 @@ function SourceCombobox(props: {
 
   return (
     <div className="cs-combo">
-      <input
-        id="new-source"
-        name="source"
-        role="combobox"
-        aria-expanded={expanded}
-        aria-controls={listId}
-        aria-autocomplete="list"
-        aria-activedescendant={expanded && active >= 0 ? optId(active) : undefined}
-        autoComplete="off"
-        spellCheck={false}
-        placeholder="owner/repo"
-        value={value}
-        onChange={(e) => {
-          onChange(e.target.value);
-          setOpen(true);
-        }}
-        onFocus={() => setOpen(true)}
-        onBlur={() => setOpen(false)}
-        onKeyDown={onKeyDown}
-        {...(props.invalid ? { 'aria-invalid': true, 'aria-describedby': 'new-source-error' } : { 'aria-describedby': 'new-source-hint' })}
-      />
-      <ul id={listId} ref={listRef} role="listbox" aria-label="Repositories Jules can work on" className="cs-listbox" hidden={!expanded}>
-        {matches.map((s, i) => (
-          <li
-            key={`${s.accountId}:${s.name}`}
-            id={optId(i)}
-            role="option"
-            aria-selected={i === active}
-            className="cs-option"
-            // Keep focus in the input; the click picks.
-            onMouseDown={(e) => e.preventDefault()}
-            onClick={() => pick(s)}
-            onMouseEnter={() => setActive(i)}
-          >
-            <span className="cs-option-name">{shortName(s)}</span>
-            <span className="cs-option-meta">
-              {s.isPrivate && <span className="pill">private</span>}
-              {s.defaultBranch && <span className="cs-branch">{s.defaultBranch}</span>}
-              {showAccount && <span className="cs-account">{s.accountName}</span>}
-            </span>
-          </li>
-        ))}
-      </ul>
+      <div className="cs-anchor">
+        <input
+          id="new-source"
+          name="source"
+          role="combobox"
+          aria-expanded={expanded}
+          aria-controls={listId}
+          aria-autocomplete="list"
+          aria-activedescendant={expanded && active >= 0 ? optId(active) : undefined}
+          autoComplete="off"
+          spellCheck={false}
+          placeholder="owner/repo"
+          value={value}
+          onChange={(e) => {
+            onChange(e.target.value);
+            setOpen(true);
+          }}
+          onFocus={() => setOpen(true)}
+          onBlur={() => setOpen(false)}
+          onKeyDown={onKeyDown}
+          {...(props.invalid ? { 'aria-invalid': true, 'aria-describedby': 'new-source-error' } : { 'aria-describedby': 'new-source-hint' })}
+        />
+        <ul id={listId} ref={listRef} role="listbox" aria-label="Repositories Jules can work on" className="cs-listbox" hidden={!expanded}>
+          {matches.map((s, i) => (
+            <li
+              key={`${s.accountId}:${s.name}`}
+              id={optId(i)}
+              role="option"
+              aria-selected={i === active}
+              className="cs-option"
+              // Keep focus in the input; the click picks.
+              onMouseDown={(e) => e.preventDefault()}
+              onClick={() => pick(s)}
+              onMouseEnter={() => setActive(i)}
+            >
+              <span className="cs-option-name">{shortName(s)}</span>
+              <span className="cs-option-meta">
+                {s.isPrivate && <span className="pill">private</span>}
+                {s.defaultBranch && <span className="cs-branch">{s.defaultBranch}</span>}
+                {showAccount && <span className="cs-account">{s.accountName}</span>}
+              </span>
+            </li>
+          ))}
+        </ul>
+      </div>
       <span className="cs-hint" id="new-source-hint" aria-live="polite">
         {props.loading
           ? 'Loading the repositories Jules can work on…'

@@ -335,7 +335,9 @@ function EditDialog({ editing, onClose }: { editing: Editing; onClose: () => voi
               ? 'Counting its mirrored sessions…'
               : count.data === 0
                 ? 'No mirrored sessions go with it.'
-                : `Its ${count.data} mirrored ${count.data === 1 ? 'session goes' : 'sessions go'} with it, with their activities and the keeper’s history of them.`}{' '}
+                : count.data === 1
+                  ? 'Its 1 mirrored session goes with it, with its activities.'
+                  : `Its ${count.data} mirrored sessions go with it, with their activities.`}{' '}
             The sessions stay on Jules; the key stays valid in Jules until you revoke it there.
           </p>
           {formError && (
