@@ -140,6 +140,10 @@ describe('every published event is in the catalog and matches its schema', () =>
       const doomed = await created('Rename a variable [sim:happy]');
       const types = () => new Set(rec.calls.map((c) => c.type));
       await until('sync and keeper events', () => ['session.created', 'session.updated', 'session.state_changed', 'activity.added', 'sessions.synced', 'keeper.action', 'notification.raised'].every((t) => types().has(t)));
+      // Someone reads a notification: notification.updated.
+      const note = ((await (await request('/api/keeper/notifications')).json()) as { items: Array<{ id: string }> }).items[0]!;
+      expect((await request(`/api/keeper/notifications/${note.id}`, { method: 'PATCH', json: { read: true } })).status).toBe(200);
+      await until('notification.updated', () => types().has('notification.updated'));
 
       expect((await request(`/api/sessions/${doomed}`, { method: 'DELETE' })).status).toBe(200);
       await until('session.deleted', () => types().has('session.deleted'));
