@@ -255,3 +255,25 @@ describe('decide', () => {
     expect(riskyWord([{ title: 'Add a backdrop' }], ['drop'])).toBeUndefined();
   });
 });
+
+describe('history horizon: sessions quiet for longer are left to people', () => {
+  const HOUR = 3_600_000;
+  const horizon = DEFAULT_KEEPER_SETTINGS.historyHorizonHours * HOUR;
+  const cases: Array<[string, KeeperSession, KeeperActivity[], KeeperSettings]> = [
+    ['plan waiting (policy always)', S({ state: 'AWAITING_PLAN_APPROVAL' }), planAct(), settings((s) => (s.approval.policy = 'always'))],
+    ['plan waiting (held)', S({ state: 'AWAITING_PLAN_APPROVAL' }), planAct(), settings((s) => (s.approval.policy = 'never'))],
+    ['question waiting', S({ state: 'AWAITING_USER_FEEDBACK' }), [A('q', 'agentMessaged', T0, { text: 'Should I rename the helper function?' })], settings()],
+    ['stalled', S(), quietActs, settings()],
+  ];
+  it.each(cases)('%s: acts at exactly the horizon, does nothing one ms past it', (_name, s, acts, st) => {
+    expect(decide(s, acts, st, [], T0 + horizon).action).not.toBe('none');
+    const d = decide(s, acts, st, [], T0 + horizon + 1);
+    expect(d).toEqual({ action: 'none', reason: 'quiet for more than the history horizon (72 h): left to people' });
+  });
+  it('counts the newest sign of life (an activity newer than the update) and follows the setting', () => {
+    const s = S({ state: 'AWAITING_PLAN_APPROVAL', updateTimeMs: T0 - 500 * HOUR, createTimeMs: T0 - 600 * HOUR, lastActivityAtMs: T0 });
+    const st = settings((x) => (x.approval.policy = 'always'));
+    expect(decide(s, planAct(), st, [], T0 + horizon).action).toBe('approve');
+    expect(decide(s, planAct(), settings((x) => { x.approval.policy = 'always'; x.historyHorizonHours = 1; }), [], T0 + 2 * HOUR).action).toBe('none');
+  });
+});
