@@ -2,11 +2,12 @@ import { parseArgs } from 'node:util';
 import { readFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import { createJulesSimulator, type JulesSimulatorOptions } from './simulator.ts';
+import { loadSnapshot, persistSimulator } from './persist.ts';
 import type { ListeningSimulator } from './simulator.ts';
 
 const USAGE = `usage: jules-sim --port P [--host 127.0.0.1] [--api-key K] [--sessions N] [--spread-hours H] [--seed S]
                  [--speed X] [--scenario file.json] [--faults file-or-json] [--manual-clock] [--no-started-activity]
-                 [--world-per-key] [--mix happy=45,question=15,stall=10,fail=10,stuck=10,approval=10]`;
+                 [--world-per-key] [--mix happy=45,question=15,stall=10,fail=10,stuck=10,approval=10] [--state file.json]`;
 
 const BEHAVIOURS = ['happy', 'question', 'stall', 'fail', 'stuck', 'approval'] as const;
 
@@ -43,7 +44,7 @@ export async function runSimCli(argv: string[]): Promise<ListeningSimulator> {
       port: { type: 'string' }, host: { type: 'string' }, 'api-key': { type: 'string', multiple: true },
       sessions: { type: 'string' }, 'spread-hours': { type: 'string' }, seed: { type: 'string' }, speed: { type: 'string' }, scenario: { type: 'string' },
       faults: { type: 'string' }, 'manual-clock': { type: 'boolean' }, 'no-started-activity': { type: 'boolean' },
-      'world-per-key': { type: 'boolean' }, mix: { type: 'string' },
+      'world-per-key': { type: 'boolean' }, mix: { type: 'string' }, state: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -64,11 +65,20 @@ export async function runSimCli(argv: string[]): Promise<ListeningSimulator> {
   };
   if (values.scenario) opts.scenario = JSON.parse(await readFile(values.scenario, 'utf8'));
   if (values.faults) opts.faults = (await jsonArg(values.faults)) as JulesSimulatorOptions['faults'];
+  // --state: continue the world saved there (if any) and keep saving it; an unreadable file is moved aside.
+  if (values.state) {
+    const loaded = loadSnapshot(values.state);
+    if (loaded.status === 'loaded') opts.restore = loaded.snapshot;
+    if (loaded.status === 'corrupt') process.stderr.write(`jules-sim: ${values.state} could not be read (${loaded.reason}); moved to ${loaded.movedTo}, starting a new world\n`);
+  }
   const sim = createJulesSimulator(opts);
+  const persister = values.state
+    ? persistSimulator(sim, { file: values.state, onError: (e) => process.stderr.write(`jules-sim: could not save ${values.state}: ${e instanceof Error ? e.message : String(e)}\n`) })
+    : undefined;
   const listening = await sim.listen(num('port', values.port) ?? 0, values.host ?? '127.0.0.1');
   process.stdout.write(`${listening.baseUrl}\n`);
   const stop = (): void => {
-    void listening.close().then(() => process.exit(0));
+    void Promise.all([persister?.close(), listening.close()]).then(() => process.exit(0));
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

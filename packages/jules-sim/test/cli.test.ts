@@ -50,4 +50,30 @@ describe('jules-sim command line', () => {
     const [code] = await once(child, 'exit');
     expect(code).toBe(0);
   });
+
+  it('--state keeps the world across a restart (saved on SIGTERM, continued at start)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'jules-sim-state-'));
+    const file = join(dir, 'world.json');
+    const headers = { 'x-goog-api-key': 'k', 'content-type': 'application/json' };
+    const ids = async (base: string) => (((await (await fetch(`${base}/sessions?pageSize=100`, { headers })).json()) as any).sessions ?? []).map((s: { id: string }) => s.id).sort();
+    const first = await start(['--port', '0', '--sessions', '4', '--seed', '9', '--api-key', 'k', '--state', file]);
+    let before: string[];
+    try {
+      const created = (await (await fetch(`${first.line}/sessions`, { method: 'POST', headers, body: JSON.stringify({ prompt: 'Kept across restarts' }) })).json()) as { id: string };
+      before = await ids(first.line);
+      expect(before).toContain(created.id);
+      expect(before).toHaveLength(5);
+    } finally {
+      first.child.kill('SIGTERM');
+    }
+    expect((await once(first.child, 'exit'))[0]).toBe(0);
+    // Started again with other options: the saved world wins.
+    const second = await start(['--port', '0', '--sessions', '1', '--seed', '1', '--api-key', 'k', '--state', file]);
+    try {
+      expect(await ids(second.line)).toEqual(before);
+    } finally {
+      second.child.kill('SIGTERM');
+    }
+    expect((await once(second.child, 'exit'))[0]).toBe(0);
+  });
 });
