@@ -383,6 +383,9 @@ describe('the autopilot command line', () => {
     expect(Date.parse(link.expiresAt) - Date.now()).toBeLessThanOrEqual(10 * 60_000);
     expect(link.url).not.toContain(ADMIN_KEY);
 
+    const head = await fetch(link.url, { method: 'HEAD', redirect: 'manual' });
+    expect(head.status, 'a HEAD (link preview) does not spend the link').toBe(200);
+    expect(head.headers.get('set-cookie')).toBeNull();
     const first = await fetch(link.url, { redirect: 'manual' });
     expect(first.status).toBe(303);
     expect(first.headers.get('location')).toBe('/');

@@ -54,6 +54,8 @@ export function registerLoginLinkRoutes(app: ApiApp, deps: { links: LoginLinks; 
   app.get('/login/:token', async (c) => {
     c.header('cache-control', 'no-store');
     c.header('referrer-policy', 'no-referrer');
+    // A HEAD (a link preview, a checker) must not spend the single use; only opening the link does.
+    if (c.req.method === 'HEAD') return c.body(null, 200);
     const found = await links.redeem(c.req.param('token'));
     if (!found) {
       deps.log.info({ reason: 'login_link_refused' }, 'log-in link refused (used, expired, unknown or its key revoked)');
