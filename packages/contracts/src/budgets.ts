@@ -18,7 +18,9 @@ export const PutBudgetBody = z
   .openapi('PutBudget', {
     // The refine above, in JSON Schema: degrading needs a target.
     if: { properties: { onExhausted: { const: 'degrade' } }, required: ['onExhausted'] },
-    then: { properties: { degradeTo: { type: 'object' } }, required: ['degradeTo'] },
+    // (unevaluatedProperties: true changes nothing in JSON Schema; Redocly's example check reads a `then` with
+    // properties as closed without it.)
+    then: { required: ['degradeTo'], properties: { degradeTo: { type: 'object' } }, unevaluatedProperties: true },
     example: { dailyLimitUsd: 5, monthlyLimitUsd: 100, onExhausted: 'degrade', degradeTo: { provider: 'gemini', model: 'gemini-2.5-flash-lite' } },
   } as Record<string, unknown>);
 export type PutBudgetBody = z.infer<typeof PutBudgetBody>;

@@ -59,7 +59,7 @@ export const CreateProviderBody = z
   .openapi('CreateProvider', {
     // The superRefine above, in JSON Schema: the document states what the server checks.
     if: { properties: { kind: { const: 'openai-compatible' } }, required: ['kind'] },
-    then: { required: ['baseUrl'] },
+    then: { required: ['baseUrl'], properties: { baseUrl: { type: 'string' } } },
     example: { kind: 'anthropic', name: 'claude', apiKey: 'sk-ant-example', priority: 10, enabled: true, maxConcurrency: 8, defaultModels: { default: 'claude-sonnet-4-5', summarize: 'claude-haiku-4-5' } },
   } as Record<string, unknown>);
 export type CreateProviderBody = z.infer<typeof CreateProviderBody>;

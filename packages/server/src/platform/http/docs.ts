@@ -27,11 +27,32 @@ export function docTags(): Array<{ name: string; description: string }> {
 }
 
 /**
+ * Rules every string field follows that zod's schemas do not carry into JSON Schema, stated in the document:
+ * a required text (`minLength` >= 1, read trimmed) must have a non-blank character (`pattern: \\S`), so a body of
+ * spaces is not "valid" by the document and refused by the server. Strings with a pattern, format or enum of their
+ * own already say what they take.
+ */
+export function statePlainRules<T>(doc: T): T {
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (!node || typeof node !== 'object') return;
+    const s = node as Record<string, unknown>;
+    const isString = s.type === 'string' || (Array.isArray(s.type) && s.type.includes('string'));
+    if (isString && typeof s.minLength === 'number' && s.minLength >= 1 && s.pattern === undefined && s.format === undefined && s.enum === undefined && s.const === undefined) {
+      s.pattern = '\\S';
+    }
+    for (const v of Object.values(s)) visit(v);
+  };
+  visit(doc);
+  return doc;
+}
+
+/**
  * `/api/openapi.json` (generated from the routes' zod schemas) and `/api/docs`, an interactive reference served
  * from swagger-ui-dist's own files, so it works offline and self-hosted (no CDN).
  */
 export function registerDocs(app: ApiApp, info: { version: string; publicUrl?: string }) {
-  app.doc31('/api/openapi.json', {
+  const config = {
     openapi: '3.1.0',
     info: {
       title: 'Jules Autopilot API',
@@ -44,6 +65,8 @@ export function registerDocs(app: ApiApp, info: { version: string; publicUrl?: s
         'Errors have one shape: `{"error": {"code", "message", "details", "requestId"}}`. `details` is always an object: `issues` lists every bad input by where it came from (`body.prompt`, `query.state`, `header.authorization`), `retryAfterMs` says when to retry (429, some 503), `state` is the state a 409 refused to act in, `allowed` the methods of a 405 (also in its `Allow` header).',
         '',
         'Enum query parameters are read in any case (`state=completed` is `COMPLETED`); an unknown value is a 400 naming the parameter and its values.',
+        '',
+        'Text never contains U+0000 (PostgreSQL cannot store it): a body with one is a 400 naming the field.',
       ].join('\n'),
       contact: { name: 'Jules Autopilot maintainers' },
       // The repository has no LICENSE file and package.json no licence (it is private): nothing is granted yet.
@@ -54,7 +77,10 @@ export function registerDocs(app: ApiApp, info: { version: string; publicUrl?: s
       ...(info.publicUrl ? [{ url: info.publicUrl, description: 'The public URL this server is configured with (AUTOPILOT_PUBLIC_URL)' }] : []),
     ],
     tags: docTags(),
-  });
+  };
+  // Built on the first request (every route is registered by then) and kept: the routes do not change at run time.
+  let doc: unknown;
+  app.get('/api/openapi.json', (c) => c.json((doc ??= statePlainRules(app.getOpenAPI31Document(config)))));
   const dist = path.dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
   const assets: Record<string, string> = { 'swagger-ui.css': 'text/css', 'swagger-ui-bundle.js': 'text/javascript', 'favicon-32x32.png': 'image/png' };
   // The start-up script is a file of its own: the Content-Security-Policy allows no inline script, here too.
