@@ -76,7 +76,7 @@ export async function startOrchestrator(config: Config, opts: StartOptions = {})
   routing.routes(app, llm.service);
   for (const f of [llm, sessions, keeper]) f.routes(app);
   registerDocs(app, { version: VERSION, publicUrl: config.AUTOPILOT_PUBLIC_URL });
-  registerDashboard(app, opts.dashboardDir ?? DASHBOARD_DIST);
+  registerDashboard(app, opts.dashboardDir ?? (config.DASHBOARD_DIR ? path.resolve(config.DASHBOARD_DIR) : DASHBOARD_DIST));
 
   await queue.start();
   housekeeping.schedule.start();

@@ -20,6 +20,8 @@ export const ConfigSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   HOST: z.string().min(1).default('127.0.0.1'),
   DATA_DIR: z.string().min(1).default('./data'),
+  /** Serve the dashboard from this directory instead of the build in packages/dashboard/dist (a custom or newer build). */
+  DASHBOARD_DIR: optionalString,
   DATABASE_URL: urlWithProtocols(['postgres', 'postgresql']),
   REDIS_URL: urlWithProtocols(['redis', 'rediss']),
   /** Namespace for every Redis key and channel, so several deployments (or test runs) can share one Redis. */
