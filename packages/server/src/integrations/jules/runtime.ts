@@ -66,7 +66,7 @@ export async function startJulesRuntime(o: JulesRuntimeOptions): Promise<JulesRu
     ? persistSimulator(simulator, { file, onError: (err) => o.log.warn({ file, err: (err as Error).message }, 'could not save the demo world') })
     : undefined;
   const served = await simulator.listen(0, '127.0.0.1');
-  const traffic = demoTraffic(simulator, o.demo.newSessionEveryMs ?? 0);
+  const traffic = demoTraffic(simulator, o.demo.newSessionEveryMs ?? 0, o.demo.sessions + 200);
   o.log.warn(
     { simulator: served.baseUrl, sessions: simulator.sessions().length, speed: o.demo.speed, restored: simulator.restored, ...(file ? { stateFile: file } : {}) },
     simulator.restored
@@ -98,12 +98,15 @@ const DEMO_PROMPTS = [
   'Remove the unused feature flags', 'Document the retry policy of the payment client',
 ];
 
-/** New sessions now and then, on the configured repos, some of them asking for plan approval. */
-function demoTraffic(sim: JulesSimulator, everyMs: number): NodeJS.Timeout | undefined {
+/**
+ * New sessions now and then, on the configured repos, some of them asking for plan approval, until the world holds
+ * `cap` sessions (counted in the world, so a restored world does not get another 200).
+ */
+function demoTraffic(sim: JulesSimulator, everyMs: number, cap: number): NodeJS.Timeout | undefined {
   if (!everyMs) return undefined;
-  let n = 0;
+  let n = sim.sessions().length;
   const t = setInterval(() => {
-    if (++n > 200) return clearInterval(t);
+    if (++n > cap) return clearInterval(t);
     const spec = DEFAULT_SOURCES[n % DEFAULT_SOURCES.length];
     const repo = typeof spec === 'string' ? { owner: spec.split('/')[0], repo: spec.split('/')[1], defaultBranch: 'main' } : spec;
     sim.createSession({
