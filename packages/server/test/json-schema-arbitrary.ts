@@ -5,10 +5,11 @@ import fc from 'fast-check';
  * property-based test generates request bodies FROM THE DOCUMENT, so a rule the server enforces but the document
  * does not state shows up as a refused "valid" body.
  *
- * Why hand-written: the maintained JSON-Schema-to-fast-check options do not fit. `fast-check` itself has no JSON
- * Schema input; `json-schema-fast-check` and `fast-check-json-schema`-style packages are small, unmaintained and
- * draft-07 only (no `dependentRequired`, no `if`/`then`, no 3.1 `type: [..., 'null']`); `@traversable/schema-*` and
- * zod-fast-check generate from zod, i.e. from the server's own source, which would not test the document at all.
+ * Why hand-written: no well-kept library fits. `json-schema-fast-check` (the one fast-check bridge on npm) is a
+ * single 0.0.6 release built with TypeScript 3.5 and jest 24, not kept up with JSON Schema 2020-12 (which the
+ * document's `dependentRequired`, `if`/`then` and `type: [..., 'null']` are); `json-schema-faker` is maintained but draws its own random values (no fast-check seeds,
+ * replay or shrinking); `zod-fast-check` / `@traversable/*` generate from the zod schemas, i.e. from the server's own
+ * source, which would not test the document at all.
  * The subset below is exactly what the document uses (asserted: an unknown keyword throws, see `KNOWN`).
  *
  * Supported: $ref (#/components/schemas/...), type (one or a list, 'null' included), enum, const, properties,
