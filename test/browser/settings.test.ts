@@ -145,6 +145,28 @@ describe('settings and costs pages in chromium', () => {
     expect(await rule.getByTestId('rule-explanation').textContent()).toBe('When the task is review: local (acme-local-7b), then the other providers by priority.');
     expect((await owner.routing.list()).items.map((r) => r.name)).toEqual(['reviews locally']);
 
+    // Reorder, edit and remove: a second rule arrives (another admin, say); the page follows after a reload.
+    await owner.routing.append({ name: 'cheap fallback', match: { budgetLeftBelowPct: 20 }, targets: [{ provider: 'local' }], fallbackToDefaults: false });
+    await page.reload();
+    await page.locator('[data-rule-name="cheap fallback"]').waitFor();
+    await page.getByRole('button', { name: 'Move reviews locally down' }).click();
+    await eventually(async () => (await owner.routing.list()).items.map((r) => r.name).join() === 'cheap fallback,reviews locally', 'the new order');
+    await page.locator('[data-testid=rule-item]').first().filter({ hasText: 'cheap fallback' }).waitFor();
+    await page.locator('[data-rule-name="cheap fallback"]').getByRole('button', { name: 'Edit' }).click();
+    const edit = page.getByTestId('rule-form');
+    await edit.getByLabel('Name').fill('');
+    await edit.getByRole('button', { name: 'Save rule' }).click();
+    await edit.locator('[id$="-name-error"]').waitFor();
+    await edit.getByLabel('Name').fill('cheap when low');
+    await edit.getByRole('button', { name: 'Save rule' }).click();
+    const cheap = page.locator('[data-rule-name="cheap when low"]');
+    await cheap.waitFor();
+    expect(await cheap.getByTestId('rule-explanation').textContent()).toBe('When less than 20% of the budget is left: local (its default model for the task), and nothing else.');
+    await cheap.getByRole('button', { name: 'Remove' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Remove rule' }).click();
+    await cheap.waitFor({ state: 'detached' });
+    expect((await owner.routing.list()).items.map((r) => r.name)).toEqual(['reviews locally']);
+
     const sim = page.getByTestId('simulator');
     await sim.getByLabel('Budget left (%)').fill('150');
     await sim.getByRole('button', { name: 'Explain the route' }).click();
@@ -222,7 +244,11 @@ describe('settings and costs pages in chromium', () => {
         ];
         for (const [name, path, ready] of pages) {
           await page.goto(stack.orch.url + path);
-          await ready();
+          await ready().catch(async (e: unknown) => {
+            // Keep what the page showed when it was not ready, with the rules the API has, for the failure report.
+            await p.shot(`settings-${name}-${width}-${scheme}-not-ready`);
+            throw new Error(`${name} at ${width}px ${scheme} not ready (rules: ${(await owner.routing.list()).items.map((r) => r.name).join(', ')}; errors: ${p.errors.join('; ')}): ${String(e)}`);
+          });
           await p.shot(`settings-${name}-${width}-${scheme}`);
           expect(await noOverflow(p), `${name} at ${width}px ${scheme}`).toBe(true);
         }

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import type { LlmCallOutcomeFilter, LlmOutcome } from '@autopilot/contracts';
+import { Link } from '../../app/router';
 import { useApi } from '../../lib/api';
 import { ErrorNote } from '../../lib/ui';
 
@@ -79,7 +80,11 @@ export function FailedCalls({ onClose }: { onClose: () => void }) {
               <p className="costs-call-reason" data-testid="failed-reason">
                 {c.reason ?? 'The call failed.'}
               </p>
-              {c.sessionId && <div className="muted small">session {c.sessionId}</div>}
+              {c.sessionId && (
+                <div className="muted small">
+                  for session <Link href={`/sessions/${encodeURIComponent(c.sessionId)}`}>{c.sessionId}</Link>
+                </div>
+              )}
             </li>
           ))}
         </ul>

@@ -208,6 +208,14 @@ function RevokeDialog({ target, me, onClose }: { target: ApiKeyInfo | null; me: 
   );
 }
 
+/** "in 5 h", "in 3 days" until an expiry. */
+function untilText(iso: string): string {
+  const ms = Date.parse(iso) - Date.now();
+  if (ms < 3_600_000) return `in ${Math.max(1, Math.round(ms / 60_000))} min`;
+  if (ms < 2 * 86_400_000) return `in ${Math.round(ms / 3_600_000)} h`;
+  return `in ${Math.round(ms / 86_400_000)} days`;
+}
+
 function KeyItem({ k, me, onRevoke }: { k: ApiKeyInfo; me: Me; onRevoke: (k: ApiKeyInfo) => void }) {
   const expired = !k.revokedAt && k.expiresAt !== null && Date.parse(k.expiresAt) <= Date.now();
   const canRevoke = !k.revokedAt && isAdmin(me) && mayRevoke(me.key.role, k.role);
@@ -217,7 +225,13 @@ function KeyItem({ k, me, onRevoke }: { k: ApiKeyInfo; me: Me; onRevoke: (k: Api
         <strong>{k.name}</strong>
         <span className="pill">{k.role}</span>
         {k.id === me.key.id && <span className="pill pill-ok">this key</span>}
-        {k.revokedAt ? <span className="pill pill-down">revoked {ago(k.revokedAt)}</span> : expired ? <span className="pill pill-down">expired</span> : null}
+        {k.revokedAt ? (
+          <span className="pill pill-down">revoked {ago(k.revokedAt)}</span>
+        ) : expired ? (
+          <span className="pill pill-down">expired</span>
+        ) : k.expiresAt && Date.parse(k.expiresAt) - Date.now() < 7 * 86_400_000 ? (
+          <span className="pill pill-degraded">expires {untilText(k.expiresAt)}</span>
+        ) : null}
         <span className="st-grow" />
         {canRevoke && (
           <button type="button" className="danger" onClick={() => onRevoke(k)}>
@@ -240,7 +254,10 @@ function KeyItem({ k, me, onRevoke }: { k: ApiKeyInfo; me: Me; onRevoke: (k: Api
         </div>
         <div>
           <dt>Expires</dt>
-          <dd>{k.expiresAt ? dateTime(k.expiresAt) : 'never'}</dd>
+          <dd>
+            {k.expiresAt ? dateTime(k.expiresAt) : 'never'}
+            {k.expiresAt && !k.revokedAt && !expired && <span className="st-muted"> ({untilText(k.expiresAt)})</span>}
+          </dd>
         </div>
         <div>
           <dt>Created by</dt>
