@@ -167,4 +167,30 @@ describe('Jules accounts and the source picker in chromium', () => {
     expect(p.errors).toEqual([]);
     await p.context.close();
   });
+
+  it('a member sees the accounts and why it cannot change them; a failing sync is explained in plain words', async () => {
+    // The second account's key stops working upstream: the next sync records the error.
+    second.setFaults({ rules: [{ op: 'sessions.list', kind: '401', count: 20 }] });
+    await stack.orch.sessions.sessions.syncAll().catch(() => undefined);
+    const failing = (await api.sessions.accounts.list()).items.find((a) => a.name === 'second')!;
+    expect(failing.lastError).toMatch(/401/);
+    const member = await api.keys.create({ name: 'member-browser', role: 'member' });
+
+    const p = await openPage(stack, { viewport: { width: 390, height: 844 } });
+    const { page } = p;
+    await login(p, stack.orch.url, member.key, '/settings/accounts');
+    const item = page.locator('[data-account-name="second"]');
+    await item.waitFor();
+    await item.getByText('Last sync failed:').waitFor();
+    expect(await item.textContent()).toContain('Jules refused the key: it may have been revoked. Rotate it with a current key.');
+    for (const name of ['Rename', 'Rotate key', 'Remove']) expect(await item.getByRole('button', { name }).isDisabled()).toBe(true);
+    expect(await item.textContent()).toContain('Only admins and owners manage Jules accounts.');
+    expect(await page.getByTestId('add-account').count()).toBe(0);
+    await page.getByText('Your key is a member key.').waitFor();
+    expect(await noOverflow(p)).toBe(true);
+    await p.shot('settings-accounts-member-390');
+    expect(p.errors).toEqual([]);
+    await p.context.close();
+    second.setFaults({});
+  });
 });
