@@ -145,6 +145,8 @@ describe('keeper notifications and labels in chromium', () => {
     await page.getByTestId('settings-saved').waitFor();
     expect((await api.keeper.settings()).answers.maxPerSession).toBe(7);
     expect((await api.keeper.settings()).historyHorizonHours).toBe(48);
+    // A value shown rounded (1,000 ms as 0.02 min) and not edited is not sent back.
+    expect((await api.keeper.settings()).stall.thresholds.IN_PROGRESS).toBe(1000);
     await page.reload();
     await page.getByTestId('limit-answers.maxPerSession').waitFor();
     expect(await page.getByTestId('limit-answers.maxPerSession').inputValue()).toBe('7');

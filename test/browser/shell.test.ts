@@ -132,7 +132,7 @@ describe('dashboard shell in chromium', () => {
   it("keeps the shell when a page's code cannot be fetched, and offers a reload that brings the page back", () =>
     behindFlakyProxy(async (p, proxy) => {
       const { page } = p;
-      await p.expectingErrors(/Failed to load resource|net::ERR_|dynamically imported module|page failed/, async () => {
+      await p.expectingErrors(/Failed to load resource|net::ERR_|dynamically imported module|Unable to preload CSS|page failed/, async () => {
         proxy.cut();
         // The Keeper page has not been visited in this page yet, so its chunk must be fetched now, and cannot be.
         await page.getByRole('link', { name: 'Keeper' }).click();

@@ -161,6 +161,10 @@ export const KEEPER_LIMITS: readonly KeeperLimit[] = [
   limit('alerts.pausedMs', 'Notify when paused for', 'min', MIN, 'alerts.enabled'),
   limit('alerts.noProgressAfterReplyMs', 'Notify when no progress after a reply for', 'min', MIN, 'alerts.enabled'),
   limit('historyHorizonHours', 'Leave alone sessions quiet for more than', 'h'),
+  limit('intervals.tickMs', 'Wake up every', 's', 1000, 'intervals'),
+  limit('intervals.activeMs', 'Look at active sessions every', 's', 1000, 'intervals'),
+  limit('intervals.waitingMs', 'Look at waiting sessions every', 's', 1000, 'intervals'),
+  limit('intervals.terminalMs', 'Look at finished sessions every', 's', 1000, 'intervals'),
 ];
 
 /** PUT body: any subset of the settings; groups given are merged field by field into the current ones. */

@@ -6,7 +6,7 @@ interface State {
 
 /** A dynamic import that failed: the page's code could not be fetched (network down, or a deploy replaced it). */
 function isChunkLoadError(err: Error): boolean {
-  return /dynamically imported module|Importing a module script failed|error loading dynamically|Failed to fetch/i.test(err.message);
+  return /dynamically imported module|Importing a module script failed|error loading dynamically|Failed to fetch|Unable to preload CSS/i.test(err.message);
 }
 
 /**

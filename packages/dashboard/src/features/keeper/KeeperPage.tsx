@@ -23,6 +23,12 @@ function set(o: Record<string, unknown>, path: Path, v: unknown): void {
 const shown = (n: number, scale: number) => String(Math.round((n / scale) * 100) / 100);
 const fieldId = (path: Path) => `ks-${path.replace(/\./g, '-')}`;
 
+/** Switches of the plan-approval group (saved with the form). */
+const APPROVAL_FLAGS: Array<{ path: Path; label: string }> = [
+  { path: 'approval.respectRequirePlanApproval', label: 'A session created with "require plan approval" always waits for a person' },
+  { path: 'approval.defaultRequirePlanApproval', label: 'Sessions created outside the orchestrator wait for a person' },
+];
+
 const FEATURES: Array<{ path: Path; label: string }> = [
   { path: 'answers.enabled', label: 'Answer questions the agent may decide itself' },
   { path: 'stall.enabled', label: 'Nudge stalled sessions' },
@@ -129,14 +135,16 @@ function SettingsCard({ settings, canEdit }: { settings: KeeperSettings; canEdit
   const qc = useQueryClient();
   const toast = useToast();
   const [texts, setTexts] = useState<Record<Path, string>>(() => textsOf(settings));
-  const [flags, setFlags] = useState<Record<Path, boolean>>(() => Object.fromEntries(FEATURES.map((f) => [f.path, Boolean(get(settings, f.path))])));
+  const [flags, setFlags] = useState<Record<Path, boolean>>(() => Object.fromEntries([...FEATURES, ...APPROVAL_FLAGS].map((f) => [f.path, Boolean(get(settings, f.path))])));
+  const [strategy, setStrategy] = useState(settings.selfHeal.strategy);
   const [policy, setPolicy] = useState(settings.approval.policy);
   const [words, setWords] = useState(settings.approval.holdWords);
   const [errors, setErrors] = useState<Record<Path, string>>({});
   const [saved, setSaved] = useState(false);
   const reset = (s: KeeperSettings) => {
     setTexts(textsOf(s));
-    setFlags(Object.fromEntries(FEATURES.map((f) => [f.path, Boolean(get(s, f.path))])));
+    setFlags(Object.fromEntries([...FEATURES, ...APPROVAL_FLAGS].map((f) => [f.path, Boolean(get(s, f.path))])));
+    setStrategy(s.selfHeal.strategy);
     setPolicy(s.approval.policy);
     setWords(s.approval.holdWords);
     setErrors({});
@@ -176,8 +184,12 @@ function SettingsCard({ settings, canEdit }: { settings: KeeperSettings; canEdit
     setSaved(false);
     const body: Record<string, unknown> = {};
     const local: Record<Path, string> = {};
+    // Only edited numbers are sent: a shown value is rounded (ms shown as minutes), so sending it back unchanged
+    // would move a setting nobody touched.
+    const initial = textsOf(settings);
     for (const l of KEEPER_LIMITS) {
       const raw = texts[l.path]?.trim() ?? '';
+      if (raw === initial[l.path]) continue;
       const n = Number(raw);
       if (raw === '' || !Number.isFinite(n)) {
         local[l.path] = 'Enter a number';
@@ -189,7 +201,8 @@ function SettingsCard({ settings, canEdit }: { settings: KeeperSettings; canEdit
       setErrors(local);
       return;
     }
-    for (const f of FEATURES) set(body, f.path, flags[f.path]);
+    for (const f of [...FEATURES, ...APPROVAL_FLAGS]) set(body, f.path, flags[f.path]);
+    set(body, 'selfHeal.strategy', strategy);
     set(body, 'approval.policy', policy);
     set(body, 'approval.holdWords', words);
     save.mutate(body as UpdateKeeperSettingsBody);
@@ -219,6 +232,9 @@ function SettingsCard({ settings, canEdit }: { settings: KeeperSettings; canEdit
             </select>
             {errors['approval.policy'] && <span className="error-text small">{errors['approval.policy']}</span>}
           </div>
+          {APPROVAL_FLAGS.map((f) => (
+            <Toggle key={f.path} id={fieldId(f.path)} checked={flags[f.path] ?? false} onChange={(v) => { setSaved(false); setFlags((x) => ({ ...x, [f.path]: v })); }} label={f.label} disabled={busy} testId={`flag-${f.path}`} />
+          ))}
           {limitsOf('approval').map(input)}
           <HoldWords words={words} onChange={(w) => { setSaved(false); setWords(w); }} disabled={busy} error={errors['approval.holdWords']} />
         </fieldset>
@@ -226,9 +242,25 @@ function SettingsCard({ settings, canEdit }: { settings: KeeperSettings; canEdit
           <fieldset key={f.path} className="kgroup">
             <legend className="sr-only">{f.label}</legend>
             <Toggle id={fieldId(f.path)} checked={flags[f.path] ?? false} onChange={(v) => { setSaved(false); setFlags((x) => ({ ...x, [f.path]: v })); }} label={f.label} disabled={busy} testId={`feature-${f.path}`} />
-            <div className="klimits">{limitsOf(f.path).map(input)}</div>
+            <div className="klimits">
+              {limitsOf(f.path).map(input)}
+              {f.path === 'selfHeal.enabled' && (
+                <div className="klimit">
+                  <label htmlFor="selfheal-strategy">How</label>
+                  <select id="selfheal-strategy" value={strategy} disabled={busy} onChange={(e) => { setSaved(false); setStrategy(e.target.value as KeeperSettings['selfHeal']['strategy']); }}>
+                    <option value="auto">A message first, a new session if Jules refuses it</option>
+                    <option value="message">Ask the agent to recover (a message)</option>
+                    <option value="new_session">Start a new session with the failure reason</option>
+                  </select>
+                </div>
+              )}
+            </div>
           </fieldset>
         ))}
+        <fieldset className="kgroup">
+          <legend>Cadence</legend>
+          <div className="klimits">{limitsOf('intervals').map(input)}</div>
+        </fieldset>
         <fieldset className="kgroup">
           <legend>History</legend>
           <div className="klimits">{limitsOf(undefined).map(input)}</div>
