@@ -193,4 +193,41 @@ describe('Jules accounts and the source picker in chromium', () => {
     await p.context.close();
     second.setFaults({});
   });
+
+  it('renames, refuses a rotated key Jules does not accept, and removes the account with its sessions', async () => {
+    const p = await openPage(stack, { viewport: { width: 1440, height: 900 } });
+    const { page } = p;
+    await login(p, stack.orch.url, stack.key, '/settings/accounts');
+    const item = page.locator('[data-account-name="second"]');
+    await item.waitFor();
+    const dialog = page.getByTestId('account-dialog');
+
+    await item.getByRole('button', { name: 'Rename' }).click();
+    await dialog.getByLabel('New name').fill('second team');
+    await dialog.getByRole('button', { name: 'Rename' }).click();
+    const renamed = page.locator('[data-account-name="second team"]');
+    await renamed.waitFor();
+
+    await renamed.getByRole('button', { name: 'Rotate key' }).click();
+    await dialog.getByLabel('New API key').fill('AQ.rotated-wrong-key-0000');
+    await p.expectingErrors(/status of 400/, async () => {
+      await dialog.getByRole('button', { name: 'Check and rotate' }).click();
+      await dialog.locator('#edit-account-key-error').filter({ hasText: 'Jules refused this key' }).waitFor();
+    });
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    expect(await renamed.getByTestId('account-key').textContent()).toBe('••••7311');
+
+    const account = (await api.sessions.accounts.list()).items.find((a) => a.name === 'second team')!;
+    const mirrored = (await api.sessions.listAll({ accountId: account.id, archived: 'all' })).map((s) => s.id);
+    expect(mirrored).toHaveLength(1);
+    await renamed.getByRole('button', { name: 'Remove' }).click();
+    await dialog.getByText('Its 1 mirrored session goes with it').waitFor();
+    await dialog.getByRole('button', { name: 'Remove account' }).click();
+    await renamed.waitFor({ state: 'detached' });
+    expect((await api.sessions.accounts.list()).items.map((a) => a.name)).toEqual(['Simulator (demo)']);
+    // Its mirrored session went with it.
+    await expect(api.sessions.get(mirrored[0])).rejects.toMatchObject({ status: 404 });
+    expect(p.errors).toEqual([]);
+    await p.context.close();
+  });
 });
