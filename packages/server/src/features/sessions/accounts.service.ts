@@ -104,6 +104,8 @@ export function createAccountsService(deps: AccountsDeps) {
       maxAttempts: 2,
       timeoutMs: 10_000,
       backoff: { initialMs: 250, maxMs: 1000 },
+      // A person is waiting: a long Retry-After is reported (429), not waited out.
+      maxRetryAfterMs: 3000,
       breaker: { consecutiveFailures: 100, halfOpenAfterMs: 1000 },
       ...deps.clientOptions,
       ...(trusted ? {} : { fetch: deps.outbound.fetch }),
