@@ -9,7 +9,7 @@ import { useToast } from '../../lib/toasts';
 import { ErrorNote } from '../../lib/ui';
 import { allChangeSets, latestPlan, planApproved, pullRequestOf } from './activity';
 import { repoOf } from './columns';
-import { activitiesKey, sessionKey, upsertSession } from './data';
+import { activitiesKey, julesKeys, sessionKey, upsertSession } from './data';
 import { DiffView } from './diff/DiffView';
 import { PlanView } from './PlanView';
 import { StatePill } from './SessionCard';
@@ -137,7 +137,7 @@ export function SessionDetailPage({ id }: { id: string }) {
   const keeperMessages = useMemo(() => new Map((keeper.data?.messages ?? []).map((m) => [m.activityId, m.kind])), [keeper.data]);
   // "Open in Jules" only for sessions that live on Jules: not in demo mode, not from the simulator's account.
   const accounts = useQuery({
-    queryKey: ['jules', 'accounts'],
+    queryKey: julesKeys.accounts,
     queryFn: ({ signal }) => api.sessions.accounts.list(signal),
     enabled: !!session.data?.url && !me?.simulated,
     retry: false,
