@@ -77,6 +77,9 @@ describe('Jules sources and the live key check (demo simulator + a second simula
     second.setFaults({ rules: [{ op: 'sources.list', kind: '500', count: 5 }] });
     const down = await json(t.request('/api/jules/accounts', { method: 'POST', json: { name: 'second', apiKey: SECOND_KEY, baseUrl: srv.baseUrl } }), 503);
     expect(down.error.message).toMatch(/unavailable right now \(HTTP 500\).*nothing was saved/);
+    second.setFaults({ rules: [{ op: 'sources.list', kind: '429', count: 5 }] });
+    const limited = await json(t.request('/api/jules/accounts', { method: 'POST', json: { name: 'second', apiKey: SECOND_KEY, baseUrl: srv.baseUrl } }), 429);
+    expect(limited.error).toMatchObject({ code: 'rate_limited', details: { retryAfterMs: expect.any(Number) } });
     second.setFaults({});
     const accounts = await json<{ items: { name: string }[] }>(t.request('/api/jules/accounts'));
     expect(accounts.items.map((a) => a.name)).toEqual(['Simulator (demo)']);
