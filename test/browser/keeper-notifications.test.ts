@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KeeperNotification, SessionSummary } from '@autopilot/contracts';
+import { createJulesSimulator } from '@autopilot/jules-sim';
 import { createClient, type ApiClient } from '../../packages/client/src/index';
 import { eventually, login, openPage, startStack, type Stack, type WatchedPage } from './harness';
 
@@ -223,4 +224,31 @@ describe('keeper notifications and labels in chromium', () => {
       await page.getByTestId('session-unknown').waitFor();
     });
   });
+});
+
+describe('"Open in Jules" for a session on a real Jules account', () => {
+  it('links a session of an account connected with a key (not the simulator) to Jules', async () => {
+    // The simulator as a remote Jules API: the orchestrator sees an "env" account, as with a real key.
+    const KEY = 'jules-open-in-jules-key-0123456789';
+    const sim = createJulesSimulator({ apiKeys: [KEY], sessions: 0, seed: 3 });
+    const srv = await sim.listen(0, '127.0.0.1');
+    const real = await startStack({ JULES_API_KEY: KEY, JULES_API_BASE_URL: srv.baseUrl, JULES_POLL_INTERVAL_MS: '500' });
+    try {
+      const c = createClient({ baseUrl: real.orch.url, apiKey: real.key });
+      expect((await c.sessions.accounts.list()).items.map((a) => a.origin)).toEqual(['env']);
+      const w = sim.createSession({ prompt: 'Fix the footer', title: 'Fix the footer', source: 'sources/github/acme-corp/storefront', startingBranch: 'main' });
+      const s = await eventually(async () => (await c.sessions.listAll()).find((x) => x.julesId === w.id), 'the session to be mirrored', 30_000);
+      const page = await openPage(real);
+      await login(page, real.orch.url, real.key, `/sessions/${s.id}`);
+      await page.page.getByTestId('session-detail').waitFor();
+      const link = page.page.getByTestId('open-in-jules');
+      await link.waitFor();
+      expect(await link.getAttribute('href')).toBe(`https://jules.google.com/session/${w.id}`);
+      expect(page.errors).toEqual([]);
+      await page.context.close();
+    } finally {
+      await real.close();
+      await srv.close();
+    }
+  }, 90_000);
 });
