@@ -52,6 +52,11 @@ describe('createClient against a real orchestrator', () => {
     expect(err.status).toBe(400);
     expect(err.code).toBe('validation_failed');
     expect(JSON.stringify(err.details)).toContain('body.name');
+    // details is the one object shape; the issues are at hand without digging.
+    expect(Array.isArray(err.details)).toBe(false);
+    expect(err.issues.map((i) => i.path)).toEqual(['body.name']);
+    expect(Object.keys(err.fieldErrors())).toEqual(['name']);
+    expect(err.fieldErrors().name).toBe(err.issues[0].message);
   });
 
   it('creates, lists and revokes keys, reading the key in clear only once', async () => {

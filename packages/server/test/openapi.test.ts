@@ -5,6 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assignOperationIds, type RouteDeclaration } from '@autopilot/contracts';
 import { arbitraryFor, type Schema } from './json-schema-arbitrary';
 import { ADMIN_KEY, startTestOrchestrator, type TestOrchestrator } from './harness';
 
@@ -49,6 +50,14 @@ describe('the OpenAPI document', () => {
     expect(doc.servers[0]).toMatchObject({ url: '/' });
     expect(doc.info.license.name).toBeTruthy();
     expect(doc.info.contact.name).toBeTruthy();
+  });
+
+  it('derives operationIds from feature and key, and refuses two routes sharing one', () => {
+    const decl = (): RouteDeclaration => ({ method: 'get', path: '/x', responses: { 200: { description: 'OK' } } });
+    const ok = { sessions: { list: decl() }, keeper: { updateSettings: decl() } };
+    assignOperationIds(ok);
+    expect([ok.sessions.list.operationId, ok.keeper.updateSettings.operationId]).toEqual(['sessionsList', 'keeperUpdateSettings']);
+    expect(() => assignOperationIds({ a: { bC: decl() }, aB: { c: decl() } })).toThrow('operationId aBC is used by both routes.a.bC and routes.aB.c');
   });
 
   it('lists the configured public URL among its servers', async () => {
