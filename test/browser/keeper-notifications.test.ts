@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KeeperNotification, SessionSummary } from '@autopilot/contracts';
 import { createJulesSimulator } from '@autopilot/jules-sim';
 import { createClient, type ApiClient } from '../../packages/client/src/index';
-import { eventually, login, openPage, startStack, type Stack, type WatchedPage } from './harness';
+import path from 'node:path';
+import { ARTIFACTS, eventually, login, openPage, startStack, type Stack, type WatchedPage } from './harness';
 
 /*
  * Issue #12 items 4 and 6 in a real browser (demo mode, the simulator in-process): notifications in the bell that
@@ -188,7 +189,8 @@ describe('keeper notifications and labels in chromium', () => {
       await openBell(w);
       m = await noOverflow(w);
       expect(m.scroll, `bell panel (${scheme})`).toBeLessThanOrEqual(m.client);
-      await w.shot(`keeper-bell-390-${scheme}`);
+      // The panel as it shows on the phone's screen (not the full page).
+      await w.page.screenshot({ path: path.join(ARTIFACTS, `keeper-bell-390-${scheme}.png`) });
       await w.page.keyboard.press('Escape');
       await w.page.goto(`${stack.orch.url}/sessions/${longOne.id}`);
       await w.page.getByTestId('session-detail').waitFor();
