@@ -21,8 +21,12 @@ export function withConnection(cmd: Command): Command {
 }
 
 /** The API client for the connection options (flags, then env, then the profile file). */
+/** The server the last `connect` pointed at, for the message of a network failure. */
+let lastUrl: string | undefined;
+
 export async function connect(o: ConnectionOptions): Promise<{ client: ApiClient; url: string; key: string }> {
   const conn = resolveConnection(o);
+  lastUrl = conn.url;
   // Loaded here, not at the top: `--help` must not load the contracts (zod schemas) it does not need.
   const { createClient } = await import('@autopilot/client');
   return { client: createClient({ baseUrl: conn.url, apiKey: conn.key }), url: conn.url, key: conn.key };
@@ -108,7 +112,7 @@ export function fail(err: unknown): never {
     process.exit(2);
   }
   if (e?.name === 'ApiError') {
-    const where = e.status ? ` [HTTP ${e.status}]` : '';
+    const where = e.status ? ` [HTTP ${e.status}]` : e.code === 'network_error' && lastUrl ? ` (${lastUrl}: is \`autopilot serve\` running there?)` : '';
     process.stderr.write(`autopilot: ${e.code}: ${e.message}${detailText(e.details, e.message)}${where}\n`);
     process.exit(1);
   }

@@ -7,7 +7,7 @@ export function loginCommand(): Command {
   return withConnection(
     new Command('login')
       .description('check an API key against a server and save both as a profile (0600 file) for later commands')
-      .addHelpText('after', `\nThe file is $AUTOPILOT_CONFIG or ~/.config/autopilot/config.json. Without --url: ${DEFAULT_URL}.`),
+      .addHelpText('after', `\nSaves under --profile NAME (default "default") and makes it the current profile. The file is $AUTOPILOT_CONFIG\nor ~/.config/autopilot/config.json. Without --url: $AUTOPILOT_URL, else ${DEFAULT_URL}.`),
   ).action(
     run(async (o: ConnectionOptions) => {
       const name = o.profile ?? 'default';

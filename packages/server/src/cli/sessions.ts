@@ -33,6 +33,9 @@ function showSession(s: SessionDetail): string {
   ]);
 }
 
+/** Payload fields a line leaves out: the session column has the id; Jules' own ids and times are noise there. */
+const HIDDEN = new Set(['id', 'sessionId', 'julesId', 'activityId', 'updateTime']);
+
 /** One line per event for `sessions watch`: time, type, session, what happened. */
 function eventLine(e: AppEvent): string {
   const d = e.data as Record<string, unknown>;
@@ -48,12 +51,12 @@ function eventLine(e: AppEvent): string {
       break;
     default:
       what = Object.entries(d)
-        .filter(([k, v]) => k !== 'id' && k !== 'sessionId' && (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean'))
+        .filter(([k, v]) => !HIDDEN.has(k) && (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean'))
         .slice(0, 4)
         .map(([k, v]) => `${k}=${cell(v, 60)}`)
         .join(' ');
   }
-  return `${time}  ${e.type.padEnd(21)}  ${(session || '-').padEnd(12)}  ${what}`.trimEnd();
+  return `${time}  ${e.type.padEnd(21)}  ${(session || '-').padEnd(36)}  ${what}`.trimEnd();
 }
 
 /** `autopilot sessions ...`: list, show, create and act on mirrored Jules sessions, and follow their events. */

@@ -16,7 +16,7 @@ function publicOrigin(c: Context<AppEnv>, trustProxy: boolean): string {
   return `${isHttps(c, trustProxy) ? 'https' : 'http'}://${host}`;
 }
 
-/** The page a refused link shows: plain HTML (the app's CSP allows no inline style or script), nothing from the request echoed. */
+/** The page a refused link shows: plain HTML, no script, nothing from the request echoed; styled by PAGE_CSS. */
 const REFUSED_PAGE = `<!doctype html>
 <html lang="en">
 <head>
@@ -24,6 +24,7 @@ const REFUSED_PAGE = `<!doctype html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark">
 <title>Log-in link expired - Jules Autopilot</title>
+<link rel="stylesheet" href="/login/page.css">
 </head>
 <body>
 <main>
@@ -35,6 +36,15 @@ const REFUSED_PAGE = `<!doctype html>
 </main>
 </body>
 </html>
+`;
+
+/** The refused page's style, served from /login/page.css (the app's CSP allows no inline style). */
+const PAGE_CSS = `:root { color-scheme: light dark; }
+body { font: 16px/1.55 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0; padding: 3rem 1rem; background: Canvas; color: CanvasText; }
+main { max-width: 36rem; margin: 0 auto; padding: 1.5rem; border: 1px solid color-mix(in srgb, CanvasText 18%, transparent); border-radius: 10px; overflow-wrap: anywhere; }
+h1 { font-size: 1.35rem; margin: 0 0 1rem; }
+code { font: 0.92em ui-monospace, SFMono-Regular, Menlo, monospace; padding: 0.05em 0.3em; border-radius: 4px; background: color-mix(in srgb, CanvasText 9%, transparent); }
+a { color: LinkText; }
 `;
 
 /**
@@ -49,6 +59,12 @@ export function registerLoginLinkRoutes(app: ApiApp, deps: { links: LoginLinks; 
     const link = await links.mint(auth.workspaceId, auth.keyId);
     c.header('cache-control', 'no-store');
     return c.json({ url: `${publicOrigin(c, deps.trustProxy)}${link.path}`, path: link.path, expiresAt: new Date(link.expiresAt).toISOString() }, 201);
+  });
+
+  app.get('/login/page.css', (c) => {
+    c.header('content-type', 'text/css; charset=utf-8');
+    c.header('cache-control', 'public, max-age=3600');
+    return c.body(PAGE_CSS);
   });
 
   app.get('/login/:token', async (c) => {
