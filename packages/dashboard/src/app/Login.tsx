@@ -41,7 +41,7 @@ export function Login() {
       <form className="card login-card" onSubmit={submit} aria-describedby="login-help">
         <h1>Jules Autopilot</h1>
         <p id="login-help" className="muted">
-          Sign in with a workspace API key. The first start of the orchestrator prints the owner key; owners and admins can create more keys.
+          Sign in with a workspace API key: the first start of the orchestrator prints the owner key in its start-up banner, and owners and admins can create more keys. Or open the one-click log-in link from the banner (<code>autopilot login-link</code> prints a new one).
         </p>
         {logoutReason && <p className="notice">{logoutReason}</p>}
         <label htmlFor="api-key">API key</label>
