@@ -45,9 +45,11 @@ type Verb = 'approvePlan' | 'sendMessage' | 'archive' | 'unarchive';
 const VERB_TEXT: Record<Verb, string> = { approvePlan: 'approve the plan', sendMessage: 'send a message', archive: 'archive the session', unarchive: 'unarchive the session' };
 const wrongState = (verb: Verb, state: string) =>
   conflict(
-    verb === 'approvePlan'
-      ? `This session is not waiting for plan approval (it is ${state})`
-      : `This session cannot take that now (it is ${state}): Jules refused to ${VERB_TEXT[verb]}`,
+    verb !== 'approvePlan'
+      ? `This session cannot take that now (it is ${state}): Jules refused to ${VERB_TEXT[verb]}`
+      : state === 'AWAITING_PLAN_APPROVAL'
+        ? 'Jules has no plan awaiting approval for this session yet (it is AWAITING_PLAN_APPROVAL): try again in a moment'
+        : `This session is not waiting for plan approval (it is ${state})`,
     { state },
   );
 
