@@ -311,7 +311,7 @@ describe('the autopilot command line', () => {
         { args: ['keys', 'ls'], env: { AUTOPILOT_KEY: '', AUTOPILOT_URL: '' } },
         { args: ['sessions', 'watch'], env: { AUTOPILOT_KEY: 'ap_000000000000_wrongwrongwrongwrongwrongwrongwrongwrongwro' } },
         { args: ['sessions', 'new', 'x', '--repo', 'not a repo', '--branch', 'main'] },
-        { args: ['keys', 'create', '--name', 'ci-bot', '--role', 'viewer', '--json'] },
+        { args: ['keys', 'create', '--name', 'ci-bot', '--role', 'viewer', '--expires', '30d', '--json'] },
         { args: ['sessions', 'bogus'] },
       ] as Array<{ args: string[]; env?: Record<string, string> }>,
       3,
@@ -338,6 +338,11 @@ describe('the autopilot command line', () => {
     expect(keyCreate.code, keyCreate.stderr).toBe(0);
     const minted = CreatedApiKey.parse(JSON.parse(keyCreate.stdout));
     expect(minted.role).toBe('viewer');
+    expect(Math.abs(Date.parse(minted.expiresAt!) - (Date.now() + 30 * 86_400_000))).toBeLessThan(120_000);
+    const listed = await run(['keys', 'ls']);
+    const until = `${minted.expiresAt!.slice(0, 10)} ${minted.expiresAt!.slice(11, 16)}`;
+    expect(listed.stdout).toMatch(new RegExp(`^${minted.id} +ci-bot +viewer +${minted.prefix} .* ${until} +-$`, 'm'));
+    expect(listed.stdout).toMatch(/^\S+ +admin \(AUTOPILOT_ADMIN_KEY\) +owner .* never +-$/m);
     const viewer = await run(['sessions', 'ls', '--json'], { AUTOPILOT_KEY: minted.key });
     expect(viewer.code, viewer.stderr).toBe(0);
     const denied = await run(['login-link'], { AUTOPILOT_KEY: minted.key });
