@@ -101,12 +101,13 @@ describe('the OpenAPI document', () => {
   it('accepts every body generated from the document: no 400/422 for an unstated rule, never a 500', async () => {
     const seed = Number(process.env.FC_SEED ?? 20261202);
     const sessionsPage = (await (await t.request('/api/sessions?limit=5')).json()) as { items: Array<{ id: string }> };
-    // A real id for `{id}`: the first item of the collection the path is under, else one that does not exist.
+    // A real id for `{id}`: the newest-made item of the collection the path is under (the last listed: not the
+    // default workspace, which keeps its name), else one that does not exist.
     const idFor = async (p: string): Promise<string> => {
       const collection = p.slice(0, p.indexOf('/{id}'));
       const r = await t.request(collection);
       const items = r.ok ? ((await r.json()) as { items?: Array<{ id?: string; workspace?: { id: string } }> }).items : undefined;
-      return items?.[0]?.id ?? (collection === '/api/sessions' ? sessionsPage.items[0]?.id : undefined) ?? 'does-not-exist';
+      return items?.at(-1)?.id ?? (collection === '/api/sessions' ? sessionsPage.items[0]?.id : undefined) ?? 'does-not-exist';
     };
     const withBodies = operations().filter((o) => o.op.requestBody?.content?.['application/json']?.schema);
     expect(withBodies.length).toBeGreaterThanOrEqual(15);
