@@ -156,6 +156,19 @@ describe('API consistency', () => {
       }
     });
 
+    it('a session gone on Jules is a 404 saying so, not "Jules: HTTP 404 ..."', async () => {
+      const s = await createSession({ prompt: 'Gone upstream [sim:happy]' });
+      t.orch.jules.simulator!.setFaults({ rules: [{ op: 'sessions.archive', kind: '404' }] });
+      try {
+        const r = await call('POST', `/api/sessions/${s.id}/archive`);
+        expect(r.status).toBe(404);
+        expect(errorOf(r).message).toBe('This session no longer exists on Jules (deleted there?), so Jules could not archive the session');
+        expect(r.text).not.toMatch(/sessions\.archive|HTTP 404/);
+      } finally {
+        t.orch.jules.simulator!.setFaults({});
+      }
+    });
+
     it('an unknown repository on create is a 404 on body.source saying it is not connected, not "HTTP 404 Source not found"', async () => {
       const r = await call('POST', '/api/sessions', { prompt: 'Somewhere else', source: 'nobody-here/nothing', startingBranch: 'main' });
       expect(r.status, r.text).toBe(404);

@@ -124,6 +124,7 @@ export function createSessionsService(deps: SessionsDeps) {
     try {
       await fn(client, row.jules_id);
     } catch (err) {
+      if (err instanceof UpstreamNotFound) throw new AppError('not_found', `This session no longer exists on Jules (deleted there?), so Jules could not ${VERB_TEXT[verb]}`, { upstream: { status: 404, code: err.upstreamStatus ?? null } });
       if (!isPrecondition(err)) throw upstreamToAppError(err, 'Jules', { quiet: !accounts.trusted(acc), doing: VERB_TEXT[verb] });
       await refresh(workspaceId, acc, client, row.jules_id);
       throw wrongState(verb, (await sessionRow(workspaceId, row.id)).state);
