@@ -140,7 +140,7 @@ describe('the autopilot command line', () => {
     expect(served.stderr).toContain('NO-LISTEN');
 
     const paths = [[], ...commandPaths()];
-    expect(paths.map((p) => p.join(' '))).toEqual(expect.arrayContaining(['serve', 'sim', 'sessions ls', 'sessions show', 'sessions new', 'sessions approve', 'sessions say', 'sessions archive', 'sessions watch', 'keys ls', 'keys create', 'keys revoke', 'accounts ls', 'accounts add', 'accounts remove', 'keeper status', 'costs', 'login', 'login-link']));
+    expect(paths.map((p) => p.join(' '))).toEqual(expect.arrayContaining(['serve', 'sim', 'sessions ls', 'sessions show', 'sessions new', 'sessions approve', 'sessions say', 'sessions archive', 'sessions watch', 'keys ls', 'keys create', 'keys revoke', 'accounts ls', 'accounts add', 'accounts remove', 'keeper status', 'keeper pause', 'keeper resume', 'costs', 'login', 'login-link']));
     const results = await pool(paths, 3, (p) => cli([...p, '--help'], { nodeArgs, cwd: sandbox, env: helpEnv }));
     paths.forEach((p, i) => {
       const r = results[i];
@@ -259,6 +259,16 @@ describe('the autopilot command line', () => {
       const acts = await api<{ items: Array<{ kind: string; data: Record<string, unknown> }> }>(`/api/sessions/${s.id}/activities?limit=200`);
       return acts.items.some((a) => a.kind === 'userMessaged' && JSON.stringify(a.data).includes('Use pino for logging'));
     });
+
+    const [paused, shown] = await Promise.all([run(['keeper', 'pause', s.id, '--json']), run(['sessions', 'show', s.id])]);
+    expect(paused.code, paused.stderr).toBe(0);
+    expect(JSON.parse(paused.stdout)).toMatchObject({ sessionId: s.id, paused: true });
+    expect((await api<{ paused: boolean }>(`/api/sessions/${s.id}/keeper`)).paused).toBe(true);
+    expect(shown.stdout).toMatch(/^Keeper: +(active|paused for this session)/m);
+    expect(shown.stdout).toMatch(/^Latest activities \(\d+ of \d+\):$/m);
+    const resumed = await run(['keeper', 'resume', s.id]);
+    expect(resumed.stdout).toMatch(new RegExp(`^keeper active for session ${s.id}`));
+    expect((await api<{ paused: boolean }>(`/api/sessions/${s.id}/keeper`)).paused).toBe(false);
 
     const archived = await run(['sessions', 'archive', s.id, '--json']);
     expect(archived.code, archived.stderr).toBe(0);

@@ -35,5 +35,20 @@ export function keeperCommand(): Command {
       say(o, table(['TIME', 'KIND', 'SESSION', 'TITLE'], notes.items.map((n) => [shortTime(n.createdAt), n.kind, n.sessionId, n.title]), { max: [16, 20, 40, 80] }));
     }),
   );
+  for (const [name, paused] of [['pause', true], ['resume', false]] as const) {
+    withConnection(
+      cmd
+        .command(name)
+        .description(paused ? 'stop the keeper acting on one session' : 'let the keeper act on one session again')
+        .argument('<session-id>', 'session id'),
+    ).action(
+      run(async (id: string, o: ConnectionOptions) => {
+        const { client } = await connect(o);
+        const state = await client.keeper.setSessionPaused(id, paused);
+        if (o.json) return printJson(state);
+        say(o, `keeper ${state.paused ? 'paused' : 'active'} for session ${state.sessionId}${state.title ? `  ${state.title}` : ''}`);
+      }),
+    );
+  }
   return cmd;
 }

@@ -96,12 +96,19 @@ export function sessionsCommand(): Command {
       const { client } = await connect(o);
       const s = await client.sessions.get(id);
       if (o.json) return printJson(s);
+      const [keeper, all] = await Promise.all([client.keeper.session(id).catch(() => null), s.activityCount > 0 ? client.sessions.allActivities(id) : Promise.resolve([])]);
       say(o, showSession(s));
-      if (s.activityCount > 0) {
-        const all = await client.sessions.allActivities(id);
+      if (keeper) {
+        const state = [keeper.paused ? 'paused for this session' : 'active', ...(keeper.stuck ? [`stuck${keeper.stuckReason ? ` (${keeper.stuckReason})` : ''}`] : [])].join(', ');
+        const last = keeper.lastDecision ? `; last decision: ${keeper.lastDecision.action} (${cell(keeper.lastDecision.reason, 120)})` : '';
+        say(o, fields([['Keeper', `${state}${last}`]]));
+      }
+      if (all.length > 0) {
+        // The keeper's messages are userMessaged activities too: the ledger says which, so they are not shown as a person's.
+        const byKeeper = new Set((keeper?.messages ?? []).map((m) => m.activityId));
         const latest = all.slice(-o.activities);
         say(o, `\nLatest activities (${latest.length} of ${all.length}):`);
-        say(o, table(['TIME', 'KIND', 'BY', 'WHAT'], latest.map((a) => [shortTime(a.createTime), a.kind, a.originator, a.description]), { max: [16, 20, 10, 90] }));
+        say(o, table(['TIME', 'KIND', 'BY', 'WHAT'], latest.map((a) => [shortTime(a.createTime), a.kind, byKeeper.has(a.id) ? 'keeper' : a.originator, a.description]), { max: [16, 20, 10, 90] }));
       }
     }),
   );
