@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { fail } from './common';
-import { bannerWanted, formatBanner } from './banner';
+import { bannerWanted, formatBanner, localUrl } from './banner';
 
 /** `autopilot serve`: the orchestrator (API, dashboard, background loops) until SIGTERM/SIGINT. */
 export function serveCommand(): Command {
@@ -50,8 +50,6 @@ Once listening it prints a banner on stderr with the URL, whether Jules is simul
               return null;
             })
           : null;
-        const base = new URL(orch.url);
-        if (base.hostname === '0.0.0.0' || base.hostname === '[::]') base.hostname = '127.0.0.1';
         process.stderr.write(
           `${formatBanner({
             version: VERSION,
@@ -59,7 +57,7 @@ Once listening it prints a banner on stderr with the URL, whether Jules is simul
             simulated: orch.jules.simulated,
             julesBaseUrl: config.JULES_API_BASE_URL,
             ownerKey: orch.generatedKey,
-            loginLink: link ? { url: `${base.origin}${link.path}`, ttlMinutes: Math.round(orch.loginLinks.ttlMs / 60_000) } : undefined,
+            loginLink: link ? { url: `${localUrl(orch.url).url}${link.path}`, ttlMinutes: Math.round(orch.loginLinks.ttlMs / 60_000) } : undefined,
           })}\n`,
         );
       }
