@@ -5,6 +5,7 @@ import path from 'node:path';
 import { bannerWanted, formatBanner } from '../src/cli/banner';
 import { readProfiles, resolveConnection, saveProfile } from '../src/cli/profiles';
 import { sourceName, table, UsageError } from '../src/cli/common';
+import { startTestOrchestrator } from './harness';
 
 const KEY = 'ap_1f2e3d4c5b6a_9QmX0v3kTzL8yH2nR5wB7cD1eF4gJ6pS8uA0iK3oM5q';
 const field = (banner: string, label: string) => new RegExp(`^\\| +${label}: +(\\S+)`, 'm').exec(banner)?.[1];
@@ -34,6 +35,13 @@ describe('the start-up banner', () => {
     expect(b).toContain('listening on every interface');
     expect(b).toMatch(/^\| +Jules: +real \(https:\/\/jules\.googleapis\.com\/v1alpha\)/m);
     expect(field(formatBanner({ version: '1', url: 'http://[::]:9000', simulated: true }), 'URL')).toBe('http://127.0.0.1:9000');
+  });
+
+  it('with AUTOPILOT_PUBLIC_URL, shows that as the URL (and where it listens)', () => {
+    const b = formatBanner({ version: '1', url: 'http://0.0.0.0:8080', publicUrl: 'https://autopilot.example.com', simulated: true, loginLink: { url: 'https://autopilot.example.com/login/t0k3n', ttlMinutes: 10 } });
+    expect(field(b, 'URL')).toBe('https://autopilot.example.com');
+    expect(field(b, 'Listening')).toBe('http://127.0.0.1:8080');
+    expect(field(b, 'Log in')).toBe('https://autopilot.example.com/login/t0k3n');
   });
 
   it('is on unless AUTOPILOT_BANNER says 0/off/false/no', () => {
@@ -100,5 +108,27 @@ describe('output helpers', () => {
     for (const v of ['acme/api', 'github/acme/api', 'sources/github/acme/api', 'https://github.com/acme/api.git']) expect(sourceName(v)).toBe('sources/github/acme/api');
     expect(() => sourceName('acme')).toThrow(UsageError);
     expect(() => sourceName('a/b/c/d')).toThrow(UsageError);
+  });
+});
+
+describe('POST /api/auth/links', () => {
+  it('builds the link on AUTOPILOT_PUBLIC_URL when set, else on the origin the request reached', async () => {
+    const pub = await startTestOrchestrator({ AUTOPILOT_PUBLIC_URL: 'https://autopilot.example.com/', JULES_DEMO_SESSIONS: '0' });
+    try {
+      const body = (await (await pub.request('/api/auth/links', { method: 'POST' })).json()) as { url: string; path: string };
+      expect(body.url).toBe(`https://autopilot.example.com${body.path}`);
+    } finally {
+      await pub.close();
+    }
+    const plain = await startTestOrchestrator({ JULES_DEMO_SESSIONS: '0' });
+    try {
+      // node-server builds the request URL from the Host header; in process, the URL is given whole.
+      const res = await plain.request('http://box.local:8080/api/auth/links', { method: 'POST' });
+      expect(res.status).toBe(201);
+      const body = (await res.json()) as { url: string; path: string };
+      expect(body.url).toBe(`http://box.local:8080${body.path}`);
+    } finally {
+      await plain.close();
+    }
   });
 });

@@ -9,12 +9,17 @@ export interface BannerFacts {
   version: string;
   /** Where the server listens, as `listen()` reported it. */
   url: string;
+  /** AUTOPILOT_PUBLIC_URL: where people reach it (behind a proxy), when set. */
+  publicUrl?: string;
   simulated: boolean;
   julesBaseUrl?: string;
   /** Only on the start that generated it. */
   ownerKey?: string;
   loginLink?: { url: string; ttlMinutes: number };
 }
+
+/** Where a browser opens the server: AUTOPILOT_PUBLIC_URL when set, else the listener (loopback for any-address). */
+export const browserUrl = (listening: string, publicUrl?: string) => publicUrl ?? localUrl(listening).url;
 
 /** A URL a browser on this machine can open: an any-address listener is reached on loopback. */
 export function localUrl(url: string): { url: string; allInterfaces: boolean } {
@@ -29,7 +34,12 @@ export function localUrl(url: string): { url: string; allInterfaces: boolean } {
 export function formatBanner(f: BannerFacts): string {
   const { url, allInterfaces } = localUrl(f.url);
   const lines: Array<[string, string] | string> = [`Jules Autopilot ${f.version} is serving`, ''];
-  lines.push(['URL', `${url}${allInterfaces ? ' (listening on every interface)' : ''}`]);
+  if (f.publicUrl) {
+    lines.push(['URL', f.publicUrl]);
+    lines.push(['Listening', `${url}${allInterfaces ? ' (every interface)' : ''}`]);
+  } else {
+    lines.push(['URL', `${url}${allInterfaces ? ' (listening on every interface)' : ''}`]);
+  }
   lines.push(['Jules', f.simulated ? 'simulated (demo sessions; add a Jules account or set JULES_API_KEY for real ones)' : `real (${f.julesBaseUrl ?? 'Jules API'})`]);
   if (f.ownerKey) {
     lines.push(['Owner key', f.ownerKey]);

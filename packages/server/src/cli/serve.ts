@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { fail } from './common';
-import { bannerWanted, formatBanner, localUrl } from './banner';
+import { bannerWanted, browserUrl, formatBanner } from './banner';
 
 /** `autopilot serve`: the orchestrator (API, dashboard, background loops) until SIGTERM/SIGINT. */
 export function serveCommand(): Command {
@@ -54,10 +54,11 @@ Once listening it prints a banner on stderr with the URL, whether Jules is simul
           `${formatBanner({
             version: VERSION,
             url: orch.url,
+            publicUrl: config.AUTOPILOT_PUBLIC_URL,
             simulated: orch.jules.simulated,
             julesBaseUrl: config.JULES_API_BASE_URL,
             ownerKey: orch.generatedKey,
-            loginLink: link ? { url: `${localUrl(orch.url).url}${link.path}`, ttlMinutes: Math.round(orch.loginLinks.ttlMs / 60_000) } : undefined,
+            loginLink: link ? { url: `${browserUrl(orch.url, config.AUTOPILOT_PUBLIC_URL)}${link.path}`, ttlMinutes: Math.round(orch.loginLinks.ttlMs / 60_000) } : undefined,
           })}\n`,
         );
       }

@@ -28,7 +28,7 @@ export interface WorkspacesFeatureDeps {
   log: Logger;
   /** Keys are HMACed under subkeys of the master key. */
   masterKey: Buffer;
-  config: Pick<Config, 'AUTOPILOT_ADMIN_KEY' | 'AUTH_SESSION_TTL_MS' | 'AUTH_FAILURES_PER_MINUTE' | 'REDIS_PREFIX' | 'TRUST_PROXY'>;
+  config: Pick<Config, 'AUTOPILOT_ADMIN_KEY' | 'AUTH_SESSION_TTL_MS' | 'AUTH_FAILURES_PER_MINUTE' | 'REDIS_PREFIX' | 'TRUST_PROXY' | 'AUTOPILOT_PUBLIC_URL'>;
   /** Shares failed-auth counters between instances (REDIS_URL); in memory without it. */
   redis?: Redis;
   /** Sessions come from the built-in simulator (shown by /api/me). */
@@ -72,7 +72,7 @@ export async function createWorkspacesFeature(deps: WorkspacesFeatureDeps): Prom
     routes(app) {
       registerWorkspacesRoutes(app, { service, simulated: deps.simulated });
       registerSessionRoutes(app, { sessions: loginSessions, trustProxy: config.TRUST_PROXY });
-      registerLoginLinkRoutes(app, { links: loginLinks, sessions: loginSessions, trustProxy: config.TRUST_PROXY, log });
+      registerLoginLinkRoutes(app, { links: loginLinks, sessions: loginSessions, trustProxy: config.TRUST_PROXY, publicUrl: config.AUTOPILOT_PUBLIC_URL, log });
     },
   };
 }

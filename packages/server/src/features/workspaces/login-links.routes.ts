@@ -9,7 +9,7 @@ import { isHttps, setSessionCookies } from './sessions.routes';
 
 const r = routes.workspaces;
 
-/** The origin the client reached: the request's, or behind a trusted proxy the one it forwarded. */
+/** The origin the client reached (when AUTOPILOT_PUBLIC_URL does not say): the request's, or behind a trusted proxy the one it forwarded. */
 function publicOrigin(c: Context<AppEnv>, trustProxy: boolean): string {
   const own = new URL(c.req.url);
   const host = (trustProxy ? c.req.header('x-forwarded-host')?.split(',')[0].trim() : undefined) || own.host;
@@ -51,14 +51,14 @@ a { color: LinkText; }
  * `POST /api/auth/links` (a fresh link for the calling key) and `GET /login/{token}` (outside /api: the token is
  * the credential; it opens a login session like `POST /api/auth/session` and redirects to the dashboard).
  */
-export function registerLoginLinkRoutes(app: ApiApp, deps: { links: LoginLinks; sessions: LoginSessions; trustProxy: boolean; log: Logger }) {
+export function registerLoginLinkRoutes(app: ApiApp, deps: { links: LoginLinks; sessions: LoginSessions; trustProxy: boolean; publicUrl?: string; log: Logger }) {
   const { links, sessions } = deps;
 
   app.openapi(apiRoute(r.createLink), async (c) => {
     const auth = c.get('auth');
     const link = await links.mint(auth.workspaceId, auth.keyId);
     c.header('cache-control', 'no-store');
-    return c.json({ url: `${publicOrigin(c, deps.trustProxy)}${link.path}`, path: link.path, expiresAt: new Date(link.expiresAt).toISOString() }, 201);
+    return c.json({ url: `${deps.publicUrl ?? publicOrigin(c, deps.trustProxy)}${link.path}`, path: link.path, expiresAt: new Date(link.expiresAt).toISOString() }, 201);
   });
 
   app.get('/login/page.css', (c) => {
