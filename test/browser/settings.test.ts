@@ -5,7 +5,7 @@ import { eventually, login, openPage, startStack, type Stack, type WatchedPage }
 
 /*
  * Settings → API keys, Workspace and Routing policies, and the Costs page's error drill-down and "estimated" marks,
- * in chromium against the real server (issue #12). Runs in a workspace of its own (the default one keeps its name),
+ * in chromium against the real server (issue #12). Runs in a workspace of its own,
  * logged in with that workspace's owner key.
  */
 

@@ -83,6 +83,22 @@ for (const engine of authEngines()) {
       expect(me.key).toMatchObject({ publicId: other.publicId, prefix: `ap_${other.publicId}_` });
     });
 
+    it('finds the default workspace by its mark, not its name: renamed, it stays the default across a restart', async () => {
+      const me = (await (await t.request('/api/me')).json()) as { workspace: { id: string } };
+      expect((await t.request(`/api/workspaces/${me.workspace.id}`, { method: 'PATCH', json: { name: 'acme' } })).status).toBe(200);
+      await t.close();
+      t = await startOn(store.env);
+      const after = (await (await t.request('/api/me')).json()) as { workspace: { id: string; name: string } };
+      expect(after.workspace).toEqual({ id: me.workspace.id, name: 'acme' });
+      // No second "default" was created, and its owner still administers workspaces.
+      const names = (await t.orch.db.kysely.selectFrom('workspaces').select('name').execute()).map((w) => w.name);
+      expect(names).not.toContain('default');
+      expect((await t.request('/api/workspaces', { method: 'POST', json: { name: 'default' } })).status).toBe(201);
+      await t.close();
+      t = await startOn(store.env);
+      expect(((await (await t.request('/api/me')).json()) as { workspace: { id: string } }).workspace.id).toBe(me.workspace.id);
+    });
+
     it('keeps a revoked AUTOPILOT_ADMIN_KEY revoked across a restart, and the start says so', async () => {
       const owner2 = await mint('owner');
       const bootId = (await (await t.request('/api/me')).json()).key.id;
@@ -120,5 +136,6 @@ for (const engine of authEngines()) {
       expect((await t.request('/api/me', { key: legacyKey })).status).toBe(200);
       expect((await t.request('/api/me', { key: `${legacyKey}x` })).status).toBe(401);
     });
+
   });
 }

@@ -114,10 +114,14 @@ for (const engine of authEngines()) {
         const member = (await (await t.request('/api/keys', { method: 'POST', key: a.key, json: { name: 'm', role: 'member' } })).json()) as { key: string };
         expect((await t.request(`/api/workspaces/${a.id}`, { method: 'PATCH', key: member.key, json: { name: 'team-uno' } })).status).toBe(403);
 
+        // The default workspace is renamed like any other, and stays the default: its owner still sees every workspace.
         const dflt = await t.request(`/api/workspaces/${me.workspace.id}`, { method: 'PATCH', key: ADMIN_KEY, json: { name: 'renamed-default' } });
-        expect(dflt.status).toBe(409);
-        expect((await errorOf(dflt)).message).toMatch(/keeps its name/);
-        expect((await (await t.request('/api/me')).json()).workspace.name).toBe('default');
+        expect(dflt.status).toBe(200);
+        expect((await (await t.request('/api/me')).json()).workspace.name).toBe('renamed-default');
+        const all = (await (await t.request('/api/workspaces', { key: ADMIN_KEY })).json()) as { items: Array<{ id: string }> };
+        expect(all.items.map((w) => w.id)).toEqual(expect.arrayContaining([me.workspace.id, a.id]));
+        expect((await t.request('/api/workspaces', { method: 'POST', key: ADMIN_KEY, json: { name: 'team-three' } })).status).toBe(201);
+        expect((await t.request(`/api/workspaces/${me.workspace.id}`, { method: 'PATCH', key: ADMIN_KEY, json: { name: 'default' } })).status).toBe(200);
       });
     });
 

@@ -6,7 +6,6 @@ import { useApi } from '../../lib/api';
 import { ErrorNote } from '../../lib/ui';
 import { dateTime, describedBy, errorsOf, FieldError, isAdmin } from './settings-ui';
 
-const DEFAULT_WORKSPACE = 'default';
 
 function RenameForm({ me, onDone }: { me: Me; onDone: () => void }) {
   const api = useApi();
@@ -76,7 +75,6 @@ export function WorkspaceSettings() {
   if (!me.data) return <p className="muted">Loading…</p>;
   const m = me.data;
   const ws = list.data?.items.find((w) => w.id === m.workspace.id);
-  const isDefault = m.workspace.name === DEFAULT_WORKSPACE;
   const others = (list.data?.items.length ?? 1) - 1;
   return (
     <section aria-labelledby="settings-workspace" className="st-section">
@@ -88,16 +86,13 @@ export function WorkspaceSettings() {
           </h3>
           {m.simulated && <span className="pill pill-degraded">demo</span>}
           <span className="st-grow" />
-          {isAdmin(m) && !editing && !isDefault && (
+          {isAdmin(m) && !editing && (
             <button type="button" onClick={() => setEditing(true)}>
               Rename
             </button>
           )}
         </div>
         {editing && <RenameForm me={m} onDone={() => setEditing(false)} />}
-        {isAdmin(m) && isDefault && (
-          <p className="st-hint">The “default” workspace keeps its name: the server finds it by that name at start. Other workspaces can be renamed.</p>
-        )}
         {!isAdmin(m) && <p className="st-hint">Only admins and owners rename the workspace.</p>}
         <dl className="st-facts">
           <div>
@@ -116,7 +111,7 @@ export function WorkspaceSettings() {
               {m.key.role} <span className="st-muted">(key “{m.key.name}”)</span>
             </dd>
           </div>
-          {m.workspace.name === DEFAULT_WORKSPACE && m.key.role === 'owner' && (
+          {others > 0 && (
             <div>
               <dt>Other workspaces</dt>
               <dd>{list.data ? others : '…'}</dd>

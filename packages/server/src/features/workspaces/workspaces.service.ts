@@ -9,6 +9,7 @@ import type { ApiKeysTable } from '../../platform/db/schema';
 import type { WorkspacesStore } from './workspaces.store';
 import { authOf, displayPrefix, mintedIdOf, mintKey, sameDigest, type KeyHasher } from './keys';
 
+/** The name the first start gives the default workspace (which is marked, so it can be renamed later). */
 export const DEFAULT_WORKSPACE = 'default';
 /** How long a verified key is trusted without a database read; revocation elsewhere takes at most this long. */
 const AUTH_CACHE_MS = 10_000;
@@ -59,8 +60,13 @@ export function createWorkspacesService(deps: WorkspacesDeps) {
   // Skips the legacy lookup (one extra query per unknown key) once no first-wave row is left.
   let legacyRows = 1;
 
-  async function createWorkspaceRow(name: string) {
-    const row = { id: randomUUID(), name, created_at: iso(clock) };
+  /** Owners of the default workspace administer every workspace (create, list all). */
+  async function ownsDefault(auth: AuthContext): Promise<boolean> {
+    return auth.role === 'owner' && (await store.defaultWorkspace())?.id === auth.workspaceId;
+  }
+
+  async function createWorkspaceRow(name: string, isDefault = false) {
+    const row = { id: randomUUID(), name, created_at: iso(clock), is_default: isDefault ? 1 : 0 };
     try {
       await store.insertWorkspace(row);
     } catch (err) {
@@ -139,13 +145,14 @@ export function createWorkspacesService(deps: WorkspacesDeps) {
      * when several instances start together.
      */
     async bootstrap(adminKey?: string): Promise<{ workspaceId: string; generatedKey?: string }> {
-      let ws = await store.workspaceByName(DEFAULT_WORKSPACE);
+      let ws = await store.defaultWorkspace();
       if (!ws) {
         try {
-          ws = await createWorkspaceRow(DEFAULT_WORKSPACE);
+          ws = await createWorkspaceRow(DEFAULT_WORKSPACE, true);
         } catch (err) {
-          if (!(err instanceof AppError && err.code === 'conflict')) throw err;
-          ws = await store.workspaceByName(DEFAULT_WORKSPACE);
+          // Another instance starting at the same moment created it (the name or the one-default index).
+          if (!(err instanceof AppError && err.code === 'conflict') && !isUniqueViolation(err)) throw err;
+          ws = await store.defaultWorkspace();
         }
       }
       if (!ws) throw new Error('default workspace could not be created');
@@ -227,14 +234,14 @@ export function createWorkspacesService(deps: WorkspacesDeps) {
 
     /** Creates a workspace and its first owner key. Only owners of the default workspace administer workspaces. */
     async createWorkspace(auth: AuthContext | null, name: string) {
-      if (auth && !(auth.workspaceName === DEFAULT_WORKSPACE && auth.role === 'owner')) throw forbidden('Only owners of the default workspace can create workspaces');
+      if (auth && !(await ownsDefault(auth))) throw forbidden('Only owners of the default workspace can create workspaces');
       const ws = await createWorkspaceRow(name);
       const key = await issueKey(ws.id, 'owner', 'owner');
       return { workspace: { id: ws.id, name: ws.name, createdAt: ws.created_at }, ownerKey: key };
     },
 
     async listWorkspaces(auth: AuthContext) {
-      if (!(auth.workspaceName === DEFAULT_WORKSPACE && auth.role === 'owner')) {
+      if (!(await ownsDefault(auth))) {
         const own = await store.workspaceById(auth.workspaceId);
         return [{ id: auth.workspaceId, name: own?.name ?? auth.workspaceName, createdAt: own?.created_at ?? '' }];
       }
@@ -243,17 +250,13 @@ export function createWorkspacesService(deps: WorkspacesDeps) {
 
     /**
      * Renames the caller's own workspace (admins and owners; the route's minRole). Names are unique (409 naming
-     * `name`). The default workspace keeps its name: the server finds it by name at start and owners of it
-     * administer the others.
+     * `name`). The default workspace too: it is marked (`is_default`), not found by its name.
      */
     async renameWorkspace(auth: AuthContext, id: string, name: string) {
       if (id !== auth.workspaceId) throw notFound('Workspace', id);
       const ws = await store.workspaceById(id);
       if (!ws) throw notFound('Workspace', id);
       if (ws.name === name) return { id: ws.id, name: ws.name, createdAt: ws.created_at };
-      if (ws.name === DEFAULT_WORKSPACE) {
-        throw conflict(`The "${DEFAULT_WORKSPACE}" workspace keeps its name: the server finds it by that name at start. Create another workspace to use another name.`, { field: 'name' });
-      }
       try {
         await store.renameWorkspace(id, name);
       } catch (err) {

@@ -1,3 +1,4 @@
+import type { Insertable } from 'kysely';
 import type { Db } from '../../platform/db';
 import type { ApiKeysTable, AuthSessionsTable, WorkspacesTable } from '../../platform/db/schema';
 
@@ -5,8 +6,9 @@ import type { ApiKeysTable, AuthSessionsTable, WorkspacesTable } from '../../pla
 export function createWorkspacesStore(db: Db) {
   const k = db.kysely;
   return {
-    insertWorkspace: (row: WorkspacesTable) => k.insertInto('workspaces').values(row).execute(),
-    workspaceByName: (name: string) => k.selectFrom('workspaces').selectAll().where('name', '=', name).executeTakeFirst(),
+    insertWorkspace: (row: Insertable<WorkspacesTable>) => k.insertInto('workspaces').values(row).execute(),
+    /** The workspace the first start created (marked, so it may be renamed). */
+    defaultWorkspace: () => k.selectFrom('workspaces').selectAll().where('is_default', '=', 1).executeTakeFirst(),
     workspaceById: (id: string) => k.selectFrom('workspaces').selectAll().where('id', '=', id).executeTakeFirst(),
     renameWorkspace: (id: string, name: string) => k.updateTable('workspaces').set({ name }).where('id', '=', id).execute(),
     listWorkspaces: () => k.selectFrom('workspaces').selectAll().orderBy('created_at').execute(),

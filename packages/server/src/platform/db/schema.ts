@@ -1,4 +1,4 @@
-import type { ColumnType } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 
 /**
  * The database's shape, for Kysely. Timestamps shown to people are ISO-8601 text (sortable on both engines);
@@ -9,6 +9,8 @@ export interface WorkspacesTable {
   id: string;
   name: string;
   created_at: string;
+  /** 1 on the workspace the first start created (its owners administer the others), 0 elsewhere; at most one. */
+  is_default: Generated<number>;
 }
 
 export interface ApiKeysTable {
