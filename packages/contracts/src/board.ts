@@ -55,7 +55,13 @@ export interface BoardFilter {
 }
 
 /** Normalises a source filter the way the server does: `github/o/r` means `sources/github/o/r`. */
-export const normaliseSource = (source: string) => (source.startsWith('sources/') ? source : `sources/${source}`);
+/** Any accepted spelling of a source to Jules's canonical `sources/github/owner/repo`. */
+export function normalizeSource(source: string): string {
+  const s = source.trim();
+  if (s.startsWith('sources/github/')) return s;
+  if (s.startsWith('github/') && s.split('/').length === 3) return `sources/${s}`;
+  return `sources/github/${s}`;
+}
 
 /**
  * Whether a session passes the filters: the server's SQL says the same thing (state in the list, exact source,
@@ -63,7 +69,7 @@ export const normaliseSource = (source: string) => (source.startsWith('sources/'
  */
 export function matchesBoardFilter(s: { state: string; source: string | null; title: string; prompt: string }, f: BoardFilter): boolean {
   if (f.states?.length && !f.states.includes(s.state)) return false;
-  if (f.source && s.source !== normaliseSource(f.source)) return false;
+  if (f.source && s.source !== normalizeSource(f.source)) return false;
   const text = f.text?.toLowerCase();
   return !text || s.title.toLowerCase().includes(text) || s.prompt.toLowerCase().includes(text);
 }

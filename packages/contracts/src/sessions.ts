@@ -111,7 +111,7 @@ export const ListSessionsQuery = PageQuery.extend({
         .optional(),
     )
     .openapi({ param: { name: 'state', in: 'query' }, description: `Comma-separated, any case: ${KNOWN_SESSION_STATES.join(', ')}`, example: 'IN_PROGRESS,AWAITING_USER_FEEDBACK' }),
-  source: z.string().max(300).optional().openapi({ param: { name: 'source', in: 'query' }, description: 'sources/github/o/r or github/o/r' }),
+  source: z.string().max(300).optional().openapi({ param: { name: 'source', in: 'query' }, description: 'owner/repo, github/owner/repo or sources/github/owner/repo' }),
   text: z.string().max(200).optional().openapi({ param: { name: 'text', in: 'query' }, description: 'Substring of the prompt or title' }),
   archived: z.enum(['true', 'false', 'all']).default('false').openapi({ param: { name: 'archived', in: 'query' } }),
   deleted: boolText.default('false').openapi({ param: { name: 'deleted', in: 'query' }, description: 'true = include sessions gone upstream' }),
@@ -142,13 +142,6 @@ export const ActivityPage = pageOf(SessionActivity).openapi('ActivityPage');
  */
 export const SOURCE_PATTERN = '^(?:sources/github/|github/)?[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9._-]{1,100}$';
 
-/** Any accepted spelling of a source to Jules's canonical `sources/github/owner/repo`. */
-export function normalizeSource(source: string): string {
-  const s = source.trim();
-  if (s.startsWith('sources/github/')) return s;
-  if (s.startsWith('github/') && s.split('/').length === 3) return `sources/${s}`;
-  return `sources/github/${s}`;
-}
 
 export const CreateSessionBody = z
   .strictObject({

@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { IsoDate } from './common';
-import { normalizeSource, SOURCE_PATTERN } from './sessions';
+import { normalizeSource } from './board';
+import { SOURCE_PATTERN } from './sessions';
 
 /**
  * The repositories (Jules "sources") the workspace's Jules accounts can start sessions on, as Jules lists them

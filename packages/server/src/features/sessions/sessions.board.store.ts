@@ -1,5 +1,5 @@
 import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
-import { COLUMN_OF_STATE, DEFAULT_COLUMN, normaliseSource } from '@autopilot/contracts';
+import { COLUMN_OF_STATE, DEFAULT_COLUMN, normalizeSource } from '@autopilot/contracts';
 import type { Db } from '../../platform/db';
 import type { Database } from '../../platform/db/schema';
 import { SUMMARY_COLUMNS, type SessionFilters } from './sessions.store';
@@ -23,7 +23,7 @@ function filtersOf(eb: Eb, workspaceId: string, f: SessionFilters): Expression<S
   if (f.archived !== 'all') and.push(eb('archived', '=', f.archived === 'true' ? 1 : 0));
   if (!f.includeDeleted) and.push(eb('deleted_at', 'is', null));
   if (f.states?.length) and.push(eb('state', 'in', f.states));
-  if (f.source) and.push(eb('source', '=', normaliseSource(f.source)));
+  if (f.source) and.push(eb('source', '=', normalizeSource(f.source)));
   if (f.accountId) and.push(eb('account_id', '=', f.accountId));
   if (f.text) {
     const p = `%${likeEscape(f.text)}%`;

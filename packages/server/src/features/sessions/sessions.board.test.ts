@@ -60,6 +60,15 @@ describe.each(testEngines())('board column pages and counts on %s', (engine) => 
     ['text in the title', { ...base, text: 'flaky' }],
   ];
 
+  it('takes a repository in any spelling people type it (owner/repo, github/owner/repo, sources/github/owner/repo)', async () => {
+    const spellings = ['acme/web', 'github/acme/web', 'sources/github/acme/web'];
+    const counts = await Promise.all(spellings.map((source) => board.counts(WS, { ...base, source })));
+    const totals = counts.map((c) => Object.values(c.columns).reduce((a, b) => a + b, 0));
+    expect(totals[0]).toBeGreaterThan(0);
+    expect(totals).toEqual([totals[0], totals[0], totals[0]]);
+    expect((await column(BOARD_COLUMNS[0].id, { ...base, source: 'acme/web' })).length).toBe(counts[0].columns[BOARD_COLUMNS[0].id]);
+  });
+
   it.each(filters)('counts equal what the column pages return, and each page follows the shared rule (%s)', async (_, q) => {
     const counts = await board.counts(WS, q);
     let total = 0;

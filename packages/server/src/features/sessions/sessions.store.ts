@@ -1,5 +1,6 @@
 import { setImmediate as immediate } from 'node:timers/promises';
 import { sql, type Kysely } from 'kysely';
+import { normalizeSource } from '@autopilot/contracts';
 import type { Database, Db } from '../../platform/db';
 import { createLeases } from '../../platform/db/leases';
 import type { JulesActivitiesTable, JulesSessionsTable } from '../../platform/db/schema';
@@ -106,7 +107,7 @@ export function createSessionsStore(db: Db) {
     list(workspaceId: string, f: SessionFilters, limit: number, after?: { u: string; i: string }) {
       let q = k.selectFrom('jules_sessions').select(SUMMARY_COLUMNS).where('workspace_id', '=', workspaceId);
       if (f.states?.length) q = q.where('state', 'in', f.states);
-      if (f.source) q = q.where('source', '=', f.source.startsWith('sources/') ? f.source : `sources/${f.source}`);
+      if (f.source) q = q.where('source', '=', normalizeSource(f.source));
       if (f.accountId) q = q.where('account_id', '=', f.accountId);
       if (f.archived !== 'all') q = q.where('archived', '=', f.archived === 'true' ? 1 : 0);
       if (!f.includeDeleted) q = q.where('deleted_at', 'is', null);
