@@ -24,13 +24,16 @@ const SESSIONS = [
 
 /** Scans the live DOM for anything a payload would have become had it been parsed as markup. */
 function markupFromPayloads(): string[] {
+  const TEXT_ONLY_ATTRIBUTE = /^(title|aria-label|aria-description|alt|placeholder|value|data-[\w-]+)$/i;
   const found: string[] = [];
   const bait = /alert\(|__pwned/;
   for (const el of Array.from(document.querySelectorAll('*'))) {
     for (const name of el.getAttributeNames()) {
       const value = el.getAttribute(name) ?? '';
       if (/^on/i.test(name)) found.push(`<${el.tagName.toLowerCase()} ${name}="${value.slice(0, 60)}">`);
-      else if (bait.test(value)) found.push(`<${el.tagName.toLowerCase()} ${name}="${value.slice(0, 60)}">`);
+      // Attributes that only ever hold text (a tooltip, an accessible name, a data value) may carry the payload as
+      // text: the browser never runs or loads them. Anywhere else (href, src, style, srcdoc, ...) it is markup.
+      else if (bait.test(value) && !TEXT_ONLY_ATTRIBUTE.test(name)) found.push(`<${el.tagName.toLowerCase()} ${name}="${value.slice(0, 60)}">`);
     }
   }
   for (const el of Array.from(document.querySelectorAll('script:not([src]), iframe, img[src="x"]'))) {
@@ -94,7 +97,7 @@ describe('the dashboard renders hostile text as text', () => {
     expect(p.errors, `console and page errors on ${what}`).toEqual([]);
   }
 
-  it('on the board, the table, every session page and the keeper page, nothing executes', async () => {
+  it('on the board, the table, every session page, the keeper page and the notification centre, nothing executes', async () => {
     const p = await openPage(stack);
     // Before the first navigation: a trap on window.__pwned and on the dialog functions, reporting to the test.
     await p.context.exposeBinding('__reportPwned', (_src, what: string) => void hits.push(what));
@@ -127,5 +130,8 @@ describe('the dashboard renders hostile text as text', () => {
     await p.page.getByTestId('keeper-log').locator('li').first().waitFor();
     await checkPage(p, 'the keeper page', 'keeper-log');
     await p.shot('reliability-injection');
+    // The notification centre in the top bar lists the same hostile titles.
+    await p.page.getByTestId('bell').click();
+    await checkPage(p, 'the notification centre', 'notifications-panel');
   }, 180_000);
 });
