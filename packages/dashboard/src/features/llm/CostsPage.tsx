@@ -251,8 +251,8 @@ export function CostsPage() {
               <tbody>
                 {byModel.data.rows.map((r) => (
                   <tr key={`${r.provider}/${r.model}`}>
-                    <th scope="row">{r.provider ?? '—'}</th>
-                    <td className="mono small">{r.model ?? '—'}</td>
+                    <th scope="row">{r.provider ?? <span className="muted">no provider</span>}</th>
+                    <td className="mono small">{r.model ?? <span className="muted">no model</span>}</td>
                     <td className="num">{r.calls}</td>
                     <td className="num">{r.errors}</td>
                     <td className="num">{r.inputTokens.toLocaleString()}</td>
