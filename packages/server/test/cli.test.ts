@@ -1,89 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Command } from 'commander';
 import { ApiKeyList, CreatedApiKey, JulesAccountList, KeeperSettings, LoginLink, Me, SessionDetail, SessionPage, UsageReport } from '@autopilot/contracts';
 import { ADMIN_KEY, startTestOrchestrator, type TestOrchestrator } from './harness';
 import { startFakeUpstream, type FakeUpstream } from './fakes/llm-upstream';
-import { buildProgram } from '../src/cli/index';
+import { bin, cli, commandPaths, eventually, exited, pool, root, tmp } from './cli-support';
 import { VERSION } from '../src/platform/version';
 
-const root = path.resolve(__dirname, '../../..');
-const bin = path.join(root, 'bin/autopilot.mjs');
 type SessionPageT = ReturnType<typeof SessionPage.parse>;
 type ApiKeyListT = ReturnType<typeof ApiKeyList.parse>;
 type JulesAccountListT = ReturnType<typeof JulesAccountList.parse>;
-
-const tmp = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `autopilot ...args` as a child process; env is only what is given (plus PATH), so nothing leaks in from the runner. */
-function cli(args: string[], opts: { env?: Record<string, string>; cwd?: string; nodeArgs?: string[] } = {}): Promise<Result> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), bin, ...args], {
-      cwd: opts.cwd ?? root,
-      env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', ...opts.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout!.on('data', (d) => (stdout += d));
-    child.stderr!.on('data', (d) => (stderr += d));
-    child.once('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-/** Runs tasks at most `n` at a time (child processes of tsx cost about a second of CPU each; two cores). */
-async function pool<T, R>(items: T[], n: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: n }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await fn(items[i]);
-      }
-    }),
-  );
-  return out;
-}
-
-async function eventually<T>(fn: () => Promise<T | undefined | false>, ms = 20_000, what: () => string = () => ''): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`condition not met in time ${what()}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-/** Every command path of the program (`['sessions', 'ls']`, ...), from commander itself: a new command is covered. */
-function commandPaths(): string[][] {
-  const out: string[][] = [];
-  const walk = (c: Command, prefix: string[]) => {
-    for (const sub of c.commands) {
-      const p = [...prefix, sub.name()];
-      out.push(p);
-      walk(sub, p);
-    }
-  };
-  walk(buildProgram(), []);
-  return out;
-}
-
-const exited = (child: ChildProcess) => new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-
-/** A key in clear: anything that looks like a minted key. */
-const KEY_RE = /ap_[0-9a-f]{12}_[A-Za-z0-9_-]{43}/;
 
 describe('the autopilot command line', () => {
   let t: TestOrchestrator;
@@ -435,70 +363,5 @@ describe('the autopilot command line', () => {
     const rows = await t.orch.db.kysely.selectFrom('login_links').selectAll().execute();
     expect(rows.length).toBeGreaterThanOrEqual(2);
     for (const row of rows) expect(JSON.stringify(row)).not.toContain(fresh.path.slice('/login/'.length));
-  });
-
-  it('serve prints the banner (URL, simulated, one-time owner key, log-in link) on stderr; the key only on the first start and in no log line', { timeout: 90_000 }, async () => {
-    const dataDir = tmp('autopilot-cli-banner-');
-    dirs.push(dataDir);
-    const start = async (extra: Record<string, string> = {}) => {
-      const child = spawn(process.execPath, [bin, 'serve'], {
-        cwd: root,
-        env: { PATH: process.env.PATH ?? '', HOME: dataDir, DATA_DIR: dataDir, PORT: '0', JULES_DEMO_SESSIONS: '2', JULES_DEMO_NEW_SESSION_MS: '0', ...extra },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      const exit = exited(child);
-      const out = { stdout: '', stderr: '' };
-      child.stdout!.on('data', (d) => (out.stdout += d));
-      child.stderr!.on('data', (d) => (out.stderr += d));
-      await eventually(async () => /"msg":"Jules Autopilot is serving"/.test(out.stdout) && (extra.AUTOPILOT_BANNER === '0' || /^\+-+\+$/m.test(out.stderr)), 45_000, () => `(start ${JSON.stringify(extra)}): stderr ${out.stderr.slice(-2000)} stdout ${out.stdout.slice(-2000)}`);
-      const stop = async () => {
-        child.kill('SIGTERM');
-        expect(await exit).toBe(0);
-      };
-      return { out, stop };
-    };
-
-    const first = await start();
-    try {
-      const banner = first.out.stderr;
-      const url = /^\| +URL: +(\S+)/m.exec(banner)?.[1];
-      const key = /^\| +Owner key: +(\S+)/m.exec(banner)?.[1];
-      const login = /^\| +Log in: +(\S+)/m.exec(banner)?.[1];
-      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-      expect(banner).toMatch(/^\| +Jules: +simulated/m);
-      expect(banner).toMatch(/shown once/);
-      expect(key).toMatch(KEY_RE);
-      expect(login).toMatch(new RegExp(`^${url}/login/[A-Za-z0-9_-]{43}$`));
-      // The key is in the banner only: in no JSON log line (stdout), and once on stderr.
-      expect(first.out.stdout).not.toContain(key);
-      expect(first.out.stdout).not.toMatch(KEY_RE);
-      expect(banner.split(key!).length - 1).toBe(1);
-      const me = await fetch(`${url}/api/me`, { headers: { authorization: `Bearer ${key}` } });
-      expect(me.status).toBe(200);
-      const opened = await fetch(login!, { redirect: 'manual' });
-      expect(opened.status).toBe(303);
-      expect(opened.headers.getSetCookie().some((c) => c.startsWith('autopilot_session='))).toBe(true);
-    } finally {
-      await first.stop();
-    }
-
-    const second = await start();
-    try {
-      expect(second.out.stderr).toMatch(/^\| +URL: +http/m);
-      expect(second.out.stderr).not.toMatch(/Owner key/);
-      expect(second.out.stderr + second.out.stdout).not.toMatch(KEY_RE);
-      const login = /^\| +Log in: +(\S+)/m.exec(second.out.stderr)?.[1];
-      expect(login, 'a later start still prints a log-in link for the owner').toBeTruthy();
-      expect((await fetch(login!, { redirect: 'manual' })).status).toBe(303);
-    } finally {
-      await second.stop();
-    }
-
-    const quiet = await start({ AUTOPILOT_BANNER: '0' });
-    try {
-      expect(quiet.out.stderr).not.toMatch(/^\| +URL:/m);
-    } finally {
-      await quiet.stop();
-    }
   });
 });
