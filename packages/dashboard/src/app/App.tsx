@@ -1,7 +1,6 @@
-import { useQuery } from '@tanstack/react-query';
 import { ApiError } from '@autopilot/client';
 import { useEffect } from 'react';
-import { useApi, useAuth } from '../lib/api';
+import { useAuth, useMe } from '../lib/api';
 import { LiveEventsProvider } from '../lib/events';
 import { SessionsLiveSync } from '../features/sessions/data';
 import { ErrorNote } from '../lib/ui';
@@ -11,10 +10,9 @@ import { Shell } from './Shell';
 import { useLocation } from './router';
 
 function Authenticated() {
-  const api = useApi();
   const { logout } = useAuth();
   const { path } = useLocation();
-  const me = useQuery({ queryKey: ['me'], queryFn: ({ signal }) => api.me(signal), staleTime: 60_000 });
+  const me = useMe();
   const rejected = me.error instanceof ApiError && me.error.status === 401;
   useEffect(() => {
     if (rejected) logout('Your session has ended (it expired or its key was revoked). Sign in again.');

@@ -1,5 +1,5 @@
 import { createContext, useContext, useMemo, useState, type ReactNode } from 'react';
-import { useQueryClient } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { createClient, type ApiClient } from '@autopilot/client';
 
 /** Set by the server next to the HttpOnly session cookie; readable, so writes can echo it (CSRF double-submit). */
@@ -75,4 +75,10 @@ export function useApi(): ApiClient {
   const { client } = useAuth();
   if (!client) throw new Error('useApi without a session');
   return client;
+}
+
+/** Who the logged-in key is (`/api/me`: workspace, key, role, simulated), one cached query for every page. */
+export function useMe() {
+  const api = useApi();
+  return useQuery({ queryKey: ['me'], queryFn: ({ signal }) => api.me(signal), staleTime: 60_000 });
 }

@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { CreateJulesAccountBody, UpdateJulesAccountBody, type JulesAccount, type Me } from '@autopilot/contracts';
-import { useApi } from '../../lib/api';
+import { useApi, useMe } from '../../lib/api';
 import { ago } from '../../lib/format';
 import { ErrorNote } from '../../lib/ui';
 import { julesKeys, useAccountSessionCount, useJulesAccounts, useJulesSources } from '../sessions/data';
@@ -365,8 +365,7 @@ function EditDialog({ editing, onClose }: { editing: Editing; onClose: () => voi
  * before it is saved), rename, rotate, remove. Lower roles see everything but the actions, with the reason.
  */
 export function AccountsSettings() {
-  const api = useApi();
-  const me = useQuery({ queryKey: ['me'], queryFn: ({ signal }) => api.me(signal), staleTime: 60_000 });
+  const me = useMe();
   const accounts = useJulesAccounts();
   const [editing, setEditing] = useState<Editing>(null);
   const [added, setAdded] = useState<JulesAccount | null>(null);

@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { CreateApiKeyBody, type ApiKeyInfo, type Me, type Role } from '@autopilot/contracts';
-import { useApi } from '../../lib/api';
+import { useApi, useMe } from '../../lib/api';
 import { ago } from '../../lib/format';
 import { ErrorNote } from '../../lib/ui';
 import { dateTime, describedBy, errorsOf, FieldError, isAdmin, Modal, RANK } from './settings-ui';
@@ -271,7 +271,7 @@ function KeyItem({ k, me, onRevoke }: { k: ApiKeyInfo; me: Me; onRevoke: (k: Api
 /** Settings → API keys: the workspace's keys (never a secret), create one (shown once), revoke with confirmation. */
 export function KeysSettings() {
   const api = useApi();
-  const me = useQuery({ queryKey: ['me'], queryFn: ({ signal }) => api.me(signal), staleTime: 60_000 });
+  const me = useMe();
   const keys = useQuery({ queryKey: keysKey, queryFn: () => api.keys.list() });
   const [created, setCreated] = useState<(ApiKeyInfo & { key: string }) | null>(null);
   const [revoking, setRevoking] = useState<ApiKeyInfo | null>(null);

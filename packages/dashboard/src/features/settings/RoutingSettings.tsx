@@ -3,7 +3,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { ApiError } from '@autopilot/client';
 import { LlmTask, RoutingRuleBody, type Me, type RoutingRule } from '@autopilot/contracts';
 import { Link } from '../../app/router';
-import { useApi } from '../../lib/api';
+import { useApi, useMe } from '../../lib/api';
 import { ErrorNote } from '../../lib/ui';
 import { describedBy, errorsOf, FieldError, isAdmin, Modal } from './settings-ui';
 import { Simulator } from './RoutingSimulator';
@@ -272,7 +272,7 @@ function RuleItem({ r, index, count, admin, busy, onMove, onEdit, onRemove }: {
 export function RoutingSettings() {
   const api = useApi();
   const qc = useQueryClient();
-  const me = useQuery({ queryKey: ['me'], queryFn: ({ signal }) => api.me(signal), staleTime: 60_000 });
+  const me = useMe();
   const rules = useQuery({ queryKey: rulesKey, queryFn: ({ signal }) => api.routing.list(signal) });
   const providers = useQuery({ queryKey: ['providers', 'list'], queryFn: ({ signal }) => api.providers.list(signal) });
   const [mode, setMode] = useState<{ kind: 'none' } | { kind: 'add' } | { kind: 'edit'; id: string }>({ kind: 'none' });

@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { UpdateWorkspaceBody, type Me } from '@autopilot/contracts';
 import { Link } from '../../app/router';
-import { useApi } from '../../lib/api';
+import { useApi, useMe } from '../../lib/api';
 import { ErrorNote } from '../../lib/ui';
 import { dateTime, describedBy, errorsOf, FieldError, isAdmin } from './settings-ui';
 
@@ -65,7 +65,7 @@ function Count({ label, value, href, link }: { label: string; value: number | un
 /** Settings → Workspace: its name (rename, admins and owners), id, creation, your role, what is in it, demo state. */
 export function WorkspaceSettings() {
   const api = useApi();
-  const me = useQuery({ queryKey: ['me'], queryFn: ({ signal }) => api.me(signal), staleTime: 60_000 });
+  const me = useMe();
   const list = useQuery({ queryKey: ['settings', 'workspaces'], queryFn: () => api.workspaces.list() });
   const keys = useQuery({ queryKey: ['settings', 'keys'], queryFn: () => api.keys.list() });
   const accounts = useQuery({ queryKey: ['settings', 'accounts-count'], queryFn: ({ signal }) => api.sessions.accounts.list(signal) });
