@@ -12,14 +12,14 @@ import { createWorkspacesStore } from './workspaces.store';
 import { createWorkspacesService, type WorkspacesService } from './workspaces.service';
 import { registerWorkspacesRoutes } from './workspaces.routes';
 import { createKeyHasher } from './keys';
-import { createLoginSessions, type LoginSessions } from './sessions.service';
-import { registerSessionRoutes } from './sessions.routes';
+import { createLoginSessions, type LoginSessions } from './login-sessions.service';
+import { registerSessionRoutes } from './login-sessions.routes';
 import { createLoginLinksStore } from './login-links.store';
 import { createLoginLinks, type LoginLinks } from './login-links.service';
 import { registerLoginLinkRoutes } from './login-links.routes';
 
 export { DEFAULT_WORKSPACE, type WorkspacesService } from './workspaces.service';
-export type { LoginSessions } from './sessions.service';
+export type { LoginSessions } from './login-sessions.service';
 export { LOGIN_LINK_TTL_MS, type LoginLinks } from './login-links.service';
 
 export interface WorkspacesFeatureDeps {

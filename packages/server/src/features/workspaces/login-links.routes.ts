@@ -3,9 +3,9 @@ import { routes } from '@autopilot/contracts';
 import { apiRoute } from '../../platform/http/route';
 import type { ApiApp, AppEnv } from '../../platform/http/types';
 import type { Logger } from '../../platform/logger';
-import type { LoginSessions } from './sessions.service';
+import type { LoginSessions } from './login-sessions.service';
 import type { LoginLinks } from './login-links.service';
-import { isHttps, setSessionCookies } from './sessions.routes';
+import { isHttps, setSessionCookies } from './login-sessions.routes';
 
 const r = routes.workspaces;
 

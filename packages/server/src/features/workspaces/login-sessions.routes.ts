@@ -4,7 +4,7 @@ import { routes, type AuthSessionInfo } from '@autopilot/contracts';
 import { CSRF_COOKIE, SESSION_COOKIE } from '../../platform/http/auth';
 import { apiRoute } from '../../platform/http/route';
 import type { ApiApp, AppEnv, AuthContext } from '../../platform/http/types';
-import type { LoginSessions } from './sessions.service';
+import type { LoginSessions } from './login-sessions.service';
 
 const r = routes.workspaces;
 
