@@ -1,4 +1,5 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
+import type { LogEntry } from './observe.ts';
 import type { SimContext } from './context.ts';
 import { SimError } from './errors.ts';
 import { corruptBody } from './faults.ts';
@@ -13,6 +14,15 @@ function checkKey(ctx: SimContext, key: string | undefined): void {
   if (ctx.apiKeys && !ctx.apiKeys.includes(key)) {
     throw new SimError('UNAUTHENTICATED', 'API key not valid. Please pass a valid API key.');
   }
+}
+
+/** Over HTTP, drops the request's connection without an answer (true when there was one to drop). */
+function dropConnection(c: Context): boolean {
+  const env = c.env as { incoming?: { socket?: { destroy(): void } } } | undefined;
+  const socket = env?.incoming?.socket;
+  if (!socket) return false;
+  socket.destroy();
+  return true;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -33,9 +43,21 @@ function makeWrapper(ctx: SimContext): ApiWrapper {
       ...(session ? { stateBefore: session.state, archivedBefore: session.archived } : {}),
     };
     let res: Response;
+    let counted = false;
+    let extra: Partial<LogEntry> = {};
     try {
       if (!op) throw new SimError('NOT_FOUND', `Method not found: ${c.req.method} ${c.req.path}`);
       checkKey(ctx, key);
+      if (op === 'sessions.create') {
+        // In flight from here until answered: what the parallel-create fault counts.
+        w.world.inFlight++;
+        counted = true;
+        const latency = ctx.faults.config.parallelCreates?.latencyMs;
+        if (latency) {
+          await sleep(latency);
+          w.engine.sync();
+        }
+      }
       const overQuota = ctx.quota.hit(ctx.faults.config.minuteQuota, key!, ctx.clock.now());
       if (overQuota) throw overQuota;
       const fault = ctx.faults.decide(op, rawId);
@@ -52,8 +74,17 @@ function makeWrapper(ctx: SimContext): ApiWrapper {
     } catch (e) {
       if (!(e instanceof SimError)) throw e;
       res = errorResponse(e);
+      if (e.reason) extra = { reason: e.reason, message: e.message };
+      if (e.createdSessionId) {
+        // The service did create the session; only its answer is lost.
+        extra.sessionId = e.createdSessionId;
+        ctx.mutated();
+        if (dropConnection(c)) extra.status = 0;
+      }
+    } finally {
+      if (counted) w.world.inFlight--;
     }
-    ctx.observer.record({ ...entry, status: res.status });
+    ctx.observer.record({ ...entry, status: res.status, ...extra });
     return res;
   };
 }

@@ -3,11 +3,13 @@ import { readFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import { createJulesSimulator, type JulesSimulatorOptions } from './simulator.ts';
 import { loadSnapshot, persistSimulator } from './persist.ts';
+import { resolvePlan, type PlanSpec } from './plan.ts';
 import type { ListeningSimulator } from './simulator.ts';
 
 const USAGE = `usage: jules-sim --port P [--host 127.0.0.1] [--api-key K] [--sessions N] [--spread-hours H] [--seed S]
                  [--speed X] [--scenario file.json] [--faults file-or-json] [--manual-clock] [--no-started-activity]
-                 [--world-per-key] [--mix happy=45,question=15,stall=10,fail=10,stuck=10,approval=10] [--state file.json]`;
+                 [--world-per-key] [--mix happy=45,question=15,stall=10,fail=10,stuck=10,approval=10] [--state file.json]
+                 [--plan free|pro|ultra|custom:CONCURRENT/DAILY]`;
 
 const BEHAVIOURS = ['happy', 'question', 'stall', 'fail', 'stuck', 'approval'] as const;
 
@@ -44,7 +46,7 @@ export async function runSimCli(argv: string[]): Promise<ListeningSimulator> {
       port: { type: 'string' }, host: { type: 'string' }, 'api-key': { type: 'string', multiple: true },
       sessions: { type: 'string' }, 'spread-hours': { type: 'string' }, seed: { type: 'string' }, speed: { type: 'string' }, scenario: { type: 'string' },
       faults: { type: 'string' }, 'manual-clock': { type: 'boolean' }, 'no-started-activity': { type: 'boolean' },
-      'world-per-key': { type: 'boolean' }, mix: { type: 'string' }, state: { type: 'string' },
+      'world-per-key': { type: 'boolean' }, mix: { type: 'string' }, state: { type: 'string' }, plan: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -63,6 +65,14 @@ export async function runSimCli(argv: string[]): Promise<ListeningSimulator> {
     worldPerKey: values['world-per-key'],
     ...(values.mix ? { mix: mixArg(values.mix) } : {}),
   };
+  if (values.plan !== undefined) {
+    try {
+      resolvePlan(values.plan);
+    } catch (e) {
+      throw new Error(`--plan: ${(e as Error).message}`);
+    }
+    opts.plan = values.plan as PlanSpec;
+  }
   if (values.scenario) opts.scenario = JSON.parse(await readFile(values.scenario, 'utf8'));
   if (values.faults) opts.faults = (await jsonArg(values.faults)) as JulesSimulatorOptions['faults'];
   // --state: continue the world saved there (if any) and keep saving it; an unreadable file is moved aside.

@@ -57,6 +57,9 @@ export interface EngineOptions {
   mix: Record<Exclude<Behaviour, 'scripted'>, number>;
 }
 
+/** A session taking, waiting for or giving back a concurrency slot (the request log records them with a plan). */
+export type SlotEvent = 'queued' | 'started' | 'ended';
+
 const TERMINAL = (st: SessionState): boolean => st === 'COMPLETED' || st === 'FAILED';
 const TAG = /\[sim:(happy|question|stall|fail|stuck|approval)\]/i;
 
@@ -73,6 +76,8 @@ export class SimEngine implements AgentHost {
   concurrencyLimit: number | undefined;
   /** New activities leave updateTime alone (fault `freezeUpdateTime`); state and output changes still move it. */
   freezeUpdateTime = false;
+  /** Told when a session queues for, takes or gives back a slot (times in sim microseconds). */
+  onSlot: ((event: SlotEvent, s: SessionRecord, atUs: number) => void) | undefined;
 
   constructor(readonly opts: EngineOptions) {
     this.rng = createRng(mixSeed(opts.seed, 0x5e55));
@@ -145,6 +150,7 @@ export class SimEngine implements AgentHost {
       if (extra.script.length) this.scheduleAt(s, createUs + Math.round(extra.script[0].atSeconds * 1e6));
     } else if (s.admitted) this.schedule(s, 'queued', createUs);
     else this.waiting.push(s);
+    this.onSlot?.(s.admitted ? 'started' : 'queued', s, createUs);
     return s;
   }
 
@@ -184,6 +190,7 @@ export class SimEngine implements AgentHost {
     const isActive = s.admitted && !TERMINAL(state);
     if (wasActive !== isActive) {
       this.active += isActive ? 1 : -1;
+      this.onSlot?.(isActive ? 'started' : 'ended', s, at);
       if (!isActive) this.admitWaiting(at);
     }
   }
@@ -219,9 +226,19 @@ export class SimEngine implements AgentHost {
       const s = this.waiting.shift()!;
       if (s.deleted || s.admitted) continue;
       s.admitted = true;
-      if (!TERMINAL(s.state)) this.active++;
+      if (!TERMINAL(s.state)) {
+        this.active++;
+        this.onSlot?.('started', s, at);
+      }
       if (s.agent.phase === 'queued') this.schedule(s, 'queued', Math.max(at, s.createUs));
     }
+  }
+
+  /** Sessions waiting in QUEUED for a slot. */
+  get queuedCount(): number {
+    let n = 0;
+    for (const s of this.waiting) if (!s.deleted && !s.admitted) n++;
+    return n;
   }
 
   /** Removes a session; frees its slot. */
@@ -231,6 +248,7 @@ export class SimEngine implements AgentHost {
     this.store.delete(s);
     if (wasActive) {
       this.active--;
+      this.onSlot?.('ended', s, this.nowUs());
       this.admitWaiting(this.nowUs());
     }
   }

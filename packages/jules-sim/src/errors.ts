@@ -1,11 +1,11 @@
 /** Google-style API errors: `{"error":{"code":400,"message":"...","status":"INVALID_ARGUMENT"}}`. */
 export type GoogleStatus =
   | 'INVALID_ARGUMENT' | 'FAILED_PRECONDITION' | 'UNAUTHENTICATED' | 'PERMISSION_DENIED' | 'NOT_FOUND'
-  | 'RESOURCE_EXHAUSTED' | 'INTERNAL' | 'UNAVAILABLE' | 'UNIMPLEMENTED';
+  | 'RESOURCE_EXHAUSTED' | 'INTERNAL' | 'UNAVAILABLE' | 'UNIMPLEMENTED' | 'DEADLINE_EXCEEDED';
 
 const CODES: Record<GoogleStatus, number> = {
   INVALID_ARGUMENT: 400, FAILED_PRECONDITION: 400, UNAUTHENTICATED: 401, PERMISSION_DENIED: 403, NOT_FOUND: 404,
-  RESOURCE_EXHAUSTED: 429, INTERNAL: 500, UNAVAILABLE: 503, UNIMPLEMENTED: 501,
+  RESOURCE_EXHAUSTED: 429, INTERNAL: 500, UNAVAILABLE: 503, UNIMPLEMENTED: 501, DEADLINE_EXCEEDED: 504,
 };
 
 /** One entry of `error.details`, as Google APIs send them (`@type` names the google.rpc message). */
@@ -23,6 +23,10 @@ export const badRequestDetail = (field: string, description: string): ErrorDetai
 export class SimError extends Error {
   readonly code: number;
   readonly headers: Record<string, string>;
+  /** Why the simulator refused the request, for the request log (plan limits and load faults set it). */
+  reason?: string;
+  /** A session the request created although it is answered with this error (a lost create response). */
+  createdSessionId?: string;
   constructor(readonly status: GoogleStatus, message: string, headers: Record<string, string> = {}, readonly details: ErrorDetail[] = []) {
     super(message);
     this.code = CODES[status];

@@ -38,6 +38,27 @@ const minuteQuotaSchema = z.strictObject({
   retryInfo: z.boolean().optional(),
 });
 
+/**
+ * The live service under parallel load: when more than `maxInFlight` creates of one account are in flight at
+ * once, each of them fails with probability `failRate` as 400 FAILED_PRECONDITION "Could not get source" (the
+ * misleading error Jules answers instead of a 429). Optionally a create succeeds but its response is lost.
+ */
+const parallelCreatesSchema = z.strictObject({
+  /** Creates in flight at once (per world) that the service takes without trouble (default 2). */
+  maxInFlight: z.number().int().min(0).optional(),
+  /** Probability that a create beyond `maxInFlight` fails with "Could not get source" (default 0.8). */
+  failRate: z.number().min(0).max(1).optional(),
+  /**
+   * Probability that a create that was not failed succeeds on the service but its response is lost (default 0):
+   * over HTTP the connection is dropped, in process it answers 504 DEADLINE_EXCEEDED. The session exists.
+   */
+  lostResponseRate: z.number().min(0).max(1).optional(),
+  /** Lost responses only among creates beyond `maxInFlight` (default true); false = any create. */
+  lostOnlyUnderLoad: z.boolean().optional(),
+  /** Real milliseconds each create takes before it answers (default 0), so parallel HTTP creates overlap. */
+  latencyMs: z.number().min(0).max(60_000).optional(),
+});
+
 /** The fault configuration accepted by POST /_sim/faults, the `faults` option and `--faults`. */
 export const faultConfigSchema = z.strictObject({
   rules: z.array(ruleSchema).optional(),
@@ -62,10 +83,23 @@ export const faultConfigSchema = z.strictObject({
   rejectActivityFilter: z.boolean().optional(),
   /** New activities leave the session's `updateTime` unchanged (the live API sometimes does); state changes still move it. */
   freezeUpdateTime: z.boolean().optional(),
+  /** Parallel-create failures like the live service's under load (see {@link parallelCreatesSchema}). */
+  parallelCreates: parallelCreatesSchema.optional(),
 });
 
 export type FaultConfig = z.infer<typeof faultConfigSchema>;
 export type FaultRule = z.infer<typeof ruleSchema>;
+export type ParallelCreatesConfig = z.infer<typeof parallelCreatesSchema>;
+
+/** What the parallel-create fault does to one create: fail it, lose its response, or nothing. */
+export type ParallelOutcome = 'ok' | 'could-not-get-source' | 'response-lost';
+
+/** The live service's error for a create under parallel load (it is not about the source at all). */
+export function couldNotGetSource(): SimError {
+  const e = new SimError('FAILED_PRECONDITION', 'Precondition check failed: Could not get source.');
+  e.reason = 'parallel-create';
+  return e;
+}
 
 /** What to do to one request. */
 export interface FaultDecision {
@@ -107,9 +141,26 @@ export class FaultController {
   private cfg: FaultConfig = {};
   private remaining: number[] = [];
   private rng: Rng;
+  /** A stream of its own, so switching the parallel-create fault on does not move the rates' draws. */
+  private parallelRng: Rng;
 
   constructor(private readonly seed: number) {
     this.rng = createRng(mixSeed(seed, 0xfa17));
+    this.parallelRng = createRng(mixSeed(seed, 0xc0de));
+  }
+
+  /**
+   * Decides the parallel-create fault for one create, with `inFlight` creates of its world in flight (itself
+   * included). Draws come from a seeded stream in the order creates reach this point, so a run replays.
+   */
+  parallelCreate(inFlight: number): ParallelOutcome {
+    const p = this.cfg.parallelCreates;
+    if (!p) return 'ok';
+    const loaded = inFlight > (p.maxInFlight ?? 2);
+    if (loaded && this.parallelRng.next() < (p.failRate ?? 0.8)) return 'could-not-get-source';
+    const lost = p.lostResponseRate ?? 0;
+    if (lost > 0 && (loaded || p.lostOnlyUnderLoad === false) && this.parallelRng.next() < lost) return 'response-lost';
+    return 'ok';
   }
 
   /** Replaces the configuration (validated); rule counters start afresh. */
@@ -119,6 +170,7 @@ export class FaultController {
     this.cfg = r.data;
     this.remaining = (r.data.rules ?? []).map((x) => x.count ?? 1);
     this.rng = createRng(mixSeed(this.seed, 0xfa17));
+    this.parallelRng = createRng(mixSeed(this.seed, 0xc0de));
     return this.get();
   }
 

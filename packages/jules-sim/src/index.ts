@@ -20,3 +20,6 @@ export { DEFAULT_SOURCES } from './sources.ts';
 export { loadSnapshot, persistSimulator, parseSnapshot, writeFileAtomic, SNAPSHOT_FORMAT, SNAPSHOT_VERSION } from './persist.ts';
 export type { SimSnapshot, WorldSnapshot, LoadResult, Persister, PersistOptions } from './persist.ts';
 export type { EngineSnapshot, SessionSnapshot } from './engine.ts';
+export { PLAN_TIERS, resolvePlan } from './plan.ts';
+export type { PlanSpec, PlanLimits, PlanStatus, PlanTier } from './plan.ts';
+export type { ParallelCreatesConfig } from './faults.ts';

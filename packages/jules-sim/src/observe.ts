@@ -7,7 +7,24 @@ export interface LogEntry {
   sessionId?: string;
   stateBefore?: string;
   archivedBefore?: boolean;
+  /** HTTP status; 0 = no answer (a dropped connection, or a slot event rather than a request). */
   status: number;
+  /**
+   * Why a create was refused or went wrong: `plan-daily-limit` (429), `parallel-create` (400 "Could not get
+   * source"), `response-lost` (created, but the answer was lost; `sessionId` is the created session).
+   */
+  reason?: string;
+  /** The error message sent with a refusal that has a `reason`. */
+  message?: string;
+  /** Slot events (method `SIM`, only while the world has a plan): sim time of the event (ISO). */
+  simTime?: string;
+  /** Slot events: sessions holding a slot / waiting for one right after the event. */
+  active?: number;
+  queued?: number;
+  /** Slot events: the session's state at the event. */
+  state?: string;
+  /** Slot events with `worldPerKey`: the API key whose world it is. */
+  apiKey?: string;
 }
 
 export interface RequestStats {
@@ -31,6 +48,13 @@ export class Observer {
     this.stats.byRoute[e.route] = (this.stats.byRoute[e.route] ?? 0) + 1;
     const st = String(e.status);
     this.stats.byStatus[st] = (this.stats.byStatus[st] ?? 0) + 1;
+    this.ring[this.next] = e;
+    this.next = (this.next + 1) % this.capacity;
+    this.count = Math.min(this.count + 1, this.capacity);
+  }
+
+  /** Adds an entry that is not a request (a slot event): logged, but not counted in the request stats. */
+  note(e: LogEntry): void {
     this.ring[this.next] = e;
     this.next = (this.next + 1) % this.capacity;
     this.count = Math.min(this.count + 1, this.capacity);

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import type { EngineSnapshot } from './engine.ts';
+import type { PlanLimits } from './plan.ts';
 
 /**
  * Snapshots of a simulator's worlds on disk, so a demo keeps its sessions across restarts (the orchestrator's
@@ -9,18 +10,24 @@ import type { EngineSnapshot } from './engine.ts';
  * rename); one that cannot be read is moved aside with a warning and the caller starts a fresh world.
  */
 export const SNAPSHOT_FORMAT = 'jules-sim-snapshot';
-export const SNAPSHOT_VERSION = 1;
+/** Version 2 added each world's plan and create window; version 1 files still load (no plan, empty window). */
+export const SNAPSHOT_VERSION = 2;
 
 export interface WorldSnapshot {
   /** The API key owning the world (`worldPerKey`); null = the shared world. */
   key: string | null;
   engine: EngineSnapshot;
   createsByDay: [string, number][];
+  /** The world's plan limits (null = none; absent in version 1). */
+  plan?: PlanLimits | null;
+  /** Sim epoch ms of the accepted creates in the rolling 24 h window, oldest first (absent in version 1). */
+  createWindow?: number[];
 }
 
 export interface SimSnapshot {
   format: typeof SNAPSHOT_FORMAT;
-  version: typeof SNAPSHOT_VERSION;
+  /** Written as {@link SNAPSHOT_VERSION}; 1 is read too. */
+  version: 1 | typeof SNAPSHOT_VERSION;
   /** Real time of the snapshot (ISO). */
   savedAt: string;
   /** Sim time of the snapshot, epoch ms: restored scheduled events keep their distance from it. */
@@ -49,13 +56,15 @@ const Session = z.looseObject({
 });
 const Snapshot = z.object({
   format: z.literal(SNAPSHOT_FORMAT),
-  version: z.literal(SNAPSHOT_VERSION),
+  version: z.union([z.literal(1), z.literal(SNAPSHOT_VERSION)]),
   savedAt: z.string(),
   simNowMs: num,
   seed: int,
   worlds: z.array(z.object({
     key: z.string().nullable(),
     createsByDay: z.array(z.tuple([z.string(), int])),
+    plan: z.strictObject({ name: z.enum(['free', 'pro', 'ultra', 'custom']), concurrent: int.min(0), daily: int.min(0) }).nullable().optional(),
+    createWindow: z.array(num).optional(),
     engine: z.object({
       seed: int,
       rng: int,
@@ -71,7 +80,7 @@ const Snapshot = z.object({
 /** Checks a parsed snapshot's shape; throws with a readable reason when it is not one this version reads. */
 export function parseSnapshot(data: unknown): SimSnapshot {
   const r = Snapshot.safeParse(data);
-  if (!r.success) throw new Error(`not a ${SNAPSHOT_FORMAT} version ${SNAPSHOT_VERSION}: ${z.prettifyError(r.error).split('\n').slice(0, 3).join('; ')}`);
+  if (!r.success) throw new Error(`not a ${SNAPSHOT_FORMAT} version 1 or ${SNAPSHOT_VERSION}: ${z.prettifyError(r.error).split('\n').slice(0, 3).join('; ')}`);
   // The schema checks what restoring relies on; the records' other fields travel as they were written.
   return data as SimSnapshot;
 }

@@ -2,7 +2,7 @@ import type { Hono } from 'hono';
 import { serve } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { createClock } from './clock.ts';
-import type { CreateInput, SimEngine } from './engine.ts';
+import type { CreateInput } from './engine.ts';
 import { Worlds, type World } from './worlds.ts';
 import { FaultController, type FaultConfig } from './faults.ts';
 import { Observer, type LogEntry, type RequestStats } from './observe.ts';
@@ -15,9 +15,12 @@ import { parseScenario, type Scenario, type SourceSpec } from './scenario.ts';
 import { loadScenario, precreate } from './populate.ts';
 import { byState, clockBody, forceState, sessionRows, syncAll } from './routes/control.ts';
 import { sessionToWire } from './wire.ts';
+import { invalidArgument } from './errors.ts';
 import { msToMicros } from './time.ts';
 import { SNAPSHOT_FORMAT, SNAPSHOT_VERSION, parseSnapshot, type SimSnapshot } from './persist.ts';
 import type { Behaviour, SessionState, WireSession } from './types.ts';
+import { resolvePlan, type PlanLimits, type PlanSpec, type PlanStatus } from './plan.ts';
+import { formatMicros } from './time.ts';
 
 /** Options of {@link createJulesSimulator}. Every field is optional. */
 export interface JulesSimulatorOptions {
@@ -59,6 +62,12 @@ export interface JulesSimulatorOptions {
    * builds them.
    */
   restore?: SimSnapshot;
+  /**
+   * Jules plan limits of every world (each API key's with `worldPerKey`): `free` (3 concurrent / 15 creates per
+   * rolling 24 h), `pro` (15 / 100), `ultra` (60 / 300), `custom:C/D` or `{ concurrent, daily }`. Creates beyond
+   * the concurrent limit wait in QUEUED; beyond the daily limit they get 429. Default: no limits.
+   */
+  plan?: PlanSpec;
 }
 
 export interface SimSessionRow {
@@ -102,6 +111,13 @@ export interface JulesSimulator {
   onMutation(listener: () => void): () => void;
   /** True when this simulator continued from `restore` rather than building a new world. */
   restored: boolean;
+  /**
+   * Sets the plan limits (null = none) of every world, or only of `apiKey`'s world (`worldPerKey`). Sessions
+   * already waiting start at once if the new limit has room; a lower limit stops nothing that runs.
+   */
+  setPlan(plan: PlanSpec | null, apiKey?: string): PlanStatus[];
+  /** Plan limits and slot use of every world, as `GET /_sim/plan` answers. */
+  plan(): PlanStatus[];
 }
 
 const DEFAULT_MIX = { happy: 45, question: 15, stall: 10, fail: 10, stuck: 10, approval: 10 };
@@ -122,22 +138,36 @@ export function createJulesSimulator(options: JulesSimulatorOptions = {}): Jules
   const perKey = options.worldPerKey === true;
   const faults = new FaultController(seed);
   const observer = new Observer(options.logCapacity);
-  const limit = (engine: SimEngine): void => {
+  const initialPlan: PlanLimits | undefined = options.plan === undefined ? undefined : resolvePlan(options.plan);
+  const limit = (w: World): void => {
+    const { engine } = w;
     const f = faults.config;
-    engine.concurrencyLimit = f.concurrencyLimit !== undefined && f.concurrencyMode === 'queue' ? f.concurrencyLimit : undefined;
+    const queueLimit = f.concurrencyLimit !== undefined && f.concurrencyMode === 'queue' ? f.concurrencyLimit : undefined;
+    const planLimit = w.plan?.concurrent;
+    engine.concurrencyLimit = queueLimit === undefined ? planLimit : planLimit === undefined ? queueLimit : Math.min(queueLimit, planLimit);
     engine.freezeUpdateTime = f.freezeUpdateTime === true;
+    // With a plan, the log records when each session queues, starts and ends (so a test can check the limit).
+    const apiKey = w.plan ? worlds.keyOf(w) : undefined;
+    engine.onSlot = w.plan
+      ? (event, s, atUs) => observer.note({
+        at: new Date().toISOString(), method: 'SIM', route: `session.${event}`, sessionId: s.id, status: 0,
+        simTime: formatMicros(atUs), active: engine.active, queued: engine.queuedCount, state: s.state, ...(apiKey ? { apiKey } : {}),
+      })
+      : undefined;
     engine.admitWaiting(engine.nowUs());
   };
   const fill = (w: World): void => {
     precreate(w.engine, sources, options.sessions ?? 0, options.spreadHours ?? 72);
     if (scenario) loadScenario(w.engine, sources, scenario, t0);
     w.engine.sync();
-    limit(w.engine);
+    limit(w);
   };
   const worlds = new Worlds({
     seed, speed: options.speed ?? 1, clock, sources, startedActivity: options.startedActivity ?? true,
     mix: { ...DEFAULT_MIX, ...options.mix },
   }, perKey, fill);
+  worlds.defaultPlan = initialPlan;
+  worlds.shared.plan = initialPlan;
   const engine = worlds.shared.engine;
   const views = new Map<World, SimContext>();
   const listeners = new Set<() => void>();
@@ -145,21 +175,47 @@ export function createJulesSimulator(options: JulesSimulatorOptions = {}): Jules
 
   const ctx: SimContext = {
     engine, faults, observer, quota: new MinuteQuota(), clock, apiKeys, sources: () => sources, createsByDay: worlds.shared.createsByDay,
-    worlds,
+    world: worlds.shared, worlds,
     forKey(key) {
       const w = worlds.forKey(key);
       if (w === worlds.shared) return ctx;
       let view = views.get(w);
-      if (!view) views.set(w, (view = { ...ctx, engine: w.engine, createsByDay: w.createsByDay }));
+      if (!view) views.set(w, (view = { ...ctx, engine: w.engine, createsByDay: w.createsByDay, world: w }));
       return view;
     },
     applyLimits() {
-      for (const w of worlds.all()) limit(w.engine);
+      for (const w of worlds.all()) limit(w);
+    },
+    setPlan(spec, apiKey) {
+      const plan = spec === null ? undefined : resolvePlan(spec);
+      syncAll(ctx);
+      if (apiKey === undefined) {
+        worlds.defaultPlan = plan;
+        for (const w of worlds.all()) w.plan = plan;
+      } else {
+        if (!perKey) throw invalidArgument('apiKey applies only with worldPerKey (every key shares one world)', 'apiKey');
+        if (apiKeys && !apiKeys.includes(apiKey)) throw invalidArgument(`apiKey is not an accepted key`, 'apiKey');
+        worlds.forKey(apiKey).plan = plan;
+      }
+      ctx.applyLimits();
+      ctx.mutated();
+      return ctx.planStatus();
+    },
+    planStatus() {
+      const nowMs = clock.now();
+      return worlds.all().map((w) => {
+        const freesAt = (w.window.count(nowMs), w.window.freesAt());
+        return {
+          apiKey: worlds.keyOf(w) ?? null, plan: w.plan ? { ...w.plan } : null, active: w.engine.active, queued: w.engine.queuedCount,
+          createdInWindow: w.window.times.length, ...(freesAt !== undefined ? { windowFreesAt: formatMicros(msToMicros(freesAt)) } : {}),
+        };
+      });
     },
     mutated() {
       for (const l of listeners) l();
     },
     reset() {
+      worlds.defaultPlan = initialPlan;
       worlds.clear();
       views.clear();
       observer.clear();
@@ -175,6 +231,9 @@ export function createJulesSimulator(options: JulesSimulatorOptions = {}): Jules
         const w = ws.key === null ? worlds.shared : worlds.adopt(ws.key);
         w.engine.restore(ws.engine, shiftUs);
         for (const [day, n] of ws.createsByDay) w.createsByDay.set(day, n);
+        // The plan option, when given, wins over the saved one (the operator changed it); the window is kept.
+        if (initialPlan === undefined && ws.plan !== undefined) w.plan = ws.plan ?? undefined;
+        w.window.times = [...(ws.createWindow ?? [])];
       }
       // Listed keys without a world in the snapshot get theirs as usual.
       if (perKey) for (const k of apiKeys ?? []) worlds.forKey(k);
@@ -254,7 +313,10 @@ export function createJulesSimulator(options: JulesSimulatorOptions = {}): Jules
         savedAt: new Date().toISOString(),
         simNowMs: clock.now(),
         seed,
-        worlds: worlds.all().map((w) => ({ key: worlds.keyOf(w) ?? null, engine: w.engine.snapshot(), createsByDay: [...w.createsByDay] })),
+        worlds: worlds.all().map((w) => ({
+          key: worlds.keyOf(w) ?? null, engine: w.engine.snapshot(), createsByDay: [...w.createsByDay],
+          plan: w.plan ? { ...w.plan } : null, createWindow: (w.window.count(clock.now()), [...w.window.times]),
+        })),
       };
     },
     onMutation(listener) {
@@ -262,5 +324,10 @@ export function createJulesSimulator(options: JulesSimulatorOptions = {}): Jules
       return () => listeners.delete(listener);
     },
     restored,
+    setPlan: (plan, apiKey) => ctx.setPlan(plan, apiKey),
+    plan: () => {
+      syncAll(ctx);
+      return ctx.planStatus();
+    },
   };
 }

@@ -1,10 +1,17 @@
 import { SimEngine, type EngineOptions } from './engine.ts';
 import { hashString, mixSeed } from './rng.ts';
+import { CreateWindow, type PlanLimits } from './plan.ts';
 
 /** One world: the sessions an API key sees, with its own daily create counter. */
 export interface World {
   engine: SimEngine;
   createsByDay: Map<string, number>;
+  /** Plan limits of the account this world models; undefined = no limits (the default). */
+  plan: PlanLimits | undefined;
+  /** Accepted API creates of the last 24 h (always counted, so a plan set at run time sees the day so far). */
+  window: CreateWindow;
+  /** API creates of this world being handled right now (the parallel-create fault looks at it). */
+  inFlight: number;
 }
 
 /**
@@ -16,6 +23,8 @@ export interface World {
 export class Worlds {
   readonly shared: World;
   private readonly byKey = new Map<string, World>();
+  /** The plan new worlds get (`plan` option, or the last plan set for every world). */
+  defaultPlan: PlanLimits | undefined;
 
   constructor(
     private readonly opts: EngineOptions,
@@ -66,9 +75,12 @@ export class Worlds {
     this.byKey.clear();
     this.shared.engine.clear();
     this.shared.createsByDay.clear();
+    this.shared.window = new CreateWindow();
+    this.shared.inFlight = 0;
+    this.shared.plan = this.defaultPlan;
   }
 
   private build(seed: number): World {
-    return { engine: new SimEngine({ ...this.opts, seed }), createsByDay: new Map() };
+    return { engine: new SimEngine({ ...this.opts, seed }), createsByDay: new Map(), plan: this.defaultPlan, window: new CreateWindow(), inFlight: 0 };
   }
 }

@@ -172,7 +172,7 @@ describe('persistSimulator', () => {
     if (r.status !== 'corrupt') return;
     expect(fs.existsSync(file)).toBe(false);
     expect(fs.readFileSync(r.movedTo, 'utf8')).toContain('"worl');
-    fs.writeFileSync(file, JSON.stringify({ format: 'jules-sim-snapshot', version: 2, worlds: [] }));
+    fs.writeFileSync(file, JSON.stringify({ format: 'jules-sim-snapshot', version: 3, worlds: [] }));
     const v2 = loadSnapshot(file);
     expect(v2.status).toBe('corrupt');
     if (v2.status === 'corrupt') expect(v2.reason).toMatch(/version 1/);

@@ -89,6 +89,17 @@ export function registerControlRoutes(app: Hono, ctx: SimContext): void {
     ctx.applyLimits();
     return json(cfg);
   });
+  app.get('/_sim/plan', () => json(ctx.planStatus()));
+  app.post('/_sim/plan', async (c) => {
+    const b = (await readJson(c)) as { plan?: unknown; apiKey?: unknown };
+    if (typeof b !== 'object' || b === null || Array.isArray(b) || !('plan' in b)) {
+      throw invalidArgument('body needs plan: free, pro, ultra, custom:C/D, { concurrent, daily } or null', 'plan');
+    }
+    const extra = Object.keys(b).filter((k) => k !== 'plan' && k !== 'apiKey');
+    if (extra.length) throw invalidArgument(`unknown field ${extra[0]}`, extra[0]);
+    if (b.apiKey !== undefined && (typeof b.apiKey !== 'string' || !b.apiKey)) throw invalidArgument('apiKey must be a non-empty string', 'apiKey');
+    return json(ctx.setPlan(b.plan ?? null, b.apiKey as string | undefined));
+  });
   app.get('/_sim/stats', () => json({ requests: ctx.observer.requestStats(), sessions: { byState: byState(ctx) } }));
   app.post('/_sim/stats/reset', () => {
     ctx.observer.resetStats();

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { readJson, type ApiWrapper } from '../http.ts';
 import type { SimContext } from '../context.ts';
 import { SimError, failedPrecondition, invalidArgument, notFound } from '../errors.ts';
-import type { Op } from '../faults.ts';
+import { couldNotGetSource, type Op } from '../faults.ts';
 import { decodeToken, encodeToken, pageSize, parseSessionsFilter } from '../paging.ts';
 import { sessionToWire } from '../wire.ts';
 import { agentApprove, agentMessage } from '../agent.ts';
@@ -49,6 +49,15 @@ function create(ctx: SimContext, body: unknown): WireSession {
   }
   const f = ctx.faults.config;
   const engine = ctx.engine;
+  const world = ctx.world;
+  const nowMs = ctx.clock.now();
+  // Plan limits (opt-in): the rolling 24 h create limit answers 429 before anything else is decided.
+  const plan = world.plan;
+  const overDaily = plan ? world.window.refusal(plan, nowMs) : undefined;
+  if (overDaily) throw overDaily;
+  // The live service under parallel load (opt-in fault): "Could not get source", or a create whose answer is lost.
+  const outcome = ctx.faults.parallelCreate(world.inFlight);
+  if (outcome === 'could-not-get-source') throw couldNotGetSource();
   const day = formatMicros(engine.nowUs()).slice(0, 10);
   const today = ctx.createsByDay.get(day) ?? 0;
   if (f.dailyQuota !== undefined && today >= f.dailyQuota) {
@@ -59,7 +68,10 @@ function create(ctx: SimContext, body: unknown): WireSession {
   if (full && (f.concurrencyMode ?? '429') === '429') {
     throw new SimError('RESOURCE_EXHAUSTED', `Too many concurrent sessions: the limit of ${limit} running sessions has been reached.`);
   }
+  // Beyond the plan's concurrent limit the create is accepted and the session waits in QUEUED for a slot.
+  const planFull = plan !== undefined && (engine.active >= plan.concurrent || engine.queuedCount > 0);
   ctx.createsByDay.set(day, today + 1);
+  world.window.add(nowMs);
   const s = engine.create({
     prompt: b.prompt,
     title: b.title,
@@ -68,7 +80,13 @@ function create(ctx: SimContext, body: unknown): WireSession {
     environmentVariablesEnabled: b.sourceContext?.environmentVariablesEnabled,
     requirePlanApproval: b.requirePlanApproval,
     automationMode: b.automationMode,
-  }, { wait: full });
+  }, { wait: full || planFull });
+  if (outcome === 'response-lost') {
+    const e = new SimError('DEADLINE_EXCEEDED', 'Deadline expired before operation could complete.');
+    e.reason = 'response-lost';
+    e.createdSessionId = s.id;
+    throw e;
+  }
   return sessionToWire(s);
 }
 
