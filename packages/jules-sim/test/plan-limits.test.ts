@@ -90,6 +90,33 @@ describe('plan limits', () => {
     expect((await c.get(`/v1alpha/sessions/${b.id}`)).state).not.toBe('QUEUED');
   });
 
+  it('a waiting session has no activity and an unchanged updateTime; deleting a working session frees its slot', async () => {
+    const c = makeClient({ plan: 'custom:1/10', startTime: START });
+    const a = await c.create('First [sim:stuck]', repoContext());
+    const b = await c.create('Second [sim:stuck]', repoContext());
+    c.advance(HOUR);
+    const waiting = await c.get(`/v1alpha/sessions/${b.id}`);
+    expect(waiting).toMatchObject({ state: 'QUEUED', updateTime: waiting.createTime });
+    expect(await c.activities(b.id)).toHaveLength(1);
+    expect((await c.call('DELETE', `/v1alpha/sessions/${a.id}`)).status).toBe(200);
+    c.advance(MINUTE);
+    expect((await c.get(`/v1alpha/sessions/${b.id}`)).state).not.toBe('QUEUED');
+    const ev = slots(c.sim.log()).map((e) => `${e.route} ${e.sessionId === a.id ? 'a' : 'b'} ${e.active}/${e.queued}`);
+    expect(ev).toEqual(['session.started a 1/0', 'session.queued b 1/1', 'session.ended a 0/1', 'session.started b 1/0']);
+  });
+
+  it('a message to a finished session makes it work again even with every slot taken, and the log shows it', async () => {
+    const c = makeClient({ plan: 'custom:1/10', startTime: START });
+    const a = await c.create('First [sim:happy]', repoContext());
+    c.advance(2 * HOUR);
+    expect((await c.get(`/v1alpha/sessions/${a.id}`)).state).toBe('COMPLETED');
+    await c.create('Second [sim:stuck]', repoContext());
+    await c.post(`/v1alpha/sessions/${a.id}:sendMessage`, { prompt: 'One more thing' });
+    expect((await c.get(`/v1alpha/sessions/${a.id}`)).state).toBe('IN_PROGRESS');
+    const last = slots(c.sim.log()).at(-1)!;
+    expect(last).toMatchObject({ route: 'session.started', sessionId: a.id, active: 2 });
+  });
+
   it('the 16th create in 24 h gets 429 RESOURCE_EXHAUSTED with RetryInfo; the rolling window frees creates again', async () => {
     const c = makeClient({ plan: 'free', startTime: START });
     for (let i = 0; i < 15; i++) {
