@@ -8,6 +8,7 @@ import { providersApi } from './providers';
 import { budgetsApi } from './budgets';
 import { routingApi } from './routing';
 import { llmApi } from './llm';
+import { templatesApi } from './templates';
 import { subscribeEvents, type SubscribeOptions, type Subscription } from './events';
 
 /**
@@ -35,6 +36,7 @@ export function createClient(opts: ClientOptions) {
     routing: routingApi(t),
     /** The LLM gateway: usage, recorded calls and circuit breakers. */
     llm: llmApi(t),
+    templates: templatesApi(t),
     /**
      * Follows the live event stream (`routes.events.stream`, Server-Sent Events) with reconnect and Last-Event-ID
      * resume; call close() to stop.

@@ -7,3 +7,4 @@ export { fillPath, type Call, type CallInput, type Endpoint } from './route';
 export type { SessionListQuery } from './sessions';
 export type { KeeperLogFilter } from './keeper';
 export type { RoutingRuleInput } from './routing';
+export type { TemplateFilter } from './templates';

@@ -10,4 +10,5 @@ export * from './board';
 export * from './sessions';
 export * from './sources';
 export * from './keeper';
+export * from './templates';
 export * from './routes';

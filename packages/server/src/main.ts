@@ -23,6 +23,7 @@ import { createRoutingFeature } from './features/routing';
 import { createLlmFeature } from './features/llm';
 import { createSessionsFeature } from './features/sessions';
 import { createKeeperFeature, mirrorFromSessions } from './features/keeper';
+import { createTemplatesFeature } from './features/templates';
 
 const DASHBOARD_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dashboard/dist');
 
@@ -75,6 +76,7 @@ export async function startOrchestrator(config: Config, opts: StartOptions = {})
   budgets.routes(app);
   routing.routes(app, llm.service);
   for (const f of [llm, sessions, keeper]) f.routes(app);
+  createTemplatesFeature({ db, clock, log }).routes(app);
   registerDocs(app, { version: VERSION, publicUrl: config.AUTOPILOT_PUBLIC_URL });
   registerDashboard(app, opts.dashboardDir ?? (config.DASHBOARD_DIR ? path.resolve(config.DASHBOARD_DIR) : DASHBOARD_DIST));
 

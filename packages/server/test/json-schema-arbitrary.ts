@@ -15,7 +15,7 @@ import fc from 'fast-check';
  * Supported: $ref (#/components/schemas/...), type (one or a list, 'null' included), enum, const, properties,
  * required, additionalProperties (false / a schema), minProperties, dependentRequired, if/then (the `if` a
  * const/enum/required condition on the object's own properties), anyOf/oneOf, allOf (merged), string
- * minLength/maxLength/pattern/format (uri, date-time, date, email), number/integer minimum/maximum/exclusive*,
+ * minLength/maxLength/pattern/format (uri, date-time, date, email, regex), number/integer minimum/maximum/exclusive*,
  * array items/minItems/maxItems/uniqueItems and `x-unique-by` (the document's extension: items unique by a
  * property), default/description/example (ignored).
  */
@@ -128,6 +128,9 @@ export function arbitraryFor(doc: Schema, root: Schema, opts: GenOptions = {}): 
         break;
       case 'email':
         base = fc.emailAddress();
+        break;
+      case 'regex': // a regular expression (template variable patterns): valid ones, in the syntax both ECMAScript and RE2 read
+        base = fc.constantFrom('^[a-z0-9-]+$', '^[0-9]{1,6}$', '^(feat|fix|chore): .+', '[A-Z]+-[0-9]+');
         break;
       case undefined:
         base = s.pattern ? fc.stringMatching(new RegExp(s.pattern, 'u'), { size: 'small' }) : fc.string({ minLength, maxLength, unit: 'grapheme' });

@@ -6,6 +6,7 @@ import { providers } from './providers';
 import { routing } from './routing';
 import { sessions } from './sessions';
 import { system } from './system';
+import { templates } from './templates';
 import { workspaces } from './workspaces';
 
 import { assignOperationIds } from './define';
@@ -13,7 +14,7 @@ import { assignOperationIds } from './define';
 export * from './define';
 
 /** Every API route, by feature: the server registers exactly these, the client calls exactly these. */
-export const routes = { workspaces, system, events, sessions, keeper, providers, budgets, routing, llm } as const;
+export const routes = { workspaces, system, events, sessions, keeper, providers, budgets, routing, llm, templates } as const;
 export type Routes = typeof routes;
 
 // operationId = feature + declaration key (`sessionsList`, `keeperUpdateSettings`), unique (throws otherwise).

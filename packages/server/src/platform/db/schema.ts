@@ -109,6 +109,8 @@ export interface Database {
   jules_accounts: JulesAccountsTable;
   jules_sessions: JulesSessionsTable;
   jules_activities: JulesActivitiesTable;
+  templates: TemplatesTable;
+  template_tags: TemplateTagsTable;
 }
 
 /** An LLM provider config; the API key is only ever stored sealed (SecretBox). */
@@ -327,4 +329,33 @@ export interface KeeperNotificationsTable {
   dismissed_at?: number | null;
   resolved_at?: number | null;
   resolved_reason?: string | null;
+}
+
+/** A template (features/templates); sources, keeper, tags and variables are JSON text. */
+export interface TemplatesTable {
+  id: string;
+  workspace_id: string;
+  name: string;
+  name_key: string;
+  description: string;
+  prompt: string;
+  title: string | null;
+  sources: string;
+  branch: string | null;
+  require_plan_approval: number;
+  automation_mode: string;
+  keeper: string;
+  tags: string;
+  variables: string;
+  version: number;
+  created_at: string;
+  updated_at: string;
+}
+
+/** One row per tag of a template, for the tag filter's keyset pages. */
+export interface TemplateTagsTable {
+  workspace_id: string;
+  tag: string;
+  template_id: string;
+  name_key: string;
 }
