@@ -152,7 +152,9 @@ export function checkValue(v: TemplateVariable, raw: string | number | boolean):
   }
 }
 
-const BRANCH_OK = (b: string) => /^[^\s~^:?*[\\\x00-\x1f\x7f]+$/.test(b) && !b.includes('..') && !b.includes('@{') && !b.startsWith('-') && !b.startsWith('/') && !b.endsWith('/') && !b.endsWith('.lock') && !b.endsWith('.');
+// git's ref-name rules (git check-ref-format), the ones a rendered value can break.
+const hasControl = (b: string) => [...b].some((ch) => ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f);
+const BRANCH_OK = (b: string) => /^[^\s~^:?*[\\]+$/.test(b) && !hasControl(b) && !b.includes('..') && !b.includes('@{') && !b.startsWith('-') && !b.startsWith('/') && !b.endsWith('/') && !b.endsWith('.lock') && !b.endsWith('.');
 
 /**
  * Renders a definition with values: every declared variable takes its value (or default); each problem is named by
