@@ -211,6 +211,7 @@ export const TemplatePreview = z
     branch: z.string().nullable().openapi({ description: "null = the repository's default branch" }),
     requirePlanApproval: z.boolean(),
     automationMode: TemplateAutomationMode,
+    keeper: z.object({ paused: z.boolean(), holdWords: z.array(z.string()) }).openapi({ description: "The keeper overrides the template's sessions get" }),
     values: z.record(z.string(), TemplateValue).openapi({ description: 'The value each declared variable took (given or default), typed' }),
     problems: z.array(TemplateProblem).openapi({ description: 'Every missing required, wrongly typed or invalid variable, and values given for no variable. Empty = ready to launch' }),
     warnings: z.array(TemplateProblem),

@@ -171,6 +171,7 @@ describe('templates API', () => {
       branch: 'main',
       requirePlanApproval: true,
       automationMode: 'AUTO_CREATE_PR',
+      keeper: { paused: true, holdWords: ['migration'] },
       values: { repo: 'Acme/API', issue: 42, area: 'api' },
       problems: [],
     });

@@ -198,6 +198,6 @@ export function renderTemplate(def: TemplateDefinition, given: Readonly<Record<s
   }
   const sources = def.sources.length > 0 ? def.sources : source ? [source] : [];
   return {
-    prompt, title, sources, branch, requirePlanApproval: def.requirePlanApproval, automationMode: def.automationMode, values, problems, warnings: definitionWarnings(def),
+    prompt, title, sources, branch, requirePlanApproval: def.requirePlanApproval, automationMode: def.automationMode, keeper: def.keeper, values, problems, warnings: definitionWarnings(def),
   };
 }
