@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Template, TemplatePage, TemplatePreview } from '@autopilot/contracts';
 import { startTestOrchestrator, type TestOrchestrator } from './harness';
+import { engineEnv, orchestratorEngines } from './orchestrator-engines';
 
 type ErrorJson = { error: { code: string; message: string; details?: { issues?: Array<{ path: string; message: string }>; currentVersion?: number } } };
 
@@ -20,20 +21,29 @@ const fixIssue = {
   ],
 };
 
-/** /api/templates over HTTP on a real orchestrator: CRUD, optimistic updates, roles, tenancy and preview problems. */
-describe('templates API', () => {
+/**
+ * /api/templates over HTTP on a real orchestrator (SQLite, and PostgreSQL with TEST_DATABASE_URL): CRUD, optimistic
+ * updates, roles, tenancy and preview problems.
+ */
+describe.each(orchestratorEngines())('templates API (%s)', (engine) => {
   let t: TestOrchestrator;
+  let dropDb: () => Promise<void> = async () => {};
   let other: { id: string; key: string };
   let viewerKey: string;
   let memberKey: string;
   beforeAll(async () => {
-    t = await startTestOrchestrator({ JULES_DEMO_SESSIONS: '0' });
+    const e = await engineEnv(engine);
+    dropDb = e.cleanup;
+    t = await startTestOrchestrator({ JULES_DEMO_SESSIONS: '0', ...e.env });
     other = await t.newWorkspace('elsewhere');
     const mk = async (role: string) => ((await (await t.request('/api/keys', { method: 'POST', json: { name: role, role } })).json()) as { key: string }).key;
     viewerKey = await mk('viewer');
     memberKey = await mk('member');
   });
-  afterAll(async () => t?.close());
+  afterAll(async () => {
+    await t?.close();
+    await dropDb();
+  });
 
   const json = async <T>(res: Response) => (await res.json()) as T;
 
