@@ -8,6 +8,7 @@ import { providersApi } from './providers';
 import { budgetsApi } from './budgets';
 import { routingApi } from './routing';
 import { llmApi } from './llm';
+import { schedulesApi } from './schedules';
 import { templatesApi } from './templates';
 import { subscribeEvents, type SubscribeOptions, type Subscription } from './events';
 
@@ -36,6 +37,8 @@ export function createClient(opts: ClientOptions) {
     routing: routingApi(t),
     /** The LLM gateway: usage, recorded calls and circuit breakers. */
     llm: llmApi(t),
+    /** Schedules: cron or interval in a time zone, next runs and run history. */
+    schedules: schedulesApi(t),
     templates: templatesApi(t),
     /**
      * Follows the live event stream (`routes.events.stream`, Server-Sent Events) with reconnect and Last-Event-ID

@@ -10,5 +10,6 @@ export * from './board';
 export * from './sessions';
 export * from './sources';
 export * from './keeper';
+export * from './schedules';
 export * from './templates';
 export * from './routes';

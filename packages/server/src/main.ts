@@ -23,6 +23,7 @@ import { createRoutingFeature } from './features/routing';
 import { createLlmFeature } from './features/llm';
 import { createSessionsFeature } from './features/sessions';
 import { createKeeperFeature, mirrorFromSessions } from './features/keeper';
+import { createSchedulesFeature } from './features/schedules';
 import { createTemplatesFeature } from './features/templates';
 
 const DASHBOARD_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dashboard/dist');
@@ -59,6 +60,8 @@ export async function startOrchestrator(config: Config, opts: StartOptions = {})
     pendingStaleMs: config.KEEPER_PENDING_STALE_MS, discoverEveryMs: config.KEEPER_DISCOVER_INTERVAL_MS, onLoop: (l) => loops.push(l),
   });
   loops.push(...keeper.loops, ...budgets.loops);
+  const schedules = createSchedulesFeature({ db, clock, log, instanceId });
+  loops.push(...schedules.loops);
   const system = createSystemFeature({
     version: VERSION, instanceId, startedAt: clock.now(), metrics,
     mode: { database: db.dialect, queue: queue.kind, events: bus.kind, jules: jules.simulated ? 'simulator' : 'remote' },
@@ -76,6 +79,7 @@ export async function startOrchestrator(config: Config, opts: StartOptions = {})
   budgets.routes(app);
   routing.routes(app, llm.service);
   for (const f of [llm, sessions, keeper]) f.routes(app);
+  schedules.routes(app);
   createTemplatesFeature({ db, clock, log }).routes(app);
   registerDocs(app, { version: VERSION, publicUrl: config.AUTOPILOT_PUBLIC_URL });
   registerDashboard(app, opts.dashboardDir ?? (config.DASHBOARD_DIR ? path.resolve(config.DASHBOARD_DIR) : DASHBOARD_DIST));

@@ -4,6 +4,7 @@ import { keeper } from './keeper';
 import { llm } from './llm';
 import { providers } from './providers';
 import { routing } from './routing';
+import { schedules } from './schedules';
 import { sessions } from './sessions';
 import { system } from './system';
 import { templates } from './templates';
@@ -14,7 +15,7 @@ import { assignOperationIds } from './define';
 export * from './define';
 
 /** Every API route, by feature: the server registers exactly these, the client calls exactly these. */
-export const routes = { workspaces, system, events, sessions, keeper, providers, budgets, routing, llm, templates } as const;
+export const routes = { workspaces, system, events, sessions, keeper, providers, budgets, routing, llm, schedules, templates } as const;
 export type Routes = typeof routes;
 
 // operationId = feature + declaration key (`sessionsList`, `keeperUpdateSettings`), unique (throws otherwise).

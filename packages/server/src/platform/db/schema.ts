@@ -111,6 +111,42 @@ export interface Database {
   jules_activities: JulesActivitiesTable;
   templates: TemplatesTable;
   template_tags: TemplateTagsTable;
+  schedules: SchedulesTable;
+  schedule_runs: ScheduleRunsTable;
+}
+
+/** A schedule: a cron expression in an IANA zone, or a fixed interval from `anchor_at`; next_fire_at null while paused. */
+export interface SchedulesTable {
+  id: string;
+  workspace_id: string;
+  name: string;
+  cron: string | null;
+  interval_seconds: number | null;
+  timezone: string;
+  enabled: number;
+  missed_run_policy: string; // skip | run_once
+  target: string; // JSON
+  anchor_at: number;
+  next_fire_at: number | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** One fire time of a schedule, claimed by one instance (UNIQUE schedule_id, fire_at); outcome 'pending' until recorded. */
+export interface ScheduleRunsTable {
+  id: string;
+  workspace_id: string;
+  schedule_id: string;
+  fire_at: number;
+  claimed_by: string;
+  claimed_at: number;
+  attempts: number;
+  started_at: number | null;
+  finished_at: number | null;
+  outcome: string; // pending | ok | failed | skipped
+  reason: string | null;
+  missed: number;
+  links: string; // JSON [{label,url}]
 }
 
 /** An LLM provider config; the API key is only ever stored sealed (SecretBox). */
