@@ -1,4 +1,4 @@
-import { routes, type CreateScheduleBody, type PageQuery, type UpdateScheduleBody } from '@autopilot/contracts';
+import { routes, type PageQuery, type RouteBody } from '@autopilot/contracts';
 import type { Transport } from './http';
 import { endpoints } from './route';
 
@@ -10,8 +10,8 @@ export function schedulesApi(t: Transport) {
   return {
     list: endpoint(r.list, (call) => (signal?: AbortSignal) => call({ signal })),
     get: endpoint(r.get, (call) => (id: string, signal?: AbortSignal) => call({ params: { id }, signal })),
-    create: endpoint(r.create, (call) => (body: Partial<CreateScheduleBody> & Pick<CreateScheduleBody, 'name' | 'target'>) => call({ body })),
-    update: endpoint(r.update, (call) => (id: string, body: UpdateScheduleBody) => call({ params: { id }, body })),
+    create: endpoint(r.create, (call) => (body: RouteBody<typeof r.create>) => call({ body })),
+    update: endpoint(r.update, (call) => (id: string, body: RouteBody<typeof r.update>) => call({ params: { id }, body })),
     remove: endpoint(r.remove, (call) => (id: string) => call({ params: { id } })),
     pause: endpoint(r.pause, (call) => (id: string) => call({ params: { id } })),
     resume: endpoint(r.resume, (call) => (id: string) => call({ params: { id } })),

@@ -16,17 +16,13 @@ const source = z.string().trim().min(1).max(300);
 export const TemplateTarget = z
   .strictObject({ kind: z.literal('template'), templateId, variables: Variables.default({}) })
   .openapi('ScheduleTemplateTarget');
-/** Launch one template (or one prompt) over a list of sources, as a batch. */
+/** Launch one template over a list of sources, as a batch (one session per source). */
 export const BatchTarget = z
   .strictObject({
     kind: z.literal('batch'),
-    templateId: templateId.optional(),
-    prompt: z.string().trim().min(1).max(20_000).optional(),
+    templateId,
     sources: z.array(source).min(1).max(500).openapi({ description: 'Repositories as owner/repo or sources/github/owner/repo' }),
     variables: Variables.default({}),
-  })
-  .superRefine((b, ctx) => {
-    if ((b.templateId === undefined) === (b.prompt === undefined)) ctx.addIssue({ code: 'custom', path: ['templateId'], message: 'give exactly one of templateId or prompt' });
   })
   .openapi('ScheduleBatchTarget');
 /** What a schedule launches at each fire time. */
@@ -34,40 +30,32 @@ export const ScheduleTarget = z.discriminatedUnion('kind', [TemplateTarget, Batc
 export type ScheduleTarget = z.infer<typeof ScheduleTarget>;
 
 const name = z.string().trim().min(1).max(100);
-const cron = z.string().trim().min(9).max(200).openapi({ description: 'Cron expression, 5 fields (minute first) or 6 (seconds first); runs at most once a minute', example: '0 7 * * 1' });
+const cron = z.string().trim().min(9).max(200).openapi({ description: 'Cron expression as croner reads it: 5 fields (minute first) or 6 (seconds first), names (MON, JAN), L, W and #; it must fire, and at most once a minute. No JSON Schema keyword parses cron: the server checks it and answers 400 naming body.cron', example: '0 7 * * 1' });
 const intervalSeconds = z.number().int().min(60, 'at least 60 seconds (1 minute)').max(366 * 86_400).openapi({ description: 'A fixed interval instead of a cron expression, counted from creation (or the last change of the interval)' });
-const timezone = z.string().trim().min(1).max(64).openapi({ description: 'IANA time zone the cron expression is read in', example: 'Europe/Berlin' });
+/** The IANA zones this runtime knows (canonical names), plus UTC. */
+export const TIME_ZONES: readonly [string, ...string[]] = ['UTC', ...(typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone').filter((z) => z !== 'UTC') : [])];
+const timezone = z.enum(TIME_ZONES).openapi({ description: 'IANA time zone the cron expression is read in (canonical name)', example: 'Europe/Berlin' });
 
+const common = {
+  name,
+  timezone: timezone.default('UTC'),
+  enabled: z.boolean().default(true),
+  missedRunPolicy: MissedRunPolicy.default('skip'),
+  target: ScheduleTarget,
+};
+
+/** A schedule fires on a cron expression (in its zone) or on a fixed interval: one of the two shapes. */
 export const CreateScheduleBody = z
-  .strictObject({
-    name,
-    cron: cron.optional(),
-    intervalSeconds: intervalSeconds.optional(),
-    timezone: timezone.default('UTC'),
-    enabled: z.boolean().default(true),
-    missedRunPolicy: MissedRunPolicy.default('skip'),
-    target: ScheduleTarget,
-  })
-  .superRefine((b, ctx) => {
-    if ((b.cron === undefined) === (b.intervalSeconds === undefined)) ctx.addIssue({ code: 'custom', path: ['cron'], message: 'give exactly one of cron or intervalSeconds' });
-  })
+  .union([z.strictObject({ ...common, cron }), z.strictObject({ ...common, intervalSeconds })])
   .openapi('CreateSchedule', {
     example: { name: 'Weekly dependency update', cron: '0 7 * * 1', timezone: 'Europe/Berlin', enabled: true, missedRunPolicy: 'run_once', target: { kind: 'template', templateId: 'tpl_deps', variables: { repo: 'acme/web' } } },
   });
 export type CreateScheduleBody = z.infer<typeof CreateScheduleBody>;
 
+const changes = { name: name.optional(), timezone: timezone.optional(), missedRunPolicy: MissedRunPolicy.optional(), target: ScheduleTarget.optional() };
+/** Any of the fields; a new cron or interval replaces the other kind of timing. */
 export const UpdateScheduleBody = z
-  .strictObject({
-    name: name.optional(),
-    cron: cron.optional(),
-    intervalSeconds: intervalSeconds.optional(),
-    timezone: timezone.optional(),
-    missedRunPolicy: MissedRunPolicy.optional(),
-    target: ScheduleTarget.optional(),
-  })
-  .superRefine((b, ctx) => {
-    if (b.cron !== undefined && b.intervalSeconds !== undefined) ctx.addIssue({ code: 'custom', path: ['cron'], message: 'give either cron or intervalSeconds, not both' });
-  })
+  .union([z.strictObject({ ...changes, cron: cron.optional() }), z.strictObject({ ...changes, intervalSeconds: intervalSeconds.optional() })])
   .openapi('UpdateSchedule', { example: { cron: '30 6 * * 1-5', timezone: 'America/New_York' } });
 export type UpdateScheduleBody = z.infer<typeof UpdateScheduleBody>;
 

@@ -25,7 +25,7 @@ const KNOWN = new Set([
   '$ref', 'type', 'enum', 'const', 'properties', 'required', 'additionalProperties', 'minProperties', 'maxProperties', 'dependentRequired',
   'if', 'then', 'anyOf', 'oneOf', 'allOf', 'minLength', 'maxLength', 'pattern', 'format', 'minimum', 'maximum', 'exclusiveMinimum',
   'exclusiveMaximum', 'items', 'minItems', 'maxItems', 'uniqueItems', 'x-unique-by', 'default', 'description', 'example', 'examples',
-  'title', 'deprecated', 'readOnly', 'writeOnly', 'propertyNames', 'nullable', 'unevaluatedProperties',
+  'title', 'deprecated', 'readOnly', 'writeOnly', 'propertyNames', 'nullable', 'unevaluatedProperties', 'discriminator',
 ]);
 
 export interface GenOptions {

@@ -242,11 +242,13 @@ export function createSchedulesService(deps: SchedulesDeps) {
 
     async create(workspaceId: string, body: CreateScheduleBody): Promise<Schedule> {
       const tz = zone(body.timezone);
-      if (body.cron !== undefined) checkCron(body.cron, tz);
+      const cron = 'cron' in body ? body.cron : null;
+      const interval = 'intervalSeconds' in body ? body.intervalSeconds : null;
+      if (cron !== null) checkCron(cron, tz);
       const now = clock.now();
       const at = iso(now);
       const row: SchedulesTable = {
-        id: randomUUID(), workspace_id: workspaceId, name: body.name, cron: body.cron ?? null, interval_seconds: body.cron !== undefined ? null : (body.intervalSeconds ?? null),
+        id: randomUUID(), workspace_id: workspaceId, name: body.name, cron, interval_seconds: cron !== null ? null : interval,
         timezone: tz, enabled: body.enabled ? 1 : 0, missed_run_policy: body.missedRunPolicy, target: JSON.stringify(body.target), anchor_at: now,
         next_fire_at: null, created_at: at, updated_at: at,
       };
@@ -263,8 +265,8 @@ export function createSchedulesService(deps: SchedulesDeps) {
       if (body.missedRunPolicy !== undefined) next.missed_run_policy = body.missedRunPolicy;
       if (body.target !== undefined) next.target = JSON.stringify(body.target);
       if (body.timezone !== undefined) next.timezone = zone(body.timezone);
-      if (body.cron !== undefined) Object.assign(next, { cron: body.cron, interval_seconds: null });
-      if (body.intervalSeconds !== undefined) Object.assign(next, { cron: null, interval_seconds: body.intervalSeconds, anchor_at: now });
+      if ('cron' in body && body.cron !== undefined) Object.assign(next, { cron: body.cron, interval_seconds: null });
+      if ('intervalSeconds' in body && body.intervalSeconds !== undefined) Object.assign(next, { cron: null, interval_seconds: body.intervalSeconds, anchor_at: now });
       if (next.cron !== null) checkCron(next.cron, next.timezone);
       const timingChanged = next.cron !== cur.cron || next.interval_seconds !== cur.interval_seconds || next.timezone !== cur.timezone || next.anchor_at !== cur.anchor_at;
       // A new timing counts from now: fire times the old one had left behind are not runs of the new one.
