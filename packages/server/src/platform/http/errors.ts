@@ -8,12 +8,25 @@ import type { AppEnv } from './types';
 
 /** Field-level issues from a zod error, prefixed with where the input came from (body, query, param). */
 export function zodIssues(err: ZodError, target?: string): FieldIssue[] {
-  return err.issues.map((i) => ({
+  return unwrapUnions(err.issues).map((i) => ({
     path: [target === 'json' ? 'body' : target, ...i.path.map(String)].filter(Boolean).join('.') || '(root)',
     // An enum's refusal lists what it takes, in words (query values are read in any case).
     message: i.code === 'invalid_value' && i.values.length > 1 ? `must be one of ${i.values.map(String).join(', ')}${target === 'query' ? ' (any case)' : ''}` : i.message,
     code: i.code,
   }));
+}
+
+/**
+ * A union of objects that refuses a value says only "invalid input" at the union's own path; the issues of the
+ * branch that came closest (fewest issues) name the field instead, e.g. `body.timezone`, not `body`.
+ */
+function unwrapUnions(issues: ZodError['issues']): ZodError['issues'] {
+  return issues.flatMap((i) => {
+    if (i.code !== 'invalid_union' || !('errors' in i) || !Array.isArray(i.errors) || i.errors.length === 0) return [i];
+    const best = [...i.errors].sort((a, b) => a.length - b.length)[0]!;
+    if (best.length === 0) return [i];
+    return unwrapUnions(best.map((b) => ({ ...b, path: [...i.path, ...b.path] })) as ZodError['issues']);
+  });
 }
 
 /** Builds the one error response shape; `details` is always an object (a bare issue list becomes `{ issues }`). */
