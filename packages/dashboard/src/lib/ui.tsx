@@ -1,3 +1,4 @@
+import { useEffect, type RefObject } from 'react';
 import { ApiError } from '@autopilot/client';
 
 /** An API error shown in place of content, with the server's message and a retry button. */
@@ -27,4 +28,14 @@ export function Switch({ checked, onChange, label, disabled, testId }: { checked
       <span>{label}</span>
     </button>
   );
+}
+
+/** Keeps a native <dialog> shown as a modal (focus trapped, Escape closes) exactly while `open` is true. */
+export function useModalDialog(ref: RefObject<HTMLDialogElement | null>, open: boolean) {
+  useEffect(() => {
+    const d = ref.current;
+    if (!d) return;
+    if (open && !d.open) d.showModal();
+    if (!open && d.open) d.close();
+  }, [ref, open]);
 }

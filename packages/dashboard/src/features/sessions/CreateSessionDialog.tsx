@@ -4,6 +4,7 @@ import { ApiError } from '@autopilot/client';
 import { CreateSessionBody, SessionSummary, type JulesSource } from '@autopilot/contracts';
 import { navigate } from '../../app/router';
 import { useApi } from '../../lib/api';
+import { useModalDialog } from '../../lib/ui';
 import { julesKeys, sessionKey, SOURCES_LIMIT, upsertSession, useJulesAccounts, useJulesSources } from './data';
 import { matchSources, missingMessage, resolveSource, shortName, shortOf } from './source-picker';
 import './create-session.css';
@@ -169,12 +170,7 @@ export function CreateSessionDialog({ open, onClose, sources: known }: { open: b
   // When a listing failed, the repositories of existing sessions are still suggestions.
   const extra = listFailed ? known.filter((k) => !all.some((s) => s.name === k)) : [];
 
-  useEffect(() => {
-    const d = ref.current;
-    if (!d) return;
-    if (open && !d.open) d.showModal();
-    if (!open && d.open) d.close();
-  }, [open]);
+  useModalDialog(ref, open);
 
   // The chosen repository's default branch, unless the user typed one.
   useEffect(() => {

@@ -260,9 +260,14 @@ function EditDialog({ editing, onClose }: { editing: Editing; onClose: () => voi
   const update = useMutation({ mutationFn: (v: { id: string; body: UpdateJulesAccountBody }) => api.sessions.accounts.update(v.id, v.body), onSuccess: done, onError: fail });
   const remove = useMutation({
     mutationFn: (id: string) => api.sessions.accounts.remove(id),
-    onSuccess: () => {
+    onSuccess: (_, id) => {
+      // Gone from the list at once, and its own queries (repositories, session count) dropped rather than refetched:
+      // a refetch would ask the server for an account that no longer exists (a 404) before its card unmounts.
+      qc.setQueryData<{ items: JulesAccount[] }>(julesKeys.accounts, (old) => (old ? { ...old, items: old.items.filter((a) => a.id !== id) } : old));
+      const own = (k: readonly unknown[]) => k[0] === 'jules' && (k[1] === 'sources' || k[1] === 'session-count') && k[2] === id;
+      qc.removeQueries({ predicate: (q) => own(q.queryKey) });
       // Its sessions went with it: the board and every count must forget them.
-      void qc.invalidateQueries();
+      void qc.invalidateQueries({ predicate: (q) => !own(q.queryKey) });
       close();
     },
     onError: fail,

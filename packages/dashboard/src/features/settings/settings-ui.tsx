@@ -1,6 +1,7 @@
-import { useEffect, useRef, type ReactNode } from 'react';
+import { useRef, type ReactNode } from 'react';
 import { ApiError } from '@autopilot/client';
 import type { Me, Role } from '@autopilot/contracts';
+import { useModalDialog } from '../../lib/ui';
 import './settings-pages.css';
 
 /* Small pieces the API keys, workspace and routing sections share. */
@@ -11,12 +12,7 @@ export const isAdmin = (me: Me | undefined) => !!me && RANK[me.key.role] >= RANK
 /** A native modal <dialog> (focus stays inside, Escape closes) open while `open` is true. */
 export function Modal({ open, onClose, labelledBy, children, testId }: { open: boolean; onClose: () => void; labelledBy: string; children: ReactNode; testId?: string }) {
   const ref = useRef<HTMLDialogElement>(null);
-  useEffect(() => {
-    const d = ref.current;
-    if (!d) return;
-    if (open && !d.open) d.showModal();
-    if (!open && d.open) d.close();
-  }, [open]);
+  useModalDialog(ref, open);
   return (
     <dialog ref={ref} className="st-dialog" aria-labelledby={labelledBy} onClose={onClose} data-testid={testId}>
       {open ? children : null}
