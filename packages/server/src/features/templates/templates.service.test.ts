@@ -91,8 +91,10 @@ describe.each(testEngines())('templates service and store (%s)', (engine) => {
 
   it('deletes with its tags; another workspace cannot read, preview, update or delete it', async () => {
     const tpl = await svc.create(ws, body({ name: 'gone soon', prompt: 'x {{n}}', tags: ['temp'], variables: [{ name: 'n', type: 'number', required: true }] }));
-    for (const p of [svc.get(other, tpl.id), svc.preview(other, tpl.id, {}), svc.update(other, tpl.id, { ...body({ name: 'x', prompt: 'y' }), version: 1 }), svc.remove(other, tpl.id)]) {
-      expect((await failure(p)).status).toBe(404);
+    // Started one at a time: a promise made before its turn would reject with nobody awaiting it yet.
+    const attempts = [() => svc.get(other, tpl.id), () => svc.preview(other, tpl.id, {}), () => svc.update(other, tpl.id, { ...body({ name: 'x', prompt: 'y' }), version: 1 }), () => svc.remove(other, tpl.id)];
+    for (const attempt of attempts) {
+      expect((await failure(attempt())).status).toBe(404);
     }
     expect((await svc.preview(ws, tpl.id, { n: '7' })).prompt).toBe('x 7');
     await svc.remove(ws, tpl.id);
