@@ -10,6 +10,8 @@ import { routingApi } from './routing';
 import { llmApi } from './llm';
 import { schedulesApi } from './schedules';
 import { templatesApi } from './templates';
+import { dispatchApi } from './dispatch';
+import { batchesApi } from './batches';
 import { subscribeEvents, type SubscribeOptions, type Subscription } from './events';
 
 /**
@@ -40,6 +42,8 @@ export function createClient(opts: ClientOptions) {
     /** Schedules: cron or interval in a time zone, next runs and run history. */
     schedules: schedulesApi(t),
     templates: templatesApi(t),
+    dispatch: dispatchApi(t),
+    batches: batchesApi(t),
     /**
      * Follows the live event stream (`routes.events.stream`, Server-Sent Events) with reconnect and Last-Event-ID
      * resume; call close() to stop.

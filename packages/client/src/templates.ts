@@ -1,4 +1,4 @@
-import { routes, type CreateTemplateBody, type PreviewDraftTemplateBody, type PreviewTemplateBody, type Template, type UpdateTemplateBody } from '@autopilot/contracts';
+import { routes, type CreateTemplateBody, type LaunchTemplateBody, type PreviewDraftTemplateBody, type PreviewTemplateBody, type Template, type UpdateTemplateBody } from '@autopilot/contracts';
 import type { Transport } from './http';
 import { endpoints } from './route';
 
@@ -10,7 +10,7 @@ export interface TemplateFilter {
   cursor?: string;
 }
 
-/** Templates: reusable session definitions with typed variables, and their preview (launching comes with the dispatcher). */
+/** Templates: reusable session definitions with typed variables, and their preview and launching (a batch through the dispatcher). */
 export function templatesApi(t: Transport) {
   const endpoint = endpoints(t);
   const list = endpoint(r.list, (call) => (q: TemplateFilter = {}, signal?: AbortSignal) => call({ query: { ...q }, signal }));
@@ -35,5 +35,7 @@ export function templatesApi(t: Transport) {
     preview: endpoint(r.preview, (call) => (id: string, body: PreviewTemplateBody = {}, signal?: AbortSignal) => call({ params: { id }, body, signal })),
     /** Renders an unsaved template body (the editor's live preview). */
     previewDraft: endpoint(r.previewDraft, (call) => (body: PreviewDraftTemplateBody, signal?: AbortSignal) => call({ body, signal })),
+    /** Launches the template: one session per repository, as a batch (GET /api/batches/{id} follows it). */
+    launch: endpoint(r.launch, (call) => (id: string, body: LaunchTemplateBody = {}) => call({ params: { id }, body })),
   };
 }

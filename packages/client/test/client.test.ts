@@ -1,3 +1,4 @@
+import { isDispatchIntent } from '@autopilot/contracts';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -183,6 +184,7 @@ describe('client.sessions and client.keeper against the demo simulator', () => {
       startingBranch: 'main',
       requirePlanApproval: true,
     });
+    if (isDispatchIntent(created)) throw new Error('the demo account has no limits: the create is sent at once');
     expect(created.source).toBe('sources/github/acme-corp/storefront');
     for (let i = 0; i < 3; i++) await client.sessions.create({ prompt: `[sim:happy] filler ${i}`, source: 'sources/github/acme-corp/storefront', startingBranch: 'main' });
 

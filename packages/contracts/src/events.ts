@@ -103,6 +103,27 @@ const breakerData = <S extends 'open' | 'closed'>(state: S) =>
     }),
   ]);
 
+const DispatchUpdated = z.object({
+  id: Id('The dispatch intent (GET /api/dispatch/intents/{id})'),
+  accountId: Id('The Jules account it goes to'),
+  state: z.enum(['queued', 'dispatching', 'created', 'failed', 'cancelled']),
+  origin: z.object({ kind: z.enum(['api', 'batch', 'schedule', 'keeper', 'template']), id: z.string().nullable().describe('The batch, schedule run or keeper action') }),
+  sessionId: MirrorId.nullable().describe('Set once created'),
+  attempts: count,
+  error: z.string().nullable(),
+  waitingFor: z.string().nullable().describe('Why a queued intent waits: slot, daily_quota, retry, in_flight, rate_limit, paused'),
+});
+const BatchProgress = z.object({
+  id: Id('The batch (GET /api/batches/{id})'),
+  state: z.enum(['running', 'done', 'cancelled']),
+  total: count,
+  queued: count,
+  dispatching: count,
+  created: count,
+  failed: count,
+  cancelled: count,
+});
+
 const entry = <V extends number, S extends z.ZodType>(version: V, description: string, data: S) => ({ version, description, data });
 
 /** Every event type: version, description and payload schema. */
@@ -116,6 +137,8 @@ export const EventCatalog = {
   'keeper.action': entry(1, 'The keeper acted on a session, or settled an action interrupted earlier.', KeeperAction),
   'notification.raised': entry(1, 'The keeper wants a person to look at something.', NotificationRaised),
   'notification.updated': entry(1, 'Notifications were marked read or unread, dismissed, restored, or resolved because their cause cleared.', NotificationUpdated),
+  'dispatch.updated': entry(1, 'A session create moved: queued, being sent, created, failed or cancelled.', DispatchUpdated),
+  'batch.progress': entry(1, "A batch's counts changed (an item was sent, created, failed or cancelled).", BatchProgress),
   'breaker.opened': entry(1, 'A circuit breaker opened: calls to that LLM model or Jules account stop for a while.', breakerData('open')),
   'breaker.closed': entry(1, 'A circuit breaker closed again: calls go through.', breakerData('closed')),
 } as const;

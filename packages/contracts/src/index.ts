@@ -12,4 +12,6 @@ export * from './sources';
 export * from './keeper';
 export * from './schedules';
 export * from './templates';
+export * from './dispatch';
+export * from './batches';
 export * from './routes';

@@ -41,16 +41,28 @@ export type RouteResult<R> = R extends { responses: infer Rs }
     : z.output<JsonSchemaOf<Rs[Extract<keyof Rs, SuccessCode>]>>
   : never;
 
-/** The status and JSON schema (if any) of a route's success response: what a client parses the answer with. */
+/**
+ * The status and JSON schema (if any) of a route's success response: what a client parses the answer with. A route
+ * with several success responses (201 created / 202 queued, 201 / 200 replayed) is parsed with their union.
+ */
+const successCache = new WeakMap<RouteDeclaration, { status: number; schema: z.ZodType | undefined }>();
 export function successOf(route: RouteDeclaration): { status: number; schema: z.ZodType | undefined } {
+  const hit = successCache.get(route);
+  if (hit) return hit;
+  const found: Array<{ status: number; schema: z.ZodType | undefined }> = [];
   for (const [code, res] of Object.entries(route.responses)) {
     const status = Number(code);
     if (status < 200 || status > 299) continue;
     const content = (res as { content?: Record<string, { schema?: unknown }> }).content;
     const schema = content?.['application/json']?.schema;
-    return { status, schema: typeof (schema as z.ZodType | undefined)?.safeParse === 'function' ? (schema as z.ZodType) : undefined };
+    found.push({ status, schema: typeof (schema as z.ZodType | undefined)?.safeParse === 'function' ? (schema as z.ZodType) : undefined });
   }
-  throw new Error(`${route.method.toUpperCase()} ${route.path} declares no success response`);
+  if (found.length === 0) throw new Error(`${route.method.toUpperCase()} ${route.path} declares no success response`);
+  const schemas = [...new Set(found.map((f) => f.schema).filter((x): x is z.ZodType => x !== undefined))];
+  const schema = schemas.length > 1 ? z.union(schemas as [z.ZodType, z.ZodType, ...z.ZodType[]]) : schemas[0];
+  const out = { status: found[0].status, schema };
+  successCache.set(route, out);
+  return out;
 }
 
 /**

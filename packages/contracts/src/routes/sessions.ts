@@ -3,6 +3,7 @@ import {
   ActivityPage, BoardCounts, BoardCountsQuery, CreateJulesAccountBody, CreateSessionBody, JulesAccount, JulesAccountList, ListSessionsQuery, SendMessageBody, SessionDetail, SessionPage, UpdateJulesAccountBody,
 } from '../sessions';
 import { JulesSourceList, ListSourcesQuery } from '../sources';
+import { DispatchIntent } from '../dispatch';
 import { declareRoutes, IdParam, jsonBody, jsonOk } from './define';
 
 const tags = ['sessions'];
@@ -50,9 +51,10 @@ export const sessions = declareRoutes({
     method: 'post',
     path: '/api/sessions',
     tags,
-    summary: 'Create a session on Jules',
+    summary:
+      "Create a session on Jules through the dispatcher: 201 with the session when it was sent at once; 202 with the dispatch intent (position, eta, waitingFor) when the account's plan limits hold it (it is sent when a slot frees)",
     request: { body: jsonBody(CreateSessionBody) },
-    responses: { 201: jsonOk(SessionDetail, 'Created'), ...upstreamErrors },
+    responses: { 201: jsonOk(SessionDetail, 'Created'), 202: jsonOk(DispatchIntent, 'Queued: the dispatcher sends it when the account has room (GET /api/dispatch/intents/{id})'), ...upstreamErrors },
   },
   approvePlan: action('approve-plan', 'Approve the plan awaiting approval'),
   archive: action('archive', 'Archive the session on Jules'),

@@ -1,4 +1,5 @@
 import { CreateTemplateBody, PreviewDraftTemplateBody, PreviewTemplateBody, Template, TemplateListQuery, TemplatePage, TemplatePreview, UpdateTemplateBody } from '../templates';
+import { Batch, LaunchTemplateBody } from '../batches';
 import { declareRoutes, IdParam, jsonBody, jsonOk } from './define';
 
 const tags = ['templates'];
@@ -57,5 +58,14 @@ export const templates = declareRoutes({
     summary: 'Render an unsaved template body with values (undeclared variables are problems here, not a 400)',
     request: { body: jsonBody(PreviewDraftTemplateBody) },
     responses: { 200: jsonOk(TemplatePreview) },
+  },
+  launch: {
+    method: 'post',
+    path: '/api/templates/{id}/launch',
+    tags,
+    summary: 'Launch a template: one session per repository, as a batch through the dispatcher (a problem with a value is a 400 naming the variable, nothing created)',
+    ...member,
+    request: { params: IdParam, body: jsonBody(LaunchTemplateBody) },
+    responses: { 201: jsonOk(Batch, 'Launched') },
   },
 });

@@ -1,6 +1,9 @@
 /** The side navigation: one entry per top-level page (its route is in routes.tsx). */
 export const NAV = [
   { href: '/sessions', label: 'Sessions' },
+  { href: '/templates', label: 'Templates' },
+  { href: '/batches', label: 'Batches' },
+  { href: '/schedules', label: 'Schedules' },
   { href: '/keeper', label: 'Keeper' },
   { href: '/providers', label: 'Providers' },
   { href: '/costs', label: 'Costs' },

@@ -10,6 +10,10 @@ const KeeperPage = lazy(() => import('../features/keeper/KeeperPage').then((m) =
 const ProvidersPage = lazy(() => import('../features/providers/ProvidersPage').then((m) => ({ default: m.ProvidersPage })));
 const CostsPage = lazy(() => import('../features/llm/CostsPage').then((m) => ({ default: m.CostsPage })));
 const SettingsPage = lazy(() => import('../features/settings/SettingsPage').then((m) => ({ default: m.SettingsPage })));
+const TemplatesPage = lazy(() => import('../features/templates/TemplatesPage').then((m) => ({ default: m.TemplatesPage })));
+const BatchesPage = lazy(() => import('../features/batches/BatchesPage').then((m) => ({ default: m.BatchesPage })));
+const BatchDetailPage = lazy(() => import('../features/batches/BatchDetailPage').then((m) => ({ default: m.BatchDetailPage })));
+const SchedulesPage = lazy(() => import('../features/schedules/SchedulesPage').then((m) => ({ default: m.SchedulesPage })));
 const SystemPage = lazy(() => import('../features/system/SystemPage').then((m) => ({ default: m.SystemPage })));
 
 interface Route {
@@ -21,6 +25,12 @@ interface Route {
 const ROUTES: Route[] = [
   { path: '/sessions', render: () => <SessionsPage /> },
   { path: '/sessions/:id', render: (p) => <SessionDetailPage key={p.id} id={p.id} /> },
+  { path: '/templates', render: () => <TemplatesPage /> },
+  { path: '/templates/:id', render: (p) => <TemplatesPage key={p.id} id={p.id} /> },
+  { path: '/batches', render: () => <BatchesPage /> },
+  { path: '/batches/:id', render: (p) => <BatchDetailPage key={p.id} id={p.id} /> },
+  { path: '/schedules', render: () => <SchedulesPage /> },
+  { path: '/schedules/:id', render: (p) => <SchedulesPage key={p.id} id={p.id} /> },
   { path: '/keeper', render: () => <KeeperPage /> },
   { path: '/providers', render: () => <ProvidersPage /> },
   { path: '/costs', render: () => <CostsPage /> },

@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import type { AppEvent, SessionDetail } from '@autopilot/contracts';
+import { isDispatchIntent, queuedText, type AppEvent, type SessionDetail } from '@autopilot/contracts';
 import { cell, connect, fail, fields, positiveInt, printJson, run, say, shortSource, shortTime, sourceName, table, UsageError, withConnection, type ConnectionOptions } from './common';
 
 type ListOpts = ConnectionOptions & { state?: string; source?: string; text?: string; archived?: 'true' | 'false' | 'all'; account?: string; limit: number; cursor?: string };
@@ -139,6 +139,10 @@ export function sessionsCommand(): Command {
         ...(o.account ? { accountId: o.account } : {}),
       });
       if (o.json) return printJson(s);
+      if (isDispatchIntent(s)) {
+        say(o, `queued ${s.id}: ${queuedText(s)} (autopilot dispatch shows the line; the session is created when the account has room)`);
+        return;
+      }
       say(o, oneLine(s, 'created'));
     }),
   );

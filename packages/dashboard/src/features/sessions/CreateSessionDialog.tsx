@@ -1,7 +1,7 @@
 import { useEffect, useId, useMemo, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import { ApiError } from '@autopilot/client';
-import { CreateSessionBody, SessionSummary, type JulesSource } from '@autopilot/contracts';
+import { CreateSessionBody, SessionSummary, isDispatchIntent, queuedText, type DispatchIntent, type JulesSource } from '@autopilot/contracts';
 import { navigate } from '../../app/router';
 import { useApi } from '../../lib/api';
 import { useModalDialog } from '../../lib/ui';
@@ -152,6 +152,8 @@ export function CreateSessionDialog({ open, onClose, sources: known }: { open: b
   const qc = useQueryClient();
   const [errors, setErrors] = useState<Partial<Record<Field, string>>>({});
   const [busy, setBusy] = useState(false);
+  /** The create the account's plan limits hold: shown instead of closing the dialog. */
+  const [queued, setQueued] = useState<DispatchIntent | null>(null);
   const [accountId, setAccountId] = useState('');
   const [sourceText, setSourceText] = useState('');
   const [branch, setBranch] = useState('');
@@ -183,6 +185,7 @@ export function CreateSessionDialog({ open, onClose, sources: known }: { open: b
     setBranchEdited(false);
     setAccountId('');
     setErrors({});
+    setQueued(null);
   }
 
   /** The source and account to send, or the error to show. */
@@ -228,6 +231,11 @@ export function CreateSessionDialog({ open, onClose, sources: known }: { open: b
       if (!parsed.success) return setErrors(fieldErrors(parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.path[0] === 'startingBranch' ? 'Choose the branch Jules starts from' : i.message }))));
       setErrors({});
       const created = await api.sessions.create(parsed.data);
+      if (isDispatchIntent(created)) {
+        // The account's plan limits hold it: say where it is in line instead of opening a session that does not exist yet.
+        setQueued(created);
+        return;
+      }
       qc.setQueryData(sessionKey(created.id), created);
       upsertSession(qc, SessionSummary.parse(created));
       formEl.reset();
@@ -339,6 +347,11 @@ export function CreateSessionDialog({ open, onClose, sources: known }: { open: b
         <label className="check">
           <input type="checkbox" name="autoCreatePr" defaultChecked /> Open a pull request automatically
         </label>
+        {queued && (
+          <p className="cs-queued" role="status">
+            Queued, not created yet: {queuedText(queued)}. It is sent as soon as the account has room.
+          </p>
+        )}
         {errors.form && (
           <p className="error cs-error" role="alert">
             {errors.form}
