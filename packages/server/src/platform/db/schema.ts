@@ -113,6 +113,77 @@ export interface Database {
   template_tags: TemplateTagsTable;
   schedules: SchedulesTable;
   schedule_runs: ScheduleRunsTable;
+  dispatch_intents: DispatchIntentsTable;
+  dispatch_limits: DispatchLimitsTable;
+  batches: BatchesTable;
+  batch_items: BatchItemsTable;
+}
+
+/**
+ * One session create (features/dispatch), written before Jules is called. `seq` orders the account's line;
+ * `claim` is the pump run that is sending it (state dispatching), so a crashed sender's intent is reconciled against
+ * the account's session list before it is sent again.
+ */
+export interface DispatchIntentsTable {
+  id: string;
+  workspace_id: string;
+  account_id: string;
+  seq: number;
+  priority: number;
+  state: string; // queued | dispatching | created | failed | cancelled
+  origin_kind: string;
+  origin_id: string | null;
+  idempotency_key: string | null;
+  request: string; // JSON DispatchRequest
+  keeper: string | null; // JSON DispatchKeeperOverrides
+  session_id: string | null;
+  jules_id: string | null;
+  attempts: number;
+  error: string | null;
+  waiting_for: string | null;
+  claim: string | null;
+  next_attempt_at: number | null;
+  dispatched_at: number | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A Jules account's plan limits as the dispatcher enforces them (no row = plan unknown, in flight 3). */
+export interface DispatchLimitsTable {
+  account_id: string;
+  workspace_id: string;
+  plan: string;
+  concurrent: number | null;
+  daily: number | null;
+  in_flight: number;
+  paused: number;
+  rate_limited_until: number | null;
+  updated_at: string;
+}
+
+/** A batch (features/batches): its items are dispatch intents with origin (batch, id); counts come from them. */
+export interface BatchesTable {
+  id: string;
+  workspace_id: string;
+  name: string;
+  account_id: string;
+  origin_kind: string; // api | template | schedule
+  origin_id: string | null;
+  template_id: string | null;
+  idempotency_key: string | null;
+  body_hash: string | null;
+  cancelled_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface BatchItemsTable {
+  batch_id: string;
+  workspace_id: string;
+  idx: number;
+  row: number | null;
+  label: string;
+  intent_id: string;
 }
 
 /** A schedule: a cron expression in an IANA zone, or a fixed interval from `anchor_at`; next_fire_at null while paused. */
