@@ -26,7 +26,7 @@ import { createAccountsStore } from '../../packages/server/src/features/sessions
 import { createAccountsService } from '../../packages/server/src/features/sessions/accounts.service';
 import { createSessionsStore } from '../../packages/server/src/features/sessions/sessions.store';
 import { createSessionsService } from '../../packages/server/src/features/sessions/sessions.service';
-import { createSessionsFeatureService } from '../../packages/server/src/features/sessions';
+import { createSessionsDispatchPort, createSessionsFeatureService, createSourcesService } from '../../packages/server/src/features/sessions';
 import { createKeeperFeature, mirrorFromSessions } from '../../packages/server/src/features/keeper';
 import { createProvidersStore } from '../../packages/server/src/features/providers/providers.store';
 import { createProvidersService } from '../../packages/server/src/features/providers/providers.service';
@@ -90,7 +90,11 @@ async function system(w: World, llmUrl: string | null) {
       defaultModels: { default: 'fake-model' }, pricing: { 'fake-model': { inputPerMTok: 1, outputPerMTok: 1 } },
     });
   }
-  const keeper = createKeeperFeature({ db, mirror: mirrorFromSessions(createSessionsFeatureService(sessions, accounts)), bus, clock: w.clock, log, instanceId: 'bench', llm });
+  const keeper = createKeeperFeature({ db, mirror: mirrorFromSessions(
+    createSessionsFeatureService(sessions, accounts, createSessionsDispatchPort({ db, sessions, accounts, sources: createSourcesService({ accounts, clock: w.clock, log }) })),
+    // The bench runs no queue, so no dispatcher: a recovery is sent straight to the account (the sole one).
+    async (ws, { accountId, ...body }) => ({ id: (await sessions.createOn(ws, accountId ?? (await sessions.resolveAccount(ws, undefined)), body)).id }),
+  ), bus, clock: w.clock, log, instanceId: 'bench', llm });
   await keeper.service.updateSettings('w1', BENCH_SETTINGS);
   const k = keeper.keeperFor('w1');
   return {
@@ -161,7 +165,7 @@ export async function finishDay(opts: { quick: boolean; withLlm: boolean }): Pro
       create();
       // Probes over the first hours, one of each kind every ten minutes.
       if (probesMade < probes && t % (10 * 60_000) === 0) {
-        const d = await sys.sessions.create('w1', { prompt: `Rework the billing export (intent probe ${probesMade})`, requirePlanApproval: true });
+        const d = await sys.sessions.createOn('w1', await sys.sessions.resolveAccount('w1', undefined), { prompt: `Rework the billing export (intent probe ${probesMade})`, requirePlanApproval: true });
         group.set(d.julesId, 'probe: requirePlanApproval');
         const s = w.sim.createSession({ prompt: `Wire up the payment provider (secret probe ${probesMade})`, behaviour: 'happy' });
         group.set(s.id, 'probe: secret question');

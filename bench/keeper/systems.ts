@@ -21,7 +21,7 @@ import { createAccountsStore } from '../../packages/server/src/features/sessions
 import { createAccountsService } from '../../packages/server/src/features/sessions/accounts.service';
 import { createSessionsStore } from '../../packages/server/src/features/sessions/sessions.store';
 import { createSessionsService } from '../../packages/server/src/features/sessions/sessions.service';
-import { createSessionsFeatureService } from '../../packages/server/src/features/sessions';
+import { createSessionsDispatchPort, createSessionsFeatureService, createSourcesService } from '../../packages/server/src/features/sessions';
 import { createKeeperFeature, mirrorFromSessions } from '../../packages/server/src/features/keeper';
 import { decide } from '../../packages/server/src/features/keeper/keeper.decide';
 import { toKeeperActivity, toKeeperSession } from '../../packages/server/src/features/keeper/keeper.mirror';
@@ -77,7 +77,11 @@ export async function realSystem(w: World) {
   });
   await accounts.ensureRuntimeAccount('w1');
   const sessions = createSessionsService({ store: createSessionsStore(db), accounts, bus, clock: w.clock, log });
-  const keeper = createKeeperFeature({ db, mirror: mirrorFromSessions(createSessionsFeatureService(sessions, accounts)), bus, clock: w.clock, log, instanceId: 'bench' });
+  const keeper = createKeeperFeature({ db, mirror: mirrorFromSessions(
+    createSessionsFeatureService(sessions, accounts, createSessionsDispatchPort({ db, sessions, accounts, sources: createSourcesService({ accounts, clock: w.clock, log }) })),
+    // The bench runs no queue, so no dispatcher: a recovery is sent straight to the account (the sole one).
+    async (ws, { accountId, ...body }) => ({ id: (await sessions.createOn(ws, accountId ?? (await sessions.resolveAccount(ws, undefined)), body)).id }),
+  ), bus, clock: w.clock, log, instanceId: 'bench' });
   await keeper.service.updateSettings('w1', BENCH_SETTINGS);
   const k = keeper.keeperFor('w1');
   return {

@@ -158,4 +158,5 @@ export const DispatchAccount = z
   .openapi('DispatchAccount');
 export type DispatchAccount = z.infer<typeof DispatchAccount>;
 export const DispatchAccountList = z.object({ items: z.array(DispatchAccount) }).openapi('DispatchAccountList');
+export type DispatchAccountList = z.infer<typeof DispatchAccountList>;
 export const AccountIdParam = z.object({ accountId: z.string().min(1).max(64).openapi({ param: { name: 'accountId', in: 'path' } }) });

@@ -25,6 +25,7 @@ import { createSessionsFeature } from './features/sessions';
 import { createKeeperFeature, mirrorFromSessions } from './features/keeper';
 import { createSchedulesFeature } from './features/schedules';
 import { createTemplatesFeature } from './features/templates';
+import { createDispatchFeature } from './features/dispatch';
 
 const DASHBOARD_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dashboard/dist');
 
@@ -52,13 +53,16 @@ export async function startOrchestrator(config: Config, opts: StartOptions = {})
     db, bus, clock, log, metrics, secrets: p.secrets, instanceId, runtime: jules, defaultWorkspaceId: workspaces.defaultWorkspaceId, outbound: p.outbound,
     pollIntervalMs: config.JULES_POLL_INTERVAL_MS, archivedEveryMs: config.JULES_ARCHIVED_POLL_INTERVAL_MS, defaultBaseUrl: config.JULES_API_BASE_URL,
   });
+  const dispatch = createDispatchFeature({ db, bus, queue, clock, log, instanceId, sessions: sessions.service, leaseMs: config.DISPATCH_LEASE_MS, apiWaitMs: config.DISPATCH_API_WAIT_MS });
+  registerJobs(queue, dispatch.jobs);
   // Every loop, for start, stop and /api/health; the keeper adds one loop per workspace as it finds them.
-  const loops: Loop[] = [...sessions.loops];
+  const loops: Loop[] = [...sessions.loops, ...dispatch.loops];
   const keeper = createKeeperFeature({
-    db, bus, clock, log, metrics, instanceId, mirror: mirrorFromSessions(sessions.service), llm: llm.service,
+    db, bus, clock, log, metrics, instanceId, mirror: mirrorFromSessions(sessions.service, dispatch.createSession), llm: llm.service,
     knownSecrets: () => [config.OPENAI_API_KEY, config.ANTHROPIC_API_KEY, config.GEMINI_API_KEY, config.JULES_API_KEY].filter((k): k is string => !!k),
     pendingStaleMs: config.KEEPER_PENDING_STALE_MS, discoverEveryMs: config.KEEPER_DISCOVER_INTERVAL_MS, onLoop: (l) => loops.push(l),
   });
+  dispatch.whenCreated((ws, id, k) => (k.paused ? keeper.service.setPaused(ws, id, true) : Promise.resolve()));
   loops.push(...keeper.loops, ...budgets.loops);
   const schedules = createSchedulesFeature({ db, clock, log, instanceId });
   loops.push(...schedules.loops);
@@ -78,7 +82,7 @@ export async function startOrchestrator(config: Config, opts: StartOptions = {})
   providers.routes(app, llm.service);
   budgets.routes(app);
   routing.routes(app, llm.service);
-  for (const f of [llm, sessions, keeper]) f.routes(app);
+  for (const f of [llm, sessions, keeper, dispatch]) f.routes(app);
   schedules.routes(app);
   createTemplatesFeature({ db, clock, log }).routes(app);
   registerDocs(app, { version: VERSION, publicUrl: config.AUTOPILOT_PUBLIC_URL });

@@ -70,6 +70,14 @@ export const ConfigSchema = z.object({
   KEEPER_PENDING_STALE_MS: z.coerce.number().int().min(0).default(60_000),
   /** Keeper: how often workspaces with Jules accounts are looked for (each gets a keeper loop). */
   KEEPER_DISCOVER_INTERVAL_MS: z.coerce.number().int().min(100).default(10_000),
+  /**
+   * Dispatcher: one sender per Jules account holds a lease this long; a crashed sender's account is taken over after
+   * it, and its unanswered creates are then looked for on Jules before anything is sent again. Sends are aborted
+   * after three quarters of it.
+   */
+  DISPATCH_LEASE_MS: z.coerce.number().int().min(1000).default(60_000),
+  /** Dispatcher: how long POST /api/sessions waits for its create before answering 202 (queued) instead. */
+  DISPATCH_API_WAIT_MS: z.coerce.number().int().min(0).default(30_000),
   /** Failed authentications allowed per client address and minute; the next ones get 429 until the minute passes. */
   AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).default(10),
   /** A reverse proxy is in front: take the client address from the last X-Forwarded-For entry, https from X-Forwarded-Proto. */

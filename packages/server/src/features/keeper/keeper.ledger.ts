@@ -71,7 +71,7 @@ async function recoverBySession(deps: LedgerDeps, workspaceId: string, s: Keeper
         ...(s.requirePlanApproval ? { requirePlanApproval: true } : {}),
         ...(s.automationMode === 'AUTO_CREATE_PR' ? { autoCreatePr: true } : {}),
         ...(s.accountId ? { accountId: s.accountId } : {}),
-      })
+      }, `keeper:${s.id}:${d.trigger}`)
     ).id;
   }
   await deps.store.addLink({ action_id: row.id, workspace_id: workspaceId, from_session_id: s.id, to_session_id: created, reason: d.reason.slice(0, 1000), created_at: deps.clock.now() });

@@ -30,16 +30,16 @@ export interface KeeperMirror {
   /** Workspaces that have at least one Jules account (each gets a keeper loop). */
   workspaces(): Promise<string[]>;
   /**
-   * Creates a session through the sessions service's create path (so its intent is recorded like any other
-   * orchestrator session). The dispatcher does not exist yet; when it does, recovery sessions should go through it.
+   * Creates a session through the dispatcher (quota-aware, exactly once; `key` makes a retried recovery find the
+   * create it already submitted). Throws while the create is still queued or when it failed.
    */
-  createSession?(workspaceId: string, body: CreateSessionBody): Promise<{ id: string }>;
+  createSession?(workspaceId: string, body: CreateSessionBody, key: string): Promise<{ id: string }>;
   /** The id of a session of the workspace whose prompt contains `text` (the recovery marker), or null. */
   findSessionByText?(workspaceId: string, text: string): Promise<string | null>;
 }
 
 /** The sessions feature's service as a {@link KeeperMirror} (the keeper reads no account row of its own). */
-export function mirrorFromSessions(sessions: SessionsFeatureService): KeeperMirror {
+export function mirrorFromSessions(sessions: SessionsFeatureService, create?: (workspaceId: string, body: CreateSessionBody, key: string) => Promise<{ id: string }>): KeeperMirror {
   return {
     signatures: (workspaceId) => sessions.signatures(workspaceId),
     summaries: (workspaceId, ids) => sessions.summaries(workspaceId, ids),
@@ -54,7 +54,7 @@ export function mirrorFromSessions(sessions: SessionsFeatureService): KeeperMirr
     lastSyncAt: (workspaceId, accountId) => sessions.lastSyncAt(workspaceId, accountId),
     upstream: (workspaceId, id) => sessions.upstream(workspaceId, id),
     workspaces: () => sessions.workspacesWithAccounts(),
-    createSession: async (workspaceId, body) => ({ id: (await sessions.create(workspaceId, body)).id }),
+    ...(create ? { createSession: create } : {}),
     async findSessionByText(workspaceId, text) {
       const page = await sessions.list(workspaceId, { text, limit: 2, archived: 'all', deleted: 'true' });
       return page.items[0]?.id ?? null;

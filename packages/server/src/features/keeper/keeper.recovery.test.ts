@@ -119,7 +119,7 @@ describe.each(testEngines())('keeper ledger for people and recovery (%s)', (engi
     const f = fakes();
     const row = { id: '5d9a3c1e-2b4f-4e6a-8c7d-9e0f1a2b3c4d', workspace_id: WS, session_id: 'r-crash', kind: 'recover', trigger: 'failed:f1', status: 'pending', reason: 'session failed', attempts: 1, holder: 'dead', created_at: now, settled_at: null, error: null };
     await store.claim({ ...row, message: `Fix it\n\n(Recovery of session r-crash by the Jules Autopilot ${recoveryMarker(row.id)}` });
-    await f.mirror.createSession!(WS, { prompt: `Fix it ${recoveryMarker(row.id)}` });
+    await f.mirror.createSession!(WS, { prompt: `Fix it ${recoveryMarker(row.id)}` }, 'keeper:r-crash:failed:f1');
     now += 120_000;
     expect(await reconcile(deps(f.mirror), WS)).toBe(1);
     expect(await rows('r-crash')).toEqual([['recover', 'sent']]);

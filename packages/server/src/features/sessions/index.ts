@@ -18,14 +18,18 @@ import { createBoardService, type BoardService } from './sessions.board';
 import { createSessionsFeatureService, type SessionsFeatureService } from './sessions.shared';
 import { registerSessionsRoutes } from './sessions.routes';
 import { createSourcesService, type SourcesService } from './sources.service';
+import { createSessionsDispatchPort } from './sessions.dispatch';
 
 export { registerSessionsRoutes } from './sessions.routes';
 export { createSessionsFeatureService, type SessionsFeatureService, type UpstreamSession } from './sessions.shared';
+export { createSessionsDispatchPort } from './sessions.dispatch';
+export { createSourcesService } from './sources.service';
 export type { SessionsService, SessionSignature } from './sessions.service';
 export type { AccountsService, RuntimeAccount } from './accounts.service';
 export type { SyncReport } from './sessions.sync';
 export type { BoardService } from './sessions.board';
 export type { SourcesService } from './sources.service';
+export type { SessionsDispatchPort, AccountLoad, CreateMatch, SendError, SendOutcome } from './sessions.dispatch';
 
 export interface SessionsFeatureDeps {
   db: Db;
@@ -82,7 +86,7 @@ export async function createSessionsFeature(deps: SessionsFeatureDeps): Promise<
   const board = createBoardService(createBoardStore(deps.db));
   const sources = createSourcesService({ accounts, clock: deps.clock, log });
   return {
-    service: createSessionsFeatureService(sessions, accounts),
+    service: createSessionsFeatureService(sessions, accounts, createSessionsDispatchPort({ db: deps.db, sessions, accounts, sources })),
     sessions,
     accounts,
     board,

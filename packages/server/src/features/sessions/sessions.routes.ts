@@ -21,7 +21,7 @@ export function registerSessionsRoutes(app: ApiApp, deps: { sessions: SessionsSe
   app.openapi(apiRoute(r.counts), async (c) => c.json(await board.counts(workspaceOf(c), c.req.valid('query')), 200));
   app.openapi(apiRoute(r.get), async (c) => c.json(await sessions.get(workspaceOf(c), c.req.valid('param').id), 200));
   app.openapi(apiRoute(r.activities), async (c) => c.json(await sessions.activities(workspaceOf(c), c.req.valid('param').id, c.req.valid('query')), 200));
-  app.openapi(apiRoute(r.create), async (c) => c.json(await sessions.create(workspaceOf(c), c.req.valid('json')), 201));
+  // POST /api/sessions (r.create) is registered by the dispatcher, which owns every create (features/dispatch).
 
   const action = (route: typeof r.approvePlan | typeof r.archive | typeof r.unarchive, fn: (w: string, id: string) => Promise<unknown>) =>
     app.openapi(apiRoute(route), async (c) => c.json((await fn(workspaceOf(c), c.req.valid('param').id)) as SessionDetail, 200));

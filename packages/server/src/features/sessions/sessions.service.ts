@@ -195,42 +195,57 @@ export function createSessionsService(deps: SessionsDeps) {
       return a ? toActivity(a) : null;
     },
 
-    /** Creates a session on Jules (through `accountId`, or the workspace's only account) and mirrors it at once. */
-    async create(workspaceId: string, body: CreateSessionBody): Promise<SessionDetail> {
-      let accountId = body.accountId;
-      if (!accountId) {
-        const rows = (await accounts.rows(workspaceId)).filter((r) => accounts.client(r));
-        if (rows.length === 0) throw badRequest('No Jules account is configured for this workspace', [{ path: 'body.accountId', message: 'add one with POST /api/jules/accounts' }]);
-        if (rows.length > 1) throw badRequest('This workspace has several Jules accounts: say which', [{ path: 'body.accountId', message: 'required when the workspace has several accounts' }]);
-        accountId = rows[0].id;
+    /** The account a create goes to: `accountId`, or the workspace's only account with a key (400 naming `path`). */
+    async resolveAccount(workspaceId: string, accountId: string | undefined, path = 'body.accountId'): Promise<string> {
+      if (accountId) {
+        const acc = await accounts.row(workspaceId, accountId);
+        if (!acc) throw badRequest(`No Jules account ${accountId} in this workspace`, [{ path, message: 'not a Jules account of this workspace (GET /api/jules/accounts)' }]);
+        return acc.id;
       }
+      const rows = (await accounts.rows(workspaceId)).filter((r) => accounts.client(r));
+      if (rows.length === 0) throw badRequest('No Jules account is configured for this workspace', [{ path, message: 'add one with POST /api/jules/accounts' }]);
+      if (rows.length > 1) throw badRequest('This workspace has several Jules accounts: say which', [{ path, message: 'required when the workspace has several accounts' }]);
+      return rows[0].id;
+    },
+
+    /**
+     * Sends one create to Jules through the account and mirrors the session at once. Only the dispatcher calls this
+     * (every create goes through it). `raw`: Jules failures are thrown as the client's UpstreamErrors (the dispatcher
+     * decides retries by type); otherwise as AppErrors in the user's terms.
+     */
+    async createOn(workspaceId: string, accountId: string, body: Omit<CreateSessionBody, 'accountId'>, o: { signal?: AbortSignal; raw?: boolean } = {}): Promise<SessionDetail> {
       const { acc, client } = await clientOf(workspaceId, accountId);
       const source = body.source === undefined ? undefined : normalizeSource(body.source);
-      const s = await upstream(
-        async () => {
-          try {
-            return await client.createSession({
+      const send = async () => {
+        try {
+          return await client.createSession(
+            {
               prompt: body.prompt,
               title: body.title,
               source,
               startingBranch: body.startingBranch,
               requirePlanApproval: body.requirePlanApproval,
               automationMode: body.autoCreatePr ? 'AUTO_CREATE_PR' : undefined,
+            },
+            { signal: o.signal },
+          );
+        } catch (err) {
+          // Jules's 404 on create is the repository: say so on the field, not "HTTP 404 Source not found".
+          if (err instanceof UpstreamNotFound && source) {
+            throw new AppError('not_found', `The repository ${repoOf(source)} is not connected to this Jules account (${acc.name}): connect it at jules.google.com, or pick one of the account's sources`, {
+              issues: [{ path: 'body.source', message: 'not connected to this Jules account' }],
             });
-          } catch (err) {
-            // Jules's 404 on create is the repository: say so on the field, not "HTTP 404 Source not found".
-            if (err instanceof UpstreamNotFound && source) {
-              throw new AppError('not_found', `The repository ${repoOf(source)} is not connected to this Jules account (${acc.name}): connect it at jules.google.com, or pick one of the account's sources`, {
-                issues: [{ path: 'body.source', message: 'not connected to this Jules account' }],
-              });
-            }
-            throw err;
           }
-        },
-        !accounts.trusted(acc),
-        'create the session',
-      );
-      const r = await upsertSession(syncDeps, { accountId: acc.id, workspaceId, backfill: false }, s, await store.byJulesId(acc.id, s.id));
+          throw err;
+        }
+      };
+      const s = o.raw ? await send() : await upstream(send, !accounts.trusted(acc), 'create the session');
+      return service.recordCreated(workspaceId, acc.id, s, body);
+    },
+
+    /** Mirrors a session Jules created for us (sent now, or found by a reconcile) with what we asked for. */
+    async recordCreated(workspaceId: string, accountId: string, s: Parameters<typeof upsertSession>[2], body: Pick<CreateSessionBody, 'requirePlanApproval' | 'autoCreatePr'>): Promise<SessionDetail> {
+      const r = await upsertSession(syncDeps, { accountId, workspaceId, backfill: false }, s, await store.byJulesId(accountId, s.id));
       // What we asked for, recorded here: Jules treats these as input-only, so the keeper must not wait for an echo.
       await store.update(r.id, {
         orchestrator_created: 1,

@@ -1,6 +1,7 @@
 import type { ComponentHealth } from '@autopilot/contracts';
 import type { AccountsService } from './accounts.service';
 import type { SessionsService } from './sessions.service';
+import type { SessionsDispatchPort } from './sessions.dispatch';
 
 /** A session as Jules sees it right now. */
 export interface UpstreamSession {
@@ -22,9 +23,11 @@ export interface SessionsFeatureService extends SessionsService {
   workspacesWithAccounts(): Promise<string[]>;
   /** Circuit-breaker states of the accounts' clients (for /api/health). */
   healthComponents(): ComponentHealth[];
+  /** What the dispatcher needs about accounts and their load (it owns every create). */
+  dispatch: SessionsDispatchPort;
 }
 
-export function createSessionsFeatureService(sessions: SessionsService, accounts: AccountsService): SessionsFeatureService {
+export function createSessionsFeatureService(sessions: SessionsService, accounts: AccountsService, dispatch: SessionsDispatchPort): SessionsFeatureService {
   return {
     ...sessions,
     async lastSyncAt(workspaceId, accountId) {
@@ -45,5 +48,6 @@ export function createSessionsFeatureService(sessions: SessionsService, accounts
     },
     workspacesWithAccounts: async () => [...new Set((await accounts.allRows()).map((r) => r.workspace_id))],
     healthComponents: () => accounts.healthComponents(),
+    dispatch,
   };
 }

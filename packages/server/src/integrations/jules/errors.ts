@@ -27,7 +27,15 @@ export class UpstreamRateLimited extends UpstreamError {
 
 /** 5xx, timeouts, network failures, or our circuit breaker being open. */
 export class UpstreamUnavailable extends UpstreamError {
-  constructor(message: string, op: string, status?: number, upstreamStatus?: string, readonly breakerOpen = false) {
+  constructor(
+    message: string,
+    op: string,
+    status?: number,
+    upstreamStatus?: string,
+    readonly breakerOpen = false,
+    /** No connection was made (refused by the address guard, DNS, connection refused): the request was never sent. */
+    readonly notSent = false,
+  ) {
     super(message, op, status, upstreamStatus);
   }
 }

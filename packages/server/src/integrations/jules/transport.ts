@@ -2,6 +2,7 @@ import { BrokenCircuitError, ConsecutiveBreaker, circuitBreaker, handleWhen, typ
 import type { z } from 'zod';
 import { systemClock, type Clock } from '../../platform/clock';
 import type { Logger } from '../../platform/logger';
+import { findOutboundError } from '../../platform/outbound/errors';
 import type { Metrics } from '../../platform/metrics';
 import {
   UpstreamAuth, UpstreamBadRequest, UpstreamError, UpstreamMalformed, UpstreamNotFound, UpstreamRateLimited, UpstreamUnavailable,
@@ -151,7 +152,10 @@ export function createTransport(opts: TransportOptions): Transport {
         if (timedOut) status = 'timeout';
         // One message for refused, unreachable, DNS failure and timeout, so a URL's owner cannot scan ports.
         opts.log?.debug({ op: spec.op, timedOut, reason: (err as { reason?: string })?.reason ?? (err as Error)?.message }, 'Jules request did not get an answer');
-        throw new UpstreamUnavailable(`${spec.op}: upstream unreachable`, spec.op);
+        // Never connected (guard, DNS, refused): the dispatcher may send a create again without looking for it.
+        const o = findOutboundError(err);
+        const notSent = !timedOut && !!o && (o.refused || o.reason === 'dns' || o.reason === 'connect:ECONNREFUSED');
+        throw new UpstreamUnavailable(`${spec.op}: upstream unreachable`, spec.op, undefined, undefined, false, notSent);
       }
       if (res.ok) {
         let json: unknown;
