@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'react';
+import { lazy, Suspense, useEffect, useMemo, useState } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import type { Me } from '@autopilot/contracts';
 import { KNOWN_SESSION_STATES } from '@autopilot/contracts';
@@ -12,6 +12,9 @@ import { useBoardCounts } from './data';
 import { useStuckMarks } from '../keeper/data';
 import { SessionTable } from './Table';
 import './sessions.css';
+
+// The batch dialog loads when first opened: the board ships in the main bundle, the dialog need not.
+const BatchDialog = lazy(() => import('../batches/BatchDialog').then((m) => ({ default: m.BatchDialog })));
 
 /** Writes one filter into the URL (replace, so filtering does not flood the back button). */
 function setParam(query: URLSearchParams, key: string, value: string) {
@@ -38,6 +41,7 @@ export function SessionsPage() {
   // Loaded for live updates: the board's rule places a session that turns stuck (board.cache.ts).
   useStuckMarks();
   const [creating, setCreating] = useState(false);
+  const [batching, setBatching] = useState(false);
   // Viewer keys are read-only: no create button or shortcut for them.
   const canCreate = useQueryClient().getQueryData<Me>(['me'])?.key.role !== 'viewer';
   const view = params.get('view') === 'table' ? 'table' : 'board';
@@ -89,6 +93,11 @@ export function SessionsPage() {
           </button>
         </div>
         {canCreate && (
+          <button type="button" onClick={() => setBatching(true)}>
+            New batch
+          </button>
+        )}
+        {canCreate && (
           <button type="button" className="primary" onClick={() => setCreating(true)} aria-keyshortcuts="n" title="New session (n)">
             New session
           </button>
@@ -139,6 +148,11 @@ export function SessionsPage() {
         <SessionTable filter={query} total={counts.data?.total} />
       )}
       <CreateSessionDialog open={creating} onClose={() => setCreating(false)} sources={sources} />
+      {batching && (
+        <Suspense fallback={null}>
+          <BatchDialog open onClose={() => setBatching(false)} />
+        </Suspense>
+      )}
     </section>
   );
 }

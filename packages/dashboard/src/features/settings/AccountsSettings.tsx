@@ -5,6 +5,7 @@ import { useApi, useMe } from '../../lib/api';
 import { ago } from '../../lib/format';
 import { ErrorNote } from '../../lib/ui';
 import { julesKeys, useAccountSessionCount, useJulesAccounts, useJulesSources } from '../sessions/data';
+import { QuotaWidget } from '../dispatch/QuotaWidget';
 import { dateTime, describedBy, errorsOf, FieldError, isAdmin, Modal } from './settings-ui';
 import './accounts.css';
 
@@ -232,6 +233,7 @@ function AccountItem({ a, me, onEdit }: { a: JulesAccount; me: Me; onEdit: (e: E
           </details>
         </div>
       )}
+      <QuotaWidget accountId={a.id} />
       <AccountSources account={a} />
     </li>
   );
