@@ -59,6 +59,11 @@ describe('batch body', () => {
     expect(fieldOfPath('body.idempotencyKey')).toBe('idempotencyKey');
     expect(fieldOfPath('body.input.text')).toBe('text');
     expect(fieldOfPath('body')).toBe('form');
+    // The server's bracket indexes, and its messages that already name the repository.
+    expect(fieldOfPath('body.input.sources[1]')).toBe('repos');
+    const body = batchBody({ ...emptyForm('prompt'), prompt: 'x', repos: 'acme/api\nbad!' }, []);
+    expect(fieldErrors([{ path: 'body.input.sources[1]', message: '"bad!" is not a GitHub repository (owner/repo)' }], body)).toEqual({ repos: '"bad!" is not a GitHub repository (owner/repo)' });
+    expect(fieldErrors([{ path: 'body.input.sources[1]', message: 'not reachable' }], body)).toEqual({ repos: 'bad!: not reachable' });
     expect(fieldErrors([{ path: 'body.input.text', message: 'row 3: no prompt' }, { path: 'body.input.text', message: 'second' }])).toEqual({ text: 'row 3: no prompt' });
   });
 });
@@ -74,6 +79,7 @@ describe('preview problems', () => {
       problems: [
         { item: 1, row: 3, path: 'input.text', message: 'issue: required' },
         { item: 0, row: 2, path: 'input.text', message: 'no repository' },
+        { item: 5, row: 7, path: 'input.text', message: 'row 7: has 3 fields, the header has 2' },
         { item: null, row: null, path: 'accountId', message: 'choose an account' },
       ],
       accountId: null,
@@ -81,7 +87,8 @@ describe('preview problems', () => {
     const m = problemsByItem(p);
     expect(m.get(1)).toEqual(['issue: required']);
     expect(m.get(0)).toEqual(['row 2: no repository']);
-    expect(m.get(-1)).toEqual(['choose an account']);
+    expect(m.get(-1)).toEqual(['row 7: has 3 fields, the header has 2', 'choose an account']);
+    expect(m.get(5)).toBeUndefined();
   });
 });
 

@@ -101,7 +101,8 @@ export function batchBody(f: BatchForm, vars: readonly TemplateVariable[], idemp
 
 /** The form field an issue path belongs to (`body.input.sources.2` -> `repos`, `input.prompt` -> `prompt`). */
 export function fieldOfPath(path: string): string {
-  const parts = path.replace(/^body\.?/, '').split('.');
+  // The server writes indexes in brackets (`input.sources[2]`), the contract's own check with dots.
+  const parts = path.replace(/^body\.?/, '').replace(/\[(\d+)\]/g, '.$1').split('.');
   const head = parts[0] === 'input' ? parts[1] : parts[0];
   if (head === 'sources') return 'repos';
   if (head === 'values') return parts[2] ? `values.${parts[2]}` : 'form';
@@ -115,8 +116,9 @@ export function fieldErrors(issues: readonly { path: string; message: string }[]
   const sources = body && 'sources' in body.input ? (body.input.sources ?? []) : [];
   for (const i of issues) {
     const field = fieldOfPath(i.path);
-    const m = /sources\.(\d+)$/.exec(i.path);
-    const text = m ? `${sources[Number(m[1])] ?? `line ${Number(m[1]) + 1}`}: ${i.message}` : i.message;
+    const m = /sources(?:\.(\d+)|\[(\d+)\])$/.exec(i.path);
+    const repo = m ? (sources[Number(m[1] ?? m[2])] ?? `line ${Number(m[1] ?? m[2]) + 1}`) : null;
+    const text = repo && !i.message.includes(repo) ? `${repo}: ${i.message}` : i.message;
     out[field] ??= text;
   }
   return out;
@@ -135,17 +137,24 @@ export function checkBody(body: CreateBatchBody): { ok: true; body: CreateBatchB
   return { ok: false, errors };
 }
 
-/** Problems of a preview by item index; problems about no item (or the whole batch) under -1. */
+/** Problems of a preview by item index; problems about no listed item (or the whole batch) under -1. */
 export function problemsByItem(p: BatchPreview): Map<number, string[]> {
   const out = new Map<number, string[]>();
   const add = (k: number, text: string) => out.set(k, [...(out.get(k) ?? []), text]);
   for (const it of p.items) for (const pr of it.problems) add(it.index, pr.variable ? `${pr.variable}: ${pr.message}` : pr.message);
-  for (const pr of p.problems) if (!p.items.some((it) => it.index === pr.item && it.problems.length)) add(pr.item ?? -1, problemText(pr));
+  for (const pr of p.problems) {
+    const it = p.items.find((x) => x.index === pr.item);
+    // A problem of an item not listed (a row that made no item) is shown with the batch-wide ones, never lost.
+    if (!it) add(-1, problemText(pr));
+    else if (!it.problems.length) add(it.index, problemText(pr));
+  }
   return out;
 }
 
 /** A batch problem in words, with the row it came from when there is one. */
 export function problemText(p: BatchProblem): string {
+  // The server's row problems already start with "row N:".
+  if (/^row \d+\b/.test(p.message)) return p.message;
   const where = p.row !== null ? `row ${p.row}` : p.item !== null ? `item ${p.item + 1}` : '';
   return [where, p.message].filter(Boolean).join(': ');
 }
