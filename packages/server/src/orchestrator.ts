@@ -10,6 +10,7 @@ import type { LoginLinks, WorkspacesService } from './features/workspaces';
 import type { LlmService } from './features/llm';
 import type { SessionsFeature } from './features/sessions';
 import type { KeeperFeature } from './features/keeper';
+import type { DispatchFeature } from './features/dispatch';
 
 /** A running orchestrator, as main.ts's `startOrchestrator` returns it (the CLI, tests and benches use it). */
 export interface Orchestrator {
@@ -27,6 +28,8 @@ export interface Orchestrator {
   sessions: SessionsFeature;
   /** The keeper: per-workspace loops acting on sessions, its settings and ledger. */
   keeper: KeeperFeature;
+  /** The dispatcher: every session create (its service, and `pumpNow` for tests). */
+  dispatch: DispatchFeature;
   /** Where the configured Jules account points; `simulator` is set in demo mode. */
   jules: JulesRuntime;
   /** The owner key generated on first start (only on that start, only when AUTOPILOT_ADMIN_KEY is unset). */

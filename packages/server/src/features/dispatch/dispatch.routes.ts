@@ -25,8 +25,8 @@ export function registerDispatchRoutes(app: ApiApp, deps: { service: DispatcherS
       request: { prompt: body.prompt, title: body.title, source: body.source, startingBranch: body.startingBranch, requirePlanApproval: body.requirePlanApproval, autoCreatePr: body.autoCreatePr },
     });
     // Held by the plan's limits (a slot, the daily quota, a pause): say so now rather than after the wait.
-    const held = submitted.state === 'queued' && (submitted.waitingFor === 'slot' || submitted.waitingFor === 'daily_quota' || submitted.waitingFor === 'paused');
-    const i = held ? submitted : await service.waitFor(ws, submitted.id, deps.apiWaitMs);
+    const held = await service.heldBy(ws, submitted.id);
+    const i = held ? await service.get(ws, submitted.id) : await service.waitFor(ws, submitted.id, deps.apiWaitMs);
     if (i.state === 'created' && i.sessionId) return c.json(await deps.sessions.get(ws, i.sessionId), 201);
     if (i.state === 'failed') {
       const row = await deps.store.get(ws, i.id);

@@ -7,7 +7,7 @@ import { isUniqueViolation } from '../../platform/db';
 import { AppError, conflict, notFound } from '../../platform/errors';
 import type { Logger } from '../../platform/logger';
 import type { SessionsDispatchPort } from '../sessions';
-import { forecast, forecastNote, limitsOf, typicalRunMs } from './dispatch.plan';
+import { capacity, forecast, forecastNote, limitsOf, typicalRunMs } from './dispatch.plan';
 import type { DispatchStore, IntentRow } from './dispatch.store';
 import type { DispatcherService, IntentListener, SubmitInput } from './dispatch.types';
 
@@ -213,6 +213,21 @@ export function createDispatchService(deps: DispatchServiceDeps): DispatcherServ
     rowsChanged: notify,
     resolveAccount,
     submit: async (workspaceId, input) => (await submitMany(workspaceId, [input]))[0],
+    async heldBy(workspaceId, id) {
+      const r = await rowOf(workspaceId, id);
+      if (r.state !== 'queued') return null;
+      const now = clock.now();
+      const line = await store.line(r.account_id);
+      const queued = line.filter((x) => x.state === 'queued');
+      const limits = limitsOf(await store.limits(r.account_id));
+      const c = capacity(limits, { ...(await port.load(r.account_id, now)), dispatching: line.length - queued.length }, now);
+      const why = c.waitingFor === 'slot' || c.waitingFor === 'daily_quota' || c.waitingFor === 'paused' || c.waitingFor === 'rate_limit' ? c.waitingFor : null;
+      // Room for the ones ahead of it only: it waits for the same reason they would.
+      const ahead = queued.findIndex((x) => x.id === id);
+      const held = why ?? (ahead >= c.now && limits.concurrent !== null ? 'slot' : null);
+      if (held && r.waiting_for !== held) await store.transition(id, ['queued'], { waiting_for: held });
+      return held;
+    },
     submitMany,
     async waitFor(workspaceId, id, timeoutMs) {
       const done = (r: IntentRow) => r.state !== 'queued' && r.state !== 'dispatching';

@@ -44,6 +44,11 @@ export interface DispatcherService {
   submit(workspaceId: string, input: SubmitInput): Promise<DispatchIntent>;
   /** Stores every intent in one transaction (all or none), in order, then wakes their accounts. */
   submitMany(workspaceId: string, inputs: SubmitInput[]): Promise<DispatchIntent[]>;
+  /**
+   * Why a queued intent cannot go right now because of the account's plan (a slot, the daily quota, a pause), or
+   * null when it is next in line for room the account has (it will be sent within moments).
+   */
+  heldBy(workspaceId: string, id: string): Promise<'slot' | 'daily_quota' | 'paused' | 'rate_limit' | null>;
   /** Resolves when the intent is created, failed or cancelled, or after `timeoutMs` with it as it is then. */
   waitFor(workspaceId: string, id: string, timeoutMs: number): Promise<DispatchIntent>;
   get(workspaceId: string, id: string): Promise<DispatchIntent>;

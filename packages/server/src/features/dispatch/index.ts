@@ -14,6 +14,7 @@ import { registerDispatchRoutes } from './dispatch.routes';
 import type { DispatcherService, DispatchKeeperOverrides } from './dispatch.types';
 import { queuedText, type CreateSessionBody } from '@autopilot/contracts';
 
+export { forecast, capacity, limitsOf, typicalRunMs } from './dispatch.plan';
 export type { DispatcherService, SubmitInput, DispatchRequestInput, DispatchKeeperOverrides, IntentListener } from './dispatch.types';
 
 export interface DispatchFeatureDeps {
