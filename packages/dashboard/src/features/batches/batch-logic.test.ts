@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { BatchItem, BatchPreview, TemplateVariable } from '@autopilot/contracts';
-import { applyProgress, batchBody, checkBody, coerceValues, emptyForm, fieldErrors, fieldOfPath, itemText, newIdempotencyKey, parseRepos, problemsByItem, progressOf, readTaskFile } from './batch-logic';
+import { QueryClient, type InfiniteData } from '@tanstack/react-query';
+import type { BatchItem, BatchPreview, BatchSummary, TemplateVariable } from '@autopilot/contracts';
+import { applyProgress, patchBatchLists, type BatchListPage, batchBody, checkBody, coerceValues, emptyForm, fieldErrors, fieldOfPath, itemText, newIdempotencyKey, parseRepos, problemsByItem, progressOf, readTaskFile } from './batch-logic';
 
 const vars: TemplateVariable[] = [
   { name: 'repo', type: 'repo' },
@@ -115,6 +116,22 @@ describe('progress', () => {
     const e = { id: 'b1', state: 'done' as const, total: 2, queued: 0, dispatching: 0, created: 2, failed: 0, cancelled: 0 };
     expect(applyProgress(b, e)).toEqual({ ...b, state: 'done', counts: { total: 2, queued: 0, dispatching: 0, created: 2, failed: 0, cancelled: 0 } });
     expect(applyProgress(b, { ...e, id: 'other' })).toBe(b);
+  });
+});
+
+describe('batches list cache', () => {
+  it('moves the counts of the batch in every cached list page, and nothing else', () => {
+    const counts = { total: 3, queued: 3, dispatching: 0, created: 0, failed: 0, cancelled: 0 };
+    const summary = (id: string): BatchSummary => ({ id, name: id, state: 'running', accountId: 'a', origin: { kind: 'api', id: null }, templateId: null, idempotencyKey: null, counts, createdAt: 't', updatedAt: 't' });
+    const qc = new QueryClient();
+    const data = (ids: string[]): InfiniteData<BatchListPage> => ({ pages: [{ items: ids.map(summary), nextCursor: null }], pageParams: [''] });
+    qc.setQueryData(['batches', 'list', 'all'], data(['b1', 'b2']));
+    qc.setQueryData(['batches', 'list', 'running'], data(['b1']));
+    const next = { ...counts, queued: 0, created: 3 };
+    patchBatchLists(qc, { id: 'b1', state: 'done', counts: next });
+    const all = qc.getQueryData<InfiniteData<BatchListPage>>(['batches', 'list', 'all'])!.pages[0].items;
+    expect(all.map((b) => [b.id, b.state, b.counts.created])).toEqual([['b1', 'done', 3], ['b2', 'running', 0]]);
+    expect(qc.getQueryData<InfiniteData<BatchListPage>>(['batches', 'list', 'running'])!.pages[0].items[0].counts).toEqual(next);
   });
 });
 

@@ -1,3 +1,4 @@
+import type { InfiniteData, QueryClient } from '@tanstack/react-query';
 import {
   CreateBatchBody,
   queuedText,
@@ -6,6 +7,7 @@ import {
   type BatchItem,
   type BatchPreview,
   type BatchProblem,
+  type BatchSummary,
   type EventData,
   type TaskListFormat,
   type TemplateVariable,
@@ -211,6 +213,15 @@ export function applyProgress<B extends Pick<Batch, 'id' | 'state' | 'counts'>>(
   if (b.id !== e.id) return b;
   const { id: _id, state, ...counts } = e;
   return { ...b, state, counts };
+}
+
+export type BatchListPage = { items: BatchSummary[]; nextCursor: string | null };
+
+/** Puts a batch's new state and counts into every cached page of the batches list that shows it. */
+export function patchBatchLists(qc: QueryClient, b: Pick<Batch, 'id' | 'state' | 'counts'> & Partial<Batch>) {
+  qc.setQueriesData<InfiniteData<BatchListPage>>({ queryKey: ['batches', 'list'] }, (old) =>
+    old ? { ...old, pages: old.pages.map((p) => ({ ...p, items: p.items.map((s) => (s.id === b.id ? { ...s, state: b.state, counts: b.counts, ...(b.updatedAt && { updatedAt: b.updatedAt }) } : s)) })) } : old,
+  );
 }
 
 /** The most text a CSV upload may hold (the contract's limit on `text`). */

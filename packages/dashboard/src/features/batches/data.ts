@@ -1,10 +1,10 @@
 import { useEffect, useMemo } from 'react';
-import { useInfiniteQuery, useMutation, useQuery, useQueryClient, type InfiniteData, type QueryClient } from '@tanstack/react-query';
-import type { Batch, BatchSummary } from '@autopilot/contracts';
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
+import type { Batch } from '@autopilot/contracts';
 import { useApi } from '../../lib/api';
 import { useLiveEvent } from '../../lib/events';
 import { throttle } from '../dispatch/quota-logic';
-import { applyProgress } from './batch-logic';
+import { applyProgress, patchBatchLists as patchLists } from './batch-logic';
 
 export type BatchStateFilter = '' | 'running' | 'done' | 'cancelled';
 
@@ -18,15 +18,6 @@ export const batchKeys = {
 const ITEMS_THROTTLE_MS = 700;
 /** Without events (a dropped stream), a running batch is read again this often. */
 const RUNNING_POLL_MS = 10_000;
-
-type Page = { items: BatchSummary[]; nextCursor: string | null };
-
-/** Puts a batch's new counts into every cached list page that shows it. */
-function patchLists(qc: QueryClient, b: Pick<Batch, 'id' | 'state' | 'counts'> & Partial<Batch>) {
-  qc.setQueriesData<InfiniteData<Page>>({ queryKey: ['batches', 'list'] }, (old) =>
-    old ? { ...old, pages: old.pages.map((p) => ({ ...p, items: p.items.map((s) => (s.id === b.id ? { ...s, state: b.state, counts: b.counts, ...(b.updatedAt && { updatedAt: b.updatedAt }) } : s)) })) } : old,
-  );
-}
 
 /**
  * One batch with every item, live: a `batch.progress` event moves its counts at once, and it and the batch's
