@@ -9,9 +9,9 @@ const TARGET_PATHS = { values: 'target.variables', sources: 'target.sources', te
 /** The reason a refused launch gives, with each field it names. */
 function reasonOf(err: unknown): string {
   if (!(err instanceof AppError)) return err instanceof Error ? err.message : String(err);
-  const issues = err.details?.issues ?? [];
-  const listed = issues.filter((i) => !err.message.includes(i.message)).map((i) => `${i.path}: ${i.message}`);
-  return [err.message, ...listed].join('; ').slice(0, 2000);
+  const issues = (err.details?.issues ?? []).map((i) => `${i.path}: ${i.message}`);
+  const text = issues.length === 1 && err.details?.issues?.[0].message === err.message ? issues[0] : issues.length ? `${err.message} (${issues.join('; ')})` : err.message;
+  return text.slice(0, 2000);
 }
 
 /**
