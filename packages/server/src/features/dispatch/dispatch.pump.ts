@@ -34,7 +34,7 @@ export interface PumpDeps {
 }
 
 /** Exponential backoff with jitter: ~1 s, 2 s, 4 s ... up to a minute. */
-export const backoffMs = (attempt: number, random: () => number) => Math.min(60_000, 1000 * 2 ** Math.max(0, attempt - 1)) * (0.5 + random() / 2);
+export const backoffMs = (attempt: number, random: () => number) => Math.round(Math.min(60_000, 1000 * 2 ** Math.max(0, attempt - 1)) * (0.5 + random() / 2));
 
 const errorText = (e: SendError) => JSON.stringify(e);
 /** A person is waiting on POST /api/sessions for these: what cannot be sent now is answered, not retried for long. */
@@ -121,7 +121,7 @@ export function createPump(deps: PumpDeps) {
     }
     const fail = () => move(r, ['dispatching'], { state: 'failed', claim: null, error: errorText(out.error), waiting_for: null, next_attempt_at: null }, token);
     const again = (afterMs: number, waitingFor: string) =>
-      move(r, ['dispatching'], { state: 'queued', claim: null, error: errorText(out.error), waiting_for: waitingFor, next_attempt_at: now + afterMs }, token);
+      move(r, ['dispatching'], { state: 'queued', claim: null, error: errorText(out.error), waiting_for: waitingFor, next_attempt_at: Math.round(now + afterMs) }, token);
     if (out.kind === 'refused') return void (await fail());
     if (out.kind === 'retry') {
       if (out.reason === 'could_not_get_source') {
@@ -129,7 +129,7 @@ export function createPump(deps: PumpDeps) {
         return void (r.attempts >= MAX_ATTEMPTS ? await fail() : await again(backoffMs(r.attempts, random), 'retry'));
       }
       if (out.reason === 'rate_limited') {
-        await store.setRateLimited(r.account_id, r.workspace_id, now + (out.afterMs ?? 1000), iso(clock));
+        await store.setRateLimited(r.account_id, r.workspace_id, Math.round(now + (out.afterMs ?? 1000)), iso(clock));
         return void (interactive(r) || r.attempts >= MAX_SENDS ? await fail() : await again(out.afterMs ?? 1000, 'rate_limit'));
       }
       return void (interactive(r) || r.attempts >= MAX_ATTEMPTS ? await fail() : await again(backoffMs(r.attempts, random), 'retry'));

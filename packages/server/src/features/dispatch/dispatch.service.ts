@@ -219,6 +219,8 @@ export function createDispatchService(deps: DispatchServiceDeps): DispatcherServ
       const now = clock.now();
       const line = await store.line(r.account_id);
       const queued = line.filter((x) => x.state === 'queued');
+      // Claimed by the sender since it was read: it is on its way, not held.
+      if (!queued.some((x) => x.id === id)) return null;
       const limits = limitsOf(await store.limits(r.account_id));
       const c = capacity(limits, { ...(await port.load(r.account_id, now)), dispatching: line.length - queued.length }, now);
       const why = c.waitingFor === 'slot' || c.waitingFor === 'daily_quota' || c.waitingFor === 'paused' || c.waitingFor === 'rate_limit' ? c.waitingFor : null;

@@ -1,7 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createJulesSimulator, type JulesSimulator, type ListeningSimulator, type LogEntry } from '@autopilot/jules-sim';
 import type { DispatchAccount, DispatchIntent, SessionDetail } from '@autopilot/contracts';
 import { startTestOrchestrator, type TestOrchestrator } from '../../../test/harness';
+import { engineEnv, orchestratorEngines } from '../../../test/orchestrator-engines';
 
 /**
  * The dispatcher against the simulator with Jules' plan limits and its parallel-create failure mode: what is
@@ -11,16 +12,21 @@ const KEY = 'jules-dispatch-test-key-0123456789';
 let sim: JulesSimulator | undefined;
 let srv: ListeningSimulator | undefined;
 let t: TestOrchestrator | undefined;
+let dropDb: (() => Promise<void>) | undefined;
 afterEach(async () => {
   await t?.close();
   await srv?.close();
-  t = srv = sim = undefined;
+  await dropDb?.();
+  t = srv = sim = dropDb = undefined;
 });
 
+let engine: 'sqlite' | 'postgres' = 'sqlite';
 async function start(simOpts: Parameters<typeof createJulesSimulator>[0], env: Record<string, string> = {}) {
   sim = createJulesSimulator({ apiKeys: [KEY], sessions: 0, manualClock: true, seed: 7, ...simOpts });
   srv = await sim.listen(0, '127.0.0.1');
-  t = await startTestOrchestrator({ JULES_API_KEY: KEY, JULES_API_BASE_URL: srv.baseUrl, JULES_POLL_INTERVAL_MS: '3600000', DISPATCH_API_WAIT_MS: '20000', ...env });
+  const e = await engineEnv(engine);
+  dropDb = e.cleanup;
+  t = await startTestOrchestrator({ ...e.env, JULES_API_KEY: KEY, JULES_API_BASE_URL: srv.baseUrl, JULES_POLL_INTERVAL_MS: '3600000', DISPATCH_API_WAIT_MS: '20000', ...env });
   // Only the dispatcher acts here: the keeper would approve and nudge alongside.
   expect((await t.request('/api/keeper/settings', { method: 'PUT', json: { enabled: false } })).status).toBe(200);
   const accounts = (await (await t.request('/api/jules/accounts')).json()) as { items: Array<{ id: string }> };
@@ -40,7 +46,10 @@ function maxActive(log: LogEntry[]): number {
   return max;
 }
 
-describe('dispatcher on the simulator', () => {
+describe.each(orchestratorEngines())('dispatcher on the simulator (%s)', (eng) => {
+  beforeEach(() => {
+    engine = eng;
+  });
   it('free plan, 10 creates: never more than 3 active on Jules, none left QUEUED there, the rest sent as slots free, each once', async () => {
     const { sim, t, accountId } = await start({ plan: 'free' });
     const limits = await t.request(`/api/dispatch/accounts/${accountId}`, { method: 'PATCH', json: { plan: 'free' } });
