@@ -10,8 +10,7 @@ const TARGET_PATHS = { values: 'target.variables', sources: 'target.sources', te
 function reasonOf(err: unknown): string {
   if (!(err instanceof AppError)) return err instanceof Error ? err.message : String(err);
   const issues = (err.details?.issues ?? []).map((i) => `${i.path}: ${i.message}`);
-  const text = issues.length === 1 && err.details?.issues?.[0].message === err.message ? issues[0] : issues.length ? `${err.message} (${issues.join('; ')})` : err.message;
-  return text.slice(0, 2000);
+  return (issues.length ? issues.join('; ') : err.message).slice(0, 2000);
 }
 
 /**

@@ -37,6 +37,7 @@ export interface CreateOptions {
 
 const API: CreateOptions = { origin: { kind: 'api', id: null }, paths: BATCH_PATHS, accountPath: 'body.accountId', keyPath: 'body.idempotencyKey' };
 const LAUNCH_PATHS: InputPaths = { values: 'body.values', sources: 'body.sources', text: 'body', template: 'param.id' };
+export const BATCH_REFUSED = 'The batch cannot be started: ';
 const cursor = cursorCodec(z.object({ c: z.string(), i: z.string() }));
 /** Rows read per page at most while a state filter skips batches (the page ends early past it, with a cursor). */
 const SCAN_LIMIT = 2000;
@@ -56,8 +57,12 @@ const definitionOf = (t: Awaited<ReturnType<TemplatesService['get']>>): Template
   requirePlanApproval: t.requirePlanApproval, automationMode: t.automationMode, keeper: t.keeper, tags: t.tags, variables: t.variables,
 });
 
+/** The 400 of a batch that cannot be started; its message starts the same always, so callers can tell it apart. */
 const refusal = (problems: BatchProblem[]) =>
-  badRequest(problems.length === 1 ? problems[0].message : `The batch has ${problems.length} problems: ${problems[0].message}`, problems.map((p) => ({ path: p.path, message: p.message })));
+  badRequest(
+    `${BATCH_REFUSED}${problems.length === 1 ? problems[0].message : `${problems.length} problems, the first: ${problems[0].message}`}`,
+    problems.map((p) => ({ path: p.path, message: p.message })),
+  );
 
 /**
  * Batches: many sessions through the dispatcher, each item one dispatch intent with origin {batch, id}. Every item
@@ -72,7 +77,7 @@ export function createBatchesService(deps: BatchesDeps) {
     try {
       return definitionOf(await templates.get(workspaceId, id));
     } catch (err) {
-      if (path && err instanceof AppError && err.code === 'not_found') throw badRequest(`Template ${id} not found`, [{ path, message: 'no template with this id in this workspace' }]);
+      if (path && err instanceof AppError && err.code === 'not_found') throw badRequest(`${BATCH_REFUSED}template ${id} not found`, [{ path, message: 'no template with this id in this workspace' }]);
       throw err;
     }
   }

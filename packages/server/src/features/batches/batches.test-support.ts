@@ -74,6 +74,10 @@ export function fakeDispatcher(accounts: Record<string, string[]>) {
       for (const i of made) await emit(i);
       return out.map(strip);
     },
+    async heldBy(workspaceId, id) {
+      const i = find(workspaceId, id);
+      return i.state === 'queued' && i.waitingFor && i.waitingFor !== 'retry' && i.waitingFor !== 'in_flight' ? i.waitingFor : null;
+    },
     async waitFor(workspaceId, id) {
       return strip(find(workspaceId, id));
     },
