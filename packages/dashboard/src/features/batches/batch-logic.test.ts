@@ -57,6 +57,8 @@ describe('batch body', () => {
     expect(fieldOfPath('body.input.sources.2')).toBe('repos');
     expect(fieldOfPath('body.input.prompt')).toBe('prompt');
     expect(fieldOfPath('body.input.values.issue')).toBe('values.issue');
+    expect(fieldOfPath('body.values.issue')).toBe('values.issue');
+    expect(fieldOfPath('body.input.sources')).toBe('repos');
     expect(fieldOfPath('body.idempotencyKey')).toBe('idempotencyKey');
     expect(fieldOfPath('body.input.text')).toBe('text');
     expect(fieldOfPath('body')).toBe('form');

@@ -105,9 +105,10 @@ export function batchBody(f: BatchForm, vars: readonly TemplateVariable[], idemp
 export function fieldOfPath(path: string): string {
   // The server writes indexes in brackets (`input.sources[2]`), the contract's own check with dots.
   const parts = path.replace(/^body\.?/, '').replace(/\[(\d+)\]/g, '.$1').split('.');
-  const head = parts[0] === 'input' ? parts[1] : parts[0];
+  const rest = parts[0] === 'input' ? parts.slice(1) : parts;
+  const head = rest[0];
   if (head === 'sources') return 'repos';
-  if (head === 'values') return parts[2] ? `values.${parts[2]}` : 'form';
+  if (head === 'values') return rest[1] ? `values.${rest[1]}` : 'form';
   if (head === 'startingBranch') return 'branch';
   return head && head !== 'kind' ? head : 'form';
 }
