@@ -132,6 +132,16 @@ describe.each(testEngines())('batches service and store (%s)', (engine) => {
     expect(await stored()).toEqual(before);
   });
 
+  it('fills a template\'s {{task}} from each line; a template without {{task}} is refused naming body.input.templateId', async () => {
+    const tpl = await templates.create(ws, CreateTemplateBody.parse({ name: 'Task', prompt: 'Do: {{task}} ({{team}})', sources: ['acme/t'], variables: [{ name: 'task', type: 'string', required: true }, { name: 'team', type: 'string', default: 'core' }] }));
+    const { batch } = await svc.create(ws, body({ input: { kind: 'tasks', format: 'lines', templateId: tpl.id, values: { team: 'web' }, text: 'first\n# skip\nsecond' } }));
+    expect(batch.items.map((i) => [i.row, i.request.prompt, i.request.source])).toEqual([[1, 'Do: first (web)', 'sources/github/acme/t'], [3, 'Do: second (web)', 'sources/github/acme/t']]);
+    const plain = await templates.create(ws, CreateTemplateBody.parse({ name: 'No task', prompt: 'Static' }));
+    const err = await failure(svc.create(ws, body({ input: { kind: 'tasks', format: 'lines', templateId: plain.id, text: 'a' } })));
+    expect(err.details?.issues).toEqual([{ path: 'body.input.templateId', message: 'the template has no {{task}} variable: each task of a list fills {{task}}' }]);
+    expect(err.message).toMatch(/^The batch cannot be started: /);
+  });
+
   it('launches a template (origin template, 404 for an unknown one, problems naming body.values.<name>)', async () => {
     const tpl = await templates.create(ws, CreateTemplateBody.parse({ name: 'Lint', prompt: 'Lint {{repo}} with {{tool}}', variables: [{ name: 'repo', type: 'repo', required: true }, { name: 'tool', type: 'enum', values: ['eslint', 'biome'] }] }));
     const { batch } = await svc.launch(ws, tpl.id, { values: { repo: 'acme/web', tool: 'biome' } });
