@@ -114,23 +114,21 @@ export type DispatchLimits = z.infer<typeof DispatchLimits>;
 export const UpdateDispatchLimitsBody = z
   .strictObject({
     plan: JulesPlan.optional(),
-    concurrent: z.number().int().min(1).max(1000).optional().openapi({ description: 'With plan custom (required then)' }),
-    daily: z.number().int().min(1).max(100_000).optional().openapi({ description: 'With plan custom (required then)' }),
+    concurrent: z.number().int().min(1).max(1000).optional().openapi({ description: 'The custom plan\'s concurrent limit (required with plan custom; kept, and used once the plan is custom, with another plan)' }),
+    daily: z.number().int().min(1).max(100_000).optional().openapi({ description: 'The custom plan\'s daily limit (required with plan custom; kept, and used once the plan is custom, with another plan)' }),
     inFlight: z.number().int().min(1).max(20).optional(),
     paused: z.boolean().optional().openapi({ description: 'true = nothing is sent for this account until resumed (queued work waits)' }),
   })
   .superRefine((b, ctx) => {
     if (b.plan === 'custom' && b.concurrent === undefined) ctx.addIssue({ code: 'custom', path: ['concurrent'], message: 'required with plan custom' });
     if (b.plan === 'custom' && b.daily === undefined) ctx.addIssue({ code: 'custom', path: ['daily'], message: 'required with plan custom' });
-    if (b.plan !== undefined && b.plan !== 'custom' && (b.concurrent !== undefined || b.daily !== undefined)) {
-      ctx.addIssue({ code: 'custom', path: [b.concurrent !== undefined ? 'concurrent' : 'daily'], message: 'only with plan custom (the other plans have fixed limits)' });
-    }
   })
   .openapi('UpdateDispatchLimits', {
     minProperties: 1,
     example: { plan: 'free', inFlight: 3 },
     if: { properties: { plan: { const: 'custom' } }, required: ['plan'] },
-    then: { required: ['concurrent', 'daily'] },
+    // (unevaluatedProperties: true changes nothing; Redocly reads a `then` with properties as closed without it.)
+    then: { required: ['concurrent', 'daily'], properties: { concurrent: { type: 'integer' }, daily: { type: 'integer' } }, unevaluatedProperties: true },
   } as Record<string, unknown>);
 export type UpdateDispatchLimitsBody = z.infer<typeof UpdateDispatchLimitsBody>;
 

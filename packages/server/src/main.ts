@@ -26,6 +26,7 @@ import { createKeeperFeature, mirrorFromSessions } from './features/keeper';
 import { createSchedulesFeature } from './features/schedules';
 import { createTemplatesFeature } from './features/templates';
 import { createDispatchFeature } from './features/dispatch';
+import { createBatchesFeature, scheduleRunner } from './features/batches';
 
 const DASHBOARD_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dashboard/dist');
 
@@ -64,7 +65,9 @@ export async function startOrchestrator(config: Config, opts: StartOptions = {})
   });
   dispatch.whenCreated((ws, id, k) => (k.paused ? keeper.service.setPaused(ws, id, true) : Promise.resolve()));
   loops.push(...keeper.loops, ...budgets.loops);
-  const schedules = createSchedulesFeature({ db, clock, log, instanceId });
+  const templates = createTemplatesFeature({ db, clock, log });
+  const batches = createBatchesFeature({ db, clock, log, bus, dispatcher: dispatch.service, templates: templates.service });
+  const schedules = createSchedulesFeature({ db, clock, log, instanceId, runner: scheduleRunner(batches.service) });
   loops.push(...schedules.loops);
   const system = createSystemFeature({
     version: VERSION, instanceId, startedAt: clock.now(), metrics,
@@ -83,8 +86,7 @@ export async function startOrchestrator(config: Config, opts: StartOptions = {})
   budgets.routes(app);
   routing.routes(app, llm.service);
   for (const f of [llm, sessions, keeper, dispatch]) f.routes(app);
-  schedules.routes(app);
-  createTemplatesFeature({ db, clock, log }).routes(app);
+  for (const f of [schedules, templates, batches]) f.routes(app);
   registerDocs(app, { version: VERSION, publicUrl: config.AUTOPILOT_PUBLIC_URL });
   registerDashboard(app, opts.dashboardDir ?? (config.DASHBOARD_DIR ? path.resolve(config.DASHBOARD_DIR) : DASHBOARD_DIST));
 

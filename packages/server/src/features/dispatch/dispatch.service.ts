@@ -95,7 +95,7 @@ export function createDispatchService(deps: DispatchServiceDeps): DispatcherServ
   async function resolveAccount(workspaceId: string, accountId: string | undefined, path = 'body.accountId'): Promise<string> {
     const accs = await port.creatableAccounts(workspaceId);
     if (accountId) {
-      if (!accs.some((a) => a.id === accountId)) throw new AppError('bad_request', `No Jules account ${accountId} that can create sessions in this workspace`, [{ path, message: 'not a Jules account of this workspace with a key (GET /api/jules/accounts)' }]);
+      if (!accs.some((a) => a.id === accountId)) throw new AppError('not_found', `Jules account ${accountId} not found (or it has no key on this server)`, [{ path, message: 'not a Jules account of this workspace with a key (GET /api/jules/accounts)' }]);
       return accountId;
     }
     if (accs.length === 0) throw new AppError('bad_request', 'No Jules account is configured for this workspace', [{ path, message: 'add one with POST /api/jules/accounts' }]);
@@ -310,8 +310,9 @@ export function createDispatchService(deps: DispatchServiceDeps): DispatcherServ
         account_id: accountId,
         workspace_id: workspaceId,
         plan,
-        concurrent: plan === 'custom' ? (body.concurrent ?? old?.concurrent ?? null) : null,
-        daily: plan === 'custom' ? (body.daily ?? old?.daily ?? null) : null,
+        // The custom limits are kept whatever the plan: they apply whenever the plan is custom.
+        concurrent: body.concurrent ?? old?.concurrent ?? null,
+        daily: body.daily ?? old?.daily ?? null,
         in_flight: body.inFlight ?? old?.in_flight ?? DEFAULT_IN_FLIGHT,
         paused: body.paused === undefined ? (old?.paused ?? 0) : body.paused ? 1 : 0,
         rate_limited_until: old?.rate_limited_until ?? null,
