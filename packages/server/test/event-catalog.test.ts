@@ -145,6 +145,11 @@ describe('every published event is in the catalog and matches its schema', () =>
       expect((await request(`/api/keeper/notifications/${note.id}`, { method: 'PATCH', json: { read: true } })).status).toBe(200);
       await until('notification.updated', () => types().has('notification.updated'));
 
+      // A batch of two through the dispatcher: dispatch.updated for each item, batch.progress for the batch.
+      const batch = await request('/api/batches', { method: 'POST', json: { input: { kind: 'tasks', format: 'lines', text: 'Fix the typo [sim:happy]\nBump the version [sim:happy]' } } });
+      expect(batch.status).toBe(201);
+      await until('dispatch and batch events', () => types().has('dispatch.updated') && types().has('batch.progress'));
+
       expect((await request(`/api/sessions/${doomed}`, { method: 'DELETE' })).status).toBe(200);
       await until('session.deleted', () => types().has('session.deleted'));
 

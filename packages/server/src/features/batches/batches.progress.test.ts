@@ -9,7 +9,7 @@ describe('batch progress coalescing', () => {
   it('publishes the first change at once, then at most once per window while changes come, and once after the last', async () => {
     const published: Array<{ at: number; seen: number }> = [];
     let changes = 0;
-    const c = progressCoalescer({ windowMs: 100, log: pino({ level: 'silent' }), publish: async () => void published.push({ at: Date.now(), seen: changes }) });
+    const c = progressCoalescer({ windowMs: 100, log: pino({ level: 'silent' }), send: async () => void published.push({ at: Date.now(), seen: changes }) });
     const start = Date.now();
     for (let i = 0; i < 50; i++) {
       changes += 1;
@@ -32,7 +32,7 @@ describe('batch progress coalescing', () => {
     const c = progressCoalescer({
       windowMs: 100,
       log: pino({ level: 'silent' }),
-      publish: async (_w, id) => {
+      send: async (_w, id) => {
         calls.push(id);
         if (fail) {
           fail = false;

@@ -6,7 +6,7 @@ import type { Logger } from '../../platform/logger';
  * so the last publish of a burst always carries the final state, and a 500-item batch answering its intents one by
  * one sends a handful of events instead of 500.
  */
-export function progressCoalescer(deps: { windowMs: number; log: Logger; publish: (workspaceId: string, batchId: string) => Promise<void> }) {
+export function progressCoalescer(deps: { windowMs: number; log: Logger; send: (workspaceId: string, batchId: string) => Promise<void> }) {
   const slots = new Map<string, { dirty: boolean; timer?: ReturnType<typeof setTimeout> }>();
   let closed = false;
 
@@ -15,7 +15,7 @@ export function progressCoalescer(deps: { windowMs: number; log: Logger; publish
     if (!slot) return;
     slot.dirty = false;
     deps
-      .publish(workspaceId, batchId)
+      .send(workspaceId, batchId)
       .catch((err: unknown) => deps.log.warn({ err, workspaceId, batchId }, 'batch progress not published'))
       .finally(() => {
         if (closed) return;

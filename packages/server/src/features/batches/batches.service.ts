@@ -142,7 +142,7 @@ export function createBatchesService(deps: BatchesDeps) {
   const progress = progressCoalescer({
     windowMs: deps.progressWindowMs ?? 100,
     log,
-    publish: async (workspaceId, batchId) => {
+    send: async (workspaceId, batchId) => {
       const row = await store.get(workspaceId, batchId);
       if (!row) return; // a create that failed and was removed
       const s = summaryOf(row, await dispatcher.byOrigin(workspaceId, 'batch', batchId));
