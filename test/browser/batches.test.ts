@@ -50,7 +50,8 @@ async function runBatch(p: WatchedPage, tag: string, shots: string): Promise<str
   const bar = view.getByRole('progressbar');
   expect(await bar.getAttribute('aria-valuenow')).toBe('3');
   expect(await bar.getAttribute('aria-valuemax')).toBe('3');
-  expect(await view.getByRole('link', { name: 'Open session' }).count()).toBe(3);
+  // The counts move with the progress event itself; the items (with their sessions) follow with a refetch.
+  await eventually(async () => (await view.getByRole('link', { name: 'Open session' }).count()) === 3, 'a session link on every item');
   const after = (await owner.batches.list()).items;
   expect(after.length).toBe(before + 1);
   const batch = after[0];

@@ -106,18 +106,18 @@ export function quotaSummary(a: DispatchAccount): string {
  * Runs `fn` at most once per `ms`, trailing: a burst of live events (a batch moves many intents at once) gives one
  * refetch at the end of the window, not one per event. `cancel` drops a pending call (on unmount).
  */
-export function throttle(fn: () => void, ms: number, timers: { set: typeof setTimeout; clear: typeof clearTimeout } = { set: setTimeout, clear: clearTimeout }) {
+export function throttle(fn: () => void, ms: number) {
   let timer: ReturnType<typeof setTimeout> | null = null;
   return {
     call() {
       if (timer !== null) return;
-      timer = timers.set(() => {
+      timer = setTimeout(() => {
         timer = null;
         fn();
       }, ms);
     },
     cancel() {
-      if (timer !== null) timers.clear(timer);
+      if (timer !== null) clearTimeout(timer);
       timer = null;
     },
   };
