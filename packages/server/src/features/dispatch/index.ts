@@ -59,7 +59,10 @@ export function createDispatchFeature(deps: DispatchFeatureDeps): DispatchFeatur
   const wake = async (accountId: string, workspaceId: string) => {
     open.set(accountId, workspaceId);
     pump.touch([accountId]);
-    await deps.queue.enqueue('dispatch.pump', { accountId, workspaceId }, { dedupeKey: `pump:${accountId}`, workspaceId });
+    // Deduplicated per second, not per account: a pump job of an instance that died stays "active" in the queue
+    // until its visibility timeout, and must not swallow the wake-ups of the instances that live on. Two pumps of
+    // one account never overlap: the second finds the lease held (or this instance already pumping it).
+    await deps.queue.enqueue('dispatch.pump', { accountId, workspaceId }, { dedupeKey: `pump:${accountId}:${Math.floor(deps.clock.now() / 1000)}`, workspaceId, timeoutMs: deps.leaseMs * 4 });
   };
   const service = createDispatchService({ store, port, clock: deps.clock, log, wake });
   const pump = createPump({
@@ -68,7 +71,7 @@ export function createDispatchFeature(deps: DispatchFeatureDeps): DispatchFeatur
     changed: (row) => service.rowsChanged(row),
     wakeAt: async (accountId, workspaceId, atMs) => {
       const delayMs = Math.max(0, atMs - deps.clock.now());
-      await deps.queue.enqueue('dispatch.pump', { accountId, workspaceId }, { delayMs, dedupeKey: `pump:${accountId}:at:${Math.ceil(atMs / 1000)}`, workspaceId });
+      await deps.queue.enqueue('dispatch.pump', { accountId, workspaceId }, { delayMs, dedupeKey: `pump:${accountId}:at:${Math.ceil(atMs / 1000)}`, workspaceId, timeoutMs: deps.leaseMs * 4 });
     },
   });
   // Every change is an event (the dashboard's progress, other instances' pumps); created sessions get the
