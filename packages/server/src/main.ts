@@ -114,5 +114,5 @@ export async function startOrchestrator(config: Config, opts: StartOptions = {})
       log.info({ cutRequests: http?.cut ?? 0, abortedLlmCalls: drained.aborted }, 'stopped');
       await p.close();
     })());
-  return { app, url: server?.url ?? '', config, db, bus, queue, log, workspaces: workspaces.service, llm: llm.service, sessions, keeper, dispatch, jules, generatedKey: workspaces.generatedKey, loginLinks: workspaces.loginLinks, close };
+  return { app, url: server?.url ?? '', config, db, bus, queue, log, workspaces: workspaces.service, llm: llm.service, sessions, keeper, dispatch, batches: batches.service, jules, generatedKey: workspaces.generatedKey, loginLinks: workspaces.loginLinks, close };
 }

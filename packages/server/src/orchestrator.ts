@@ -11,6 +11,7 @@ import type { LlmService } from './features/llm';
 import type { SessionsFeature } from './features/sessions';
 import type { KeeperFeature } from './features/keeper';
 import type { DispatchFeature } from './features/dispatch';
+import type { BatchesService } from './features/batches';
 
 /** A running orchestrator, as main.ts's `startOrchestrator` returns it (the CLI, tests and benches use it). */
 export interface Orchestrator {
@@ -30,6 +31,8 @@ export interface Orchestrator {
   keeper: KeeperFeature;
   /** The dispatcher: every session create (its service, and `pumpNow` for tests). */
   dispatch: DispatchFeature;
+  /** Batches over the dispatcher (and the schedules' runner). */
+  batches: BatchesService;
   /** Where the configured Jules account points; `simulator` is set in demo mode. */
   jules: JulesRuntime;
   /** The owner key generated on first start (only on that start, only when AUTOPILOT_ADMIN_KEY is unset). */
