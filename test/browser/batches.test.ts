@@ -74,6 +74,30 @@ describe('batches in chromium', () => {
     await p.context.close();
   }, 120_000);
 
+  it('names a broken CSV row in the preview and next to the task list on Start, and creates nothing', async () => {
+    const p = await openPage(stack, { viewport: { width: 1440, height: 900 } });
+    const { page } = p;
+    await login(p, stack.orch.url, stack.key, '/sessions');
+    await page.getByRole('button', { name: 'New batch' }).click();
+    const dialog = page.getByTestId('batch-dialog');
+    await dialog.getByRole('radio', { name: 'Task list' }).check();
+    await dialog.getByRole('radio', { name: 'CSV' }).check();
+    await dialog.getByLabel('Tasks', { exact: true }).fill(`prompt,source\n"Fix it",${REPO}\n"Only one field"\n`);
+    await dialog.getByRole('button', { name: 'Preview' }).click();
+    const preview = dialog.getByTestId('batch-preview');
+    await preview.getByText('row 3: has 1 field, the header has 2').waitFor();
+    const before = (await owner.batches.list()).items.length;
+    await p.expectingErrors(/400/, async () => {
+      await dialog.getByRole('button', { name: 'Start' }).click();
+      await dialog.locator('#batch-text-error').getByText('row 3: has 1 field, the header has 2').waitFor();
+    });
+    expect(await dialog.getByLabel('Tasks', { exact: true }).getAttribute('aria-invalid')).toBe('true');
+    expect((await owner.batches.list()).items.length).toBe(before);
+    await p.shot('batches-dialog-problem-1440-light');
+    expect(p.errors).toEqual([]);
+    await p.context.close();
+  }, 120_000);
+
   it('works at 390 px in dark mode too', async () => {
     const p = await openPage(stack, { viewport: { width: 390, height: 844 }, colorScheme: 'dark' });
     await runBatch(p, 'narrow', '390-dark');

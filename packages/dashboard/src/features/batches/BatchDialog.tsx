@@ -73,6 +73,11 @@ export function BatchDialog({ open, onClose, template }: BatchDialogProps) {
   const templates = useTemplates(open);
   const accounts = useJulesAccounts(open);
   useModalDialog(ref, open);
+  const previewRef = useRef<HTMLDivElement>(null);
+  // The dialog scrolls on small screens: bring a new preview into sight instead of leaving it below the fold.
+  useEffect(() => {
+    if (preview) previewRef.current?.scrollIntoView({ block: 'nearest' });
+  }, [preview]);
 
   // Each opening starts afresh, with a new idempotency key.
   useEffect(() => {
@@ -191,7 +196,7 @@ export function BatchDialog({ open, onClose, template }: BatchDialogProps) {
               </label>
             </div>
           )}
-          {preview && <BatchPreviewList preview={preview.data} stale={preview.body !== bodyText} />}
+          <div ref={previewRef}>{preview && <BatchPreviewList preview={preview.data} stale={preview.body !== bodyText} />}</div>
           {formError && (
             <p className="st-error" role="alert" data-testid="batch-error">
               {formError}
