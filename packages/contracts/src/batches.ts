@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { IsoDate, PageQuery, pageOf } from './common';
-import { DispatchRequest, DispatchState } from './dispatch';
+import { DispatchIntent, DispatchRequest, DispatchState } from './dispatch';
 import { SOURCE_PATTERN } from './sessions';
 import { TemplateProblem, TemplateValues } from './templates';
 
@@ -140,6 +140,7 @@ export const BatchItem = z
     error: z.string().nullable(),
     position: z.number().int().min(1).nullable(),
     eta: IsoDate.nullable(),
+    waitingFor: DispatchIntent.shape.waitingFor.openapi({ description: 'Why a queued item is not sent yet (see DispatchIntent.waitingFor); null unless queued' }),
   })
   .openapi('BatchItem');
 export type BatchItem = z.infer<typeof BatchItem>;

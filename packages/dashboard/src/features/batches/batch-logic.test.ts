@@ -11,7 +11,7 @@ const vars: TemplateVariable[] = [
 ];
 
 const request = { prompt: 'p', title: null, source: null, startingBranch: null, requirePlanApproval: true, autoCreatePr: true };
-const item = (over: Partial<BatchItem>): BatchItem => ({ index: 0, row: null, label: 'acme/api', intentId: 'i1', state: 'queued', request, sessionId: null, error: null, position: null, eta: null, ...over });
+const item = (over: Partial<BatchItem>): BatchItem => ({ index: 0, row: null, label: 'acme/api', intentId: 'i1', state: 'queued', request, sessionId: null, error: null, position: null, eta: null, waitingFor: null, ...over });
 
 describe('batch body', () => {
   it('reads repositories one per line, commas and spaces too, each once', () => {

@@ -197,7 +197,7 @@ export function progressOf(c: BatchCounts): Progress {
 export function itemText(i: BatchItem): string {
   switch (i.state) {
     case 'queued':
-      return queuedText({ state: 'queued', position: i.position, waitingFor: null, eta: i.eta, error: i.error });
+      return queuedText({ state: 'queued', position: i.position, waitingFor: i.waitingFor, eta: i.eta, error: i.error });
     case 'dispatching':
       return 'being sent to Jules';
     case 'created':

@@ -57,6 +57,7 @@ export function batchOf(row: BatchesTable, items: readonly BatchItemsTable[], in
       error: intent.error,
       position: intent.state === 'queued' ? intent.position : null,
       eta: intent.state === 'queued' ? intent.eta : null,
+      waitingFor: intent.state === 'queued' ? intent.waitingFor : null,
     });
   }
   return { ...summaryOf(row, intents), items: shown };
