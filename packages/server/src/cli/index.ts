@@ -8,6 +8,9 @@ import { accountsCommand } from './accounts';
 import { keeperCommand } from './keeper';
 import { costsCommand } from './costs';
 import { loginCommand, loginLinkCommand } from './login';
+import { batchCommand, batchesCommand } from './batch';
+import { templatesCommand } from './templates';
+import { dispatchCommand } from './dispatch';
 import { fail } from './common';
 
 /*
@@ -36,7 +39,7 @@ export function buildProgram(): Command {
     .enablePositionalOptions()
     .showHelpAfterError('(add --help for usage)')
     .addHelpText('after', ENV_HELP);
-  for (const c of [serveCommand(), simCommand(), sessionsCommand(), keysCommand(), accountsCommand(), keeperCommand(), costsCommand(), loginCommand(), loginLinkCommand()]) program.addCommand(c);
+  for (const c of [serveCommand(), simCommand(), sessionsCommand(), keysCommand(), accountsCommand(), keeperCommand(), costsCommand(), batchCommand(), batchesCommand(), templatesCommand(), dispatchCommand(), loginCommand(), loginLinkCommand()]) program.addCommand(c);
   const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)];
   // A group called without a subcommand shows its help on stderr (exit 2: it did nothing).
   for (const c of all(program)) c.exitOverride();
