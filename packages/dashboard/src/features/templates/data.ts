@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import type { CreateTemplateBody, TemplatePreview, TemplateValue } from '@autopilot/contracts';
+import type { CreateTemplateBody, TemplatePreview } from '@autopilot/contracts';
 import { useApi } from '../../lib/api';
 
 /* Queries of the templates pages. ['templates', 'all'] is the key the batch dialog's picker reads too. */
@@ -35,14 +35,16 @@ export function useDebounced<T>(value: T, ms: number): T {
  * The draft preview of what is being edited, 300 ms after the last keystroke. The previous answer stays on screen
  * while the next one loads, and an older request is aborted when a newer one starts (React Query's signal).
  */
-export function useDraftPreview(template: CreateTemplateBody, values: Record<string, TemplateValue>) {
+export function useDraftPreview(template: CreateTemplateBody, values: Record<string, string | number | boolean>, enabled: boolean) {
   const api = useApi();
-  const body = useDebounced(JSON.stringify({ template, values }), 300);
+  // The enabled flag is debounced with the body: a body that just stopped being blocked is sent only once it settles.
+  const body = useDebounced(enabled ? JSON.stringify({ template, values }) : null, 300);
   return useQuery<TemplatePreview>({
     queryKey: ['templates', 'draft-preview', body],
-    queryFn: ({ signal }) => api.templates.previewDraft(JSON.parse(body), signal),
+    queryFn: ({ signal }) => api.templates.previewDraft(JSON.parse(body ?? '{}'), signal),
     placeholderData: keepPreviousData,
     retry: false,
+    enabled: enabled && body !== null,
     staleTime: 60_000,
   });
 }
