@@ -224,7 +224,20 @@ export function batchCommand(): Command {
   ).action(
     run(async (file: string, o: BatchOpts) => {
       const text = readInput(file);
-      const { client } = await connect(o);
+      const { url, key } = await connect(o);
+      // The create answers 201 (new) or 200 (the key's earlier batch); the client returns only the body, so its
+      // fetch records the status of that one call.
+      let createStatus = 0;
+      const { createClient } = await import('@autopilot/client');
+      const client = createClient({
+        baseUrl: url,
+        apiKey: key,
+        fetch: async (input, init) => {
+          const res = await globalThis.fetch(input, init);
+          if (init?.method === 'POST' && String(input).endsWith('/api/batches')) createStatus = res.status;
+          return res;
+        },
+      });
       const template = o.template ? await resolveTemplate(client, o.template) : undefined;
       const input: CreateBatchBody['input'] = {
         kind: 'tasks',
@@ -247,7 +260,6 @@ export function batchCommand(): Command {
         if (preview.problems.length > 0) process.exitCode = 1;
         return;
       }
-      const sentAt = Date.now();
       let batch: Batch;
       try {
         batch = await client.batches.create(body);
@@ -255,8 +267,7 @@ export function batchCommand(): Command {
         failWithIssues(err);
         throw err;
       }
-      // 200 vs 201 is not surfaced by the client: a batch older than this call was made by an earlier run.
-      const earlier = Date.parse(batch.createdAt) < sentAt - 2000;
+      const earlier = createStatus === 200;
       process.stderr.write(`${earlier ? 'already started by an earlier run (same idempotency key), nothing new created:' : 'started'} batch ${batch.id} "${cell(batch.name, 60)}", ${batch.counts.total} item(s)\n`);
       if (!o.wait) return o.json ? printJson(batch) : say(o, `follow it: autopilot batches show ${batch.id}`);
       reportBatch(o, await followBatch(client, batch));

@@ -1,0 +1,228 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Batch, BatchPage, BatchPreview, DispatchAccount, DispatchAccountList, DispatchIntentPage, Template, TemplatePreview, type BatchItem } from '@autopilot/contracts';
+import { ADMIN_KEY, startTestOrchestrator, type TestOrchestrator } from './harness';
+import { cli, pool, tmp } from './cli-support';
+import { formatOf, progressWriter, renderProgress } from '../src/cli/batch';
+
+/*
+ * `autopilot batch`, `batches`, `templates` and `dispatch` as child processes against a running orchestrator (the
+ * in-process demo simulator): tables for people, the contract JSON with --json, a dry run naming a broken CSV row,
+ * a real batch reaching 3/3 and the same command again creating nothing new. The progress line is unit-tested.
+ */
+
+const REPO = 'acme-corp/storefront';
+const counts = (c: Partial<Batch['counts']>): Batch['counts'] => ({ total: 0, queued: 0, dispatching: 0, created: 0, failed: 0, cancelled: 0, ...c });
+const item = (i: Partial<BatchItem>): BatchItem => ({
+  index: 0,
+  row: 1,
+  label: 'x',
+  intentId: 'i',
+  state: 'queued',
+  request: { prompt: 'x', title: null, source: null, startingBranch: null, requirePlanApproval: false, autoCreatePr: false },
+  sessionId: null,
+  error: null,
+  position: null,
+  eta: null,
+  waitingFor: null,
+  ...i,
+});
+
+describe('the progress line', () => {
+  it('fills the bar with settled items and names the next queued item with its ETA', () => {
+    const items = [item({ state: 'created' }), item({ state: 'queued', position: 2, eta: '2026-12-02T14:09:00.000Z' }), item({ state: 'queued', position: 1, eta: '2026-12-02T14:05:30.000Z' })];
+    expect(renderProgress({ counts: counts({ total: 5, created: 3, queued: 2 }), items })).toBe('[######----] 3/5 created, 2 queued (#1, ~14:05), 0 failed');
+    expect(renderProgress({ counts: counts({ total: 5, created: 3, failed: 1, dispatching: 1 }), items: [] })).toBe('[########--] 3/5 created, 1 sending, 0 queued, 1 failed');
+    expect(renderProgress({ counts: counts({ total: 3, created: 3 }), items: [] })).toBe('[##########] 3/3 created, 0 queued, 0 failed');
+    expect(renderProgress({ counts: counts({ total: 4, created: 1, cancelled: 3 }), items: [] })).toBe('[##########] 1/4 created, 0 queued, 0 failed, 3 cancelled');
+    // A queued item without a place yet (the forecast has not run) shows no clause.
+    expect(renderProgress({ counts: counts({ total: 1, queued: 1 }), items: [item({})] })).toBe('[----------] 0/1 created, 1 queued, 0 failed');
+  });
+
+  it('redraws one line on a TTY and writes one line per change elsewhere', () => {
+    const sink = (isTTY: boolean) => {
+      const chunks: string[] = [];
+      return { chunks, stream: { isTTY, write: (s: string) => chunks.push(s) } as unknown as NodeJS.WriteStream };
+    };
+    const tty = sink(true);
+    const w = progressWriter(tty.stream);
+    w.update('a');
+    w.update('a');
+    w.update('b');
+    w.end();
+    expect(tty.chunks).toEqual(['\r\u001b[2Ka', '\r\u001b[2Kb', '\n']);
+    const log = sink(false);
+    const l = progressWriter(log.stream);
+    l.update('a');
+    l.update('a');
+    l.update('b');
+    l.end();
+    expect(log.chunks).toEqual(['a\n', 'b\n']);
+  });
+
+  it('reads the format from the extension', () => {
+    expect([formatOf('x.csv'), formatOf('X.CSV'), formatOf('todo.md'), formatOf('tasks.txt'), formatOf('-')]).toEqual(['csv', 'csv', 'checklist', 'lines', 'lines']);
+  });
+});
+
+describe('autopilot batch, batches, templates and dispatch', () => {
+  let t: TestOrchestrator;
+  let dir: string;
+  let env: Record<string, string>;
+  const run = (args: string[]) => cli(args, { env });
+  const file = (name: string, text: string) => {
+    const p = path.join(dir, name);
+    fs.writeFileSync(p, text);
+    return p;
+  };
+
+  beforeAll(async () => {
+    t = await startTestOrchestrator({ JULES_DEMO_SESSIONS: '0', JULES_DEMO_SPEED: '60', JULES_POLL_INTERVAL_MS: '500' }, { listen: true });
+    dir = tmp('autopilot-cli-batch-');
+    env = { HOME: dir, AUTOPILOT_CONFIG: path.join(dir, 'config.json'), AUTOPILOT_URL: t.orch.url, AUTOPILOT_KEY: ADMIN_KEY };
+  }, 60_000);
+  afterAll(async () => {
+    await t?.close();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('shows the quota per account, sets its limits and lists the creates, as tables and as the contract JSON', { timeout: 90_000 }, async () => {
+    const list = DispatchAccountList.parse(await (await t.request('/api/dispatch/accounts')).json());
+    const account = list.items[0].accountId;
+    const [status, statusJson, limits, noChange, custom, lsJson, ls] = await pool(
+      [
+        ['dispatch'],
+        ['dispatch', 'status', '--json'],
+        ['dispatch', 'limits', account, '--plan', 'free', '--in-flight', '2', '--json'],
+        ['dispatch', 'limits', account],
+        ['dispatch', 'limits', account, '--plan', 'custom', '--concurrent', '4'],
+        ['dispatch', 'ls', '--json', '--limit', '5'],
+        ['dispatch', 'ls', '--state', 'QUEUED'],
+      ],
+      3,
+      run,
+    );
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.stdout.split('\n')[0]).toMatch(/^ACCOUNT +NAME +PLAN +ACTIVE +TODAY +QUEUED +SENDING +IN FLIGHT$/);
+    expect(status.stdout).toContain(account);
+    // The forecast note is printed under the table, per account.
+    expect(status.stdout).toContain(`${account}: ${list.items[0].forecast.note.slice(0, 20)}`);
+    expect(DispatchAccountList.parse(JSON.parse(statusJson.stdout)).items.map((a) => a.accountId)).toEqual(list.items.map((a) => a.accountId));
+
+    expect(limits.code, limits.stderr).toBe(0);
+    const set = DispatchAccount.parse(JSON.parse(limits.stdout));
+    expect(set.limits).toMatchObject({ plan: 'free', concurrent: 3, daily: 15, inFlight: 2 });
+    expect(DispatchAccount.parse(await (await t.request(`/api/dispatch/accounts/${account}`)).json()).limits.plan).toBe('free');
+    // A usage mistake is exit 2 and sends nothing.
+    expect(noChange.code).toBe(2);
+    expect(noChange.stderr).toContain('nothing to change');
+    expect(custom.code).toBe(2);
+    expect(custom.stderr).toContain('--plan custom needs --concurrent and --daily');
+
+    expect(lsJson.code, lsJson.stderr).toBe(0);
+    DispatchIntentPage.parse(JSON.parse(lsJson.stdout));
+    expect(ls.code, ls.stderr).toBe(0);
+    // Nothing is queued on an idle account: the empty table says so.
+    expect(ls.stdout.trim()).toBe('(none)');
+    const status2 = await run(['dispatch']);
+    expect(status2.stdout).toMatch(new RegExp(`${account} .* free +\\d+/3 +\\d+/15 `));
+    // Back to no limits: demo sessions wait for plan approval and would hold the free plan's three slots.
+    const reset = await run(['dispatch', 'limits', account, '--plan', 'unknown', '--in-flight', '3']);
+    expect(reset.code, reset.stderr).toBe(0);
+    expect(reset.stdout).toMatch(new RegExp(`${account} .* unknown +\\d+ +\\d+ `));
+  });
+
+  it('lists, shows and previews templates by id or name; a bad value is exit 1 naming the variable', { timeout: 90_000 }, async () => {
+    const res = await t.request('/api/templates', {
+      method: 'POST',
+      json: { name: 'Fix an issue', prompt: 'Fix issue #{{issue}} in {{repo}}.', title: 'Fix #{{issue}}', variables: [{ name: 'repo', type: 'repo', required: true }, { name: 'issue', type: 'number', required: true }], tags: ['bugs'] },
+    });
+    expect(res.status).toBe(201);
+    const tpl = Template.parse(await res.json());
+    const [ls, lsJson, show, showJson, good, bad, missing] = await pool(
+      [
+        ['templates', 'ls'],
+        ['templates', 'ls', '--json', '--tag', 'bugs'],
+        ['templates', 'show', 'fix an issue'],
+        ['templates', 'show', tpl.id, '--json'],
+        ['templates', 'preview', tpl.id, '--var', `repo=${REPO}`, '--var', 'issue=42', '--json'],
+        ['templates', 'preview', 'Fix an issue', '--var', `repo=${REPO}`, '--var', 'issue=forty-two'],
+        ['templates', 'show', 'no such template'],
+      ],
+      3,
+      run,
+    );
+    expect(ls.code, ls.stderr).toBe(0);
+    expect(ls.stdout).toMatch(new RegExp(`${tpl.id} +Fix an issue +repo:repo! issue:number!`));
+    expect((JSON.parse(lsJson.stdout) as { items: unknown[] }).items.map((x) => Template.parse(x).id)).toEqual([tpl.id]);
+    expect(show.code, show.stderr).toBe(0);
+    expect(show.stdout).toContain(`ID:`);
+    expect(show.stdout).toContain(tpl.id);
+    expect(show.stdout).toContain('Fix issue #{{issue}} in {{repo}}.');
+    expect(Template.parse(JSON.parse(showJson.stdout)).version).toBe(1);
+    expect(good.code, good.stderr).toBe(0);
+    const p = TemplatePreview.parse(JSON.parse(good.stdout));
+    expect(p.prompt).toBe(`Fix issue #42 in ${REPO}.`);
+    expect(p.problems).toEqual([]);
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toMatch(/1 problem\(s\):\n +\{\{issue\}\} /);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('no template "no such template"');
+
+    // A launch answers a batch; --wait follows it to the end.
+    const launch = await run(['templates', 'launch', 'Fix an issue', '--repo', REPO, '--var', 'issue=7', '--wait', '--json']);
+    expect(launch.code, launch.stderr).toBe(0);
+    const b = Batch.parse(JSON.parse(launch.stdout));
+    expect(b.counts).toMatchObject({ total: 1, created: 1, failed: 0 });
+    expect(b.items[0].request.prompt).toBe(`Fix issue #7 in ${REPO}.`);
+    expect(launch.stderr).toContain('[##########] 1/1 created');
+  });
+
+  it('a dry run prints every item and names a broken CSV row (exit 1), and nothing is created', { timeout: 60_000 }, async () => {
+    const csv = file('tasks.csv', `prompt,source\n"Fix it",${REPO}\n"Only one field"\n`);
+    const before = BatchPage.parse(await (await t.request('/api/batches')).json()).items.length;
+    const [dry, dryJson, create] = await pool([['batch', csv, '--dry-run'], ['batch', csv, '--dry-run', '--json'], ['batch', csv, '--no-wait']], 3, run);
+    expect(dry.code).toBe(1);
+    expect(dry.stdout).toContain('row 3: has 1 field, the header has 2');
+    expect(dryJson.code).toBe(1);
+    const preview = BatchPreview.parse(JSON.parse(dryJson.stdout));
+    expect(preview.problems.map((x) => x.row)).toContain(3);
+    // Without --dry-run the server refuses the whole batch: the row is named on stderr.
+    expect(create.code).toBe(1);
+    expect(create.stderr).toContain('row 3: has 1 field, the header has 2');
+    expect(BatchPage.parse(await (await t.request('/api/batches')).json()).items.length).toBe(before);
+  });
+
+  it('runs a 3-line batch to 3/3 with progress on stderr, and the same command again creates nothing new', { timeout: 120_000 }, async () => {
+    const lines = file('tasks.txt', 'Fix the login test\n# a comment\nAdd a dark mode toggle\nWrite the changelog\n');
+    const first = await run(['batch', lines, '--repo', REPO, '--branch', 'main', '--name', 'cli three', '--json']);
+    expect(first.code, first.stderr).toBe(0);
+    const b = Batch.parse(JSON.parse(first.stdout));
+    expect(b.name).toBe('cli three');
+    expect(b.counts).toMatchObject({ total: 3, created: 3, failed: 0 });
+    expect(b.items.map((i) => i.row)).toEqual([1, 3, 4]);
+    expect(b.items.every((i) => i.sessionId && i.request.source === `sources/github/${REPO}`)).toBe(true);
+    // Not a TTY: one line per change, the last one complete.
+    const progress = first.stderr.split('\n').filter((l) => l.startsWith('['));
+    expect(progress.at(-1)).toBe('[##########] 3/3 created, 0 queued, 0 failed');
+    const batchesBefore = BatchPage.parse(await (await t.request('/api/batches?limit=100')).json()).items.length;
+    const intentsBefore = DispatchIntentPage.parse(await (await t.request('/api/dispatch/intents?limit=500')).json()).items.length;
+
+    const again = await run(['batch', lines, '--repo', REPO, '--branch', 'main', '--name', 'cli three']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toContain(`already started by an earlier run (same idempotency key), nothing new created: batch ${b.id}`);
+    expect(again.stdout.split('\n')[0]).toMatch(/^# +STATE +SESSION +REPO +TASK/);
+    for (const i of b.items) expect(again.stdout).toContain(i.sessionId!);
+    expect(BatchPage.parse(await (await t.request('/api/batches?limit=100')).json()).items.length).toBe(batchesBefore);
+    expect(DispatchIntentPage.parse(await (await t.request('/api/dispatch/intents?limit=500')).json()).items.length).toBe(intentsBefore);
+
+    // The batches group reads it back.
+    const [ls, show, retry] = await pool([['batches', 'ls'], ['batches', 'show', b.id, '--json'], ['batches', 'retry', b.id]], 3, run);
+    expect(ls.code, ls.stderr).toBe(0);
+    expect(ls.stdout).toMatch(new RegExp(`${b.id} +done +3/3 `));
+    expect(Batch.parse(JSON.parse(show.stdout)).id).toBe(b.id);
+    expect(retry.code, retry.stderr).toBe(0);
+    expect(retry.stdout).toContain(`retried ${b.id}  done  [##########] 3/3 created`);
+  });
+});
