@@ -1,4 +1,4 @@
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import type { DispatchAccount, UpdateDispatchLimitsBody } from '@autopilot/contracts';
 import { cell, connect, positiveInt, printJson, run, say, shortSource, shortTime, table, UsageError, withConnection, type ConnectionOptions } from './common';
 
@@ -20,6 +20,13 @@ function quotaTable(items: DispatchAccount[]): string {
   ]);
   const notes = items.map((a) => `${a.accountId}: ${a.forecast.note}${a.rateLimitedUntil ? ` Rate limited by Jules until ${shortTime(a.rateLimitedUntil)} UTC.` : ''}`);
   return `${table(['ACCOUNT', 'NAME', 'PLAN', 'ACTIVE', 'TODAY', 'QUEUED', 'SENDING', 'IN FLIGHT'], rows, { max: [40, 30, 16, 9, 11, 6, 7, 9] })}${notes.length ? `\n\n${notes.join('\n')}` : ''}`;
+}
+
+const STATES = ['queued', 'dispatching', 'created', 'failed', 'cancelled'] as const;
+function stateOf(v: string): (typeof STATES)[number] {
+  const s = v.trim().toLowerCase();
+  if (!(STATES as readonly string[]).includes(s)) throw new InvalidArgumentError(`--state is one of ${STATES.join(', ')}, not "${v}"`);
+  return s as (typeof STATES)[number];
 }
 
 type LimitsOpts = ConnectionOptions & { plan?: UpdateDispatchLimitsBody['plan']; concurrent?: number; daily?: number; inFlight?: number; pause?: boolean; resume?: boolean };
@@ -71,7 +78,7 @@ export function dispatchCommand(): Command {
       .command('ls')
       .alias('list')
       .description('creates, newest first, with their place in line and estimated send time while queued')
-      .addOption(new Option('--state <state>', 'only this state').choices(['queued', 'dispatching', 'created', 'failed', 'cancelled']).argParser((v) => v.toLowerCase()))
+      .option('--state <state>', `only this state (${STATES.join(', ')}; any case)`, stateOf)
       .option('--account <id>', 'only this Jules account')
       .addOption(new Option('--origin <kind>', 'only creates from this origin').choices(['api', 'batch', 'schedule', 'keeper', 'template']))
       .option('--limit <n>', 'at most this many (1-500)', positiveInt('--limit', 500), 20)
