@@ -216,7 +216,8 @@ export class GitHubState implements wire.WireCtx {
   /** GitHub's mergeable_state: dirty (conflict), draft, blocked (protection unmet), unstable (a check failing), clean. */
   mergeableState(r: Repo, i: IssueRec): string {
     const p = i.pull!;
-    if (i.state !== 'open') return p.merged ? 'unknown' : 'unknown';
+    // GitHub stops computing mergeability once a PR is closed or merged.
+    if (i.state !== 'open') return 'unknown';
     if (p.mergeable === null) return 'unknown';
     if (!p.mergeable) return 'dirty';
     if (p.draft) return 'draft';

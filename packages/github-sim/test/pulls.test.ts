@@ -55,7 +55,7 @@ describe('pull requests through a stock Octokit', () => {
     h.sim.comment(REPO, pr.number, 'on it', 'jules[bot]');
     const list = await h.gh.issues.listComments({ owner: OWNER, repo: NAME, issue_number: pr.number });
     expect(list.data.map((c) => [c.user!.login, c.body])).toEqual([['octo-bot', 'CI failed: see job test'], ['jules[bot]', 'on it']]);
-    expect(await statusOf(h.gh.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { owner: OWNER, repo: NAME, issue_number: pr.number }))).toMatchObject({ status: 422 });
+    expect(await statusOf(h.gh.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { owner: OWNER, repo: NAME, issue_number: pr.number } as any))).toMatchObject({ status: 422 });
     const added = await h.gh.issues.addLabels({ owner: OWNER, repo: NAME, issue_number: pr.number, labels: ['autopilot:no-fix', 'bug'] });
     expect(added.data.map((l) => l.name)).toEqual(['autopilot:no-fix', 'bug']);
     await h.gh.issues.removeLabel({ owner: OWNER, repo: NAME, issue_number: pr.number, name: 'bug' });
@@ -73,5 +73,19 @@ describe('pull requests through a stock Octokit', () => {
     expect((await bearer.json()).login).toBe('octo-bot');
     const repo = await h.gh.repos.get({ owner: OWNER, repo: NAME });
     expect(repo.data).toMatchObject({ full_name: REPO, default_branch: 'main', allow_auto_merge: false });
+  });
+
+  it('is deterministic with a seed: the same steps give the same SHAs and ids', async () => {
+    const other = await startSim();
+    try {
+      const a = h.sim.openPull(REPO, { branch: 'same', files: { a: '1' } });
+      const b = other.sim.openPull(REPO, { branch: 'same', files: { a: '1' } });
+      expect([a.head.sha, a.base.sha, a.id]).toEqual([b.head.sha, b.base.sha, b.id]);
+      const third = await startSim({ seed: 4 });
+      expect(third.sim.openPull(REPO, { branch: 'same', files: { a: '1' } }).head.sha).not.toBe(a.head.sha);
+      await third.close();
+    } finally {
+      await other.close();
+    }
   });
 });

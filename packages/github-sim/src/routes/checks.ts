@@ -1,4 +1,5 @@
 import type { Context, Hono } from 'hono';
+import { isoSeconds } from '../clock.ts';
 import { notFound } from '../errors.ts';
 import { paginate, param, type ApiHandler } from '../http.ts';
 import type { GitHubState } from '../state.ts';
@@ -35,8 +36,7 @@ export function registerCheckRoutes(app: Hono, api: Api, s: GitHubState): void {
       return {
         id: x.id, node_id: `SC_${x.id}`, state, context: `ci/${x.name}`, description: state === 'pending' ? 'Running' : `${x.name}: ${state}`,
         target_url: `${s.origin}/${r.owner}/${r.name}/actions/runs/${x.runId}/job/${x.id}`,
-        created_at: wireCheckRun(s, x).started_at ?? new Date(x.createdAt).toISOString().replace(/\.\d+Z$/, 'Z'),
-        updated_at: wireCheckRun(s, x).completed_at ?? new Date(x.createdAt).toISOString().replace(/\.\d+Z$/, 'Z'),
+        created_at: isoSeconds(x.createdAt), updated_at: isoSeconds(x.completedAt ?? x.startedAt ?? x.createdAt),
       };
     });
     const state = statuses.some((x) => x.state === 'failure') ? 'failure' : statuses.length && statuses.every((x) => x.state === 'success') ? 'success' : 'pending';
