@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Batch, BatchPage, BatchPreview, DispatchAccount, DispatchAccountList, DispatchIntentPage, Template, TemplatePreview, type BatchItem } from '@autopilot/contracts';
 import { ADMIN_KEY, startTestOrchestrator, type TestOrchestrator } from './harness';
 import { bin, cli, exited, pool, tmp } from './cli-support';
-import { formatOf, progressWriter, renderProgress } from '../src/cli/batch';
+import { followBatch, formatOf, progressWriter, renderProgress } from '../src/cli/batch';
 
 /*
  * `autopilot batch`, `batches`, `templates` and `dispatch` as child processes against a running orchestrator (the
@@ -60,6 +60,44 @@ describe('the progress line', () => {
     l.update('b');
     l.end();
     expect(log.chunks).toEqual(['a\n', 'b\n']);
+    // A narrow terminal gets the line cut to its width (a wrapped line could not be redrawn in place).
+    const narrow = sink(true);
+    (narrow.stream as { columns?: number }).columns = 6;
+    progressWriter(narrow.stream).update('[#####-----] 3/5');
+    expect(narrow.chunks).toEqual(['\r\u001b[2K[####']);
+  });
+
+  it('follows a batch by its progress events, and by reading it when the stream says nothing', async () => {
+    const batchOf = (created: number, state: Batch['state'] = 'running') =>
+      ({ id: 'b1', name: 'n', state, accountId: 'a', origin: { kind: 'api', id: null }, templateId: null, idempotencyKey: null, counts: counts({ total: 2, created, queued: 2 - created }), items: [], createdAt: '2026-12-02T14:00:00.000Z', updatedAt: '2026-12-02T14:00:00.000Z' }) as Batch;
+    // Events only: no poll within the test (pollMs is an hour); each batch.progress of this batch is one read.
+    let onEvent: ((e: unknown) => void) | undefined;
+    let closed = 0;
+    const answers = [batchOf(0), batchOf(1), batchOf(2, 'done')];
+    let reads = 0;
+    const client = {
+      batches: { get: async () => answers[Math.min(reads++, answers.length - 1)] },
+      events: (o: { onEvent: (e: unknown) => void }) => ((onEvent = o.onEvent), { close: () => void closed++ }),
+    } as unknown as Parameters<typeof followBatch>[0];
+    const lines: string[] = [];
+    const done = followBatch(client, batchOf(0), { pollMs: 3_600_000, write: (l) => lines.push(l) });
+    await new Promise((r) => setTimeout(r, 20));
+    onEvent!({ type: 'batch.progress', data: { id: 'other' } });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(reads).toBe(1);
+    onEvent!({ type: 'batch.progress', data: { id: 'b1' } });
+    await new Promise((r) => setTimeout(r, 20));
+    onEvent!({ type: 'batch.progress', data: { id: 'b1' } });
+    const final = await done;
+    expect(final.state).toBe('done');
+    expect(closed).toBe(1);
+    expect(lines.at(-1)).toBe('[##########] 2/2 created, 0 queued, 0 failed');
+
+    // No event ever: the reads every pollMs end it.
+    reads = 0;
+    const silent = { ...client, events: () => ({ close: () => undefined }) } as unknown as Parameters<typeof followBatch>[0];
+    expect((await followBatch(silent, batchOf(0), { pollMs: 10, write: () => undefined })).state).toBe('done');
+    expect(reads).toBe(3);
   });
 
   it('reads the format from the extension', () => {

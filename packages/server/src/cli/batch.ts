@@ -82,7 +82,9 @@ export function progressWriter(stream: NodeJS.WriteStream = process.stderr) {
     update(line: string) {
       if (line === last) return;
       last = line;
-      stream.write(stream.isTTY ? `\r\u001b[2K${line}` : `${line}\n`);
+      // A redrawn line longer than the terminal would wrap, and \r only returns to the start of the last row.
+      const fit = stream.isTTY && stream.columns ? line.slice(0, stream.columns - 1) : line;
+      stream.write(stream.isTTY ? `\r\u001b[2K${fit}` : `${line}\n`);
     },
     end() {
       if (stream.isTTY && last) stream.write('\n');
