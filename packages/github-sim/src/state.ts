@@ -33,6 +33,14 @@ export class GitHubState implements wire.WireCtx {
     return id;
   }
 
+  pullRefs(full: string, sha: string): wire.PullRef[] {
+    const r = this.repos.get(full.toLowerCase());
+    return [...(r?.issues.values() ?? [])].filter((i) => i.pull && i.state === 'open' && i.pull.headSha === sha).map((i) => ({
+      id: i.id, number: i.number, url: `${this.origin}/repos/${full}/pulls/${i.number}`,
+      head: { ref: i.pull!.headRef, sha: i.pull!.headSha }, base: { ref: i.pull!.baseRef, sha: i.pull!.baseSha },
+    }));
+  }
+
   repo(owner: string, name: string): Repo {
     const r = this.repos.get(`${owner}/${name}`.toLowerCase());
     if (!r) throw notFound();

@@ -3,7 +3,14 @@ import { suiteState } from './ci.ts';
 import type { CheckRun, IssueComment, IssueRec, Repo, Review, ReviewComment, Suite } from './types.ts';
 
 /** GitHub's JSON shapes (snake_case, the fields clients read), built from the state records. */
-export interface WireCtx { origin: string; userId(login: string): number }
+export interface WireCtx {
+  origin: string;
+  userId(login: string): number;
+  /** Open PRs whose head is `sha`: GitHub lists them in check runs, suites and workflow runs. */
+  pullRefs(repo: string, sha: string): PullRef[];
+}
+
+export interface PullRef { id: number; number: number; url: string; head: { ref: string; sha: string }; base: { ref: string; sha: string } }
 
 const t = (ms: number | undefined): string | null => (ms === undefined ? null : isoSeconds(ms));
 
@@ -102,7 +109,7 @@ export function wireCheckRun(w: WireCtx, c: CheckRun) {
     output: c.status === 'completed'
       ? { title: c.conclusion === 'failure' ? `${c.name} failed` : `${c.name} passed`, summary: c.summary, text: null, annotations_count: c.annotations.length, annotations_url: `${w.origin}/repos/${c.repo}/check-runs/${c.id}/annotations` }
       : { title: null, summary: null, text: null, annotations_count: 0, annotations_url: `${w.origin}/repos/${c.repo}/check-runs/${c.id}/annotations` },
-    check_suite: { id: c.suiteId }, app, pull_requests: [],
+    check_suite: { id: c.suiteId }, app, pull_requests: w.pullRefs(c.repo, c.headSha),
   };
 }
 
@@ -112,7 +119,7 @@ export function wireSuite(w: WireCtx, s: Suite, runs: CheckRun[]) {
     id: s.id, node_id: `CS_${s.id}`, head_branch: s.headBranch, head_sha: s.headSha, status: st.status, conclusion: st.conclusion,
     url: `${w.origin}/repos/${s.repo}/check-suites/${s.id}`, app, created_at: t(s.createdAt),
     updated_at: t(Math.max(s.createdAt, ...runs.map((r) => r.completedAt ?? r.startedAt ?? 0))),
-    latest_check_runs_count: runs.length, check_runs_url: `${w.origin}/repos/${s.repo}/check-suites/${s.id}/check-runs`, pull_requests: [],
+    latest_check_runs_count: runs.length, check_runs_url: `${w.origin}/repos/${s.repo}/check-suites/${s.id}/check-runs`, pull_requests: w.pullRefs(s.repo, s.headSha),
   };
 }
 
@@ -124,7 +131,7 @@ export function wireWorkflowRun(w: WireCtx, s: Suite, runs: CheckRun[]) {
     url: `${w.origin}/repos/${s.repo}/actions/runs/${s.id}`, html_url: `${w.origin}/${s.repo}/actions/runs/${s.id}`,
     jobs_url: `${w.origin}/repos/${s.repo}/actions/runs/${s.id}/jobs`, logs_url: `${w.origin}/repos/${s.repo}/actions/runs/${s.id}/logs`,
     created_at: t(s.createdAt), updated_at: t(Math.max(s.createdAt, ...runs.map((r) => r.completedAt ?? r.startedAt ?? 0))),
-    run_started_at: t(s.createdAt), path: '.github/workflows/ci.yml', pull_requests: [],
+    run_started_at: t(s.createdAt), path: '.github/workflows/ci.yml', pull_requests: w.pullRefs(s.repo, s.headSha),
   };
 }
 

@@ -56,6 +56,10 @@ describe('webhooks', () => {
     expect(payload('pull_request.labeled').label.name).toBe('autopilot');
     expect(payload('pull_request.closed').pull_request.merged).toBe(true);
     expect(payload('check_run.completed').check_run).toMatchObject({ name: 'build', conclusion: 'success' });
+    // The run on the PR's current head names the PR (the first push's run no longer does, its SHA is not the head).
+    const runs = rx.received.filter((r) => r.headers['x-github-event'] === 'check_run').map((r) => JSON.parse(r.body).check_run);
+    const head = payload('pull_request.synchronize').after;
+    expect(runs.map((r) => [r.head_sha === head, r.pull_requests.map((p: { number: number }) => p.number)])).toEqual([[false, []], [true, [pr.number]]]);
     expect(payload('workflow_run.completed').workflow_run).toMatchObject({ head_branch: 'feat', conclusion: 'success' });
     expect(payload('issue_comment.created').comment).toMatchObject({ body: 'hello', user: { login: 'octo-bot' } });
     expect(h.sim.deliveries().every((d) => d.status === 200)).toBe(true);
