@@ -235,6 +235,15 @@ describe('autopilot batch, batches, templates and dispatch', () => {
     expect(create.code).toBe(1);
     expect(create.stderr).toContain('row 3: has 1 field, the header has 2');
     expect(BatchPage.parse(await (await t.request('/api/batches')).json()).items.length).toBe(before);
+
+    // A template by name, a CSV column per variable, a shared --var.
+    const issues = file('issues.csv', 'issue\n5\n6\n');
+    const tpl = await run(['batch', issues, '--template', 'fix an issue', '--var', `repo=${REPO}`, '--dry-run', '--json']);
+    expect(tpl.code, tpl.stderr).toBe(0);
+    expect(BatchPreview.parse(JSON.parse(tpl.stdout)).items.map((i) => [i.row, i.request.prompt])).toEqual([
+      [2, `Fix issue #5 in ${REPO}.`],
+      [3, `Fix issue #6 in ${REPO}.`],
+    ]);
   });
 
   it('reads the task list from stdin with -', { timeout: 30_000 }, async () => {
