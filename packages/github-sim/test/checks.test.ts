@@ -83,4 +83,13 @@ describe('checks, combined status and Actions on the virtual clock', () => {
     expect(text.trimEnd().split('\n').slice(-2)[0]).toBe('AssertionError: expected 3 to be 4');
     expect(String((await h.gh.actions.downloadJobLogsForWorkflowRun({ ...repo, job_id: jobs.jobs[0].id })).data)).not.toContain('##[error]');
   });
+
+  it('refs with a slash (Jules branches are jules/...) work for checks, status, pulls and tarballs', async () => {
+    const pr = h.sim.openPull(REPO, { branch: 'jules/fix-1', files: { a: '1' } });
+    expect((await h.gh.checks.listForRef({ ...repo, ref: 'jules/fix-1' })).data.total_count).toBe(2);
+    expect((await h.gh.repos.getCombinedStatusForRef({ ...repo, ref: 'jules/fix-1' })).data.sha).toBe(pr.head.sha);
+    expect((await h.gh.pulls.list({ ...repo, head: `${OWNER}:jules/fix-1` })).data.map((p) => p.number)).toEqual([pr.number]);
+    expect((await h.gh.repos.downloadTarballArchive({ ...repo, ref: 'jules/fix-1' })).status).toBe(200);
+    expect((await h.gh.checks.listForRef({ ...repo, ref: pr.head.sha.slice(0, 7) })).data.total_count).toBe(2);
+  });
 });
