@@ -122,6 +122,15 @@ describe('templates and schedules in chromium', () => {
     expect(await page.getByTestId('schedule-words').textContent()).toBe(next.description);
     expect((await owner.schedules.get(scheduleId)).missedRunPolicy).toBe('run_once');
 
+    // Edit: a new cron is sent (and only it), and the next runs follow it.
+    await page.getByRole('button', { name: 'Edit' }).click();
+    await page.getByLabel('Cron', { exact: true }).fill('45 8 * * 1');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await eventually(async () => (await page.getByTestId('next-run').count()) === 5 && (await owner.schedules.get(scheduleId)).cron === '45 8 * * 1', 'the edited cron');
+    const edited = await owner.schedules.next(scheduleId, 5);
+    await eventually(async () => (await page.getByTestId('next-run').first().locator('time').getAttribute('datetime')) === edited.runs[0].at, 'the next runs of the edited cron');
+    expect((await owner.schedules.get(scheduleId)).timezone).toBe('America/New_York');
+
     await page.getByRole('button', { name: 'Pause' }).click();
     await eventually(async () => (await page.getByTestId('schedule-state').textContent()) === 'paused', 'the paused state');
     expect((await owner.schedules.get(scheduleId)).enabled).toBe(false);
@@ -145,6 +154,13 @@ describe('templates and schedules in chromium', () => {
     await page.getByLabel('Name', { exact: true }).fill('Broken');
     await page.getByLabel('Cron', { exact: true }).fill('99 7 * * 1');
     await page.getByLabel('Template', { exact: true }).selectOption({ label: 'Fix an issue' });
+    // An interval is previewed as it is typed; back to the cron for the server's check.
+    await page.getByRole('radio', { name: 'Fixed interval' }).check();
+    await page.getByLabel('Every').fill('2');
+    const preview = page.getByTestId('timing-preview');
+    await preview.getByText('every 2 hours, counted from when it is saved').waitFor();
+    expect(await preview.getByTestId('next-run').count()).toBe(5);
+    await page.getByRole('radio', { name: 'Cron expression' }).check();
     const before = (await owner.schedules.list()).items.length;
     await p.expectingErrors(/400/, async () => {
       await page.getByRole('button', { name: 'Create schedule' }).click();
@@ -155,6 +171,26 @@ describe('templates and schedules in chromium', () => {
     expect(p.errors).toEqual([]);
     await p.context.close();
   }, 60_000);
+
+  it('lists a fired run in the history: time, outcome, reason and a link to what it launched', async () => {
+    // Every minute in Berlin, as a batch over one repository: the next minute boundary fires it for real.
+    const every = await owner.schedules.create({ name: 'Every minute', cron: '* * * * *', timezone: 'Europe/Berlin', enabled: true, missedRunPolicy: 'skip', target: { kind: 'batch', templateId, sources: ['acme-corp/storefront'], variables: {} } });
+    const run = await eventually(async () => (await owner.schedules.runs(every.id)).items.find((r) => r.outcome !== 'pending'), 'a finished run', 90_000);
+    await owner.schedules.pause(every.id);
+    const p = await openPage(stack, { viewport: { width: 390, height: 844 }, colorScheme: 'dark' });
+    await login(p, stack.orch.url, stack.key, `/schedules/${every.id}`);
+    const row = p.page.getByTestId('run-row').first();
+    await row.waitFor();
+    expect(await row.locator('time').getAttribute('datetime')).toBe(run.fireAt);
+    expect(await row.textContent()).toContain(run.outcome);
+    if (run.reason) expect(await row.textContent()).toContain(run.reason);
+    for (const l of run.links) await row.getByRole('link', { name: l.label }).waitFor();
+    expect(await overflow(p)).toBeLessThanOrEqual(0);
+    await p.shot('schedules-history-390-dark');
+    expect(p.errors).toEqual([]);
+    await p.context.close();
+    await owner.schedules.remove(every.id);
+  }, 150_000);
 
   it('shows every page at 1440 and 390 px, light and dark, without horizontal overflow', async () => {
     const problems: string[] = [];

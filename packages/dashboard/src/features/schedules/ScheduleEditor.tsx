@@ -111,7 +111,7 @@ export function ScheduleEditor({ saved, onSaved }: { saved?: Schedule; onSaved?:
           <ZonePicker value={form.timezone} onChange={(timezone) => set({ timezone })} error={errors.timezone} />
           <Field name="missedRunPolicy" label="After a downtime" error={errors.missedRunPolicy}>
             <select id="sch-missedRunPolicy" value={form.missedRunPolicy} onChange={(e) => set({ missedRunPolicy: e.target.value as ScheduleForm['missedRunPolicy'] })}>
-              <option value="skip">Skip the missed runs (recorded as skipped)</option>
+              <option value="skip">Skip missed runs (recorded as skipped)</option>
               <option value="run_once">Run once when back</option>
             </select>
           </Field>
