@@ -5,29 +5,39 @@ import { createGitHubSimulator, splitRepo, type GitHubSimulatorOptions, type Lis
 const USAGE = `usage: github-sim --port P [--host 127.0.0.1] [--token T ...] [--seed S] [--repos owner/name,...] [--speed X]
                   [--manual-clock] [--rate-limit N] [--webhook URL --webhook-secret S]`;
 
+/** A bad flag or value (the message names the flag): the caller prints usage, exit code 2. */
+export class GitHubSimUsageError extends Error {}
+
 function num(name: string, raw: string | undefined, min = 0): number | undefined {
   if (raw === undefined) return undefined;
   const n = Number(raw);
-  if (!Number.isFinite(n) || n < min) throw new Error(`--${name} needs a number >= ${min}, got "${raw}"`);
+  if (!Number.isFinite(n) || n < min) throw new GitHubSimUsageError(`--${name} needs a number >= ${min}, got "${raw}"`);
   return n;
 }
 
 /** Parses the command line into simulator options and where to listen (throws with the flag's name). */
 export function parseGitHubSimArgs(argv: string[]): { opts: GitHubSimulatorOptions; port: number; host: string; help: boolean } {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      port: { type: 'string' }, host: { type: 'string' }, token: { type: 'string', multiple: true }, seed: { type: 'string' },
-      repos: { type: 'string' }, speed: { type: 'string' }, 'manual-clock': { type: 'boolean' }, 'rate-limit': { type: 'string' },
-      webhook: { type: 'string' }, 'webhook-secret': { type: 'string' }, help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.webhook && !values['webhook-secret']) throw new Error('--webhook needs --webhook-secret');
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      options: {
+        port: { type: 'string' }, host: { type: 'string' }, token: { type: 'string', multiple: true }, seed: { type: 'string' },
+        repos: { type: 'string' }, speed: { type: 'string' }, 'manual-clock': { type: 'boolean' }, 'rate-limit': { type: 'string' },
+        webhook: { type: 'string' }, 'webhook-secret': { type: 'string' }, help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (e) {
+    // node:util refusing an unknown option or a missing value.
+    throw new GitHubSimUsageError((e as Error).message);
+  }
+  const { values } = parsed;
+  if (values.webhook && !values['webhook-secret']) throw new GitHubSimUsageError('--webhook needs --webhook-secret');
   if (values.webhook) {
     try {
       new URL(values.webhook);
     } catch {
-      throw new Error(`--webhook needs a URL, got "${values.webhook}"`);
+      throw new GitHubSimUsageError(`--webhook needs a URL, got "${values.webhook}"`);
     }
   }
   const repos = (values.repos ?? 'acme/shop').split(',').map((r) => r.trim()).filter(Boolean);
@@ -35,7 +45,7 @@ export function parseGitHubSimArgs(argv: string[]): { opts: GitHubSimulatorOptio
     try {
       splitRepo(r);
     } catch {
-      throw new Error(`--repos: "${r}" is not owner/name`);
+      throw new GitHubSimUsageError(`--repos: "${r}" is not owner/name`);
     }
   }
   const opts: GitHubSimulatorOptions = {

@@ -4,7 +4,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { Octokit } from '@octokit/rest';
 import { describe, expect, it } from 'vitest';
-import { parseGitHubSimArgs } from '../src/cli.ts';
+import { GitHubSimUsageError, parseGitHubSimArgs } from '../src/cli.ts';
 import { startReceiver } from './helpers.ts';
 
 const CLI = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
@@ -37,6 +37,7 @@ describe('github-sim command line', () => {
 
   it('names the bad flag', () => {
     expect(() => parseGitHubSimArgs(['--speed', 'fast'])).toThrow('--speed');
+    expect(() => parseGitHubSimArgs(['--nope'])).toThrow(GitHubSimUsageError);
     expect(() => parseGitHubSimArgs(['--repos', 'nope'])).toThrow('--repos');
     expect(() => parseGitHubSimArgs(['--webhook', 'http://127.0.0.1:1/h'])).toThrow('--webhook-secret');
     expect(parseGitHubSimArgs(['--port', '7000', '--seed', '5']).opts).toMatchObject({ seed: 5, repos: ['acme/shop'] });
