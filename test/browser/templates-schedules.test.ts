@@ -82,6 +82,15 @@ describe('templates and schedules in chromium', () => {
     await page.getByText('Version 2').waitFor();
     await p.shot('templates-editor-1440-light');
 
+    // Launch opens the batch dialog on this template, its variable asked for.
+    await page.getByRole('button', { name: 'Launch' }).click();
+    const dialog = page.getByTestId('batch-dialog');
+    await dialog.waitFor();
+    expect(await dialog.getByLabel('Template', { exact: true }).inputValue()).toBe(templateId);
+    await dialog.getByLabel(/^issue/).waitFor();
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+
     // The list shows it, filtered by its tag.
     await page.getByRole('link', { name: '← Templates' }).click();
     await page.getByTestId('template-row').getByText('Fix an issue').waitFor();
