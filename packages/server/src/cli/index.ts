@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { VERSION } from '../platform/version';
 import { serveCommand } from './serve';
 import { simCommand } from './sim';
+import { githubSimCommand } from './github-sim';
 import { sessionsCommand } from './sessions';
 import { keysCommand } from './keys';
 import { accountsCommand } from './accounts';
@@ -39,7 +40,7 @@ export function buildProgram(): Command {
     .enablePositionalOptions()
     .showHelpAfterError('(add --help for usage)')
     .addHelpText('after', ENV_HELP);
-  for (const c of [serveCommand(), simCommand(), sessionsCommand(), keysCommand(), accountsCommand(), keeperCommand(), costsCommand(), batchCommand(), batchesCommand(), templatesCommand(), dispatchCommand(), loginCommand(), loginLinkCommand()]) program.addCommand(c);
+  for (const c of [serveCommand(), simCommand(), githubSimCommand(), sessionsCommand(), keysCommand(), accountsCommand(), keeperCommand(), costsCommand(), batchCommand(), batchesCommand(), templatesCommand(), dispatchCommand(), loginCommand(), loginLinkCommand()]) program.addCommand(c);
   const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)];
   // A group called without a subcommand shows its help on stderr (exit 2: it did nothing).
   for (const c of all(program)) c.exitOverride();
