@@ -7,6 +7,7 @@ import { useTemplates } from '../templates/data';
 import { useScheduleActions } from './data';
 import { RunHistory } from './RunHistory';
 import { ScheduleEditor } from './ScheduleEditor';
+import { intervalWords } from './schedule-form';
 import { SavedNextRuns } from './TimingPreview';
 
 function DeleteSchedule({ schedule }: { schedule: Schedule }) {
@@ -94,7 +95,7 @@ export function ScheduleDetail({ schedule: s, canEdit }: { schedule: Schedule; c
         <dl className="st-facts">
           <div>
             <dt>Timing</dt>
-            <dd className="st-mono">{s.cron ?? `${s.intervalSeconds} s`}</dd>
+            <dd className="st-mono">{s.cron ?? intervalWords(s.intervalSeconds ?? 60)}</dd>
           </div>
           <div>
             <dt>Time zone</dt>
