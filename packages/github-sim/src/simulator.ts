@@ -17,6 +17,7 @@ import { registerRepoRoutes } from './routes/repos.ts';
 import { registerControlRoutes } from './routes/control.ts';
 import type { CiOutcome, MergeMethod, Review } from './types.ts';
 import { wireRepo } from './wire.ts';
+import type { ControlApi, PullOptions } from './control-api.ts';
 
 export interface GitHubSimulatorOptions {
   /** Accepted tokens (list, or token -> login). Undefined: any token is accepted, as login `autopilot-bot`. */
@@ -38,7 +39,7 @@ export interface GitHubSimulatorOptions {
 }
 
 export interface ListeningGitHubSimulator { baseUrl: string; port: number; close(): Promise<void> }
-export type PullOptions = { branch: string; base?: string; title?: string; body?: string; files?: FileChanges; user?: string; draft?: boolean; message?: string };
+export type { PullOptions } from './control-api.ts';
 
 const DEFAULT_LOGIN = 'autopilot-bot';
 
@@ -78,7 +79,7 @@ export function createGitHubSimulator(opts: GitHubSimulatorOptions = {}) {
     return { r, i: state.pull(r, n) };
   };
 
-  const control = {
+  const control: ControlApi = {
     createRepo(spec: RepoSpec) {
       return wireRepo(state, state.createRepo(spec));
     },

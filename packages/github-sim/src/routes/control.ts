@@ -3,9 +3,7 @@ import type { z } from 'zod';
 import { GhError } from '../errors.ts';
 import { param, readBody } from '../http.ts';
 import * as S from '../control-schemas.ts';
-import type { GitHubSimulator } from '../simulator.ts';
-
-type Control = Omit<GitHubSimulator, 'app' | 'clock' | 'listen'>;
+import type { ControlApi as Control } from '../control-api.ts';
 
 const fail = (message: string, status: number, extra: Record<string, unknown> = {}): Response =>
   new Response(JSON.stringify({ message, ...extra }), { status, headers: { 'content-type': 'application/json' } });
