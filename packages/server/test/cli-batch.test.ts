@@ -292,4 +292,26 @@ describe('autopilot batch, batches, templates and dispatch', () => {
     expect(retry.code).toBe(1);
     expect(retry.stderr).toMatch(/^autopilot: conflict: Nothing to retry.*\[HTTP 409\]\n$/);
   });
+  it('Ctrl-C stops following a waiting batch (exit 130, the batch goes on), and batches cancel cancels what is not sent', { timeout: 60_000 }, async () => {
+    const account = DispatchAccountList.parse(await (await t.request('/api/dispatch/accounts')).json()).items[0].accountId;
+    expect((await run(['dispatch', 'limits', account, '--pause'])).code).toBe(0);
+    const tasks = file('paused.txt', 'Held task one\nHeld task two\n');
+    const child = spawn(process.execPath, [bin, 'batch', tasks, '--repo', REPO], { env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const code = exited(child);
+    // Sent nothing (paused): the bar shows both waiting, then Ctrl-C.
+    for (let i = 0; i < 200 && !stderr.includes('0/2 created, 2 queued'); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(stderr).toContain('0/2 created, 2 queued');
+    child.kill('SIGINT');
+    expect(await code).toBe(130);
+    const id = /batch ([0-9a-f-]{36})/.exec(stderr)![1];
+    expect(stderr).toContain(`stopped following; the batch goes on: autopilot batches show ${id}`);
+    expect(Batch.parse(await (await t.request(`/api/batches/${id}`)).json()).state).toBe('running');
+
+    const cancel = await run(['batches', 'cancel', id]);
+    expect(cancel.code, cancel.stderr).toBe(0);
+    expect(cancel.stdout).toBe(`cancelled ${id}  cancelled  [##########] 0/2 created, 0 queued, 0 failed, 2 cancelled\n`);
+    expect((await run(['dispatch', 'limits', account, '--resume'])).code).toBe(0);
+  });
 });

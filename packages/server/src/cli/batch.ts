@@ -106,9 +106,16 @@ export async function followBatch(client: ApiClient, first: Batch, opts: { pollM
     let reading = false;
     let again = false;
     let finished = false;
+    // Ctrl-C stops following, not the batch: say so, and how to look at it again.
+    const interrupted = () => {
+      finish();
+      process.stderr.write(`stopped following; the batch goes on: autopilot batches show ${batch.id}\n`);
+      process.exit(130);
+    };
     const finish = (err?: unknown) => {
       if (finished) return;
       finished = true;
+      process.off('SIGINT', interrupted);
       clearInterval(timer);
       sub.close();
       writer.end();
@@ -143,6 +150,7 @@ export async function followBatch(client: ApiClient, first: Batch, opts: { pollM
       },
     });
     const timer = setInterval(() => void refresh(), opts.pollMs ?? 5000);
+    process.once('SIGINT', interrupted);
     void refresh();
   });
 }
