@@ -68,7 +68,7 @@ describe('the autopilot command line', () => {
     expect(served.stderr).toContain('NO-LISTEN');
 
     const paths = [[], ...commandPaths()];
-    expect(paths.map((p) => p.join(' '))).toEqual(expect.arrayContaining(['serve', 'sim', 'sessions ls', 'sessions show', 'sessions new', 'sessions approve', 'sessions say', 'sessions archive', 'sessions watch', 'keys ls', 'keys create', 'keys revoke', 'accounts ls', 'accounts add', 'accounts remove', 'keeper status', 'keeper pause', 'keeper resume', 'costs', 'login', 'login-link']));
+    expect(paths.map((p) => p.join(' '))).toEqual(expect.arrayContaining(['serve', 'sim', 'sessions ls', 'sessions show', 'sessions new', 'sessions approve', 'sessions say', 'sessions archive', 'sessions watch', 'keys ls', 'keys create', 'keys revoke', 'accounts ls', 'accounts add', 'accounts remove', 'keeper status', 'keeper pause', 'keeper resume', 'costs', 'login', 'login-link', 'github-sim', 'batch', 'batches ls', 'batches show', 'templates ls', 'templates launch', 'dispatch status', 'dispatch limits', 'dispatch ls']));
     const results = await pool(paths, 3, (p) => cli([...p, '--help'], { nodeArgs, cwd: sandbox, env: helpEnv }));
     paths.forEach((p, i) => {
       const r = results[i];

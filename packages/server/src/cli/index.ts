@@ -30,7 +30,10 @@ Examples:
   autopilot login --url http://127.0.0.1:8080 --key ap_...
   autopilot sessions ls --state AWAITING_PLAN_APPROVAL
   autopilot sessions new "Add a CHANGELOG entry" --repo acme/api --branch main
-  autopilot sessions watch`;
+  autopilot sessions watch
+  autopilot batch tasks.md --repo acme/api --branch main --dry-run
+  autopilot templates launch "Fix an issue" --repo acme/api --var issue=42 --wait
+  autopilot dispatch                               each Jules account's quota, queue and forecast`;
 
 /** The program with every command; `exitOverride` everywhere so `main` decides the exit codes. */
 export function buildProgram(): Command {
