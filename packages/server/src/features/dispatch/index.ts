@@ -115,7 +115,9 @@ export function createDispatchFeature(deps: DispatchFeatureDeps): DispatchFeatur
       const { accountId, ...request } = body;
       let i = await service.submit(workspaceId, { accountId, origin: { kind: 'keeper', id: key }, idempotencyKey: key, request });
       if (i.state === 'failed') i = await service.retry(workspaceId, i.id);
-      i = await service.waitFor(workspaceId, i.id, deps.apiWaitMs);
+      // Held by the plan: say so now (the keeper's tick must not wait); the same key finds it next time.
+      if (!(await service.heldBy(workspaceId, i.id))) i = await service.waitFor(workspaceId, i.id, deps.apiWaitMs);
+      else i = await service.get(workspaceId, i.id);
       if (i.state === 'created' && i.sessionId) return { id: i.sessionId };
       throw new Error(i.state === 'failed' ? `the recovery session was not created: ${i.error}` : `the recovery session is not created yet: ${queuedText(i)}`);
     },
