@@ -116,6 +116,9 @@ describe.each(orchestratorEngines())('keeper defers to people (%s)', (engine) =>
     expect(next.prompt.startsWith(prompt)).toBe(true);
     expect(next.prompt).toMatch(/untrusted data[\s\S]*<<<UNTRUSTED-[0-9a-f]{32}>>>\n.+\n<<<END-[0-9a-f]{32}>>>/);
     expect((await keeperView(next.id)).links).toEqual([expect.objectContaining({ relation: 'recovered_from', sessionId: failed.id })]);
+    // It went through the dispatcher, like every create: one intent of the keeper, keyed by session and trigger.
+    const intents = await t.orch.db.kysely.selectFrom('dispatch_intents').select(['origin_kind', 'state', 'session_id', 'idempotency_key']).where('origin_kind', '=', 'keeper').execute();
+    expect(intents).toEqual([{ origin_kind: 'keeper', state: 'created', session_id: next.id, idempotency_key: expect.stringMatching(new RegExp(`^keeper:${failed.id}:`)) }]);
 
     // The recovery fails too (same tag): the cap covers the chain, so a person is told instead of a third session.
     await until(next.julesId, 'FAILED');
