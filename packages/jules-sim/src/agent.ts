@@ -4,6 +4,7 @@ import type { Phase, SessionRecord } from './store.ts';
 import { followUpStep } from './content/plan.ts';
 import { acknowledgement, failureReason, questionFor, statusNote, stuckReply } from './content/messages.ts';
 import { applyScriptItem } from './scenario.ts';
+import { applyOpenedPr, waitForPr } from './github-bridge.ts';
 
 const totalSteps = (s: SessionRecord): number => s.agent.planSteps.length + s.agent.followUps.length;
 const stepAt = (s: SessionRecord, i: number) =>
@@ -11,6 +12,7 @@ const stepAt = (s: SessionRecord, i: number) =>
 
 function complete(host: AgentHost, s: SessionRecord, at: number): void {
   host.setOutputs(s);
+  applyOpenedPr(host, s);
   host.emit(s, { kind: 'sessionCompleted', originator: 'agent' }, at);
   host.setState(s, 'COMPLETED', at);
   s.agent.phase = 'done';
@@ -76,9 +78,12 @@ function work(host: AgentHost, s: SessionRecord, at: number): void {
     return;
   }
   if (a.files === 0) a.files = 1; // a finished task always has a change to show
+  // With a GitHub simulator attached, the PR is opened there first; the agent is woken here when it is.
+  if (waitForPr(host, s, at)) return;
   if (a.behaviour === 'stuck') {
     // The work is done and the PR is open, yet the session never reports completion.
     host.setOutputs(s);
+    applyOpenedPr(host, s);
     host.emit(s, { kind: 'progressUpdated', originator: 'agent', text: 'Published the changes', files: a.files }, at);
     a.phase = 'stuck';
     return;

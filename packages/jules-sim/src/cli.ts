@@ -9,7 +9,7 @@ import type { ListeningSimulator } from './simulator.ts';
 const USAGE = `usage: jules-sim --port P [--host 127.0.0.1] [--api-key K] [--sessions N] [--spread-hours H] [--seed S]
                  [--speed X] [--scenario file.json] [--faults file-or-json] [--manual-clock] [--no-started-activity]
                  [--world-per-key] [--mix happy=45,question=15,stall=10,fail=10,stuck=10,approval=10] [--state file.json]
-                 [--plan free|pro|ultra|custom:CONCURRENT/DAILY]`;
+                 [--plan free|pro|ultra|custom:CONCURRENT/DAILY] [--github URL [--github-token T]]`;
 
 const BEHAVIOURS = ['happy', 'question', 'stall', 'fail', 'stuck', 'approval'] as const;
 
@@ -47,6 +47,7 @@ export async function runSimCli(argv: string[]): Promise<ListeningSimulator> {
       sessions: { type: 'string' }, 'spread-hours': { type: 'string' }, seed: { type: 'string' }, speed: { type: 'string' }, scenario: { type: 'string' },
       faults: { type: 'string' }, 'manual-clock': { type: 'boolean' }, 'no-started-activity': { type: 'boolean' },
       'world-per-key': { type: 'boolean' }, mix: { type: 'string' }, state: { type: 'string' }, plan: { type: 'string' },
+      github: { type: 'string' }, 'github-token': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -73,6 +74,11 @@ export async function runSimCli(argv: string[]): Promise<ListeningSimulator> {
     }
     opts.plan = values.plan as PlanSpec;
   }
+  // --github URL: AUTO_CREATE_PR sessions open their PRs on the GitHub simulator listening there.
+  if (values.github !== undefined) {
+    if (!/^https?:\/\/[^/]/.test(values.github)) throw new Error(`--github needs the GitHub simulator's URL (http://host:port), got "${values.github}"`);
+    opts.github = { baseUrl: values.github, token: values['github-token'] };
+  } else if (values['github-token'] !== undefined) throw new Error('--github-token needs --github URL');
   if (values.scenario) opts.scenario = JSON.parse(await readFile(values.scenario, 'utf8'));
   if (values.faults) opts.faults = (await jsonArg(values.faults)) as JulesSimulatorOptions['faults'];
   // --state: continue the world saved there (if any) and keep saving it; an unreadable file is moved aside.

@@ -21,6 +21,7 @@ import { SNAPSHOT_FORMAT, SNAPSHOT_VERSION, parseSnapshot, type SimSnapshot } fr
 import type { Behaviour, SessionState, WireSession } from './types.ts';
 import { resolvePlan, type PlanLimits, type PlanSpec, type PlanStatus } from './plan.ts';
 import { formatMicros } from './time.ts';
+import { GithubBridge, attachGithubBridge, type GithubBridgeOptions } from './github-bridge.ts';
 
 /** Options of {@link createJulesSimulator}. Every field is optional. */
 export interface JulesSimulatorOptions {
@@ -68,6 +69,12 @@ export interface JulesSimulatorOptions {
    * the concurrent limit wait in QUEUED; beyond the daily limit they get 429. Default: no limits.
    */
   plan?: PlanSpec;
+  /**
+   * A GitHub simulator (packages/github-sim) to open the PRs of AUTO_CREATE_PR sessions on, through its control
+   * API: a session then completes once its PR exists there, with the PR's `html_url` as its output URL. When it
+   * cannot be reached, the request log gets a `github.pull` entry and the session keeps a simulated URL.
+   */
+  github?: GithubBridgeOptions;
 }
 
 export interface SimSessionRow {
@@ -118,6 +125,8 @@ export interface JulesSimulator {
   setPlan(plan: PlanSpec | null, apiKey?: string): PlanStatus[];
   /** Plan limits and slot use of every world, as `GET /_sim/plan` answers. */
   plan(): PlanStatus[];
+  /** Resolves once every PR asked of the `github` simulator so far is opened or given up on (at once without one). */
+  githubIdle(): Promise<void>;
 }
 
 const DEFAULT_MIX = { happy: 45, question: 15, stall: 10, fail: 10, stuck: 10, approval: 10 };
@@ -139,8 +148,12 @@ export function createJulesSimulator(options: JulesSimulatorOptions = {}): Jules
   const faults = new FaultController(seed);
   const observer = new Observer(options.logCapacity);
   const initialPlan: PlanLimits | undefined = options.plan === undefined ? undefined : resolvePlan(options.plan);
+  const github = options.github && new GithubBridge(options.github, () => sources, (e) => observer.note({
+    at: new Date().toISOString(), method: 'SIM', route: 'github.pull', ...e,
+  }));
   const limit = (w: World): void => {
     const { engine } = w;
+    if (github) attachGithubBridge(engine, github); // every world, including those built for new keys
     const f = faults.config;
     const queueLimit = f.concurrencyLimit !== undefined && f.concurrencyMode === 'queue' ? f.concurrencyLimit : undefined;
     const planLimit = w.plan?.concurrent;
@@ -157,6 +170,8 @@ export function createJulesSimulator(options: JulesSimulatorOptions = {}): Jules
     engine.admitWaiting(engine.nowUs());
   };
   const fill = (w: World): void => {
+    // Before the catch-up below, so pre-created sessions that finish with a PR open theirs on GitHub too.
+    if (github) attachGithubBridge(w.engine, github);
     precreate(w.engine, sources, options.sessions ?? 0, options.spreadHours ?? 72);
     if (scenario) loadScenario(w.engine, sources, scenario, t0);
     w.engine.sync();
@@ -220,6 +235,7 @@ export function createJulesSimulator(options: JulesSimulatorOptions = {}): Jules
       views.clear();
       observer.clear();
       ctx.quota.clear();
+      github?.clear();
       populate();
     },
   };
@@ -329,5 +345,6 @@ export function createJulesSimulator(options: JulesSimulatorOptions = {}): Jules
       syncAll(ctx);
       return ctx.planStatus();
     },
+    githubIdle: async () => github?.idle(),
   };
 }

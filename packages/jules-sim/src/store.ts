@@ -58,6 +58,8 @@ export interface SessionRecord {
   /** 'pr' | 'changeSet' once the session has produced outputs. */
   output?: 'pr' | 'changeSet';
   prNumber?: number;
+  /** The html_url of the PR a GitHub simulator opened for this session (github-bridge.ts); else a simulated one. */
+  prUrl?: string;
   outputFiles: number;
   activities: ActivityRecord[];
   agent: AgentState;

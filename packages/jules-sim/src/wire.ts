@@ -33,6 +33,7 @@ function bashOutput(s: SessionRecord): { command: string; output: string; exitCo
 /** The PR url of a session that opened one. */
 export function prUrl(s: SessionRecord): string | undefined {
   if (s.output !== 'pr' || !s.source) return undefined;
+  if (s.prUrl) return s.prUrl; // opened on a GitHub simulator (github-bridge.ts)
   const [, , owner, repo] = s.source.split('/');
   return `https://github.com/${owner}/${repo}/pull/${s.prNumber}`;
 }
