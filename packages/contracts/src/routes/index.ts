@@ -2,6 +2,7 @@ import { batches } from './batches';
 import { budgets } from './budgets';
 import { dispatch } from './dispatch';
 import { events } from './events';
+import { github } from './github';
 import { keeper } from './keeper';
 import { llm } from './llm';
 import { providers } from './providers';
@@ -17,7 +18,7 @@ import { assignOperationIds } from './define';
 export * from './define';
 
 /** Every API route, by feature: the server registers exactly these, the client calls exactly these. */
-export const routes = { workspaces, system, events, sessions, keeper, providers, budgets, routing, llm, schedules, templates, dispatch, batches } as const;
+export const routes = { workspaces, system, events, sessions, keeper, providers, budgets, routing, llm, schedules, templates, dispatch, batches, github } as const;
 export type Routes = typeof routes;
 
 // operationId = feature + declaration key (`sessionsList`, `keeperUpdateSettings`), unique (throws otherwise).
