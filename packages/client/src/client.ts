@@ -12,6 +12,7 @@ import { schedulesApi } from './schedules';
 import { templatesApi } from './templates';
 import { dispatchApi } from './dispatch';
 import { batchesApi } from './batches';
+import { githubApi } from './github';
 import { subscribeEvents, type SubscribeOptions, type Subscription } from './events';
 
 /**
@@ -44,6 +45,8 @@ export function createClient(opts: ClientOptions) {
     templates: templatesApi(t),
     dispatch: dispatchApi(t),
     batches: batchesApi(t),
+    /** The GitHub connection (token write-only, its login and rate-limit budget). */
+    github: githubApi(t),
     /**
      * Follows the live event stream (`routes.events.stream`, Server-Sent Events) with reconnect and Last-Event-ID
      * resume; call close() to stop.
