@@ -1,6 +1,7 @@
 import type { SessionRecord } from './store.ts';
 import type { AgentHost } from './host.ts';
 import type { WireSource } from './types.ts';
+import type { EngineSnapshot, SimEngine } from './engine.ts';
 import { commitMessage, fileDiff, fileFor } from './content/diff.ts';
 import { prDescription } from './content/messages.ts';
 
@@ -191,4 +192,19 @@ export function waitForPr(host: AgentHost, s: SessionRecord, at: number): boolea
 /** After `host.setOutputs(s)`: the PR the bridge opened replaces the simulated number and URL. */
 export function applyOpenedPr(host: AgentHost, s: SessionRecord): void {
   bridges.get(host)?.apply(s);
+}
+
+/**
+ * After a restore: a session that was waiting for its PR when the snapshot was taken has no scheduled step (the
+ * wake-up lived in memory). Wake it now, so it asks again (or publishes the simulated URL without a bridge).
+ */
+export function resumePrWaits(engine: SimEngine, snap: EngineSnapshot): void {
+  const scheduled = new Set(snap.events.map((e) => e.sessionId));
+  for (const s of engine.store.byId.values()) {
+    const a = s.agent;
+    const atEnd = a.progress >= a.planSteps.length + a.followUps.length;
+    if (!s.deleted && a.phase === 'work' && atEnd && !a.pendingAck && s.output !== 'pr' && s.automationMode === 'AUTO_CREATE_PR' && s.source && !scheduled.has(s.id)) {
+      engine.scheduleAt(s, engine.nowUs());
+    }
+  }
 }

@@ -21,7 +21,7 @@ import { SNAPSHOT_FORMAT, SNAPSHOT_VERSION, parseSnapshot, type SimSnapshot } fr
 import type { Behaviour, SessionState, WireSession } from './types.ts';
 import { resolvePlan, type PlanLimits, type PlanSpec, type PlanStatus } from './plan.ts';
 import { formatMicros } from './time.ts';
-import { GithubBridge, attachGithubBridge, type GithubBridgeOptions } from './github-bridge.ts';
+import { GithubBridge, attachGithubBridge, resumePrWaits, type GithubBridgeOptions } from './github-bridge.ts';
 
 /** Options of {@link createJulesSimulator}. Every field is optional. */
 export interface JulesSimulatorOptions {
@@ -246,6 +246,7 @@ export function createJulesSimulator(options: JulesSimulatorOptions = {}): Jules
       for (const ws of restore.worlds) {
         const w = ws.key === null ? worlds.shared : worlds.adopt(ws.key);
         w.engine.restore(ws.engine, shiftUs);
+        resumePrWaits(w.engine, ws.engine);
         for (const [day, n] of ws.createsByDay) w.createsByDay.set(day, n);
         // The plan option, when given, wins over the saved one (the operator changed it); the window is kept.
         if (initialPlan === undefined && ws.plan !== undefined) w.plan = ws.plan ?? undefined;

@@ -1,5 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { gunzipSync } from 'node:zlib';
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import { createGitHubSimulator, type GitHubSimulator } from '@autopilot/github-sim';
 import { HOUR, REPO, makeClient, repoContext, type Client } from './helpers.ts';
 
@@ -127,6 +133,26 @@ describe('Jules simulator PRs on the GitHub simulator', () => {
     expect((await c.call('GET', '/v1alpha/sessions')).status).toBe(200);
   });
 
+  it('a session waiting for its PR when the world is saved asks again after a restore', async () => {
+    // A GitHub that never answers: the session is still waiting when the snapshot is taken.
+    const hung = createServer(() => {});
+    await new Promise<void>((r) => hung.listen(0, '127.0.0.1', () => r()));
+    closers.push(() => new Promise((r) => { hung.closeAllConnections(); hung.close(() => r()); }));
+    const c = makeClient({ github: { baseUrl: `http://127.0.0.1:${(hung.address() as AddressInfo).port}`, timeoutMs: 60_000 } });
+    const s = await c.create('Fix the crash in the image uploader [sim:happy]', repoContext());
+    c.advance(2 * HOUR);
+    expect((await c.get(`/v1alpha/sessions/${s.id}`)).state).toBe('IN_PROGRESS');
+    const snap = JSON.parse(JSON.stringify(c.sim.snapshot()));
+    // Restored next to a GitHub simulator that works: the session opens its PR there and completes.
+    const { ghUrl } = await both([FULL]);
+    const restored = makeClient({ restore: snap, github: { baseUrl: ghUrl, token: TOKEN } });
+    restored.advance(1000, 1);
+    await restored.sim.githubIdle();
+    const done = await restored.get(`/v1alpha/sessions/${s.id}`);
+    expect(done.state).toBe('COMPLETED');
+    expect(done.outputs[0].pullRequest.url).toBe((await openPulls(ghUrl))[0].html_url);
+  });
+
   it('is deterministic: after a reset the same seed publishes the same session again and adopts its open PR', async () => {
     const { ghUrl, c } = await both([], true);
     const s = await c.create('Fix the crash in the image uploader [sim:happy]', repoContext());
@@ -138,5 +164,50 @@ describe('Jules simulator PRs on the GitHub simulator', () => {
     expect(after.sourceContext.workingBranch).toBe(before.sourceContext.workingBranch);
     expect(after.outputs[0].pullRequest.url).toBe(before.outputs[0].pullRequest.url);
     expect(await openPulls(ghUrl)).toHaveLength(1);
+  });
+});
+
+describe('--github on the command line', () => {
+  const cli = (pkg: string) => fileURLToPath(new URL(`../../${pkg}/src/cli.ts`, import.meta.url));
+  async function start(pkg: string, args: string[]) {
+    const child = spawn(process.execPath, ['--import', 'tsx', cli(pkg), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    closers.push(async () => {
+      if (child.exitCode === null) {
+        child.kill('SIGTERM');
+        await once(child, 'exit');
+      }
+    });
+    const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
+    return line;
+  }
+
+  it('the two simulators run as processes: a session of the Jules one opens its PR on the GitHub one', async () => {
+    const ghUrl = await start('github-sim', ['--port', '0', '--manual-clock', '--token', TOKEN, '--repos', FULL]);
+    const base = await start('jules-sim', ['--port', '0', '--manual-clock', '--api-key', 'k', '--github', ghUrl, '--github-token', TOKEN]);
+    const headers = { 'x-goog-api-key': 'k', 'content-type': 'application/json' };
+    const created = await fetch(`${base}/sessions`, { method: 'POST', headers, body: JSON.stringify({ prompt: 'Fix the crash in the image uploader [sim:happy]', ...repoContext() }) });
+    const s = (await created.json()) as any;
+    const origin = base.replace(/\/v1alpha$/, '');
+    await fetch(`${origin}/_sim/clock`, { method: 'POST', headers, body: JSON.stringify({ advanceMs: 2 * HOUR }) });
+    let done: any;
+    // The PR request is asynchronous: the session shows COMPLETED once the GitHub simulator has answered.
+    for (let i = 0; i < 50 && done?.state !== 'COMPLETED'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      done = await (await fetch(`${base}/sessions/${s.id}`, { headers })).json();
+    }
+    expect(done.state).toBe('COMPLETED');
+    const pulls = (await (await gget(`${ghUrl}/repos/${FULL}/pulls`)).json()) as any[];
+    expect(pulls).toHaveLength(1);
+    expect(done.outputs[0].pullRequest.url).toBe(pulls[0].html_url);
+    expect(pulls[0].head.ref).toBe(done.sourceContext.workingBranch);
+  });
+
+  it('a --github value that is not a URL exits with code 2 naming the flag', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', cli('jules-sim'), '--port', '0', '--github', 'localhost:9'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    const [code] = await once(child, 'exit');
+    expect(code).toBe(2);
+    expect(err).toContain('--github');
   });
 });
