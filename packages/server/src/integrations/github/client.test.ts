@@ -146,3 +146,16 @@ describe('GitHub client against the simulator', () => {
     expect(down).toBeInstanceOf(GitHubUnavailable);
   });
 });
+
+describe('EtagCache', () => {
+  it('keeps at most `capacity` URLs, dropping the least recently used', async () => {
+    const { EtagCache } = await import('./etag-cache');
+    const c = new EtagCache<number>(2);
+    c.set('a', 'W/"1"', 1);
+    c.set('b', 'W/"2"', 2);
+    expect(c.get('a')?.value).toBe(1); // a is now the most recent
+    c.set('c', 'W/"3"', 3);
+    expect([c.size, c.get('b'), c.get('a')?.etag, c.get('c')?.value]).toEqual([2, undefined, 'W/"1"', 3]);
+    expect(() => new EtagCache(0)).toThrow();
+  });
+});

@@ -106,7 +106,9 @@ export function createGitHubClient(opts: GitHubClientOptions) {
         const res = (await request(options)) as OctokitResponse;
         gate.observe(res.headers as Record<string, string>);
         const etag = res.headers.etag;
-        if (key && typeof etag === 'string') cache.set(key, etag, res);
+        // JSON only: tarballs and job logs are fetched once and would make the 5,000 entries unbounded in bytes.
+        const json = typeof res.data === 'object' && res.data !== null && !(res.data instanceof ArrayBuffer);
+        if (key && typeof etag === 'string' && json) cache.set(key, etag, res);
         return res;
       } catch (err) {
         if (extras.signal?.aborted) throw err;

@@ -34,6 +34,9 @@ export function createRateGate(clock: Clock) {
     /** Reads the budget from an answer (200, 304 or an error); answers without the headers change nothing. */
     observe(headers: Headers | undefined) {
       if (!headers) return;
+      // Search and GraphQL have budgets of their own; this gate follows the REST `core` one.
+      const resource = headers['x-ratelimit-resource'];
+      if (resource !== undefined && resource !== 'core') return;
       const rem = num(headers['x-ratelimit-remaining']);
       const lim = num(headers['x-ratelimit-limit']);
       const reset = num(headers['x-ratelimit-reset']);
