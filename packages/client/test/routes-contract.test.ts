@@ -48,7 +48,7 @@ describe('route declarations', () => {
   it('are unique by method and path, and name each feature once', () => {
     const keys = declared.map((d) => key(d.route.method, d.route.path));
     expect(new Set(keys).size).toBe(keys.length);
-    expect(Object.keys(routes).sort()).toEqual(['budgets', 'events', 'keeper', 'llm', 'providers', 'routing', 'schedules', 'sessions', 'system', 'templates', 'workspaces']);
+    expect(Object.keys(routes).sort()).toEqual(['batches', 'budgets', 'dispatch', 'events', 'github', 'keeper', 'llm', 'providers', 'routing', 'schedules', 'sessions', 'system', 'templates', 'workspaces']);
     // The server's log-in path constant (used by its authentication) is the declared one.
     expect(LOGIN_PATH).toBe(routes.workspaces.login.path);
   });
@@ -118,7 +118,7 @@ describe('route declarations', () => {
     const guarded = declared.filter((d) => d.route.minRole);
     expect(guarded.length).toBeGreaterThan(10);
     for (const { name, route } of guarded) {
-      const url = fillPath(route.path, { id: 'no-such-id' });
+      const url = fillPath(route.path, { id: 'no-such-id', accountId: 'no-such-account' });
       const send = (k: string) =>
         orch.app.request(url, {
           method: route.method.toUpperCase(),

@@ -14,4 +14,5 @@ export * from './schedules';
 export * from './templates';
 export * from './dispatch';
 export * from './batches';
+export * from './github';
 export * from './routes';

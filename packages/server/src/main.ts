@@ -27,6 +27,7 @@ import { createSchedulesFeature } from './features/schedules';
 import { createTemplatesFeature } from './features/templates';
 import { createDispatchFeature } from './features/dispatch';
 import { createBatchesFeature, scheduleRunner } from './features/batches';
+import { createGithubFeature } from './features/github';
 
 const DASHBOARD_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dashboard/dist');
 
@@ -46,6 +47,7 @@ export async function startOrchestrator(config: Config, opts: StartOptions = {})
   const workspaces = await createWorkspacesFeature({ db, clock, log, masterKey: p.masterKey, config, redis: p.redis, simulated: jules.simulated });
   const events = createEventsFeature({ bus, metrics });
   const providers = createProvidersFeature({ db, secrets: p.secrets, clock, log, outbound: p.outbound });
+  const github = createGithubFeature({ db, secrets: p.secrets, clock, log, outbound: p.outbound, defaultApiUrl: config.GITHUB_API_URL });
   const budgets = await createBudgetsFeature({ db, clock, log, instanceId, config });
   const routing = createRoutingFeature({ db, clock });
   const llm = createLlmFeature({ db, providers: providers.service, budgets: budgets.service, routing: routing.service, outbound: p.outbound, config, clock, log, bus, metrics });
@@ -64,17 +66,15 @@ export async function startOrchestrator(config: Config, opts: StartOptions = {})
     pendingStaleMs: config.KEEPER_PENDING_STALE_MS, discoverEveryMs: config.KEEPER_DISCOVER_INTERVAL_MS, onLoop: (l) => loops.push(l),
   });
   dispatch.whenCreated((ws, id, k) => (k.paused ? keeper.service.setPaused(ws, id, true) : Promise.resolve()));
-  loops.push(...keeper.loops, ...budgets.loops);
   const templates = createTemplatesFeature({ db, clock, log });
   const batches = createBatchesFeature({ db, clock, log, bus, dispatcher: dispatch.service, templates: templates.service });
   const schedules = createSchedulesFeature({ db, clock, log, instanceId, runner: scheduleRunner(batches.service) });
-  loops.push(...schedules.loops);
+  loops.push(...keeper.loops, ...budgets.loops, ...schedules.loops);
   const system = createSystemFeature({
     version: VERSION, instanceId, startedAt: clock.now(), metrics,
     mode: { database: db.dialect, queue: queue.kind, events: bus.kind, jules: jules.simulated ? 'simulator' : 'remote' },
     probes: [{ name: 'database', check: () => db.ping() }, { name: 'queue', check: () => queue.ping() }],
-    loops: () => loops,
-    extras: () => [...llm.service.healthComponents(), ...sessions.service.healthComponents()],
+    loops: () => loops, extras: () => [...llm.service.healthComponents(), ...sessions.service.healthComponents(), ...github.service.healthComponents()],
   });
   const housekeeping = createHousekeepingFeature({ db, queue, clock, log });
   registerJobs(queue, housekeeping.jobs);
@@ -86,7 +86,7 @@ export async function startOrchestrator(config: Config, opts: StartOptions = {})
   budgets.routes(app);
   routing.routes(app, llm.service);
   for (const f of [llm, sessions, keeper, dispatch]) f.routes(app);
-  for (const f of [schedules, templates, batches]) f.routes(app);
+  for (const f of [schedules, templates, batches, github]) f.routes(app);
   registerDocs(app, { version: VERSION, publicUrl: config.AUTOPILOT_PUBLIC_URL });
   registerDashboard(app, opts.dashboardDir ?? (config.DASHBOARD_DIR ? path.resolve(config.DASHBOARD_DIR) : DASHBOARD_DIST));
 

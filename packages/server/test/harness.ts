@@ -22,10 +22,11 @@ export interface TestOrchestrator {
  */
 export async function startTestOrchestrator(env: Record<string, string> = {}, opts: { listen?: boolean } = {}): Promise<TestOrchestrator> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'autopilot-test-'));
-  // Accounts added without a base URL would poll the public Jules API: point them at a closed loopback port.
+  // Accounts added without a base URL would poll the public Jules API (and GitHub connections call GitHub's):
+  // point them at a closed loopback port.
   // Suites that send many wrong keys on purpose (every route x a wrong key) all come from one in-process address;
   // the throttle's own test (auth-throttle.test.ts) runs with the default limit.
-  const config = loadConfig({ DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'silent', AUTOPILOT_ADMIN_KEY: ADMIN_KEY, JULES_API_BASE_URL: 'http://127.0.0.1:9/v1alpha', AUTH_FAILURES_PER_MINUTE: '100000', ...env });
+  const config = loadConfig({ DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'silent', AUTOPILOT_ADMIN_KEY: ADMIN_KEY, JULES_API_BASE_URL: 'http://127.0.0.1:9/v1alpha', GITHUB_API_URL: 'http://127.0.0.1:9', AUTH_FAILURES_PER_MINUTE: '100000', ...env });
   const orch = await startOrchestrator(config, { listen: opts.listen ?? false });
   const request: TestOrchestrator['request'] = (pathname, init = {}) => {
     const { key = ADMIN_KEY, json, ...rest } = init;

@@ -88,6 +88,8 @@ export const ConfigSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
   OPENAI_API_KEY: optionalString,
   OPENAI_BASE_URL: urlWithProtocols(['http', 'https']),
+  /** The GitHub API of workspaces' GitHub connections that name none (GitHub Enterprise, or a simulator in tests). Default https://api.github.com. */
+  GITHUB_API_URL: urlWithProtocols(['http', 'https']),
   ANTHROPIC_API_KEY: optionalString,
   ANTHROPIC_BASE_URL: urlWithProtocols(['http', 'https']),
   GEMINI_API_KEY: optionalString,

@@ -10,7 +10,7 @@ import { createTestDb, requirePostgresInCi, testEngines, type TestDb } from '../
 import { createHttpApp } from '../../platform/http/app';
 import type { ApiApp, AuthContext } from '../../platform/http/types';
 import { createOutbound, type Outbound } from '../../platform/outbound';
-import { createGitHubFeature } from './index';
+import { createGithubFeature } from './index';
 import type { GitHubService } from './github.service';
 
 requirePostgresInCi();
@@ -37,7 +37,7 @@ describe.each(testEngines())('GitHub connection (%s)', (engine) => {
     const sink = new PassThrough();
     sink.on('data', (c: Buffer) => (logText += c.toString('utf8')));
     const log = pino({ level: 'trace' }, sink);
-    const feature = createGitHubFeature({ db: t.db, secrets, clock, log, outbound, defaultApiUrl });
+    const feature = createGithubFeature({ db: t.db, secrets, clock, log, outbound, defaultApiUrl });
     const app = createHttpApp({ log, bodyLimitBytes: 100_000 });
     app.use('/api/*', async (c, next) => {
       c.set('auth', { workspaceId: ws, workspaceName: 'ws', keyId: 'k', keyName: 'k', keyPrefix: '', keyPublicId: null, role, via: 'key' });

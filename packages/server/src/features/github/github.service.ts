@@ -111,7 +111,8 @@ export function createGitHubService(deps: GitHubDeps) {
         throw new AppError('upstream_unavailable', `${where} is unavailable right now (HTTP ${err.status}); nothing was saved, try again in a moment`, { upstream: { status: err.status } });
       }
       const what = err.status === undefined ? 'could not be reached' : `answered HTTP ${err.status}`;
-      if (apiUrl === null) throw new AppError('upstream_unavailable', `The token could not be checked: GitHub ${what}; nothing was saved`, { upstream: { status: err.status ?? null } });
+      // As a Jules key check: a token that cannot be checked is not saved, and the answer is the caller's to act on (400).
+      if (apiUrl === null) throw badRequest(`The token could not be checked: GitHub ${what}; nothing was saved`, [{ path: 'body.token', message: `not checked: GitHub ${what}` }]);
       throw badRequest(`The token could not be checked: ${where} ${what}. Nothing was saved; check apiUrl`, [{ path: 'body.apiUrl', message: `not checked: the server ${what}` }]);
     }
     if (typeof login !== 'string' || login.length === 0 || login.length > 100) {

@@ -1,23 +1,11 @@
-import type { Kysely } from 'kysely';
 import type { Db } from '../../platform/db';
+import type { GitHubConnectionsTable } from '../../platform/db/schema';
 
-/** A row of `github_connections` (migration 2026120310). Mirrors the interface to add to platform/db/schema.ts. */
-export interface GitHubConnectionsTable {
-  workspace_id: string;
-  /** null: the operator's default API URL (trusted); set: a user-supplied URL (outbound guard). */
-  api_url: string | null;
-  token_sealed: string;
-  token_last4: string;
-  login: string;
-  created_at: string;
-  updated_at: string;
-  last_error: string | null;
-}
+export type { GitHubConnectionsTable } from '../../platform/db/schema';
 
 /** The GitHub connection rows; one per workspace, every query keyed by the workspace id. */
 export function createGitHubStore(db: Db) {
-  // The table is not in platform/db/schema.ts's Database yet: typed here for this store only.
-  const k = db.kysely as unknown as Kysely<{ github_connections: GitHubConnectionsTable }>;
+  const k = db.kysely;
   return {
     get: (workspaceId: string) => k.selectFrom('github_connections').selectAll().where('workspace_id', '=', workspaceId).executeTakeFirst(),
     /** Insert or replace the workspace's connection (created_at kept on replace). */

@@ -22,7 +22,7 @@ export interface GitHubFeatureDeps {
 }
 
 /** The per-workspace GitHub connection (token sealed) and a cached Octokit client per workspace. */
-export function createGitHubFeature(deps: GitHubFeatureDeps): Feature<GitHubService> {
+export function createGithubFeature(deps: GitHubFeatureDeps): Feature<GitHubService> {
   const service = createGitHubService({ ...deps, store: createGitHubStore(deps.db), log: deps.log.child({ feature: 'github' }) });
   return { service, routes: (app) => registerGitHubRoutes(app, { service }), loops: [] };
 }

@@ -117,6 +117,19 @@ export interface Database {
   dispatch_limits: DispatchLimitsTable;
   batches: BatchesTable;
   batch_items: BatchItemsTable;
+  github_connections: GitHubConnectionsTable;
+}
+
+/** A workspace's GitHub connection (features/github): the token sealed, only its last 4 characters shown. api_url null = GITHUB_API_URL. */
+export interface GitHubConnectionsTable {
+  workspace_id: string;
+  api_url: string | null;
+  token_sealed: string;
+  token_last4: string;
+  login: string;
+  created_at: string;
+  updated_at: string;
+  last_error: string | null;
 }
 
 /**
