@@ -1,7 +1,6 @@
 import type { SessionRecord } from './store.ts';
 import type { AgentHost } from './host.ts';
 import type { WireSource } from './types.ts';
-import type { EngineSnapshot, SimEngine } from './engine.ts';
 import { commitMessage, fileDiff, fileFor } from './content/diff.ts';
 import { prDescription } from './content/messages.ts';
 
@@ -198,7 +197,14 @@ export function applyOpenedPr(host: AgentHost, s: SessionRecord): void {
  * After a restore: a session that was waiting for its PR when the snapshot was taken has no scheduled step (the
  * wake-up lived in memory). Wake it now, so it asks again (or publishes the simulated URL without a bridge).
  */
-export function resumePrWaits(engine: SimEngine, snap: EngineSnapshot): void {
+/** What resumePrWaits needs of the engine (structural, so this module does not import engine.ts: no cycle). */
+interface ResumableEngine {
+  store: { byId: Map<string, SessionRecord> };
+  scheduleAt(s: SessionRecord, atUs: number): void;
+  nowUs(): number;
+}
+
+export function resumePrWaits(engine: ResumableEngine, snap: { events: ReadonlyArray<{ sessionId: string }> }): void {
   const scheduled = new Set(snap.events.map((e) => e.sessionId));
   for (const s of engine.store.byId.values()) {
     const a = s.agent;

@@ -75,7 +75,7 @@ describe('the autopilot command line', () => {
       const name = `autopilot ${p.join(' ')} --help`;
       expect(r.code, `${name}: ${r.stderr}`).toBe(0);
       // sim's help is the simulator's own (on stderr); every other one is commander's, on stdout.
-      if (p[0] === 'sim') expect(r.stderr, name).toMatch(/usage/i);
+      if (p[0] === 'sim' || p[0] === 'github-sim') expect(r.stderr + r.stdout, name).toMatch(/usage/i);
       else expect(r.stdout, name).toMatch(new RegExp(`^Usage: autopilot${p.length ? ` ${p.join(' ')}` : ''}\\b`));
       expect(r.stderr, name).not.toContain('NO-LISTEN');
     });
