@@ -92,8 +92,8 @@ export function createDispatchService(deps: DispatchServiceDeps): DispatcherServ
     return r;
   }
 
-  async function resolveAccount(workspaceId: string, accountId: string | undefined, path = 'body.accountId'): Promise<string> {
-    const accs = await port.creatableAccounts(workspaceId);
+  async function resolveAccount(workspaceId: string, accountId: string | undefined, path = 'body.accountId', known?: Array<{ id: string }>): Promise<string> {
+    const accs = known ?? (await port.creatableAccounts(workspaceId));
     if (accountId) {
       if (!accs.some((a) => a.id === accountId)) throw new AppError('not_found', `Jules account ${accountId} not found (or it has no key on this server)`, [{ path, message: 'not a Jules account of this workspace with a key (GET /api/jules/accounts)' }]);
       return accountId;
@@ -103,8 +103,8 @@ export function createDispatchService(deps: DispatchServiceDeps): DispatcherServ
     return accs[0].id;
   }
 
-  async function build(workspaceId: string, input: SubmitInput, i: number, prefix: string): Promise<IntentRow> {
-    const accountId = await resolveAccount(workspaceId, input.accountId, `${prefix}accountId`);
+  async function build(workspaceId: string, input: SubmitInput, i: number, prefix: string, accounts: Array<{ id: string }>): Promise<IntentRow> {
+    const accountId = await resolveAccount(workspaceId, input.accountId, `${prefix}accountId`, accounts);
     const q = input.request;
     const at = iso(clock);
     return {
@@ -157,11 +157,13 @@ export function createDispatchService(deps: DispatchServiceDeps): DispatcherServ
     const existing = new Map((await store.byKeys(workspaceId, keys)).map((r) => [r.idempotency_key as string, r]));
     const rows: IntentRow[] = [];
     const fresh: IntentRow[] = [];
+    // Read once for the whole submit (a 500-item batch would otherwise read the accounts 500 times).
+    const accounts = await port.creatableAccounts(workspaceId);
     for (let i = 0; i < inputs.length; i++) {
       const old = inputs[i].idempotencyKey ? existing.get(inputs[i].idempotencyKey as string) : undefined;
       if (old) rows.push(old);
       else {
-        const r = await build(workspaceId, inputs[i], i, inputs.length > 1 ? `items[${i}].` : 'body.');
+        const r = await build(workspaceId, inputs[i], i, inputs.length > 1 ? `items[${i}].` : 'body.', accounts);
         rows.push(r);
         fresh.push(r);
       }
