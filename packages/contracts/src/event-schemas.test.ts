@@ -21,6 +21,8 @@ const samples: { [T in EventType]: unknown } = {
   'notification.raised': { id: 'n1', sessionId: 's1', kind: 'plan_held', title: 'Plan held: Fix the login bug', body: 'The plan deletes a table.' },
   'notification.updated': { ids: ['n1'], all: false, change: 'resolved', reason: 'the plan was approved' },
   'dispatch.updated': { id: 'd1', accountId: 'a1', state: 'queued', origin: { kind: 'batch', id: 'b1' }, sessionId: null, attempts: 0, error: null, waitingFor: 'slot' },
+  'github.pull.updated': { id: 'p1', repo: 'acme/shop', number: 12, sessionId: 's1', state: 'open', headSha: 'abc123', checks: 'failure', reviewDecision: 'none', mergeableState: 'unstable' },
+  'ci.run.updated': { id: 'r1', repo: 'acme/shop', prNumber: 12, sessionId: 's1', name: 'test', headSha: 'abc123', status: 'completed', conclusion: 'failure' },
   'batch.progress': { id: 'b1', state: 'running', total: 5, queued: 2, dispatching: 1, created: 2, failed: 0, cancelled: 0 },
   'breaker.opened': { breaker: 'llm', providerId: 'p1', provider: 'primary', kind: 'openai', model: 'gpt-4.1-mini', state: 'open' },
   'breaker.closed': { breaker: 'jules', accountId: 'a1', accountName: 'work', state: 'closed' },

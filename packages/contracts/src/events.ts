@@ -21,11 +21,12 @@ const JulesId = Id('The session id on Jules');
 const SessionState = z.string().describe('The Jules session state: QUEUED, PLANNING, AWAITING_PLAN_APPROVAL, AWAITING_USER_FEEDBACK, IN_PROGRESS, PAUSED, FAILED, COMPLETED (or a newer value)');
 
 /** The keeper's action kinds (the same list as keeper.ts's KEEPER_ACTIONS; a test keeps them equal). */
-export const KeeperEventActionKind = z.enum(['approve', 'answer', 'nudge', 'heal', 'continue', 'recover', 'hold', 'stuck', 'escalate']);
+export const KeeperEventActionKind = z.enum(['approve', 'answer', 'nudge', 'heal', 'continue', 'recover', 'hold', 'stuck', 'escalate', 'ci_fix', 'review_fix', 'rebase', 'merge', 'redispatch', 'archive']);
 /** Why the keeper raised a notification. */
 export const NotificationKind = z.enum([
   'plan_held', 'session_stuck', 'stall_escalated', 'question_escalated', 'heal_exhausted',
   'completed_without_pr', 'session_paused', 'no_progress_after_reply', 'session_recovered',
+  'ci_escalated', 'review_escalated', 'conflict_escalated',
 ]);
 export type NotificationKind = z.infer<typeof NotificationKind>;
 
@@ -107,7 +108,7 @@ const DispatchUpdated = z.object({
   id: Id('The dispatch intent (GET /api/dispatch/intents/{id})'),
   accountId: Id('The Jules account it goes to'),
   state: z.enum(['queued', 'dispatching', 'created', 'failed', 'cancelled']),
-  origin: z.object({ kind: z.enum(['api', 'batch', 'schedule', 'keeper', 'template']), id: z.string().nullable().describe('The batch, schedule run or keeper action') }),
+  origin: z.object({ kind: z.enum(['api', 'batch', 'schedule', 'keeper', 'template', 'github']), id: z.string().nullable().describe('The batch, schedule run or keeper action') }),
   sessionId: MirrorId.nullable().describe('Set once created'),
   attempts: count,
   error: z.string().nullable(),
@@ -124,6 +125,28 @@ const BatchProgress = z.object({
   cancelled: count,
 });
 
+const PullUpdated = z.object({
+  id: Id('The PR link (GET /api/github/pulls/{id})'),
+  repo: z.string().describe('owner/name'),
+  number: count,
+  sessionId: MirrorId.nullable(),
+  state: z.enum(['open', 'closed', 'merged']),
+  headSha: z.string(),
+  checks: z.enum(['none', 'pending', 'failure', 'success']),
+  reviewDecision: z.enum(['none', 'approved', 'changes_requested', 'review_required']),
+  mergeableState: z.string().nullable(),
+});
+const CiRunUpdated = z.object({
+  id: Id('The CI run row (GET /api/ci/runs)'),
+  repo: z.string().describe('owner/name'),
+  prNumber: count.nullable(),
+  sessionId: MirrorId.nullable(),
+  name: z.string(),
+  headSha: z.string(),
+  status: z.enum(['queued', 'in_progress', 'completed']),
+  conclusion: z.string().nullable().describe('success, failure, neutral, cancelled, skipped, timed_out, action_required, stale'),
+});
+
 const entry = <V extends number, S extends z.ZodType>(version: V, description: string, data: S) => ({ version, description, data });
 
 /** Every event type: version, description and payload schema. */
@@ -138,6 +161,8 @@ export const EventCatalog = {
   'notification.raised': entry(1, 'The keeper wants a person to look at something.', NotificationRaised),
   'notification.updated': entry(1, 'Notifications were marked read or unread, dismissed, restored, or resolved because their cause cleared.', NotificationUpdated),
   'dispatch.updated': entry(1, 'A session create moved: queued, being sent, created, failed or cancelled.', DispatchUpdated),
+  'github.pull.updated': entry(1, 'A linked pull request changed: state, head commit, checks, review decision or mergeability.', PullUpdated),
+  'ci.run.updated': entry(1, 'A CI check run of a linked pull request was created or changed status.', CiRunUpdated),
   'batch.progress': entry(1, "A batch's counts changed (an item was sent, created, failed or cancelled).", BatchProgress),
   'breaker.opened': entry(1, 'A circuit breaker opened: calls to that LLM model or Jules account stop for a while.', breakerData('open')),
   'breaker.closed': entry(1, 'A circuit breaker closed again: calls go through.', breakerData('closed')),

@@ -15,4 +15,5 @@ export * from './templates';
 export * from './dispatch';
 export * from './batches';
 export * from './github';
+export * from './pulls';
 export * from './routes';

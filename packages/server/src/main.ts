@@ -28,11 +28,12 @@ import { createTemplatesFeature } from './features/templates';
 import { createDispatchFeature } from './features/dispatch';
 import { createBatchesFeature, scheduleRunner } from './features/batches';
 import { createGithubFeature } from './features/github';
+import { createPullsFeature } from './features/pulls';
+import { createAutofixFeature } from './features/autofix';
+import { createMergesFeature } from './features/merges';
 
 const DASHBOARD_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dashboard/dist');
-
 export type { Orchestrator, StartOptions } from './orchestrator';
-
 /**
  * The composition root: config -> platform -> integrations -> features (in dependency order) -> HTTP + loops. The
  * only place that knows every piece; each feature is built by its `features/<f>/index.ts` (docs/ARCHITECTURE.md).
@@ -57,7 +58,6 @@ export async function startOrchestrator(config: Config, opts: StartOptions = {})
     pollIntervalMs: config.JULES_POLL_INTERVAL_MS, archivedEveryMs: config.JULES_ARCHIVED_POLL_INTERVAL_MS, defaultBaseUrl: config.JULES_API_BASE_URL,
   });
   const dispatch = createDispatchFeature({ db, bus, queue, clock, log, instanceId, sessions: sessions.service, leaseMs: config.DISPATCH_LEASE_MS, apiWaitMs: config.DISPATCH_API_WAIT_MS });
-  registerJobs(queue, dispatch.jobs);
   // Every loop, for start, stop and /api/health; the keeper adds one loop per workspace as it finds them.
   const loops: Loop[] = [...sessions.loops, ...dispatch.loops];
   const keeper = createKeeperFeature({
@@ -69,7 +69,10 @@ export async function startOrchestrator(config: Config, opts: StartOptions = {})
   const templates = createTemplatesFeature({ db, clock, log });
   const batches = createBatchesFeature({ db, clock, log, bus, dispatcher: dispatch.service, templates: templates.service });
   const schedules = createSchedulesFeature({ db, clock, log, instanceId, runner: scheduleRunner(batches.service) });
-  loops.push(...keeper.loops, ...budgets.loops, ...schedules.loops);
+  const pulls = createPullsFeature({ db, bus, clock, log, metrics, instanceId, secrets: p.secrets, github: github.service, sessions: sessions.service, publicUrl: config.AUTOPILOT_PUBLIC_URL, pollIntervalMs: config.GITHUB_POLL_INTERVAL_MS });
+  const loopDeps = { db, bus, clock, log, instanceId, pulls: pulls.service, github: github.service, ledger: keeper.external, sessions: sessions.service, dispatcher: dispatch.service };
+  const [autofix, merges] = [createAutofixFeature(loopDeps), createMergesFeature(loopDeps)];
+  loops.push(...keeper.loops, ...budgets.loops, ...schedules.loops, ...pulls.loops, ...autofix.loops, ...merges.loops);
   const system = createSystemFeature({
     version: VERSION, instanceId, startedAt: clock.now(), metrics,
     mode: { database: db.dialect, queue: queue.kind, events: bus.kind, jules: jules.simulated ? 'simulator' : 'remote' },
@@ -77,7 +80,6 @@ export async function startOrchestrator(config: Config, opts: StartOptions = {})
     loops: () => loops, extras: () => [...llm.service.healthComponents(), ...sessions.service.healthComponents(), ...github.service.healthComponents()],
   });
   const housekeeping = createHousekeepingFeature({ db, queue, clock, log });
-  registerJobs(queue, housekeeping.jobs);
 
   const app = createHttpApp({ log, metrics, bodyLimitBytes: config.BODY_LIMIT_BYTES });
   app.use('/api/*', workspaces.authenticate);
@@ -85,11 +87,10 @@ export async function startOrchestrator(config: Config, opts: StartOptions = {})
   providers.routes(app, llm.service);
   budgets.routes(app);
   routing.routes(app, llm.service);
-  for (const f of [llm, sessions, keeper, dispatch]) f.routes(app);
-  for (const f of [schedules, templates, batches, github]) f.routes(app);
+  for (const f of [llm, sessions, keeper, dispatch, schedules, templates, batches, github, pulls, autofix, merges]) f.routes(app);
   registerDocs(app, { version: VERSION, publicUrl: config.AUTOPILOT_PUBLIC_URL });
   registerDashboard(app, opts.dashboardDir ?? (config.DASHBOARD_DIR ? path.resolve(config.DASHBOARD_DIR) : DASHBOARD_DIST));
-
+  for (const f of [dispatch, housekeeping]) registerJobs(queue, f.jobs);
   await queue.start();
   housekeeping.schedule.start();
   for (const l of loops) await l.start();
@@ -114,5 +115,5 @@ export async function startOrchestrator(config: Config, opts: StartOptions = {})
       log.info({ cutRequests: http?.cut ?? 0, abortedLlmCalls: drained.aborted }, 'stopped');
       await p.close();
     })());
-  return { app, url: server?.url ?? '', config, db, bus, queue, log, workspaces: workspaces.service, llm: llm.service, sessions, keeper, dispatch, batches: batches.service, jules, generatedKey: workspaces.generatedKey, loginLinks: workspaces.loginLinks, close };
+  return { app, url: server?.url ?? '', config, db, bus, queue, log, workspaces: workspaces.service, llm: llm.service, sessions, keeper, dispatch, batches: batches.service, pulls: pulls.service, jules, generatedKey: workspaces.generatedKey, loginLinks: workspaces.loginLinks, close };
 }

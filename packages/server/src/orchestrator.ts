@@ -1,3 +1,4 @@
+import type { PullsService } from './features/pulls';
 import type { Config } from './platform/config';
 import type { Logger } from './platform/logger';
 import type { Db } from './platform/db';
@@ -33,6 +34,8 @@ export interface Orchestrator {
   dispatch: DispatchFeature;
   /** Batches over the dispatcher (and the schedules' runner). */
   batches: BatchesService;
+  /** The GitHub loop's PR mirror (issue #14). */
+  pulls: PullsService;
   /** Where the configured Jules account points; `simulator` is set in demo mode. */
   jules: JulesRuntime;
   /** The owner key generated on first start (only on that start, only when AUTOPILOT_ADMIN_KEY is unset). */

@@ -6,6 +6,7 @@ import { github } from './github';
 import { keeper } from './keeper';
 import { llm } from './llm';
 import { providers } from './providers';
+import { pulls } from './pulls';
 import { routing } from './routing';
 import { schedules } from './schedules';
 import { sessions } from './sessions';
@@ -18,7 +19,7 @@ import { assignOperationIds } from './define';
 export * from './define';
 
 /** Every API route, by feature: the server registers exactly these, the client calls exactly these. */
-export const routes = { workspaces, system, events, sessions, keeper, providers, budgets, routing, llm, schedules, templates, dispatch, batches, github } as const;
+export const routes = { workspaces, system, events, sessions, keeper, providers, budgets, routing, llm, schedules, templates, dispatch, batches, github, pulls } as const;
 export type Routes = typeof routes;
 
 // operationId = feature + declaration key (`sessionsList`, `keeperUpdateSettings`), unique (throws otherwise).

@@ -26,6 +26,9 @@ const NOTIFICATION_LEVEL: Record<NotificationKind, Toast['level']> = {
   completed_without_pr: 'warning',
   session_paused: 'warning',
   no_progress_after_reply: 'warning',
+  ci_escalated: 'error',
+  review_escalated: 'warning',
+  conflict_escalated: 'warning',
 };
 
 /** The toast for a `notification.raised` event: its title, its body, linked to its session when it has one. */

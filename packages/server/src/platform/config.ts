@@ -90,6 +90,8 @@ export const ConfigSchema = z.object({
   OPENAI_BASE_URL: urlWithProtocols(['http', 'https']),
   /** The GitHub API of workspaces' GitHub connections that name none (GitHub Enterprise, or a simulator in tests). Default https://api.github.com. */
   GITHUB_API_URL: urlWithProtocols(['http', 'https']),
+  /** How often open linked PRs are polled when no webhook feeds them (ms); with a webhook, 10x slower (a fallback). */
+  GITHUB_POLL_INTERVAL_MS: z.coerce.number().int().min(1000).max(3_600_000).default(30_000),
   ANTHROPIC_API_KEY: optionalString,
   ANTHROPIC_BASE_URL: urlWithProtocols(['http', 'https']),
   GEMINI_API_KEY: optionalString,

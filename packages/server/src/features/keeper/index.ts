@@ -12,11 +12,13 @@ import { createSupervisor, type Supervisor, type TextGenerator } from './keeper.
 import { createWorkspaceKeeper, type WorkspaceKeeper } from './keeper.loop';
 import type { KeeperMirror } from './keeper.mirror';
 import { registerKeeperRoutes } from './keeper.routes';
+import { createExternalActions, type ExternalActions } from './keeper.external';
 
 export { registerKeeperRoutes } from './keeper.routes';
 export { mirrorFromSessions, type KeeperMirror } from './keeper.mirror';
 export type { KeeperService } from './keeper.service';
 export type { WorkspaceKeeper, TickReport } from './keeper.loop';
+export type { ExternalAction, ExternalActions, ExternalKind, ExternalOutcome } from './keeper.external';
 
 export interface KeeperFeatureDeps {
   db: Db;
@@ -48,6 +50,8 @@ export interface KeeperFeature extends Feature<KeeperService> {
   keepers: Map<string, WorkspaceKeeper>;
   /** The keeper of one workspace (created when missing; not started). */
   keeperFor(workspaceId: string): WorkspaceKeeper;
+  /** Actions other features (the GitHub loop) take on sessions, through this ledger: exactly once, with a reason. */
+  external: ExternalActions;
 }
 
 /** Builds the keeper: service (API side), and per-workspace loops started by a discovery loop. */
@@ -106,5 +110,6 @@ export function createKeeperFeature(deps: KeeperFeatureDeps): KeeperFeature {
       for (const k of keepers.values()) await k.loop.stop();
     },
   };
-  return { service, keepers, keeperFor, loop, loops: [loop], routes: (app: ApiApp) => registerKeeperRoutes(app, { service }) };
+  const external = createExternalActions({ db: deps.db, store, mirror: deps.mirror, bus: deps.bus, clock: deps.clock, log, instanceId: deps.instanceId, actions, knownSecrets: deps.knownSecrets });
+  return { service, keepers, keeperFor, loop, loops: [loop], external, routes: (app: ApiApp) => registerKeeperRoutes(app, { service }) };
 }

@@ -63,6 +63,11 @@ export function resolutionOf(n: OpenNotification, s: SessionView | undefined): s
       return moved ? `the session continued (it is ${s.state})` : null;
     case 'session_paused':
       return moved ? `the session resumed (it is ${s.state})` : null;
+    case 'ci_escalated':
+    case 'review_escalated':
+    case 'conflict_escalated':
+      // About the session's PR, not its state: cleared when the session is archived or gone (above), or by a person.
+      return null;
     default:
       if (moved) return `the session moved on (it is ${s.state})`;
       if (CLEARED_BY_ACTIVITY.has(n.kind) && newActivity) return 'the session has new activity since';

@@ -80,7 +80,8 @@ export interface MessageBrief {
 export interface NotificationDraft {
   kind:
     | 'plan_held' | 'session_stuck' | 'stall_escalated' | 'question_escalated' | 'heal_exhausted'
-    | 'completed_without_pr' | 'session_paused' | 'no_progress_after_reply' | 'session_recovered';
+    | 'completed_without_pr' | 'session_paused' | 'no_progress_after_reply' | 'session_recovered'
+    | 'ci_escalated' | 'review_escalated' | 'conflict_escalated';
   title: string;
   body: string;
 }

@@ -2,6 +2,8 @@ import type { ColumnType, Generated } from 'kysely';
 import type { GitHubConnectionsTable, DispatchIntentsTable, DispatchLimitsTable, BatchesTable, BatchItemsTable, SchedulesTable, ScheduleRunsTable, TemplatesTable, TemplateTagsTable } from './schema.launch';
 
 export type * from './schema.launch';
+import type { GitHubPullsTable, GitHubCiRunsTable, GitHubWebhooksTable, GitHubDeliveriesTable, GitHubRepoAutomationTable } from './schema.github';
+export type * from './schema.github';
 
 /**
  * The database's shape, for Kysely. Timestamps shown to people are ISO-8601 text (sortable on both engines);
@@ -121,6 +123,11 @@ export interface Database {
   batches: BatchesTable;
   batch_items: BatchItemsTable;
   github_connections: GitHubConnectionsTable;
+  github_pulls: GitHubPullsTable;
+  github_ci_runs: GitHubCiRunsTable;
+  github_webhooks: GitHubWebhooksTable;
+  github_deliveries: GitHubDeliveriesTable;
+  github_repo_automation: GitHubRepoAutomationTable;
 }
 
 
