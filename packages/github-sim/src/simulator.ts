@@ -15,6 +15,9 @@ import { registerIssueRoutes } from './routes/issues.ts';
 import { registerPullRoutes } from './routes/pulls.ts';
 import { registerRepoRoutes } from './routes/repos.ts';
 import { registerControlRoutes } from './routes/control.ts';
+import { Apps, registerAppControl, registerAppRoutes, type AppSpec } from './routes/apps.ts';
+import { restoreInto, takeSnapshot, type GitHubSimSnapshot } from './snapshot.ts';
+import { registerGraphqlRoutes } from './routes/graphql.ts';
 import type { CiOutcome, MergeMethod, Review } from './types.ts';
 import { wireRepo } from './wire.ts';
 import type { ControlApi, PullOptions } from './control-api.ts';
@@ -36,6 +39,10 @@ export interface GitHubSimulatorOptions {
   /** Webhooks that get every repository's events. */
   webhooks?: readonly { url: string; secret: string; events?: string[] }[];
   logCapacity?: number;
+  /** GitHub Apps (JWT auth, installation tokens): routes/apps.ts. */
+  apps?: readonly AppSpec[];
+  /** A world saved with snapshot(): restored instead of `repos`/`apps`, its clock continuing from the snapshot's time. */
+  restore?: GitHubSimSnapshot;
 }
 
 export interface ListeningGitHubSimulator { baseUrl: string; port: number; close(): Promise<void> }
@@ -45,20 +52,35 @@ const DEFAULT_LOGIN = 'autopilot-bot';
 
 /** A GitHub REST API simulator: see README.md. Every control method also exists under /_sim (routes/control.ts). */
 export function createGitHubSimulator(opts: GitHubSimulatorOptions = {}) {
-  const start = opts.startTime === undefined ? undefined : new Date(opts.startTime).getTime();
+  const start = opts.restore ? opts.restore.clockMs : opts.startTime === undefined ? undefined : new Date(opts.startTime).getTime();
   const clock = createClock({ startMs: start, manual: opts.manualClock, speed: opts.speed });
-  const tokens = opts.tokens === undefined ? null : new Map(Array.isArray(opts.tokens) ? opts.tokens.map((t) => [t, DEFAULT_LOGIN]) : Object.entries(opts.tokens));
+  const userTokens = opts.tokens === undefined ? null : new Map(Array.isArray(opts.tokens) ? opts.tokens.map((t) => [t, DEFAULT_LOGIN]) : Object.entries(opts.tokens));
   const limits = new RateLimits(opts.rateLimit ?? 5000, clock.now);
   const log = new RequestLog(opts.logCapacity);
   const nowIso = () => isoSeconds(clock.now());
-  let ids = new Ids(String(opts.seed ?? 1));
+  const seed = opts.restore?.seed ?? String(opts.seed ?? 1);
+  let ids = new Ids(seed);
   let hooks = new Webhooks(ids, nowIso);
-  let state = build();
+  const apps = new Apps(clock.now, () => `ghs_${ids.sha().slice(0, 36)}`);
+  const tokens = apps.tokenTable(userTokens);
+  const mutations = new Set<() => void>();
+  let state = build(opts.restore);
 
-  function build(): GitHubState {
-    const s = new GitHubState(ids, clock, (r, event, payload) => hooks.deliver(r, event, payload), DEFAULT_LOGIN);
+  function build(snap?: GitHubSimSnapshot): GitHubState {
+    const s = new GitHubState(ids, clock, (r, event, payload) => {
+      hooks.deliver(r, event, payload);
+      for (const fn of mutations) fn();
+    }, DEFAULT_LOGIN);
+    if (snap) {
+      ids.setCounters(snap.counters);
+      hooks.global = structuredClone(snap.globalHooks);
+      restoreInto(s, apps, snap);
+      return s;
+    }
     hooks.global = (opts.webhooks ?? []).map((h) => ({ id: ids.id(), url: h.url, secret: h.secret, events: h.events ?? ['*'] }));
     for (const spec of opts.repos ?? []) s.createRepo(typeof spec === 'string' ? splitRepo(spec) : spec);
+    apps.clear();
+    for (const a of opts.apps ?? []) apps.add(a);
     return s;
   }
 
@@ -68,7 +90,7 @@ export function createGitHubSimulator(opts: GitHubSimulatorOptions = {}) {
   };
   const login = (c: Context): string => {
     const t = tokenOf(c);
-    return (t && tokens?.get(t)) ?? DEFAULT_LOGIN;
+    return (t && tokens.get(t)) ?? DEFAULT_LOGIN;
   };
   const repo = (full: string) => {
     const { owner, name } = splitRepo(full);
@@ -204,13 +226,36 @@ export function createGitHubSimulator(opts: GitHubSimulatorOptions = {}) {
   registerPullRoutes(app, api, live, login);
   registerIssueRoutes(app, api, live, login);
   registerCheckRoutes(app, api, live);
+  registerGraphqlRoutes(app, api, live, login);
+  registerAppRoutes(app, api, live, apps, log, clock.now);
   registerControlRoutes(app, control, nowIso);
+  registerAppControl(app, (spec) => apps.add(spec));
   app.notFound((c) => c.body(JSON.stringify({ message: 'Not Found', documentation_url: 'https://docs.github.com/rest', status: '404' }), 404, { 'content-type': JSON_TYPE }));
 
   return {
     app,
     clock: { now: clock.now, nowIso, advance: (ms: number) => control.advance(ms / 1000) },
     ...control,
+    /** Adds a GitHub App (also POST /_sim/apps). */
+    addApp: (spec: AppSpec) => apps.add(spec),
+    /** Whether this world was restored from a snapshot (option `restore`). */
+    restored: opts.restore !== undefined,
+    /** The whole world as JSON-safe data (snapshot.ts); `restore()` or option `restore` brings it back. */
+    snapshot: (): GitHubSimSnapshot => takeSnapshot(state, { seed, globalHooks: hooks.global, apps }),
+    /** Replaces the world with a snapshot's; the clock moves forward to its time if it is ahead (never back). */
+    restore(snap: GitHubSimSnapshot): void {
+      if (snap.clockMs > clock.now()) clock.advance(snap.clockMs - clock.now());
+      ids = new Ids(snap.seed);
+      hooks = new Webhooks(ids, nowIso);
+      const origin = state.origin;
+      state = build(snap);
+      state.origin = origin;
+    },
+    /** Called after every change that emits a webhook event (persisters debounce on it); returns unsubscribe. */
+    onMutation(fn: () => void): () => void {
+      mutations.add(fn);
+      return () => mutations.delete(fn);
+    },
     async listen(port = 0, host = '127.0.0.1'): Promise<ListeningGitHubSimulator> {
       const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
         const s = serve({ fetch: app.fetch, port, hostname: host }, () => resolve(s));

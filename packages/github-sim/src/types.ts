@@ -34,7 +34,8 @@ export interface PullExtra {
   /** Set by the control API: true/false, or null while "GitHub is computing". */
   mergeable: boolean | null;
   draft: boolean;
-  autoMerge: { method: MergeMethod; by: string } | null;
+  /** GitHub's auto-merge request (`at`: when it was enabled). */
+  autoMerge: { method: MergeMethod; by: string; at?: number } | null;
   ci?: CiOutcome;
   reviews: Review[];
   reviewComments: ReviewComment[];
