@@ -17,6 +17,15 @@ export class Ids {
     return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
   }
 
+  /** The counters (snapshot.ts): a world restored with them continues its ids and SHAs without collisions. */
+  counters(): { n: number; ids: number } {
+    return { n: this.n, ids: this.ids };
+  }
+
+  setCounters(c: { n: number; ids: number }): void {
+    Object.assign(this, { n: c.n, ids: c.ids });
+  }
+
   /** A numeric id, unique across every kind of record. */
   id(): number {
     return ++this.ids;

@@ -10,3 +10,6 @@ export type { Delivery } from './webhooks.ts';
 export { signBody } from './webhooks.ts';
 export type { Annotation, CiOutcome, MergeMethod, Protection } from './types.ts';
 export { DEFAULT_CI } from './ci.ts';
+export type { AppSpec, IssuedToken } from './routes/apps.ts';
+export { loadGitHubSnapshot, parseGitHubSnapshot, persistGitHubSimulator } from './snapshot.ts';
+export type { GitHubPersister, GitHubSimSnapshot, LoadedSnapshot } from './snapshot.ts';

@@ -22,8 +22,9 @@ export class GitHubState implements wire.WireCtx {
   runs = new Map<number, CheckRun>();
   suites = new Map<number, Suite>();
   origin = 'http://127.0.0.1';
-  private users = new Map<string, number>();
-  private runNumbers = 0;
+  /** Not private: snapshot.ts saves and restores them. */
+  users = new Map<string, number>();
+  runNumbers = 0;
 
   constructor(readonly ids: Ids, readonly clock: SimClock, readonly sink: EventSink, readonly defaultUser: string) {}
 
