@@ -5,6 +5,7 @@ export const NAV = [
   { href: '/batches', label: 'Batches' },
   { href: '/schedules', label: 'Schedules' },
   { href: '/keeper', label: 'Keeper' },
+  { href: '/ci', label: 'CI' },
   { href: '/providers', label: 'Providers' },
   { href: '/costs', label: 'Costs' },
   { href: '/settings', label: 'Settings' },

@@ -14,6 +14,7 @@ const TemplatesPage = lazy(() => import('../features/templates/TemplatesPage').t
 const BatchesPage = lazy(() => import('../features/batches/BatchesPage').then((m) => ({ default: m.BatchesPage })));
 const BatchDetailPage = lazy(() => import('../features/batches/BatchDetailPage').then((m) => ({ default: m.BatchDetailPage })));
 const SchedulesPage = lazy(() => import('../features/schedules/SchedulesPage').then((m) => ({ default: m.SchedulesPage })));
+const CiPage = lazy(() => import('../features/github/CiPage').then((m) => ({ default: m.CiPage })));
 const SystemPage = lazy(() => import('../features/system/SystemPage').then((m) => ({ default: m.SystemPage })));
 
 interface Route {
@@ -32,6 +33,7 @@ const ROUTES: Route[] = [
   { path: '/schedules', render: () => <SchedulesPage /> },
   { path: '/schedules/:id', render: (p) => <SchedulesPage key={p.id} id={p.id} /> },
   { path: '/keeper', render: () => <KeeperPage /> },
+  { path: '/ci', render: () => <CiPage /> },
   { path: '/providers', render: () => <ProvidersPage /> },
   { path: '/costs', render: () => <CostsPage /> },
   { path: '/settings', render: () => <SettingsPage section="accounts" /> },

@@ -7,6 +7,7 @@ import { COLUMNS, type ColumnId } from './columns';
 import { useBoardList } from './data';
 import { SessionCard } from './SessionCard';
 import { useLoadMore } from './useLoadMore';
+import { useBoardPullsLive } from '../github/data';
 
 /** Card height plus gap: fixed, so the virtualizer never measures (smooth scrolling with thousands of cards). */
 const CARD = 106;
@@ -55,6 +56,7 @@ function Column({ id, title, hint, filter, count }: { id: ColumnId; title: strin
  * loads its pages as it scrolls.
  */
 export function Board({ filter, counts }: { filter: BoardQuery; counts: BoardCounts | undefined }) {
+  useBoardPullsLive();
   return (
     <div className="board" data-testid="board">
       {COLUMNS.map((c) => (

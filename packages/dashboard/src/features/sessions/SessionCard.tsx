@@ -3,6 +3,7 @@ import type { SessionSummary } from '@autopilot/contracts';
 import { Link } from '../../app/router';
 import { ago, agoShort } from '../../lib/format';
 import { repoOf, stateLabel, type ColumnId } from './columns';
+import { PullBadge } from '../github/Badges';
 
 /** The state as a coloured pill; the colour family follows the board column. */
 export function StatePill({ state }: { state: string }) {
@@ -30,11 +31,7 @@ export const SessionCard = memo(function SessionCard({ s, column }: { s: Session
         {showState && <StatePill state={s.state} />}
         {column === 'stuck' && <span className="pill pill-down">stuck</span>}
         <span className="spacer" />
-        {s.prUrl && (
-          <span className="pr-badge" title="Has a pull request">
-            PR
-          </span>
-        )}
+        <PullBadge sessionId={s.id} hasPrUrl={!!s.prUrl} />
         <span className="muted nowrap" title={`Updated ${ago(s.updateTime)} (${s.updateTime})`}>
           {agoShort(s.updateTime)}
         </span>

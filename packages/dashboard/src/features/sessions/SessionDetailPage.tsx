@@ -15,6 +15,7 @@ import { PlanView } from './PlanView';
 import { StatePill } from './SessionCard';
 import { Timeline } from './Timeline';
 import { ActionLine, KeeperPanel } from '../keeper/KeeperPanel';
+import { PullPanel } from '../github/PullPanel';
 import { keeperKeys } from '../keeper/data';
 import { NotificationItem } from '../keeper/Notifications';
 import './sessions.css';
@@ -251,6 +252,8 @@ export function SessionDetailPage({ id }: { id: string }) {
         <summary>Prompt</summary>
         <p className="prewrap">{s.prompt}</p>
       </details>
+
+      <PullPanel sessionId={s.id} hasPrUrl={!!pr} />
 
       <KeeperPanel sessionId={s.id} canAct={canAct} />
 
