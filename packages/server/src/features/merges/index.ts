@@ -1,13 +1,20 @@
 import type { Clock } from '../../platform/clock';
 import type { Db } from '../../platform/db';
+import { createLease, createLeases } from '../../platform/db/leases';
 import type { EventBus } from '../../platform/events/bus';
 import type { Feature } from '../../platform/feature';
 import type { Logger } from '../../platform/logger';
+import { leasedLoop, type LeasedLoop } from '../../platform/loops';
 import type { DispatcherService } from '../dispatch';
 import type { GitHubService } from '../github';
 import type { ExternalActions } from '../keeper';
 import type { PullsService } from '../pulls';
 import type { SessionsFeatureService } from '../sessions';
+import { createMergesService, type MergeStep } from './merges.service';
+import { registerMergesRoutes } from './merges.routes';
+
+export type { MergeStep } from './merges.service';
+export { DEFAULT_CONFLICT_GRACE_MS } from './merges.service';
 
 export interface MergesFeatureDeps {
   db: Db;
@@ -20,17 +27,63 @@ export interface MergesFeatureDeps {
   ledger: ExternalActions;
   sessions: SessionsFeatureService;
   dispatcher: DispatcherService;
+  /** The sweep's period (default 60 s). */
   sweepEveryMs?: number;
+  /** With the rebase asks used up and no new push, how long a conflict may last before the re-dispatch (and again before the escalation). Default 30 min. */
+  conflictGraceMs?: number;
 }
 
 export interface MergesService {
-  evaluate(workspaceId: string, pullId: string): Promise<unknown>;
+  /** Looks at one PR now (archive when finished, conflicts, merge); what it did, or why nothing. */
+  evaluate(workspaceId: string, pullId: string): Promise<MergeStep>;
+  /** One pass over a workspace (what the leased sweep runs). */
+  sweep(workspaceId: string): Promise<MergeStep[]>;
 }
+
+const LEASE = 'github-merges';
 
 /** Merging (auto-merge or the merge API), conflict handling (rebase ask, re-dispatch, escalate), archiving. */
 export function createMergesFeature(deps: MergesFeatureDeps): Feature<MergesService> {
-  // Placeholder until the feature is built (issue #14): every call fails loudly, nothing runs.
-  void deps;
-  const service = new Proxy({}, { get: (_t, p) => (p === 'then' ? undefined : () => { throw new Error(`merges: ${String(p)} is not built yet`); }) }) as MergesService;
-  return { service, routes: () => {}, loops: [] };
+  const log = deps.log.child({ feature: 'merges' });
+  const impl = createMergesService({ ...deps, log });
+  const every = deps.sweepEveryMs ?? 60_000;
+  const lease = createLease(createLeases(deps.db), { name: LEASE, holder: deps.instanceId, clock: deps.clock, ttlMs: Math.max(every * 3, 30_000) });
+  const sweep = leasedLoop({
+    name: LEASE,
+    intervalMs: every,
+    lease,
+    log,
+    clock: deps.clock,
+    async tick(signal) {
+      for (const ws of await deps.pulls.workspaces()) {
+        if (signal.aborted) return;
+        await impl.sweep(ws, () => lease.hold());
+      }
+    },
+  });
+  // The change listener: every instance that sees a change evaluates it (the ledger makes each action happen once).
+  let unsubscribe: (() => void) | null = null;
+  const loop: LeasedLoop = {
+    ...sweep,
+    name: sweep.name,
+    lease: sweep.lease,
+    start() {
+      if (!unsubscribe) {
+        try {
+          unsubscribe = deps.pulls.onChange(async (ws, pull) => void (await impl.onPull(ws, pull)));
+        } catch (err) {
+          log.warn({ err: (err as Error).message }, 'merges: PR changes are not available; the sweep alone catches up');
+        }
+      }
+      return sweep.start();
+    },
+    async stop() {
+      unsubscribe?.();
+      unsubscribe = null;
+      await sweep.stop();
+    },
+    status: () => sweep.status(),
+  };
+  const service: MergesService = { evaluate: impl.evaluate, sweep: (ws) => impl.sweep(ws) };
+  return { service, routes: (app) => registerMergesRoutes(app, { archiveFinished: impl.archiveFinished }), loops: [loop] };
 }
