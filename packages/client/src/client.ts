@@ -13,6 +13,7 @@ import { templatesApi } from './templates';
 import { dispatchApi } from './dispatch';
 import { batchesApi } from './batches';
 import { githubApi } from './github';
+import { pullsApi } from './pulls';
 import { subscribeEvents, type SubscribeOptions, type Subscription } from './events';
 
 /**
@@ -47,6 +48,8 @@ export function createClient(opts: ClientOptions) {
     batches: batchesApi(t),
     /** The GitHub connection (token write-only, its login and rate-limit budget). */
     github: githubApi(t),
+    /** The GitHub loop: linked PRs, CI runs and stats, repository automation, the webhook, archive-finished. */
+    pulls: pullsApi(t),
     /**
      * Follows the live event stream (`routes.events.stream`, Server-Sent Events) with reconnect and Last-Event-ID
      * resume; call close() to stop.

@@ -12,6 +12,7 @@ import { loginCommand, loginLinkCommand } from './login';
 import { batchCommand, batchesCommand } from './batch';
 import { templatesCommand } from './templates';
 import { dispatchCommand } from './dispatch';
+import { ciCommand, githubCommand, prsCommand } from './github';
 import { fail } from './common';
 
 /*
@@ -43,7 +44,7 @@ export function buildProgram(): Command {
     .enablePositionalOptions()
     .showHelpAfterError('(add --help for usage)')
     .addHelpText('after', ENV_HELP);
-  for (const c of [serveCommand(), simCommand(), githubSimCommand(), sessionsCommand(), keysCommand(), accountsCommand(), keeperCommand(), costsCommand(), batchCommand(), batchesCommand(), templatesCommand(), dispatchCommand(), loginCommand(), loginLinkCommand()]) program.addCommand(c);
+  for (const c of [serveCommand(), simCommand(), githubSimCommand(), sessionsCommand(), keysCommand(), accountsCommand(), keeperCommand(), costsCommand(), batchCommand(), batchesCommand(), templatesCommand(), dispatchCommand(), prsCommand(), ciCommand(), githubCommand(), loginCommand(), loginLinkCommand()]) program.addCommand(c);
   const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)];
   // A group called without a subcommand shows its help on stderr (exit 2: it did nothing).
   for (const c of all(program)) c.exitOverride();
