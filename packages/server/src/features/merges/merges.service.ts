@@ -100,9 +100,28 @@ export function createMergesService(deps: MergesFeatureDeps & { conflictGraceMs?
     }
   }
 
+  /**
+   * A review requesting changes after we turned auto-merge on: GitHub would still merge it when the repository does
+   * not require reviews, so turn it off again (only ours: a person's auto-merge is theirs). Idempotent, no ledger
+   * row (nothing is done to the session); the next green head enables it again under a new trigger.
+   */
+  async function disableAutoMergeIfOurs(ws: string, pr: PullRequest): Promise<boolean> {
+    const ours = (await ledger.list(ws, { prefix: `merge:${key(pr)}@`, kinds: ['merge'] })).some((r) => r.status === 'sent' && (r.message ?? '').startsWith('auto-merge on'));
+    if (!ours) return false;
+    const gh = await client(ws);
+    const current = (await gh.octokit.rest.pulls.get({ ...split(pr.repo), pull_number: pr.number })).data;
+    if (!current.auto_merge || current.state !== 'open') return false;
+    await gh.octokit.graphql('mutation($pullRequestId: ID!) { disablePullRequestAutoMerge(input: { pullRequestId: $pullRequestId }) { pullRequest { id } } }', { pullRequestId: current.node_id });
+    log.info({ pr: key(pr), workspaceId: ws }, 'merges: auto-merge turned off (a review requests changes)');
+    return true;
+  }
+
   async function tryMerge(ws: string, pr: PullRequest, a: RepoAutomation, mayAct?: () => Promise<boolean>): Promise<MergeStep> {
     if (pr.draft) return { action: 'none', reason: 'draft' };
-    if (pr.reviewDecision === 'changes_requested') return { action: 'none', reason: 'a review requests changes' };
+    if (pr.reviewDecision === 'changes_requested') {
+      const off = await disableAutoMergeIfOurs(ws, pr);
+      return { action: 'none', reason: off ? 'a review requests changes: auto-merge turned off again' : 'a review requests changes' };
+    }
     if (pr.checks === 'failure') return { action: 'none', reason: 'checks are failing' };
     if (pr.checks === 'none') return { action: 'none', reason: 'no checks reported yet' };
     const auto = a.merge.useAutoMerge && (await allowsAutoMerge(ws, pr.repo));
