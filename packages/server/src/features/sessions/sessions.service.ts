@@ -152,6 +152,15 @@ export function createSessionsService(deps: SessionsDeps) {
       }
     },
 
+    /**
+     * Sessions on a GitHub source updated since `sinceMs` with a PR URL or a working branch, newest first (at most
+     * `limit`): what the GitHub loop links pull requests to.
+     */
+    async githubLinks(workspaceId: string, sinceMs: number, limit = 5000): Promise<Array<{ id: string; source: string; workingBranch: string | null; prUrl: string | null }>> {
+      const rows = await store.githubLinks(workspaceId, new Date(sinceMs).toISOString().replace('Z', '000000Z'), limit);
+      return rows.map((r) => ({ id: r.id, source: r.source ?? '', workingBranch: r.working_branch, prUrl: r.pr_url }));
+    },
+
     /** Summaries of the given sessions of the workspace (unknown ids are left out). */
     async summaries(workspaceId: string, ids: string[]): Promise<SessionSummary[]> {
       const out: SessionSummary[] = [];

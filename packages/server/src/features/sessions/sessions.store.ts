@@ -130,6 +130,19 @@ export function createSessionsStore(db: Db) {
         .orderBy('id')
         .limit(limit)
         .execute(),
+    /** Sessions on a GitHub source updated at or after `since` (sortable time) that name a PR or a working branch (the GitHub loop links PRs to them). */
+    githubLinks: (workspaceId: string, since: string, limit: number) =>
+      k
+        .selectFrom('jules_sessions')
+        .select(['id', 'source', 'working_branch', 'pr_url', 'update_time'])
+        .where('workspace_id', '=', workspaceId)
+        .where('deleted_at', 'is', null)
+        .where('update_time', '>=', since)
+        .where('source', 'like', 'sources/github/%')
+        .where((eb) => eb.or([eb('pr_url', 'is not', null), eb('working_branch', 'is not', null)]))
+        .orderBy('update_time', 'desc')
+        .limit(limit)
+        .execute(),
     /** List rows of the given sessions (any order). */
     summariesByIds: (workspaceId: string, ids: string[]) =>
       ids.length ? k.selectFrom('jules_sessions').select(SUMMARY_COLUMNS).where('workspace_id', '=', workspaceId).where('id', 'in', ids).execute() : Promise.resolve([]),

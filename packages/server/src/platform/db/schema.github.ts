@@ -32,6 +32,8 @@ export interface GitHubPullsTable {
   synced_at: string;
   /** Epoch ms of the next poll of this PR (open PRs are polled, closed ones rarely). */
   next_poll_at: number;
+  /** The newest review id already handed to listeners (a poll passes on only reviews after it). */
+  last_review_id: number | null;
 }
 
 /** One check run of a commit of a linked PR: the CI page's rows. */

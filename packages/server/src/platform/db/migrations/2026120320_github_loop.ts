@@ -31,6 +31,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .addColumn('synced_at', 'text', (c) => c.notNull())
     .addColumn('next_poll_at', 'bigint', (c) => c.notNull().defaultTo(0))
+    .addColumn('last_review_id', 'bigint')
     .addUniqueConstraint('github_pulls_number', ['workspace_id', 'repo', 'number'])
     .execute();
   await db.schema.createIndex('github_pulls_session').on('github_pulls').columns(['workspace_id', 'session_id']).execute();
@@ -58,6 +59,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
   await db.schema.createIndex('github_ci_runs_recent').on('github_ci_runs').columns(['workspace_id', 'started_at', 'id']).execute();
   await db.schema.createIndex('github_ci_runs_commit').on('github_ci_runs').columns(['workspace_id', 'repo', 'head_sha']).execute();
+  await db.schema.createIndex('github_pulls_head').on('github_pulls').columns(['workspace_id', 'repo', 'head_sha']).execute();
   await db.schema.createIndex('github_ci_runs_session').on('github_ci_runs').columns(['workspace_id', 'session_id']).execute();
 
   await db.schema
