@@ -7,7 +7,7 @@ import { ago } from '../../lib/format';
 import { ErrorNote } from '../../lib/ui';
 import { RunIcon, Tone } from './Badges';
 import { githubKeys, useCoalescedInvalidate, usePullsApi } from './data';
-import { CONCLUSIONS, ciFilterFrom, ciQueryOf, ciSearchOf, percent, runBadge, runDuration, shortSha, type CiFilter } from './logic';
+import { CONCLUSIONS, padDays, ciFilterFrom, ciQueryOf, ciSearchOf, percent, runBadge, runDuration, shortSha, type CiFilter } from './logic';
 import './github.css';
 
 function Stat({ label, value, testId }: { label: string; value: string; testId: string }) {
@@ -175,7 +175,7 @@ export function CiPage() {
           {s && s.running > 0 && <Stat label="Running now" value={String(s.running)} testId="ci-running" />}
         </div>
       )}
-      {s && s.byDay.length > 0 && <DayBars days={s.byDay} />}
+      {s && s.total > 0 && <DayBars days={padDays(s.byDay, new Date().toISOString().slice(0, 10))} />}
       {runs.isError && <ErrorNote error={runs.error} retry={() => void runs.refetch()} />}
       {runs.isPending && <p className="muted">Loading runs…</p>}
       {runs.isSuccess && items.length === 0 && <Empty filtered={!!search} />}

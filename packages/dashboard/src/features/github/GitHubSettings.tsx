@@ -10,6 +10,7 @@ import { ErrorNote, Switch } from '../../lib/ui';
 import { dateTime, describedBy, errorsOf, FieldError, isAdmin, Modal, RANK } from '../settings/settings-ui';
 import { githubKeys, usePullsApi } from './data';
 import { issuesToFields } from './form';
+import { absoluteUrl } from './logic';
 import './github.css';
 
 const canMember = (me: Me | undefined) => !!me && RANK[me.key.role] >= RANK.member;
@@ -99,7 +100,7 @@ function ConnectionCard({ me }: { me: Me | undefined }) {
   if (conn.isError) return <ErrorNote error={conn.error} retry={() => void conn.refetch()} />;
   const c = conn.data;
   return (
-    <div className="st-card" data-testid="gh-connection">
+    <div className="st-card gh-card" data-testid="gh-connection">
       <div className="st-item-head">
         <h3 style={{ margin: 0 }}>Connection</h3>
         {c?.kind === 'token' && <span className={`pill ${c.lastError ? 'pill-degraded' : 'pill-ok'}`}>{c.lastError ? 'error' : 'connected'}</span>}
@@ -221,9 +222,9 @@ function WebhookCard({ me }: { me: Me | undefined }) {
     save.mutate(parsed.data);
   };
   if (hook.isError) return <ErrorNote error={hook.error} retry={() => void hook.refetch()} />;
-  const w = hook.data;
+  const w = hook.data && { ...hook.data, url: absoluteUrl(hook.data.url, window.location.origin) };
   return (
-    <div className="st-card" data-testid="gh-webhook">
+    <div className="st-card gh-card" data-testid="gh-webhook">
       <div className="st-item-head">
         <h3 style={{ margin: 0 }}>Webhook</h3>
         {w && <span className={`pill ${w.secretSet ? 'pill-ok' : ''}`}>{w.secretSet ? 'secret set' : 'no secret'}</span>}
@@ -416,10 +417,11 @@ function RepoForm({ a, admin }: { a: RepoAutomation; admin: boolean }) {
           <div className="st-field">
             <label htmlFor={id('afterCap')}>After the cap</label>
             <select id={id('afterCap')} value={d.ciFix.afterCap} disabled={off} onChange={(e) => edit((x) => ({ ...x, ciFix: { ...x.ciFix, afterCap: e.target.value as Draft['ciFix']['afterCap'] } }))} {...describedBy(`${id('afterCap')}-error`, errors['ciFix.afterCap'])}>
-              <option value="escalate">Tell a person (notification with the diagnosis)</option>
-              <option value="new_session">Open a new session “fix CI on PR #n” once, then tell a person</option>
+              <option value="escalate">Tell a person</option>
+              <option value="new_session">New session once, then tell a person</option>
             </select>
             <FieldError id={`${id('afterCap')}-error`} text={errors['ciFix.afterCap']} />
+            <span className="st-hint">{d.ciFix.afterCap === 'escalate' ? 'A notification with the diagnosis.' : 'A session “fix CI on PR #n” through the dispatcher, once per PR.'}</span>
           </div>
         </div>
       </fieldset>
@@ -504,7 +506,7 @@ function AutomationCard({ me }: { me: Me | undefined }) {
     setNewRepo('');
   };
   return (
-    <div className="st-card" data-testid="gh-automation">
+    <div className="st-card gh-card" data-testid="gh-automation">
       <h3>Automation per repository</h3>
       <p className="st-lead">Everything is off until you turn it on. Repositories of the workspace's sessions are listed with the defaults.</p>
       {!list.data ? (
@@ -575,7 +577,7 @@ function ArchiveCard({ me }: { me: Me | undefined }) {
   });
   const allowed = canMember(me);
   return (
-    <div className="st-card" data-testid="gh-archive">
+    <div className="st-card gh-card" data-testid="gh-archive">
       <h3>Archive finished sessions</h3>
       <p className="st-lead">Archives on Jules every session whose pull request was merged or closed. You see how many first.</p>
       <div className="st-actions start">

@@ -6,7 +6,7 @@ import { ago } from '../../lib/format';
 import { ErrorNote } from '../../lib/ui';
 import { RunIcon, Tone } from './Badges';
 import { githubKeys, useCoalescedInvalidate, usePullsApi } from './data';
-import { checksBadge, latestRuns, mergeBadge, prStateBadge, reviewBadge, runBadge, runDuration, shortSha } from './logic';
+import { checksBadge, latestRuns, mergeBadge, prStateBadge, reviewBadge, runBadge, runDuration, runPhase, shortSha } from './logic';
 import './github.css';
 
 function PullItem({ pr }: { pr: PullRequest }) {
@@ -50,7 +50,7 @@ function PullItem({ pr }: { pr: PullRequest }) {
           {runs.map((r) => {
             const b = runBadge(r);
             return (
-              <li key={r.id} className="gh-run" data-testid="pull-run" data-name={r.name} data-phase={b.label}>
+              <li key={r.id} className="gh-run" data-testid="pull-run" data-name={r.name} data-phase={runPhase(r)} data-status={b.label}>
                 <RunIcon r={r} />
                 <span className="gh-run-name">{r.htmlUrl ? <a href={r.htmlUrl} target="_blank" rel="noreferrer">{r.name}</a> : r.name}</span>
                 <Tone b={b} />

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CiRun, PullRequest } from '@autopilot/contracts';
 import { issuesToFields } from './form';
-import { checksBadge, ciFilterFrom, ciQueryOf, ciSearchOf, latestRuns, mergeBadge, percent, prStateBadge, pullsBySession, runBadge, runDuration, runPhase, shortSha } from './logic';
+import { absoluteUrl, checksBadge, ciFilterFrom, ciQueryOf, ciSearchOf, latestRuns, mergeBadge, padDays, percent, prStateBadge, pullsBySession, runBadge, runDuration, runPhase, shortSha } from './logic';
 
 const pr = (over: Partial<PullRequest>): PullRequest => ({
   id: 'p1', repo: 'acme/shop', number: 7, title: 'Fix', htmlUrl: 'https://github.com/acme/shop/pull/7', headRef: 'fix', headSha: 'abcdef0123456', baseRef: 'main',
@@ -99,5 +99,21 @@ describe('field errors', () => {
   it('maps zod paths and server paths to dotted fields, first message wins', () => {
     expect(issuesToFields([{ path: ['ciFix', 'maxPerPr'], message: 'too big' }, { path: ['ciFix', 'maxPerPr'], message: 'second' }])).toEqual({ 'ciFix.maxPerPr': 'too big' });
     expect(issuesToFields([{ path: 'body.optOutLabel', message: 'empty' }, { path: [], message: 'whole' }])).toEqual({ optOutLabel: 'empty', form: 'whole' });
+  });
+});
+
+describe('chart days and webhook URL', () => {
+  it('pads to 14 days ending today, zeros where nothing ran, keeping earlier days with runs', () => {
+    const d = padDays([{ day: '2026-12-02', passed: 3, failed: 1 }], '2026-12-02');
+    expect(d).toHaveLength(14);
+    expect(d[0]).toEqual({ day: '2026-11-19', passed: 0, failed: 0 });
+    expect(d.at(-1)).toEqual({ day: '2026-12-02', passed: 3, failed: 1 });
+    const long = padDays([{ day: '2026-11-01', passed: 1, failed: 0 }], '2026-12-02');
+    expect(long[0].day).toBe('2026-11-01');
+    expect(long).toHaveLength(32);
+  });
+  it('makes a path absolute on the dashboard origin, keeps absolute URLs', () => {
+    expect(absoluteUrl('/hooks/github/ws1', 'https://ap.example.com/')).toBe('https://ap.example.com/hooks/github/ws1');
+    expect(absoluteUrl('https://x.example/hooks/github/ws1', 'https://ap.example.com')).toBe('https://x.example/hooks/github/ws1');
   });
 });

@@ -141,6 +141,28 @@ export function pullsBySession(items: readonly PullRequest[]): Map<string, PullR
   return out;
 }
 
+/**
+ * The chart's days: every UTC day from `days` before `today` (or the first day with runs, if earlier) to today,
+ * with zeros where nothing ran, so one busy day shows as one bar among its neighbours, not a full-width block.
+ */
+export function padDays<T extends { day: string; passed: number; failed: number }>(rows: readonly T[], today: string, days = 14): Array<{ day: string; passed: number; failed: number }> {
+  const byDay = new Map(rows.map((r) => [r.day, r]));
+  const end = Date.parse(`${today}T00:00:00.000Z`);
+  if (Number.isNaN(end)) return rows.map(({ day, passed, failed }) => ({ day, passed, failed }));
+  const first = rows.length ? Math.min(Date.parse(`${rows[0].day}T00:00:00.000Z`), end - (days - 1) * 86_400_000) : end - (days - 1) * 86_400_000;
+  const out: Array<{ day: string; passed: number; failed: number }> = [];
+  // At most a year of bars: older days with runs stay in the totals, not in the chart.
+  for (let t = Math.max(first, end - 365 * 86_400_000); t <= end; t += 86_400_000) {
+    const day = new Date(t).toISOString().slice(0, 10);
+    const r = byDay.get(day);
+    out.push({ day, passed: r?.passed ?? 0, failed: r?.failed ?? 0 });
+  }
+  return out;
+}
+
+/** A webhook URL as GitHub needs it: absolute (the server answers a path when it has no public URL configured). */
+export const absoluteUrl = (url: string, origin: string): string => (url.startsWith('/') ? origin.replace(/\/+$/, '') + url : url);
+
 /** Runs of one head commit, one per check name (the newest), running first, then failed, then the rest by name. */
 export function latestRuns(runs: readonly CiRun[]): CiRun[] {
   const byName = new Map<string, CiRun>();
