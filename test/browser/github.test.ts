@@ -197,4 +197,64 @@ describe('the GitHub loop in the dashboard', () => {
       }, 90_000);
     }
   }
+
+  it('marks an automation mistake at its field, saves a valid change, and leaves viewers read-only', async () => {
+    const p = await openPage(stack, { viewport: { width: 1280, height: 900 } });
+    await login(p, stack.orch.url, stack.key, '/settings/github');
+    const form = p.page.locator(`[data-testid=gh-automation-form][data-repo="${REPO}"]`);
+    await form.waitFor();
+    const id = (f: string) => `gh-acme-corp-storefront-${f}`;
+    await form.getByTestId(id('maxPerPr')).fill('99');
+    await form.getByTestId(id('save')).click();
+    const err = form.locator(`#${id('maxPerPr')}-error`);
+    await err.waitFor();
+    expect(await form.getByTestId(id('maxPerPr')).getAttribute('aria-invalid')).toBe('true');
+    expect((await api<{ items: Array<{ repo: string; updatedAt: string | null }> }>('GET', '/api/github/automation')).items.find((a) => a.repo === REPO)?.updatedAt).toBeNull();
+    await form.getByTestId(id('maxPerPr')).fill('3');
+    await form.getByTestId(id('reviewfix')).click();
+    await form.getByTestId(id('save')).click();
+    await form.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+    expect(await err.count()).toBe(0);
+    const saved = (await api<{ items: Array<{ repo: string; ciFix: { enabled: boolean; maxPerPr: number }; reviewFix: { enabled: boolean } }> }>('GET', '/api/github/automation')).items.find((a) => a.repo === REPO);
+    expect(saved).toMatchObject({ ciFix: { enabled: false, maxPerPr: 3 }, reviewFix: { enabled: true } });
+    expect(p.errors).toEqual([]);
+    await p.context.close();
+
+    const viewer = await api<{ key: string }>('POST', '/api/keys', { name: 'read-only', role: 'viewer' });
+    const v = await openPage(stack, { viewport: { width: 390, height: 900 } });
+    await login(v, stack.orch.url, viewer.key, '/settings/github');
+    await v.page.getByTestId('gh-login').waitFor();
+    expect(await v.page.getByTestId('gh-token-form').count()).toBe(0);
+    expect(await v.page.getByRole('button', { name: 'Disconnect' }).count()).toBe(0);
+    expect(await v.page.getByTestId('gh-generate-secret').count()).toBe(0);
+    const vform = v.page.locator(`[data-testid=gh-automation-form][data-repo="${REPO}"]`);
+    expect(await vform.getByTestId(id('maxPerPr')).isDisabled()).toBe(true);
+    expect(await vform.getByTestId(id('save')).count()).toBe(0);
+    expect(await v.page.getByTestId('gh-archive-start').isDisabled()).toBe(true);
+    await v.page.getByText('Only admins and owners change automation.').waitFor();
+    expect(v.errors).toEqual([]);
+    await v.context.close();
+  }, 90_000);
+
+  it('archives the finished session from Settings after a dry-run count', async () => {
+    gh.mergePull(REPO, pr.number, { method: 'squash' });
+    await eventually(async () => {
+      await sync();
+      return (await api<PullRequest>('GET', `/api/github/pulls/${encodeURIComponent(pr.id)}`)).state === 'merged';
+    }, 'the PR merged in the mirror');
+    const p = await openPage(stack, { viewport: { width: 1280, height: 900 } });
+    await login(p, stack.orch.url, stack.key, `/sessions/${encodeURIComponent(session.id)}`);
+    await eventually(async () => (await panel(p).getByTestId('pull-state').textContent()) === 'merged', 'merged in the panel');
+    await p.page.goto(`${stack.orch.url}/settings/github`);
+    await p.page.getByTestId('gh-archive-start').click();
+    const dialog = p.page.getByTestId('gh-archive-dialog');
+    await dialog.getByRole('heading', { name: 'Archive 1 session?' }).waitFor();
+    expect((await api<SessionDetail>('GET', `/api/sessions/${encodeURIComponent(session.id)}`)).archived).toBe(false);
+    await shotsOf(p, 'archive-confirm-1280-light');
+    await dialog.getByTestId('gh-archive-confirm').click();
+    await p.page.getByTestId('gh-archive-result').filter({ hasText: 'Archived 1 of 1.' }).waitFor();
+    await eventually(async () => (await api<SessionDetail>('GET', `/api/sessions/${encodeURIComponent(session.id)}`)).archived, 'the session archived');
+    expect(p.errors).toEqual([]);
+    await p.context.close();
+  }, 90_000);
 });
