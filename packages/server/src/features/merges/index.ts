@@ -1,37 +1,13 @@
-import type { Clock } from '../../platform/clock';
-import type { Db } from '../../platform/db';
 import { createLease, createLeases } from '../../platform/db/leases';
-import type { EventBus } from '../../platform/events/bus';
 import type { Feature } from '../../platform/feature';
-import type { Logger } from '../../platform/logger';
 import { leasedLoop, type LeasedLoop } from '../../platform/loops';
-import type { DispatcherService } from '../dispatch';
-import type { GitHubService } from '../github';
-import type { ExternalActions } from '../keeper';
-import type { PullsService } from '../pulls';
-import type { SessionsFeatureService } from '../sessions';
 import { createMergesService, type MergeStep } from './merges.service';
 import { registerMergesRoutes } from './merges.routes';
+import type { MergesFeatureDeps } from './merges.types';
 
 export type { MergeStep } from './merges.service';
+export type { MergesFeatureDeps } from './merges.types';
 export { DEFAULT_CONFLICT_GRACE_MS } from './merges.service';
-
-export interface MergesFeatureDeps {
-  db: Db;
-  bus: EventBus;
-  clock: Clock;
-  log: Logger;
-  instanceId: string;
-  pulls: PullsService;
-  github: GitHubService;
-  ledger: ExternalActions;
-  sessions: SessionsFeatureService;
-  dispatcher: DispatcherService;
-  /** The sweep's period (default 60 s). */
-  sweepEveryMs?: number;
-  /** With the rebase asks used up and no new push, how long a conflict may last before the re-dispatch (and again before the escalation). Default 30 min. */
-  conflictGraceMs?: number;
-}
 
 export interface MergesService {
   /** Looks at one PR now (archive when finished, conflicts, merge); what it did, or why nothing. */

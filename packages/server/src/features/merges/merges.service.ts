@@ -1,7 +1,7 @@
 import type { ArchiveFinishedBody, ArchiveFinishedResult, PullRequest, RepoAutomation, SessionDetail } from '@autopilot/contracts';
 import { AppError } from '../../platform/errors';
 import { GitHubRequestFailed, type GitHubClient } from '../../integrations/github';
-import type { MergesFeatureDeps } from './index';
+import type { MergesFeatureDeps } from './merges.types';
 import { conflictEscalation, rebaseAsk, redispatchPrompt, REDISPATCH_MARK, SUPERSEDED_MARK, supersededComment } from './merges.text';
 
 /** What one evaluation of a PR did (or why it did nothing): the sweep logs it, tests read it. */
