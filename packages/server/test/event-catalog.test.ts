@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createJulesSimulator, type JulesSimulator, type ListeningSimulator } from '@autopilot/jules-sim';
+import { createGitHubSimulator, type ListeningGitHubSimulator } from '@autopilot/github-sim';
 import { AppEvent, EventCatalog, EventTypes, type EventType, type NotificationKind } from '@autopilot/contracts';
 import { startOrchestrator, type Orchestrator } from '../src/main';
 import { loadConfig } from '../src/platform/config';
@@ -29,6 +30,7 @@ const notificationKindsAgree: Same<NotificationDraft['kind'], NotificationKind> 
 
 const SRC = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../src');
 const KEY = 'event-catalog-test-jules-key-0001';
+const GH_TOKEN = 'github_pat_event_catalog_test_0001';
 const ADMIN_KEY = 'event-catalog-test-admin-key-0123456789';
 
 interface Published {
@@ -165,6 +167,43 @@ describe('every published event is in the catalog and matches its schema', () =>
     }, 120_000);
   });
 
+  describe('the GitHub loop: a session\'s PR on the GitHub simulator, linked and followed by the poller', () => {
+    let gh: ListeningGitHubSimulator;
+    let srv: ListeningSimulator;
+    let orch: Orchestrator;
+    let dataDir: string;
+
+    afterAll(async () => {
+      await orch?.close();
+      await srv?.close();
+      await gh?.close();
+      if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+    });
+
+    it('publishes github.pull.updated and ci.run.updated as the catalog declares them', async () => {
+      // An AUTO_CREATE_PR session opens its PR on the GitHub simulator, whose CI then runs (60 sim seconds a second).
+      gh = await createGitHubSimulator({ tokens: [GH_TOKEN], speed: 60 }).listen(0);
+      srv = await createJulesSimulator({ apiKeys: [KEY], sessions: 0, seed: 5, speed: 60, github: { baseUrl: gh.baseUrl, token: GH_TOKEN } }).listen(0, '127.0.0.1');
+      dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'autopilot-events-gh-'));
+      const config = loadConfig({
+        DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'silent', AUTOPILOT_ADMIN_KEY: ADMIN_KEY, AUTH_FAILURES_PER_MINUTE: '100000',
+        JULES_API_KEY: KEY, JULES_API_BASE_URL: srv.baseUrl, JULES_POLL_INTERVAL_MS: '500', GITHUB_API_URL: gh.baseUrl, GITHUB_POLL_INTERVAL_MS: '1000',
+      });
+      orch = await startOrchestrator(config, { listen: false, log: createLogger({ level: 'silent' }) });
+      const rec = recordPublishes(orch.bus);
+      const request = (p: string, json: unknown, method = 'POST') =>
+        Promise.resolve(orch.app.request(p, { method, headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' }, body: JSON.stringify(json) }));
+      expect((await request('/api/github/connection', { token: GH_TOKEN }, 'PUT')).status).toBe(200);
+      const created = await request('/api/sessions', { prompt: 'Add a CHANGELOG entry [sim:happy]', source: 'acme-corp/storefront', startingBranch: 'main', autoCreatePr: true });
+      expect(created.status).toBe(201);
+      const types = () => new Set(rec.calls.map((c) => c.type));
+      await until('github.pull.updated and ci.run.updated', () => types().has('github.pull.updated') && types().has('ci.run.updated'));
+      const pull = rec.calls.find((c) => c.type === 'github.pull.updated')!.data as { repo: string; sessionId: string };
+      expect(pull).toMatchObject({ repo: 'acme-corp/storefront', sessionId: ((await created.json()) as { id: string }).id });
+      expectConforming(rec);
+    }, 60_000);
+  });
+
   describe('the LLM gateway against a fake provider', () => {
     let up: FakeUpstream;
     let g: Gateway;
@@ -215,7 +254,7 @@ describe('every published event is in the catalog and matches its schema', () =>
       // The first argument of every `.publish(` call: its string literals are the types it may publish.
       for (const m of text.matchAll(/\.publish\(([^,]*),/g)) {
         // Literals shaped like a type (`area.event`); others (`state === 'open' ? ...`) are the expression's own.
-        const literals = [...m[1].matchAll(/'([a-z_]+\.[a-z_]+)'/g)].map((x) => x[1]);
+        const literals = [...m[1].matchAll(/'([a-z_]+(?:\.[a-z_]+)+)'/g)].map((x) => x[1]);
         if (literals.length === 0) unnamed.push(`${path.relative(SRC, f)}: publish(${m[1]}, ...)`);
         for (const l of literals) named.add(l);
       }
