@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RepoAutomation } from '@autopilot/contracts';
-import { failCi, ledger, notifications, REPO, sessionWithPr, settle, startWorld, until, userMessages, type DispatchIntentPage, type KeeperNotificationPage, type PullPage, type World } from './github-world';
+import { failCi, ledger, notifications, REPO, sessionWithPr, settle, startWorld, until, userMessages, type DispatchIntentPage, type PullPage, type World } from './github-world';
 import { engineEnv, orchestratorEngines } from './orchestrator-engines';
 
 /*
@@ -135,39 +135,47 @@ describe('the GitHub loop over a real orchestrator (SQLite)', () => {
     expect(mirrored).toContain(pr.number);
   }, 90_000);
 
-  it('a conflicting PR: one rebase ask, then one re-dispatch with origin github, then one escalation', async () => {
+  it('a conflicting PR: one rebase ask, after the grace period one re-dispatch with origin github, then one escalation', async () => {
     await w.api('PUT', '/api/github/automation', { repo: REPO, merge: { enabled: true, maxRebaseAsks: 1 } });
     const { session, pr } = await sessionWithPr(w, 'Add a size chart');
     const before = (await userMessages(w, session.julesId)).length;
+    const githubIntents = async () => (await w.api<DispatchIntentPage>('GET', '/api/dispatch/intents?origin=github&limit=50')).items;
     w.gh.setCi(REPO, { conclusion: 'success', delaySeconds: 30 }, pr.number);
     w.gh.setMergeable(REPO, pr.number, false);
     w.gh.advance(60);
     await w.api('POST', '/api/github/sync');
     await until('the rebase ask', async () => (await userMessages(w, session.julesId)).length === before + 1);
-    // The rebase did not resolve it: the session pushes a commit that still conflicts.
-    w.gh.pushToPull(REPO, pr.number, { 'src/size.ts': 'export {};\n' }, 'Rebase attempt');
-    w.gh.setMergeable(REPO, pr.number, false);
-    w.gh.advance(60);
     await settle(w);
-    const intents = await until('one re-dispatch', async () => {
-      const page = await w.api<DispatchIntentPage>('GET', '/api/dispatch/intents?origin=github&limit=50');
-      return page.items.length ? page.items : undefined;
+    // Within the grace period the session may still rebase: nothing else happens.
+    expect(await githubIntents()).toEqual([]);
+    expect(w.gh.pull(REPO, pr.number).merged).toBe(false);
+
+    // The grace period (30 min) passes without a push: re-dispatched once, with origin github.
+    // (A person labels the PR meanwhile: a change the poll sees, so the loop looks at it now rather than at its
+    // next sweep, a minute of real time away.)
+    w.passTime(31 * 60_000);
+    w.gh.addLabels(REPO, pr.number, ['needs-rebase']);
+    await w.api('POST', '/api/github/sync');
+    const intents = await until('one re-dispatch', async () => ((await githubIntents()).length ? githubIntents() : undefined), 40_000).catch(async (e: Error) => {
+      throw new Error(`${e.message}; ledger: ${JSON.stringify((await w.api<{ items: unknown[] }>('GET', '/api/keeper/logs?limit=50')).items)}`);
     });
     await settle(w, 4);
-    expect((await w.api<DispatchIntentPage>('GET', '/api/dispatch/intents?origin=github&limit=50')).items).toHaveLength(1);
+    expect(await githubIntents()).toHaveLength(1);
     expect(intents[0]!.origin.kind).toBe('github');
+    expect((await ledger(w, 'redispatch')).map((a) => a.trigger)).toEqual([`conflict-new:${REPO}#${pr.number}`]);
     expect((await userMessages(w, session.julesId)).length).toBe(before + 1);
-    const rebases = (await ledger(w, 'rebase')).filter((a) => a.sessionId === session.id);
-    expect(rebases).toHaveLength(1);
-    await until('the conflict_escalated notification', async () => {
-      await w.api('POST', '/api/github/sync');
-      return (await w.api<KeeperNotificationPage>('GET', '/api/keeper/notifications?status=all&limit=200')).items.some((n) => n.kind === 'conflict_escalated');
-    });
-    await settle(w);
-    const escalated = (await w.api<KeeperNotificationPage>('GET', '/api/keeper/notifications?status=all&limit=200')).items.filter((n) => n.kind === 'conflict_escalated');
-    expect(escalated).toHaveLength(1);
-    expect((await w.api<DispatchIntentPage>('GET', '/api/dispatch/intents?origin=github&limit=50')).items).toHaveLength(1);
-  }, 120_000);
+    expect((await ledger(w, 'rebase')).filter((a) => a.sessionId === session.id)).toHaveLength(1);
+
+    // The original still conflicts after the re-dispatch had its time: escalated once, and nothing more.
+    w.passTime(31 * 60_000);
+    w.gh.addLabels(REPO, pr.number, ['stale']);
+    await w.api('POST', '/api/github/sync');
+    await until('the conflict_escalated notification', async () => (await notifications(w, 'conflict_escalated', session.id)).length > 0, 40_000);
+    await settle(w, 4);
+    expect(await notifications(w, 'conflict_escalated', session.id)).toHaveLength(1);
+    expect(await githubIntents()).toHaveLength(1);
+    expect((await userMessages(w, session.julesId)).length).toBe(before + 1);
+  }, 150_000);
 });
 
 describe.runIf(orchestratorEngines().includes('postgres'))('the GitHub loop over a real orchestrator (PostgreSQL)', () => {

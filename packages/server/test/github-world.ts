@@ -1,4 +1,4 @@
-import { expect } from 'vitest';
+import { expect, vi } from 'vitest';
 import { createGitHubSimulator, type ListeningGitHubSimulator } from '@autopilot/github-sim';
 import { createJulesSimulator, type JulesSimulator, type ListeningSimulator } from '@autopilot/jules-sim';
 import type { DispatchIntent, KeeperAction, KeeperNotification, PullRequest, SessionDetail } from '@autopilot/contracts';
@@ -35,6 +35,11 @@ export interface World {
   t: TestOrchestrator;
   ws: string;
   api<T = unknown>(method: string, path: string, body?: unknown): Promise<T>;
+  /**
+   * Moves the orchestrator's wall clock (Date.now, which its systemClock reads) forward: for waits of real minutes
+   * (the merges feature's conflict grace period) in an in-process orchestrator. Timers are not affected.
+   */
+  passTime(ms: number): void;
   close(): Promise<void>;
 }
 
@@ -57,9 +62,16 @@ export async function startWorld(env: Record<string, string> = {}): Promise<Worl
   // No keeper actions of its own (nudges, answers) in the counts: only the GitHub loop messages sessions here.
   await api('PUT', '/api/keeper/settings', { stall: { enabled: false }, stuck: { enabled: false }, answers: { enabled: false }, autoContinue: { enabled: false } });
   await api('PUT', '/api/github/connection', { token: GH_TOKEN });
+  const realNow = Date.now.bind(Date);
+  let offset = 0;
   return {
     gh, ghServed, jules, julesServed, t, ws: me.workspace.id, api,
+    passTime(ms) {
+      if (offset === 0) vi.spyOn(Date, 'now').mockImplementation(() => realNow() + offset);
+      offset += ms;
+    },
     async close() {
+      if (offset !== 0) vi.mocked(Date.now).mockRestore();
       await t.close();
       await julesServed.close();
       await ghServed.close();
