@@ -88,6 +88,9 @@ function fitDetails(d: Diagnosis, budget: number): string {
       ...logs.flatMap((j, i) => (keep[i]! > 0 ? [j.head, ...j.lines.slice(-keep[i]!)] : [])),
     ].join('\n');
   const keep = logs.map((j) => j.lines.length);
+  // Annotations take at most 40% of the room while there are logs to show: the log's end is often the clearest.
+  const share = logs.length ? budget * 0.4 : budget;
+  while (annotations.length > 1 && annotations.join('\n').length > share) annotations.pop();
   let text = render(keep);
   // Take one line at a time from the longest remaining tail until the block fits.
   while (text.length > budget && keep.some((k) => k > 0)) {
