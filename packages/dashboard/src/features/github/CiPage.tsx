@@ -50,6 +50,9 @@ function DayBars({ days }: { days: CiStats['byDay'] }) {
 }
 
 function Filters({ f }: { f: CiFilter }) {
+  const pulls = usePullsApi();
+  // The repositories the workspace knows (saved automation + its sessions' repositories), offered while typing.
+  const repos = useQuery({ queryKey: githubKeys.automation, queryFn: ({ signal }) => pulls.automation(signal), staleTime: 60_000, retry: false });
   const [draft, setDraft] = useState(f);
   const apply = (next: CiFilter) => navigate(`/ci${ciSearchOf(next)}`, { replace: true });
   const submit = (e: FormEvent) => {
@@ -61,7 +64,10 @@ function Filters({ f }: { f: CiFilter }) {
     <form className="ci-filters card panel" onSubmit={submit} aria-label="Filter CI runs">
       <div>
         <label htmlFor="ci-repo">Repository</label>
-        <input id="ci-repo" placeholder="owner/name" autoComplete="off" {...field('repo')} />
+        <input id="ci-repo" placeholder="owner/name" autoComplete="off" list="ci-repos" {...field('repo')} />
+        <datalist id="ci-repos">
+          {repos.data?.items.map((a) => <option key={a.repo} value={a.repo} />)}
+        </datalist>
       </div>
       <div>
         <label htmlFor="ci-pr">PR #</label>
