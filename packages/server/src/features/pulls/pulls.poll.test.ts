@@ -109,12 +109,26 @@ describe.each(testEngines())('pulls poller (%s)', (engine) => {
     const pr = r.sim.openPull('acme/shop', { branch: 'jules/after-reset', files: { 'r.ts': '1' } });
     r.links.push({ id: 'sess-r', source: 'sources/github/acme/shop', workingBranch: 'jules/after-reset', prUrl: null });
     let done = false;
-    const sync = r.feature.service.sync(r.ws).then((x) => ((done = true), x));
+    const sync = r.feature.service.syncWith(r.ws, { force: true, maxWaitMs: 600_000 }).then((x) => ((done = true), x));
     await until(() => r.clock.sleepers() === 1, 'the client to wait for the reset');
     expect(done).toBe(false);
     r.clock.advance(121);
     const res = await sync;
     expect(res.pulls).toBeGreaterThan(0);
     expect((await r.feature.service.byNumber(r.ws, 'acme/shop', pr.number))?.sessionId).toBe('sess-r');
+  });
+
+  it("a person's sync does not wait long for a spent rate limit: 429 with retryAfterMs; the loop skips and says so", async () => {
+    r.sim.setRateLimit({ token: TOKEN, remaining: 0, resetInSeconds: 3600 });
+    await expect(r.feature.service.sync(r.ws)).rejects.toMatchObject({ code: 'rate_limited', details: { retryAfterMs: expect.any(Number) } });
+    const res = await r.request('/api/github/sync', { method: 'POST' });
+    expect(res.status).toBe(429);
+    r.clock.advance(60);
+    const loop = r.feature.poll;
+    await loop.start();
+    await until(() => loop.status().ticks > 0, 'a loop tick');
+    await loop.stop();
+    expect(loop.status().lastError).toMatch(/rate limit spent: 1 workspace\(s\) skipped until/);
+    expect(loop.status().lastError).not.toContain(r.ws);
   });
 });

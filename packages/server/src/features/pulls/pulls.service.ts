@@ -2,7 +2,8 @@ import type { CiStats, PullRequest, RepoAutomation } from '@autopilot/contracts'
 import { z } from 'zod';
 import { iso } from '../../platform/clock';
 import { cursorCodec } from '../../platform/cursor';
-import { notFound } from '../../platform/errors';
+import { AppError, notFound } from '../../platform/errors';
+import { GitHubAuthError, GitHubError, GitHubRateLimited } from '../../integrations/github';
 import type { GitHubService } from '../github';
 import { toAutomation, toPull, toRun } from './pulls.mapping';
 import { loadLinks, refreshPull, syncWorkspace, type SyncDeps } from './pulls.sync';
@@ -17,6 +18,16 @@ export interface PullsServiceDeps extends Omit<SyncDeps, 'notify' | 'automationR
 const pullCursor = cursorCodec(z.object({ u: z.string(), i: z.string() }));
 const runCursor = cursorCodec(z.object({ s: z.string(), i: z.string() }));
 const FAILED = new Set(['failure', 'timed_out', 'cancelled', 'action_required']);
+/** How long a person's sync waits for a spent rate limit before being told when to come back. */
+const SYNC_MAX_WAIT_MS = 10_000;
+
+/** A GitHub failure of a sync a person started, in their terms (never GitHub's body). */
+function syncError(err: unknown, now: number): unknown {
+  if (err instanceof GitHubRateLimited) return new AppError('rate_limited', `GitHub is limiting this workspace's token until ${new Date(err.resetAt).toISOString()}; PRs are read again after the reset`, { retryAfterMs: Math.max(0, err.resetAt - now) });
+  if (err instanceof GitHubAuthError) return new AppError('upstream_error', 'GitHub refused the workspace\'s token: reconnect GitHub in the settings');
+  if (err instanceof GitHubError) return new AppError('upstream_unavailable', 'GitHub could not be read right now; try again in a moment');
+  return err;
+}
 
 export type PullsServiceImpl = PullsService & {
   /** The same as `sync`, bounded: a rate-limit wait longer than `maxWaitMs` is a GitHubRateLimited. */
@@ -140,7 +151,13 @@ export function createPullsService(deps: PullsServiceDeps): PullsServiceImpl {
       if (!c) return null;
       return refreshPull(syncDeps, c, workspaceId, repo, number, o);
     },
-    sync: (workspaceId) => service.syncWith(workspaceId, { force: true }),
+    async sync(workspaceId) {
+      try {
+        return await service.syncWith(workspaceId, { force: true, maxWaitMs: SYNC_MAX_WAIT_MS });
+      } catch (err) {
+        throw syncError(err, clock.now());
+      }
+    },
     async syncWith(workspaceId, o) {
       const c = await client(workspaceId);
       if (!c) return { repos: 0, pulls: 0, changed: 0, requests: 0, notModified: 0 };
