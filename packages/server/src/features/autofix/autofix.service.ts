@@ -169,7 +169,8 @@ export function createAutofixService(deps: AutofixServiceDeps) {
 
   /** CHANGES_REQUESTED reviews to route: the one the change reported, or the latest per reviewer read from GitHub. */
   async function reviewsToRoute(ws: string, pull: PullRequest, seen: ReviewSeen | undefined): Promise<ReviewSeen[]> {
-    if (seen) return seen.state.toUpperCase() === 'CHANGES_REQUESTED' ? [seen] : [];
+    // The review just submitted; another kind of review (an approval) leaves the others to the decision below.
+    if (seen?.state.toUpperCase() === 'CHANGES_REQUESTED') return [seen];
     if (pull.reviewDecision !== 'changes_requested') return [];
     const client = await deps.github.clientFor(ws);
     if (!client) return [];
