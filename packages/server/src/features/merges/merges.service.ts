@@ -165,7 +165,8 @@ export function createMergesService(deps: MergesFeatureDeps & { conflictGraceMs?
     const lastAsk = asks[0];
     const since = lastAsk && shaOf(lastAsk.trigger) === pr.headSha ? Number(lastAsk.created_at) : Date.parse(pr.updatedAt);
     if (asks.length < a.merge.maxRebaseAsks || now - since < graceMs) return { action: 'none', reason: 'conflicting: waiting for the session to rebase' };
-    const [redispatch] = await ledger.list(ws, { prefix: `conflict-new:${key(pr)}`, kinds: ['redispatch'] });
+    // Exact trigger: a prefix `...#1` would also match `...#12`.
+    const redispatch = (await ledger.list(ws, { prefix: `conflict-new:${key(pr)}`, kinds: ['redispatch'] })).find((r) => r.trigger === `conflict-new:${key(pr)}`);
     // A re-dispatch that failed for good (the ledger's attempts are spent) escalates too, without waiting.
     const spent = redispatch?.status === 'failed' && Number(redispatch.attempts) >= 3;
     if (fromRedispatch || redispatch?.status === 'sent' || spent) {
