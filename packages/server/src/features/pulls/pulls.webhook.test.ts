@@ -98,6 +98,21 @@ describe.each(testEngines())('pulls webhook (%s)', (engine) => {
     expect(tooBig.status).toBe(413);
   });
 
+  it('delivery ids older than 7 days are pruned by the poll loop; newer ones still guard against replays', async () => {
+    const now = r.clock.now();
+    await r.t.db.kysely.insertInto('github_deliveries').values([
+      { workspace_id: r.ws, delivery_id: 'd-old', event: 'ping', received_at: now - 8 * 24 * 3_600_000 },
+      { workspace_id: r.ws, delivery_id: 'd-recent', event: 'ping', received_at: now - 6 * 24 * 3_600_000 },
+    ]).execute();
+    await r.feature.poll.pass();
+    const ids = (await r.t.db.kysely.selectFrom('github_deliveries').select('delivery_id').where('workspace_id', '=', r.ws).execute()).map((x) => x.delivery_id);
+    expect(ids).toContain('d-recent');
+    expect(ids).not.toContain('d-old');
+    const body = JSON.stringify({ zen: 'again' });
+    expect((await post(body, { 'x-github-event': 'ping', 'x-github-delivery': 'd-recent', 'x-hub-signature-256': sign(body) })).body).toEqual({ ok: true, duplicate: true });
+    expect((await post(body, { 'x-github-event': 'ping', 'x-github-delivery': 'd-old', 'x-hub-signature-256': sign(body) })).body).toMatchObject({ ok: true, event: 'ping' });
+  });
+
   it('DELETE removes the secret: deliveries are refused and polling is primary again', async () => {
     const del = await r.request('/api/github/webhook', { method: 'DELETE' });
     expect(del.body).toMatchObject({ secretSet: false, polling: 'primary' });
