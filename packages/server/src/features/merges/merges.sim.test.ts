@@ -103,6 +103,7 @@ class MirrorPulls implements PullsService {
 // The merges feature's own clock (conflict grace periods); the orchestrator and the ledger run on the wall clock.
 let offsetMs = 0;
 const clockNow = () => Date.now() + offsetMs;
+const shaTail = (trigger: string) => trigger.slice(trigger.lastIndexOf('@') + 1);
 
 describe.each(orchestratorEngines())('merges on both simulators (%s)', (engine) => {
   let jules: JulesSimulator;
@@ -235,6 +236,28 @@ describe.each(orchestratorEngines())('merges on both simulators (%s)', (engine) 
     expect(pulls.rows.get(pr.id)!.state).toBe('merged');
     expect(gh.pull(PLAIN, pr.number)).toMatchObject({ merged: true, merge_commit_sha: expect.any(String) });
     expect(ghLog('POST /graphql', '')).toHaveLength(3); // none from this test
+  });
+
+  it('a head that moved after the check: GitHub\'s 409 is a failed row in plain words, never a merge of the unchecked head; the new head merges once green', async () => {
+    const a = feature();
+    const { pr } = await openPr(PLAIN, 'moved-1');
+    gh.advance(60);
+    gh.addReview(PLAIN, pr.number, { user: 'alice', state: 'APPROVED' });
+    const checked = (await pulls.refresh(ws, PLAIN, pr.number))!;
+    expect(checked.mergeableState).toBe('clean');
+    gh.pushToPull(PLAIN, pr.number, { 'src/late.ts': 'export const late = 1;\n' }); // the mirror has not seen it yet
+    const failed = await a.service.evaluate(ws, checked.id);
+    expect(failed).toMatchObject({ action: 'merge', outcome: 'failed', reason: expect.stringContaining('409: its head moved') });
+    expect(gh.pull(PLAIN, pr.number)).toMatchObject({ merged: false });
+    const moved = pulls.rows.get(pr.id)!; // refreshed after the attempt: the new head, its checks running
+    expect([moved.headSha !== checked.headSha, moved.checks]).toEqual([true, 'pending']);
+    expect(await a.service.evaluate(ws, pr.id)).toMatchObject({ action: 'none' });
+    gh.advance(60);
+    await pulls.refresh(ws, PLAIN, pr.number);
+    expect(await a.service.evaluate(ws, pr.id)).toMatchObject({ action: 'merge', outcome: 'sent' });
+    expect(gh.pull(PLAIN, pr.number)).toMatchObject({ merged: true });
+    const rows = await ledger.list(ws, { prefix: `merge:${PLAIN}#${pr.number}@`, kinds: ['merge'] });
+    expect(rows.map((r) => [shaTail(r.trigger), r.status]).sort()).toEqual([[checked.headSha, 'failed'], [moved.headSha, 'sent']].sort());
   });
 
   it('a conflicting PR: one rebase ask, then after the grace exactly one re-dispatch (one intent, one comment), then one escalation, then nothing', async () => {
