@@ -236,7 +236,21 @@ describe('the GitHub loop in the dashboard', () => {
     await v.context.close();
   }, 90_000);
 
-  it('archives the finished session from Settings after a dry-run count', async () => {
+  it('refreshes the CI page live when a new commit runs, then archives the finished session after a dry-run count', async () => {
+    const c = await openPage(stack, { viewport: { width: 1280, height: 900 } });
+    await login(c, stack.orch.url, stack.key, '/ci');
+    await eventually(async () => (await c.page.getByTestId('ci-run').count()) === 4, 'four runs');
+    await c.page.evaluate(() => ((window as unknown as { __noReload: number }).__noReload = 1));
+    gh.pushToPull(REPO, pr.number, { 'docs/rounding.md': 'Totals are rounded to cents.\n' }, 'Document the rounding');
+    gh.advance(60);
+    await sync();
+    await eventually(async () => (await c.page.getByTestId('ci-run').count()) === 6, 'six runs, live');
+    await eventually(async () => (await c.page.getByTestId('ci-total').textContent())?.includes('6'), 'six in the totals, live');
+    expect(await c.page.getByTestId('ci-passed').textContent()).toContain('5');
+    expect(await c.page.evaluate(() => (window as unknown as { __noReload?: number }).__noReload)).toBe(1);
+    expect(c.errors).toEqual([]);
+    await c.context.close();
+
     gh.mergePull(REPO, pr.number, { method: 'squash' });
     await eventually(async () => {
       await sync();
