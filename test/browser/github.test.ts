@@ -217,6 +217,20 @@ describe('the GitHub loop in the dashboard', () => {
     expect(await err.count()).toBe(0);
     const saved = (await api<{ items: Array<{ repo: string; ciFix: { enabled: boolean; maxPerPr: number }; reviewFix: { enabled: boolean } }> }>('GET', '/api/github/automation')).items.find((a) => a.repo === REPO);
     expect(saved).toMatchObject({ ciFix: { enabled: false, maxPerPr: 3 }, reviewFix: { enabled: true } });
+
+    // A generated webhook secret is shown once, in a dialog; afterwards only its last 4 characters, even after a reload.
+    await p.page.getByTestId('gh-generate-secret').click();
+    const secretDialog = p.page.getByTestId('gh-secret-dialog');
+    const secret = (await secretDialog.getByTestId('gh-secret-value').textContent()) ?? '';
+    expect(secret.length).toBeGreaterThanOrEqual(16);
+    const hook = await api<{ secretSet: boolean; secretLast4: string | null; url: string }>('GET', '/api/github/webhook');
+    expect(hook).toMatchObject({ secretSet: true, secretLast4: secret.slice(-4) });
+    await secretDialog.getByRole('button', { name: 'Done' }).click();
+    await p.page.getByTestId('gh-webhook').getByText(`…${secret.slice(-4)}`).waitFor();
+    expect(await p.page.getByTestId('gh-hook-url').inputValue()).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/hooks\/github\//);
+    await p.page.reload();
+    await p.page.getByTestId('gh-webhook').getByText(`…${secret.slice(-4)}`).waitFor();
+    expect(await p.page.content()).not.toContain(secret);
     expect(p.errors).toEqual([]);
     await p.context.close();
 
