@@ -23,8 +23,9 @@ import { REDISPATCH_MARK } from './merges.text';
  * ledger, dispatcher, sessions mirror). What is counted is what the simulators saw: GitHub's request log (one
  * auto-merge mutation, one merge), its PR state, the dispatcher's intents, Jules's archive calls.
  *
- * features/pulls is not built yet: `MirrorPulls` below stands in for its port, reading the PR from the GitHub
- * simulator on each refresh (state, head, mergeability, checks, reviews, labels) and notifying listeners.
+ * `MirrorPulls` below stands in for the pulls port so each step is explicit (it reads the PR from the GitHub
+ * simulator on each refresh: state, head, mergeability, checks, reviews, labels, and notifies listeners); the same
+ * feature over the real features/pulls, wired by main.ts, is exercised by test/github-loop.test.ts.
  */
 const GH_TOKEN = 'ghp_merges_sim_test_token_Zq7w';
 const JULES_KEY = 'jules-merges-test-key-0123456789';
