@@ -106,7 +106,7 @@ describe.each(orchestratorEngines())('autofix on both simulators (%s)', (engine)
     // Six sessions whose PRs open on the GitHub simulator (CI fails there by default).
     for (const key of ['a', 'optout', 'c', 'd', 'e', 'hostile']) {
       const s = await json<SessionDetail>(t.request('/api/sessions', { method: 'POST', json: { prompt: `Fix the cart total ${key} [sim:happy]`, source: SOURCE, startingBranch: 'main', autoCreatePr: true } }));
-      prs[key] = { n: 0, id: s.id, julesId: s.julesId };
+      prs[key] = { n: 0, id: s.id, julesId: s.julesId, pullId: '' };
     }
     for (let i = 0; i < 600; i++) {
       const done = jules.sessions().filter((s) => Object.values(prs).some((p) => p.julesId === s.id) && s.state === 'COMPLETED').length;
