@@ -33,7 +33,10 @@ const AUTO = 'acme-corp/storefront'; // allows auto-merge; protection: checks bu
 const PLAIN = 'acme-corp/api'; // no auto-merge; protection: checks + 1 approval
 const log = createLogger({ level: 'silent' });
 
-class MirrorPulls implements PullsService {
+/** The part of the pulls port the merges feature uses (the rest of the port may grow without touching this test). */
+type UsedPulls = Pick<PullsService, 'get' | 'byNumber' | 'forSession' | 'openLinked' | 'finishedLinked' | 'automation' | 'listAutomation' | 'setAutomation' | 'refresh' | 'workspaces' | 'onChange'>;
+
+class MirrorPulls implements UsedPulls {
   rows = new Map<string, PullRequest>();
   settings = new Map<string, RepoAutomation>();
   listeners = new Set<PullListener>();
@@ -94,11 +97,11 @@ class MirrorPulls implements PullsService {
     this.listeners.add(l);
     return () => void this.listeners.delete(l);
   }
-  list = () => Promise.reject(new Error('unused'));
-  runsOf = () => Promise.reject(new Error('unused'));
-  runs = () => Promise.reject(new Error('unused'));
-  stats = () => Promise.reject(new Error('unused'));
-  sync = () => Promise.reject(new Error('unused'));
+  /** Every other method of the port: the merges feature must not call them. */
+  asPort(): PullsService {
+    const unused = (name: string) => () => Promise.reject(new Error(`merges called pulls.${name}, which it should not need`));
+    return new Proxy(this, { get: (target, p) => (p in target ? (target as any)[p] : p === 'then' ? undefined : unused(String(p))) }) as unknown as PullsService;
+  }
 }
 
 // The merges feature's own clock (conflict grace periods); the orchestrator and the ledger run on the wall clock.
@@ -163,7 +166,7 @@ describe.each(orchestratorEngines())('merges on both simulators (%s)', (engine) 
     // The real ledger on the orchestrator's database, on the merges feature's clock (so grace periods can pass).
     ledger = createKeeperFeature({ db: t.orch.db, mirror: mirrorFromSessions(t.orch.sessions.service), bus: t.orch.bus, clock, log, instanceId: 'merges-ledger' }).external;
     deps = {
-      db: t.orch.db, bus: t.orch.bus, clock, log, instanceId: 'merges-a', pulls, github,
+      db: t.orch.db, bus: t.orch.bus, clock, log, instanceId: 'merges-a', pulls: pulls.asPort(), github,
       ledger, sessions: t.orch.sessions.service, dispatcher: t.orch.dispatch.service, sweepEveryMs: 3_600_000,
     };
     for (const repo of [AUTO, PLAIN]) await pulls.setAutomation(ws, { repo, merge: { enabled: true, method: 'squash' }, archive: { auto: true } });
