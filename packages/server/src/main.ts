@@ -83,9 +83,8 @@ export async function startOrchestrator(config: Config, opts: StartOptions = {})
 
   const app = createHttpApp({ log, metrics, bodyLimitBytes: config.BODY_LIMIT_BYTES });
   app.use('/api/*', workspaces.authenticate);
-  for (const f of [system, workspaces, events]) f.routes(app);
+  for (const f of [system, workspaces, events, budgets]) f.routes(app);
   providers.routes(app, llm.service);
-  budgets.routes(app);
   routing.routes(app, llm.service);
   for (const f of [llm, sessions, keeper, dispatch, schedules, templates, batches, github, pulls, autofix, merges]) f.routes(app);
   registerDocs(app, { version: VERSION, publicUrl: config.AUTOPILOT_PUBLIC_URL });
