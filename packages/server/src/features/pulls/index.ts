@@ -8,13 +8,13 @@ import type { Metrics } from '../../platform/metrics';
 import type { GitHubService } from '../github';
 import type { SessionsFeatureService } from '../sessions';
 import { createPullsStore } from './pulls.store';
-import { createPullsService } from './pulls.service';
+import { createPullsService, type PullsServiceImpl } from './pulls.service';
 import { createWebhooks } from './pulls.webhook';
 import { createPollLoop } from './pulls.loop';
 import { registerPullsRoutes } from './pulls.routes';
-import type { PullsService } from './pulls.types';
 
 export type { PullsService, PullChange, PullListener } from './pulls.types';
+export type { PullsServiceImpl } from './pulls.service';
 
 export interface PullsFeatureDeps {
   db: Db;
@@ -35,7 +35,7 @@ export interface PullsFeatureDeps {
 }
 
 /** PRs linked to sessions, their CI runs, per-repository automation settings, webhook ingest and the ETag poller. */
-export function createPullsFeature(deps: PullsFeatureDeps): Feature<PullsService> & { poll: ReturnType<typeof createPollLoop> } {
+export function createPullsFeature(deps: PullsFeatureDeps): Feature<PullsServiceImpl> & { poll: ReturnType<typeof createPollLoop> } {
   const log = deps.log.child({ feature: 'pulls' });
   const store = createPullsStore(deps.db);
   const service = createPullsService({
