@@ -218,6 +218,18 @@ describe('the GitHub loop in the dashboard', () => {
     const saved = (await api<{ items: Array<{ repo: string; ciFix: { enabled: boolean; maxPerPr: number }; reviewFix: { enabled: boolean } }> }>('GET', '/api/github/automation')).items.find((a) => a.repo === REPO);
     expect(saved).toMatchObject({ ciFix: { enabled: false, maxPerPr: 3 }, reviewFix: { enabled: true } });
 
+    // A token GitHub refuses: the server's 400 names `token`, shown at the field; the connection stays as it was.
+    await p.page.getByTestId('gh-connection').getByRole('button', { name: 'Replace token' }).click();
+    await p.page.getByLabel('New token').fill('ghp_not_a_token_github_knows_0000000000');
+    await p.expectingErrors(/status of 400/, async () => {
+      await p.page.getByTestId('gh-connect').click();
+      await p.page.locator('#gh-token-error').waitFor();
+    });
+    expect(await p.page.locator('#gh-token-error').textContent()).toMatch(/\S/);
+    expect(await p.page.getByLabel('New token').getAttribute('aria-invalid')).toBe('true');
+    expect((await api<{ login: string }>('GET', '/api/github/connection')).login).toBe('octo-bot');
+    await p.page.getByTestId('gh-token-form').getByRole('button', { name: 'Cancel' }).click();
+
     // A generated webhook secret is shown once, in a dialog; afterwards only its last 4 characters, even after a reload.
     await p.page.getByTestId('gh-generate-secret').click();
     const secretDialog = p.page.getByTestId('gh-secret-dialog');

@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import {
-  defaultRepoAutomation, PutGitHubConnectionBody, PutGitHubWebhookBody, PutRepoAutomationBody, type ArchiveFinishedResult, type GitHubConnection, type GitHubWebhook, type Me,
+  defaultRepoAutomation, PutGitHubWebhookBody, PutRepoAutomationBody, type ArchiveFinishedResult, type GitHubConnection, type GitHubWebhook, type Me,
   type RepoAutomation,
 } from '@autopilot/contracts';
 import { useApi, useMe } from '../../lib/api';
@@ -15,6 +15,23 @@ import './github.css';
 
 const canMember = (me: Me | undefined) => !!me && RANK[me.key.role] >= RANK.member;
 
+function tokenMistakes(token: string, apiUrl: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!token) out.token = 'Paste the token';
+  else if (!/^[\x21-\x7e]+$/.test(token)) out.token = 'A token is printable ASCII without spaces';
+  if (apiUrl && !/^https?:\/\/[^\s/]+/.test(apiUrl)) out.apiUrl = 'Give a URL starting with http:// or https://';
+  return out;
+}
+
+/** What an app connection shows (read structurally: the connection kinds grow as GitHub Apps land). */
+interface AppFacts {
+  appSlug?: string;
+  account?: string;
+  installationId?: number;
+  repositories?: number | null;
+  tokenExpiresAt?: string | null;
+}
+
 /* ------------------------------------------------------------------ connection */
 
 function TokenForm({ current, onDone }: { current: GitHubConnection; onDone?: () => void }) {
@@ -23,7 +40,7 @@ function TokenForm({ current, onDone }: { current: GitHubConnection; onDone?: ()
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [message, setMessage] = useState<string | null>(null);
   const connect = useMutation({
-    mutationFn: (body: PutGitHubConnectionBody) => api.github.connect(body),
+    mutationFn: (body: { token: string; apiUrl?: string }) => api.github.connect(body),
     onSuccess: (c) => {
       qc.setQueryData(githubKeys.connection, c);
       void qc.invalidateQueries({ queryKey: githubKeys.all });
@@ -41,10 +58,13 @@ function TokenForm({ current, onDone }: { current: GitHubConnection; onDone?: ()
     e.preventDefault();
     const f = new FormData(e.currentTarget);
     const apiUrl = String(f.get('apiUrl') ?? '').trim();
-    const parsed = PutGitHubConnectionBody.safeParse({ token: String(f.get('token') ?? ''), ...(apiUrl && { apiUrl }) });
-    if (!parsed.success) return setErrors(issuesToFields(parsed.error.issues));
+    const token = String(f.get('token') ?? '').trim();
+    // The obvious mistakes at once; everything else (a token GitHub refuses, a bad URL) comes back as the 400's field.
+    const local = tokenMistakes(token, apiUrl);
+    if (Object.keys(local).length) return setErrors(local);
     setErrors({});
-    connect.mutate(parsed.data);
+    setMessage(null);
+    connect.mutate({ token, ...(apiUrl && { apiUrl }) });
   };
   return (
     <form className="st-form" onSubmit={submit} noValidate aria-label="GitHub token" data-testid="gh-token-form">
@@ -57,8 +77,10 @@ function TokenForm({ current, onDone }: { current: GitHubConnection; onDone?: ()
         </div>
         <div className="st-field">
           <label htmlFor="gh-apiurl">API URL (GitHub Enterprise only)</label>
-          <input id="gh-apiurl" name="apiUrl" autoComplete="off" placeholder="https://github.example.com/api/v3" defaultValue={current.kind === 'token' && current.apiUrl !== 'https://api.github.com' ? current.apiUrl : ''} {...describedBy('gh-apiurl-error', errors.apiUrl)} />
+          <input id="gh-apiurl" name="apiUrl" autoComplete="off" placeholder="https://github.example.com/api/v3" {...describedBy('gh-apiurl-error', errors.apiUrl)} />
           <FieldError id="gh-apiurl-error" text={errors.apiUrl} />
+          {/* Not prefilled: empty means the server's default (GITHUB_API_URL), which a user-given URL may not be allowed to name. */}
+          <span className="st-hint">{current.kind === 'none' ? 'Empty: the server’s default GitHub.' : `Now: ${current.apiUrl}. Empty: the server’s default.`}</span>
         </div>
       </div>
       {message && (
@@ -77,6 +99,31 @@ function TokenForm({ current, onDone }: { current: GitHubConnection; onDone?: ()
         )}
       </div>
     </form>
+  );
+}
+
+function AppFactsList({ a }: { a: AppFacts }) {
+  return (
+    <>
+      <div>
+        <dt>GitHub App</dt>
+        <dd className="st-mono">{a.appSlug ?? '—'}</dd>
+      </div>
+      <div>
+        <dt>Installed on</dt>
+        <dd>
+          {a.account ?? '—'} <span className="st-muted">#{a.installationId ?? '—'}</span>
+        </dd>
+      </div>
+      <div>
+        <dt>Repositories</dt>
+        <dd>{a.repositories ?? '—'}</dd>
+      </div>
+      <div>
+        <dt>Installation token renews</dt>
+        <dd>{dateTime(a.tokenExpiresAt)}</dd>
+      </div>
+    </>
   );
 }
 
@@ -131,10 +178,14 @@ function ConnectionCard({ me }: { me: Me | undefined }) {
               <dt>Account</dt>
               <dd data-testid="gh-login">{c.login}</dd>
             </div>
-            <div>
-              <dt>Token</dt>
-              <dd className="st-mono">…{c.tokenLast4}</dd>
-            </div>
+            {c.kind === 'token' ? (
+              <div>
+                <dt>Token</dt>
+                <dd className="st-mono">…{c.tokenLast4}</dd>
+              </div>
+            ) : (
+              <AppFactsList a={c as unknown as AppFacts} />
+            )}
             <div>
               <dt>API</dt>
               <dd className="st-mono">{c.apiUrl}</dd>
