@@ -119,7 +119,7 @@ describe('the GitHub loop over a real orchestrator (SQLite)', () => {
     expect((await userMessages(w, session.julesId)).length).toBe(before + 1);
   }, 90_000);
 
-  it('a green PR with auto-merge on merges once', async () => {
+  it('a green PR with merging on is merged once (merge API: the repository does not allow auto-merge)', async () => {
     await w.api('PUT', '/api/github/automation', { repo: REPO, merge: { enabled: true, method: 'squash', useAutoMerge: false } });
     const { pr } = await sessionWithPr(w, 'Add a footer link');
     w.gh.setCi(REPO, { conclusion: 'success', delaySeconds: 30 }, pr.number);
