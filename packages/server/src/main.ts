@@ -70,7 +70,7 @@ export async function startOrchestrator(config: Config, opts: StartOptions = {})
   const batches = createBatchesFeature({ db, clock, log, bus, dispatcher: dispatch.service, templates: templates.service });
   const schedules = createSchedulesFeature({ db, clock, log, instanceId, runner: scheduleRunner(batches.service) });
   const pulls = createPullsFeature({ db, bus, clock, log, metrics, instanceId, secrets: p.secrets, github: github.service, sessions: sessions.service, publicUrl: config.AUTOPILOT_PUBLIC_URL, pollIntervalMs: config.GITHUB_POLL_INTERVAL_MS });
-  const loopDeps = { db, bus, clock, log, instanceId, pulls: pulls.service, github: github.service, ledger: keeper.external, sessions: sessions.service, dispatcher: dispatch.service };
+  const loopDeps = { db, bus, clock, log, instanceId, pulls: pulls.service, github: github.service, ledger: keeper.external, sessions: sessions.service, dispatcher: dispatch.service, conflictGraceMs: config.GITHUB_CONFLICT_GRACE_MS };
   const [autofix, merges] = [createAutofixFeature(loopDeps), createMergesFeature(loopDeps)];
   loops.push(...keeper.loops, ...budgets.loops, ...schedules.loops, ...pulls.loops, ...autofix.loops, ...merges.loops);
   const system = createSystemFeature({

@@ -80,7 +80,7 @@ export function dispatchCommand(): Command {
       .description('creates, newest first, with their place in line and estimated send time while queued')
       .option('--state <state>', `only this state (${STATES.join(', ')}; any case)`, stateOf)
       .option('--account <id>', 'only this Jules account')
-      .addOption(new Option('--origin <kind>', 'only creates from this origin').choices(['api', 'batch', 'schedule', 'keeper', 'template']))
+      .addOption(new Option('--origin <kind>', 'only creates from this origin').choices(['api', 'batch', 'schedule', 'keeper', 'template', 'github']))
       .option('--limit <n>', 'at most this many (1-500)', positiveInt('--limit', 500), 20)
       .option('--cursor <cursor>', 'the next page (printed under a full page)'),
   ).action(

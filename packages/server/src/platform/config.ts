@@ -92,6 +92,8 @@ export const ConfigSchema = z.object({
   GITHUB_API_URL: urlWithProtocols(['http', 'https']),
   /** How often open linked PRs are polled when no webhook feeds them (ms); with a webhook, 10x slower (a fallback). */
   GITHUB_POLL_INTERVAL_MS: z.coerce.number().int().min(1000).max(3_600_000).default(30_000),
+  /** features/merges: how long a conflict may last, rebase asks used up and no new push, before the PR is re-dispatched (and again before it is escalated). */
+  GITHUB_CONFLICT_GRACE_MS: z.coerce.number().int().min(0).max(7 * 86_400_000).default(30 * 60_000),
   ANTHROPIC_API_KEY: optionalString,
   ANTHROPIC_BASE_URL: urlWithProtocols(['http', 'https']),
   GEMINI_API_KEY: optionalString,
