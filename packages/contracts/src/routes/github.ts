@@ -4,7 +4,7 @@ import { declareRoutes, jsonBody, jsonOk } from './define';
 const tags = ['github'];
 const admin = { minRole: 'admin', denied: 'Only admins and owners manage the GitHub connection' } as const;
 
-/** /api/github/connection: the workspace's GitHub token (write-only), its login and rate-limit budget. */
+/** /api/github/connection: the workspace's GitHub token or App installation (secrets write-only), its login and rate-limit budget. */
 export const github = declareRoutes({
   connection: {
     method: 'get',
@@ -17,7 +17,7 @@ export const github = declareRoutes({
     method: 'put',
     path: '/api/github/connection',
     tags,
-    summary: 'Connect GitHub with a token (checked live with GET /user before it is stored encrypted)',
+    summary: 'Connect GitHub with a token (checked with GET /user) or a GitHub App installation (checked by minting an installation token) before it is stored encrypted',
     ...admin,
     request: { body: jsonBody(PutGitHubConnectionBody) },
     responses: { 200: jsonOk(GitHubConnection) },

@@ -22,6 +22,8 @@ export function createGitHubStore(db: Db) {
       const r = await k.deleteFrom('github_connections').where('workspace_id', '=', workspaceId).executeTakeFirst();
       return Number(r.numDeletedRows) > 0;
     },
+    /** Workspaces with a connection (the GitHub loop polls each). */
+    workspaces: async () => (await k.selectFrom('github_connections').select('workspace_id').execute()).map((r) => r.workspace_id),
     setError: (workspaceId: string, lastError: string | null, at: string) =>
       k.updateTable('github_connections').set({ last_error: lastError, updated_at: at }).where('workspace_id', '=', workspaceId).execute(),
   };

@@ -16,12 +16,14 @@ export interface GitHubFeatureDeps {
   clock: Clock;
   log: Logger;
   outbound: GitHubDeps['outbound'];
-  /** GITHUB_API_URL (config), else https://api.github.com. */
+  /** GITHUB_API_URL (config), demo mode's GitHub simulator, else https://api.github.com. */
   defaultApiUrl?: string;
+  /** Demo mode: the default workspace is connected to the GitHub simulator with this token when it has no connection. */
+  demo?: GitHubDeps['demo'];
   clientOptions?: GitHubDeps['clientOptions'];
 }
 
-/** The per-workspace GitHub connection (token sealed) and a cached Octokit client per workspace. */
+/** The per-workspace GitHub connection (a token or a GitHub App installation, sealed) and a cached Octokit client per workspace. */
 export function createGithubFeature(deps: GitHubFeatureDeps): Feature<GitHubService> {
   const service = createGitHubService({ ...deps, store: createGitHubStore(deps.db), log: deps.log.child({ feature: 'github' }) });
   return { service, routes: (app) => registerGitHubRoutes(app, { service }), loops: [] };

@@ -5,13 +5,15 @@ import type { Logger } from '../../platform/logger';
 import { EtagCache } from './etag-cache';
 import { GitHubAuthError, GitHubError, GitHubNotFound, GitHubRateLimited, GitHubRequestFailed, GitHubUnavailable } from './errors';
 import { createRateGate, type GitHubRateStatus } from './rate-gate';
+import type { TokenSource } from './app-auth';
 
 export const GITHUB_API_URL = 'https://api.github.com';
 
 export interface GitHubClientOptions {
   /** https://api.github.com, a GitHub Enterprise `/api/v3` URL, or the simulator. */
   baseUrl?: string;
-  token: string;
+  /** A token, or a source of tokens that change (a GitHub App installation's, app-auth.ts). */
+  token: string | TokenSource;
   /** The way out: `outbound.fetch` for a user-supplied URL, `outbound.trusted.fetch` for the operator's. */
   fetch: typeof globalThis.fetch;
   clock?: Clock;
@@ -81,7 +83,8 @@ export function createGitHubClient(opts: GitHubClientOptions) {
 
   const octokit = new Octokit({
     baseUrl: (opts.baseUrl ?? GITHUB_API_URL).replace(/\/+$/, ''),
-    auth: opts.token,
+    // A changing token is set by the request hook below (Octokit without `auth` adds no authorization of its own).
+    ...(typeof opts.token === 'string' ? { auth: opts.token } : {}),
     userAgent: 'jules-autopilot',
     request: { fetch: opts.fetch },
     // Octokit's own messages (deprecations) at debug: they carry no token, and nothing here needs a warning level.
@@ -94,9 +97,13 @@ export function createGitHubClient(opts: GitHubClientOptions) {
     const maxWaitMs = extras.maxWaitMs ?? defaultMaxWaitMs;
     const parsed = octokit.request.endpoint.parse(options);
     const key = parsed.method === 'GET' ? `${parsed.url}\n${parsed.headers.accept ?? ''}` : null;
+    const source = typeof opts.token === 'string' ? null : opts.token;
+    let reauthorized = false;
     // One retry after a rate-limit answer (once the reset has passed); a second one is the caller's to handle.
     for (let attempt = 0; ; attempt++) {
       await gate.before(op, maxWaitMs, extras.signal);
+      const token = source ? await source.token() : null;
+      if (token !== null) options.headers.authorization = `token ${token}`;
       const cached = key ? cache.get(key) : undefined;
       // Set on the options object itself: before-after-hook binds the inner hooks (auth) to this same object, so
       // options passed to request() would be ignored.
@@ -124,6 +131,13 @@ export function createGitHubClient(opts: GitHubClientOptions) {
             if (attempt === 0) continue;
             const reset = gate.status().resetAt;
             throw new GitHubRateLimited(`GitHub rate limit exceeded (${op})`, op, reset ? Date.parse(reset) : clock.now(), err.status);
+          }
+          // A renewed token refused (revoked, or expired early): drop it and send once more with a new one.
+          if (err.status === 401 && source && token !== null && !reauthorized) {
+            source.invalidate(token);
+            reauthorized = true;
+            attempt--;
+            continue;
           }
           if (err.status === 404 && key) cache.delete(key);
         }

@@ -6,9 +6,19 @@
 export interface GitHubConnectionsTable {
   workspace_id: string;
   api_url: string | null;
+  /** 'token' or 'app' (migration 2026120321_github_app). */
+  kind: 'token' | 'app';
+  /** The token, or for an app its private key (PEM): SecretBox-sealed. */
   token_sealed: string;
+  /** '' for an app. */
   token_last4: string;
+  /** The token's user, or `<app_slug>[bot]`. */
   login: string;
+  app_id: string | null;
+  installation_id: string | null;
+  app_slug: string | null;
+  account: string | null;
+  repositories: number | null;
   created_at: string;
   updated_at: string;
   last_error: string | null;
