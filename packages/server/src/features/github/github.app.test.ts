@@ -15,9 +15,9 @@ import type { GitHubService } from './github.service';
 
 requirePostgresInCi();
 
-const pem = (k: ReturnType<typeof generateKeyPairSync<'pem', 'pem'>>) => k;
-const keys = pem(generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs1', format: 'pem' } }));
-const otherKeys = pem(generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs1', format: 'pem' } }));
+const pemPair = () => generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs1', format: 'pem' } });
+const keys = pemPair();
+const otherKeys = pemPair();
 /** The key's base64 body: what must never appear anywhere once it has been sent. */
 const KEY_BODY = keys.privateKey.split('\n').slice(1, -2).join('');
 const APP_ID = 31337;
