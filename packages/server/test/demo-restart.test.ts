@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/platform/config';
 import { startOrchestrator, type Orchestrator } from '../src/main';
 import { simulatorStateFile } from '../src/integrations/jules/runtime';
+import { githubStateFile } from '../src/integrations/github/demo';
 import { ADMIN_KEY } from './harness';
 
 /** Demo mode (no JULES_API_KEY) on a DATA_DIR that survives a restart. */
@@ -95,5 +96,39 @@ describe('demo mode keeps its world across a restart', () => {
     const now = (await mirrored(running)).map((s) => s.id);
     expect(now.length).toBe(8);
     expect(now.filter((id) => old.includes(id))).toEqual([]);
+  });
+  it('demo mode runs GitHub too: the sessions\' PRs are on the built-in GitHub simulator, linked to them, and still there after a restart', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'autopilot-demo-github-'));
+    dirs.push(dataDir);
+    running = await start(dataDir);
+    const gh = running.jules.githubDemo!;
+    expect(gh.baseUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    // Zero setup: the default workspace is connected to it.
+    expect((await api(running, '/api/github/connection')).body).toMatchObject({ kind: 'token', login: 'demo-user', apiUrl: gh.baseUrl });
+    // The demo world's AUTO_CREATE_PR sessions open their PRs there as they reach that point.
+    const sim = running.jules.simulator!;
+    let pr: { id: string; number: number; repo: string; htmlUrl: string; sessionId: string | null } | undefined;
+    for (let i = 0; i < 100 && !pr; i++) {
+      sim.clock.advance(300_000);
+      await sim.githubIdle();
+      await running.sessions.sessions.syncAll();
+      expect((await api(running, '/api/github/sync', { method: 'POST' })).status).toBe(200);
+      pr = (await api(running, '/api/github/pulls?limit=100')).body.items.find((p: { sessionId: string | null }) => p.sessionId !== null);
+      if (!pr) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(pr, 'the session opened a PR on the GitHub simulator and the mirror linked it').toBeDefined();
+    expect(pr!.htmlUrl.startsWith(gh.baseUrl)).toBe(true);
+    const onGitHub = (base: string) => fetch(`${base}/repos/${pr!.repo}/pulls/${pr!.number}`, { headers: { authorization: `token ${gh.token}` } });
+    expect((await onGitHub(gh.baseUrl)).status).toBe(200);
+    await running.close();
+    running = undefined;
+    expect(fs.existsSync(githubStateFile(dataDir))).toBe(true);
+
+    running = await start(dataDir);
+    const again = running.jules.githubDemo!;
+    const res = await onGitHub(again.baseUrl);
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { title: string }).title.length).toBeGreaterThan(0);
+    expect((await api(running, `/api/github/pulls/${pr!.id}`)).body).toMatchObject({ number: pr!.number, sessionId: pr!.sessionId });
   });
 });

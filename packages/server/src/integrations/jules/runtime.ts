@@ -1,3 +1,4 @@
+import { startDemoGitHub } from '../github/demo';
 import path from 'node:path';
 import { createJulesSimulator, DEFAULT_SOURCES, loadSnapshot, persistSimulator, type JulesSimulator, type Persister, type SimSnapshot } from '@autopilot/jules-sim';
 import type { Logger } from '../../platform/logger';
@@ -17,6 +18,8 @@ export interface JulesRuntime {
    * mirror keeps the sessions it holds of it. false for a new world, and for a real Jules API (nothing to restore).
    */
   restored: boolean;
+  /** Demo mode's GitHub simulator (integrations/github/demo.ts), when GITHUB_API_URL is not set. */
+  githubDemo?: { baseUrl: string; token: string };
   close(): Promise<void>;
 }
 
@@ -37,6 +40,8 @@ export interface JulesRuntimeOptions {
    * on the next start. Without it the world lives only as long as the process.
    */
   dataDir?: string;
+  /** Demo mode: also run the GitHub simulator in this process and open the sessions' PRs there (GITHUB_API_URL unset). */
+  githubDemo?: boolean;
 }
 
 /** The file the demo simulator's world is kept in. */
@@ -53,7 +58,11 @@ export async function startJulesRuntime(o: JulesRuntimeOptions): Promise<JulesRu
   const apiKey = 'demo-simulator-key';
   const file = o.dataDir ? simulatorStateFile(o.dataDir) : undefined;
   const snapshot = file ? loadDemoWorld(file, o.log) : undefined;
-  const options = { apiKeys: [apiKey], sessions: o.demo.sessions, speed: o.demo.speed, spreadHours: o.demo.spreadHours, seed: o.demo.seed ?? Date.now() };
+  const gh = o.githubDemo ? await startDemoGitHub({ repos: DEFAULT_SOURCES.filter((x) => typeof x !== 'string'), speed: o.demo.speed, dataDir: o.dataDir, log: o.log }) : undefined;
+  const options = {
+    apiKeys: [apiKey], sessions: o.demo.sessions, speed: o.demo.speed, spreadHours: o.demo.spreadHours, seed: o.demo.seed ?? Date.now(),
+    ...(gh ? { github: { baseUrl: gh.baseUrl, token: gh.token } } : {}),
+  };
   let simulator: JulesSimulator;
   try {
     simulator = createJulesSimulator({ ...options, restore: snapshot });
@@ -73,11 +82,14 @@ export async function startJulesRuntime(o: JulesRuntimeOptions): Promise<JulesRu
       ? 'Jules sessions are SIMULATED: JULES_API_KEY is not set; the built-in Jules simulator continues the demo world saved in DATA_DIR'
       : 'Jules sessions are SIMULATED: JULES_API_KEY is not set, so the built-in Jules simulator is serving demo sessions',
   );
-  return { origin: 'simulator', name: 'Simulator (demo)', apiKey, baseUrl: served.baseUrl, simulated: true, restored: simulator.restored, simulator, close: async () => {
-    clearInterval(traffic);
-    await persister?.close();
-    await served.close();
-  } };
+  return { origin: 'simulator', name: 'Simulator (demo)', apiKey, baseUrl: served.baseUrl, simulated: true, restored: simulator.restored, simulator,
+    ...(gh ? { githubDemo: { baseUrl: gh.baseUrl, token: gh.token } } : {}),
+    close: async () => {
+      clearInterval(traffic);
+      await persister?.close();
+      await served.close();
+      await gh?.close();
+    } };
 }
 
 /** The saved demo world, if there is a readable one; an unreadable file is moved aside with a warning. */
