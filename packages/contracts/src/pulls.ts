@@ -195,7 +195,7 @@ export type GitHubWebhook = z.infer<typeof GitHubWebhook>;
 
 export const PutGitHubWebhookBody = z
   .strictObject({
-    secret: z.string().min(16).max(256).regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces').optional().openapi({ description: 'The secret set on GitHub; omitted = generate one (answered once in `secret`)' }),
+    secret: z.string().min(16).max(256).regex(/^[\x21-\x7e]{16,256}$/, '16 to 256 printable ASCII characters without spaces').optional().openapi({ description: 'The secret set on GitHub; omitted = generate one (answered once in `secret`)' }),
   })
   .openapi('PutGitHubWebhook', { example: { secret: 'a-long-random-webhook-secret' } });
 export type PutGitHubWebhookBody = z.infer<typeof PutGitHubWebhookBody>;
