@@ -14,6 +14,9 @@ import { dispatchApi } from './dispatch';
 import { batchesApi } from './batches';
 import { githubApi } from './github';
 import { pullsApi } from './pulls';
+import { hooksApi } from './hooks';
+import { inboxApi } from './inbox';
+import { channelsApi } from './channels';
 import { subscribeEvents, type SubscribeOptions, type Subscription } from './events';
 
 /**
@@ -50,6 +53,12 @@ export function createClient(opts: ClientOptions) {
     github: githubApi(t),
     /** The GitHub loop: linked PRs, CI runs and stats, repository automation, the webhook, archive-finished. */
     pulls: pullsApi(t),
+    /** Inbound webhooks: endpoints, rules, the delivery log, replay and rule tests. */
+    hooks: hooksApi(t),
+    /** The notification center: list, unread counts, read / dismiss / snooze, bulk. */
+    inbox: inboxApi(t),
+    /** Outbound channels: Slack, signed webhooks, e-mail; deliveries and attempts. */
+    channels: channelsApi(t),
     /**
      * Follows the live event stream (`routes.events.stream`, Server-Sent Events) with reconnect and Last-Event-ID
      * resume; call close() to stop.

@@ -153,7 +153,7 @@ export const Batch = z
     name: z.string(),
     state: BatchState,
     accountId: z.string(),
-    origin: z.object({ kind: z.enum(['api', 'template', 'schedule']), id: z.string().nullable() }),
+    origin: z.object({ kind: z.enum(['api', 'template', 'schedule', 'webhook']), id: z.string().nullable().openapi({ description: 'The template, schedule run or webhook delivery' }) }),
     templateId: z.string().nullable(),
     idempotencyKey: z.string().nullable(),
     counts: BatchCounts,

@@ -23,7 +23,7 @@ export type JulesPlan = z.infer<typeof JulesPlan>;
 export const DEFAULT_IN_FLIGHT = 3;
 
 /** Where an intent came from: the API, a batch item, a schedule run, the keeper's recovery (later: webhooks, swarms). */
-export const DispatchOriginKind = z.enum(['api', 'batch', 'schedule', 'keeper', 'template', 'github']);
+export const DispatchOriginKind = z.enum(['api', 'batch', 'schedule', 'keeper', 'template', 'github', 'webhook']);
 export type DispatchOriginKind = z.infer<typeof DispatchOriginKind>;
 
 export const DispatchState = z

@@ -26,6 +26,13 @@ const samples: { [T in EventType]: unknown } = {
   'batch.progress': { id: 'b1', state: 'running', total: 5, queued: 2, dispatching: 1, created: 2, failed: 0, cancelled: 0 },
   'breaker.opened': { breaker: 'llm', providerId: 'p1', provider: 'primary', kind: 'openai', model: 'gpt-4.1-mini', state: 'open' },
   'breaker.closed': { breaker: 'jules', accountId: 'a1', accountName: 'work', state: 'closed' },
+  'inbox.raised': { id: 'n1', source: 'keeper', kind: 'plan_held', severity: 'warning', title: 'Plan held', body: 'It deletes a table.', sessionId: 's1', repo: 'acme/shop', count: 2, links: [{ label: 'Session', href: '/sessions/s1' }] },
+  'inbox.updated': { ids: ['n1'], all: false, change: 'dismissed', unread: 3 },
+  'budget.threshold': { budgetId: 'b1', name: 'Monthly', percent: 80, spentUsd: 80.5, limitUsd: 100, period: '2026-12' },
+  'schedule.run': { scheduleId: 'sc1', name: 'Nightly deps', runId: 'r1', outcome: 'failed', reason: 'template not found', batchId: null },
+  'hook.delivery': { id: 'd1', endpointId: 'e1', status: 'processed', matched: ['Linear issues labelled jules'] },
+  'channel.delivery': { id: 'cd1', channelId: 'c1', eventType: 'inbox.raised', status: 'pending', attempts: 3, error: 'upstream answered 503' },
+  'channel.test': { channelId: 'c1', message: 'A test from Jules Autopilot' },
 };
 const envelope = (type: EventType, data: unknown, version: number = EventCatalog[type].version) => ({ id: '1764000000000000001', type, version, workspaceId: 'w1', at: '2026-11-23T10:00:00.000Z', data });
 

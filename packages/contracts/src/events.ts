@@ -21,7 +21,7 @@ const JulesId = Id('The session id on Jules');
 const SessionState = z.string().describe('The Jules session state: QUEUED, PLANNING, AWAITING_PLAN_APPROVAL, AWAITING_USER_FEEDBACK, IN_PROGRESS, PAUSED, FAILED, COMPLETED (or a newer value)');
 
 /** The keeper's action kinds (the same list as keeper.ts's KEEPER_ACTIONS; a test keeps them equal). */
-export const KeeperEventActionKind = z.enum(['approve', 'answer', 'nudge', 'heal', 'continue', 'recover', 'hold', 'stuck', 'escalate', 'ci_fix', 'review_fix', 'rebase', 'merge', 'redispatch', 'archive']);
+export const KeeperEventActionKind = z.enum(['approve', 'answer', 'nudge', 'heal', 'continue', 'recover', 'hold', 'stuck', 'escalate', 'ci_fix', 'review_fix', 'rebase', 'merge', 'redispatch', 'archive', 'relay']);
 /** Why the keeper raised a notification. */
 export const NotificationKind = z.enum([
   'plan_held', 'session_stuck', 'stall_escalated', 'question_escalated', 'heal_exhausted',
@@ -108,7 +108,7 @@ const DispatchUpdated = z.object({
   id: Id('The dispatch intent (GET /api/dispatch/intents/{id})'),
   accountId: Id('The Jules account it goes to'),
   state: z.enum(['queued', 'dispatching', 'created', 'failed', 'cancelled']),
-  origin: z.object({ kind: z.enum(['api', 'batch', 'schedule', 'keeper', 'template', 'github']), id: z.string().nullable().describe('The batch, schedule run or keeper action') }),
+  origin: z.object({ kind: z.enum(['api', 'batch', 'schedule', 'keeper', 'template', 'github', 'webhook']), id: z.string().nullable().describe('The batch, schedule run, keeper action or webhook delivery') }),
   sessionId: MirrorId.nullable().describe('Set once created'),
   attempts: count,
   error: z.string().nullable(),
@@ -147,6 +147,57 @@ const CiRunUpdated = z.object({
   conclusion: z.string().nullable().describe('success, failure, neutral, cancelled, skipped, timed_out, action_required, stale'),
 });
 
+const Severity = z.enum(['info', 'warning', 'critical']);
+const InboxRaised = z.object({
+  id: Id('The notification (GET /api/notifications/{id})'),
+  source: z.string().describe('keeper, breaker, budget, batch, schedule, session, channel, hooks, github'),
+  kind: z.string().describe('What happened (plan_held, budget_80, batch_failed, session_completed …)'),
+  severity: Severity,
+  title: z.string(),
+  body: z.string(),
+  sessionId: MirrorId.nullable(),
+  repo: z.string().nullable().describe('owner/name when it concerns one repository'),
+  count: count.describe('Times it happened: above 1 when this is a grouped repeat'),
+  links: z.array(z.object({ label: z.string(), href: z.string() })),
+});
+const InboxUpdated = z.object({
+  ids: z.array(Id('A notification')).describe('The notifications that changed (empty when `all` is true)'),
+  all: z.boolean().describe('A bulk change by filter'),
+  change: z.enum(['read', 'unread', 'dismissed', 'restored', 'snoozed', 'unsnoozed', 'resolved']),
+  unread: count.describe("The workspace's unread count after the change"),
+});
+const BudgetThreshold = z.object({
+  budgetId: Id('The budget (GET /api/budgets)'),
+  name: z.string(),
+  percent: z.union([z.literal(80), z.literal(100)]).describe('80 = warning; 100 = exhausted (calls are refused)'),
+  spentUsd: z.number(),
+  limitUsd: z.number(),
+  period: z.string().describe('The budget period the spend belongs to (e.g. 2026-12 or 2026-12-02)'),
+});
+const ScheduleRun = z.object({
+  scheduleId: Id('The schedule (GET /api/schedules/{id})'),
+  name: z.string(),
+  runId: Id('The run'),
+  outcome: z.enum(['ok', 'failed', 'skipped']),
+  reason: z.string().nullable(),
+  batchId: Id('The batch it started').nullable(),
+});
+const HookDeliveryEvent = z.object({
+  id: Id('The delivery (GET /api/hooks/deliveries/{id})'),
+  endpointId: Id('The endpoint'),
+  status: z.enum(['queued', 'processed', 'no_match', 'failed']),
+  matched: z.array(z.string()).describe('Names of the rules that matched'),
+});
+const ChannelDeliveryEvent = z.object({
+  id: Id('The delivery (GET /api/channels/deliveries/{id}); also its webhook-id'),
+  channelId: Id('The channel'),
+  eventType: z.string(),
+  status: z.enum(['pending', 'delivered', 'failed', 'cancelled']),
+  attempts: count,
+  error: z.string().nullable(),
+});
+const ChannelTest = z.object({ channelId: Id('The channel being tested'), message: z.string() });
+
 const entry = <V extends number, S extends z.ZodType>(version: V, description: string, data: S) => ({ version, description, data });
 
 /** Every event type: version, description and payload schema. */
@@ -166,6 +217,13 @@ export const EventCatalog = {
   'batch.progress': entry(1, "A batch's counts changed (an item was sent, created, failed or cancelled).", BatchProgress),
   'breaker.opened': entry(1, 'A circuit breaker opened: calls to that LLM model or Jules account stop for a while.', breakerData('open')),
   'breaker.closed': entry(1, 'A circuit breaker closed again: calls go through.', breakerData('closed')),
+  'inbox.raised': entry(1, 'A notification for people: new, or a grouped repeat of one (count above 1).', InboxRaised),
+  'inbox.updated': entry(1, 'Notifications were read, dismissed, snoozed, restored or resolved; carries the unread count.', InboxUpdated),
+  'budget.threshold': entry(1, 'A budget reached 80% or 100% of its limit in its period (once per period and threshold).', BudgetThreshold),
+  'schedule.run': entry(1, 'A schedule fired: its run finished, failed or was skipped.', ScheduleRun),
+  'hook.delivery': entry(1, 'An inbound webhook delivery was accepted or processed.', HookDeliveryEvent),
+  'channel.delivery': entry(1, 'An outbound delivery was attempted: delivered, waiting to retry, or given up.', ChannelDeliveryEvent),
+  'channel.test': entry(1, 'A test event sent to one channel by a person (POST /api/channels/{id}/test).', ChannelTest),
 } as const;
 
 type Catalog = typeof EventCatalog;

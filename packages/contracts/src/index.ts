@@ -16,4 +16,7 @@ export * from './dispatch';
 export * from './batches';
 export * from './github';
 export * from './pulls';
+export * from './hooks';
+export * from './inbox';
+export * from './channels';
 export * from './routes';

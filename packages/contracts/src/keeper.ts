@@ -5,9 +5,9 @@ import { IsoDate, PageQuery, pageOf } from './common';
  * The keeper: per-workspace settings, the action ledger (which doubles as the decision log), per-session keeper
  * state and the notifications it raises. Durations are milliseconds.
  */
-export const KEEPER_ACTIONS = ['approve', 'answer', 'nudge', 'heal', 'continue', 'recover', 'hold', 'stuck', 'escalate', 'ci_fix', 'review_fix', 'rebase', 'merge', 'redispatch', 'archive'] as const;
+export const KEEPER_ACTIONS = ['approve', 'answer', 'nudge', 'heal', 'continue', 'recover', 'hold', 'stuck', 'escalate', 'ci_fix', 'review_fix', 'rebase', 'merge', 'redispatch', 'archive', 'relay'] as const;
 export const KeeperActionKind = z.enum(KEEPER_ACTIONS).openapi({
-  description: 'approve/answer/nudge/heal/continue call Jules; recover creates a new session for a failed one; hold/stuck/escalate only record a decision and notify a human; the GitHub loop: ci_fix/review_fix/rebase message the session that owns a PR, merge merges it, redispatch opens a new session for it through the dispatcher, archive archives a session whose PR is done',
+  description: 'approve/answer/nudge/heal/continue call Jules; recover creates a new session for a failed one; hold/stuck/escalate only record a decision and notify a human; the GitHub loop: ci_fix/review_fix/rebase message the session that owns a PR, merge merges it, redispatch opens a new session for it through the dispatcher, archive archives a session whose PR is done; relay sends a message a webhook rule asked for',
 });
 export type KeeperActionKind = z.infer<typeof KeeperActionKind>;
 

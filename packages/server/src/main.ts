@@ -31,6 +31,10 @@ import { createGithubFeature } from './features/github';
 import { createPullsFeature } from './features/pulls';
 import { createAutofixFeature } from './features/autofix';
 import { createMergesFeature } from './features/merges';
+import { createInboxFeature } from './features/inbox';
+import { createHooksFeature } from './features/hooks';
+import { createChannelsFeature } from './features/channels';
+import { gracefulClose } from './shutdown';
 
 const DASHBOARD_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dashboard/dist');
 export type { Orchestrator, StartOptions } from './orchestrator';
@@ -49,7 +53,7 @@ export async function startOrchestrator(config: Config, opts: StartOptions = {})
   const events = createEventsFeature({ bus, metrics });
   const providers = createProvidersFeature({ db, secrets: p.secrets, clock, log, outbound: p.outbound });
   const github = createGithubFeature({ db, secrets: p.secrets, clock, log, outbound: p.outbound, defaultApiUrl: config.GITHUB_API_URL ?? jules.githubDemo?.baseUrl, ...(jules.githubDemo ? { demo: { workspaceId: workspaces.defaultWorkspaceId, token: jules.githubDemo.token } } : {}) });
-  const budgets = await createBudgetsFeature({ db, clock, log, instanceId, config });
+  const budgets = await createBudgetsFeature({ db, bus, clock, log, instanceId, config });
   const routing = createRoutingFeature({ db, clock });
   const llm = createLlmFeature({ db, providers: providers.service, budgets: budgets.service, routing: routing.service, outbound: p.outbound, config, clock, log, bus, metrics });
   await providers.service.seed(workspaces.defaultWorkspaceId, providerSeeds(config));
@@ -68,11 +72,15 @@ export async function startOrchestrator(config: Config, opts: StartOptions = {})
   dispatch.whenCreated((ws, id, k) => (k.paused ? keeper.service.setPaused(ws, id, true) : Promise.resolve()));
   const templates = createTemplatesFeature({ db, clock, log });
   const batches = createBatchesFeature({ db, clock, log, bus, dispatcher: dispatch.service, templates: templates.service });
-  const schedules = createSchedulesFeature({ db, clock, log, instanceId, runner: scheduleRunner(batches.service) });
+  const schedules = createSchedulesFeature({ db, bus, clock, log, instanceId, runner: scheduleRunner(batches.service) });
   const pulls = createPullsFeature({ db, bus, clock, log, metrics, instanceId, secrets: p.secrets, github: github.service, sessions: sessions.service, publicUrl: config.AUTOPILOT_PUBLIC_URL, pollIntervalMs: config.GITHUB_POLL_INTERVAL_MS });
   const loopDeps = { db, bus, clock, log, instanceId, pulls: pulls.service, github: github.service, ledger: keeper.external, sessions: sessions.service, dispatcher: dispatch.service, conflictGraceMs: config.GITHUB_CONFLICT_GRACE_MS };
   const [autofix, merges] = [createAutofixFeature(loopDeps), createMergesFeature(loopDeps)];
-  loops.push(...keeper.loops, ...budgets.loops, ...schedules.loops, ...pulls.loops, ...autofix.loops, ...merges.loops);
+  const inbox = createInboxFeature({ db, bus, clock, log, instanceId, keeper: keeper.service });
+  const hooks = createHooksFeature({ ...loopDeps, metrics, secrets: p.secrets, outbound: p.outbound, batches: batches.service, inbox: inbox.service, publicUrl: config.AUTOPILOT_PUBLIC_URL, ratePerMinute: config.HOOKS_RATE_PER_MINUTE });
+  const smtp = config.SMTP_URL ? { url: config.SMTP_URL, from: config.SMTP_FROM } : undefined;
+  const channels = createChannelsFeature({ db, bus, clock, log, instanceId, secrets: p.secrets, outbound: p.outbound, inbox: inbox.service, smtp, publicUrl: config.AUTOPILOT_PUBLIC_URL });
+  loops.push(...keeper.loops, ...budgets.loops, ...schedules.loops, ...pulls.loops, ...autofix.loops, ...merges.loops, ...inbox.loops, ...hooks.loops, ...channels.loops);
   const system = createSystemFeature({
     version: VERSION, instanceId, startedAt: clock.now(), metrics,
     mode: { database: db.dialect, queue: queue.kind, events: bus.kind, jules: jules.simulated ? 'simulator' : 'remote' },
@@ -86,7 +94,7 @@ export async function startOrchestrator(config: Config, opts: StartOptions = {})
   for (const f of [system, workspaces, events, budgets]) f.routes(app);
   providers.routes(app, llm.service);
   routing.routes(app, llm.service);
-  for (const f of [llm, sessions, keeper, dispatch, schedules, templates, batches, github, pulls, autofix, merges]) f.routes(app);
+  for (const f of [llm, sessions, keeper, dispatch, schedules, templates, batches, github, pulls, autofix, merges, inbox, hooks, channels]) f.routes(app);
   registerDocs(app, { version: VERSION, publicUrl: config.AUTOPILOT_PUBLIC_URL });
   registerDashboard(app, opts.dashboardDir ?? (config.DASHBOARD_DIR ? path.resolve(config.DASHBOARD_DIR) : DASHBOARD_DIST));
   for (const f of [dispatch, housekeeping]) registerJobs(queue, f.jobs);
@@ -96,23 +104,9 @@ export async function startOrchestrator(config: Config, opts: StartOptions = {})
   const server = opts.listen !== false ? await listen(app, config.HOST, config.PORT) : undefined;
   if (server) log.info({ url: server.url, database: db.dialect, queue: queue.kind, events: bus.kind, jules: jules.simulated ? 'simulator' : 'remote', instanceId }, 'Jules Autopilot is serving');
 
-  let closing: Promise<void> | undefined;
-  const close = () =>
-    (closing ??= (async () => {
-      // Graceful stop within SHUTDOWN_TIMEOUT_MS: refuse new connections and end event streams, let requests,
-      // loop ticks and jobs in flight finish (their LLM calls included); at the deadline abort what is left,
-      // each aborted LLM call releasing its budget reservation, and only then close the bus and the database.
-      const deadline = Date.now() + config.SHUTDOWN_TIMEOUT_MS;
-      events.endStreams();
-      housekeeping.schedule.stop();
-      const cutLlm = setTimeout(() => void llm.service.drain(deadline), config.SHUTDOWN_TIMEOUT_MS);
-      const [http] = await Promise.all([server?.close(deadline), ...loops.map((l) => l.stop())]);
-      await jules.close();
-      await queue.close({ timeoutMs: Math.max(0, deadline - Date.now()) });
-      clearTimeout(cutLlm);
-      const drained = await llm.service.drain(deadline);
-      log.info({ cutRequests: http?.cut ?? 0, abortedLlmCalls: drained.aborted }, 'stopped');
-      await p.close();
-    })());
+  const close = gracefulClose({
+    timeoutMs: config.SHUTDOWN_TIMEOUT_MS, log, endStreams: () => events.endStreams(), stopSchedules: () => housekeeping.schedule.stop(), server, loops: () => loops,
+    closeRuntime: () => jules.close(), closeQueue: (o) => queue.close(o), drainLlm: (d) => llm.service.drain(d), closePlatform: () => p.close(),
+  });
   return { app, url: server?.url ?? '', config, db, bus, queue, log, workspaces: workspaces.service, llm: llm.service, sessions, keeper, dispatch, batches: batches.service, pulls: pulls.service, jules, generatedKey: workspaces.generatedKey, loginLinks: workspaces.loginLinks, close };
 }

@@ -1,8 +1,11 @@
 import { batches } from './batches';
+import { channels } from './channels';
 import { budgets } from './budgets';
 import { dispatch } from './dispatch';
 import { events } from './events';
 import { github } from './github';
+import { hooks } from './hooks';
+import { inbox } from './inbox';
 import { keeper } from './keeper';
 import { llm } from './llm';
 import { providers } from './providers';
@@ -19,7 +22,7 @@ import { assignOperationIds } from './define';
 export * from './define';
 
 /** Every API route, by feature: the server registers exactly these, the client calls exactly these. */
-export const routes = { workspaces, system, events, sessions, keeper, providers, budgets, routing, llm, schedules, templates, dispatch, batches, github, pulls } as const;
+export const routes = { workspaces, system, events, sessions, keeper, providers, budgets, routing, llm, schedules, templates, dispatch, batches, github, pulls, hooks, inbox, channels } as const;
 export type Routes = typeof routes;
 
 // operationId = feature + declaration key (`sessionsList`, `keeperUpdateSettings`), unique (throws otherwise).

@@ -15,6 +15,9 @@ const BatchesPage = lazy(() => import('../features/batches/BatchesPage').then((m
 const BatchDetailPage = lazy(() => import('../features/batches/BatchDetailPage').then((m) => ({ default: m.BatchDetailPage })));
 const SchedulesPage = lazy(() => import('../features/schedules/SchedulesPage').then((m) => ({ default: m.SchedulesPage })));
 const CiPage = lazy(() => import('../features/github/CiPage').then((m) => ({ default: m.CiPage })));
+const NotificationsPage = lazy(() => import('../features/inbox/NotificationsPage').then((m) => ({ default: m.NotificationsPage })));
+const WebhooksPage = lazy(() => import('../features/hooks/WebhooksPage').then((m) => ({ default: m.WebhooksPage })));
+const ChannelsPage = lazy(() => import('../features/channels/ChannelsPage').then((m) => ({ default: m.ChannelsPage })));
 const SystemPage = lazy(() => import('../features/system/SystemPage').then((m) => ({ default: m.SystemPage })));
 
 interface Route {
@@ -34,6 +37,11 @@ const ROUTES: Route[] = [
   { path: '/schedules/:id', render: (p) => <SchedulesPage key={p.id} id={p.id} /> },
   { path: '/keeper', render: () => <KeeperPage /> },
   { path: '/ci', render: () => <CiPage /> },
+  { path: '/notifications', render: () => <NotificationsPage /> },
+  { path: '/webhooks', render: () => <WebhooksPage /> },
+  { path: '/webhooks/:id', render: (p) => <WebhooksPage key={p.id} id={p.id} /> },
+  { path: '/channels', render: () => <ChannelsPage /> },
+  { path: '/channels/:id', render: (p) => <ChannelsPage key={p.id} id={p.id} /> },
   { path: '/providers', render: () => <ProvidersPage /> },
   { path: '/costs', render: () => <CostsPage /> },
   { path: '/settings', render: () => <SettingsPage section="accounts" /> },

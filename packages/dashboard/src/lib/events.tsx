@@ -48,7 +48,14 @@ function staleKeys(e: AppEvent): string[][] {
     case 'notification.raised':
     case 'notification.updated':
       // Read, dismissed or resolved in another tab (or by the keeper): the bell and the lists refetch.
-      return [['keeper', 'notifications']];
+      return [['keeper', 'notifications'], ['inbox']];
+    case 'inbox.raised':
+    case 'inbox.updated':
+      return [['inbox']];
+    case 'hook.delivery':
+      return [['hooks']];
+    case 'channel.delivery':
+      return [['channels']];
     default:
       return [];
   }

@@ -94,6 +94,12 @@ export const ConfigSchema = z.object({
   GITHUB_POLL_INTERVAL_MS: z.coerce.number().int().min(1000).max(3_600_000).default(30_000),
   /** features/merges: how long a conflict may last, rebase asks used up and no new push, before the PR is re-dispatched (and again before it is escalated). */
   GITHUB_CONFLICT_GRACE_MS: z.coerce.number().int().min(0).max(7 * 86_400_000).default(30 * 60_000),
+  /** features/channels: the SMTP server e-mail channels send through (`smtp://user:pass@host:587`, `smtps://…`); unset = no e-mail channels. The operator's own server: not checked by the outbound module. */
+  SMTP_URL: urlWithProtocols(['smtp', 'smtps']),
+  /** The From address of e-mail channels. */
+  SMTP_FROM: z.string().max(320).default('Jules Autopilot <autopilot@localhost>'),
+  /** features/hooks: the most inbound deliveries one endpoint accepts per minute (beyond: 429 with Retry-After). */
+  HOOKS_RATE_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(600),
   ANTHROPIC_API_KEY: optionalString,
   ANTHROPIC_BASE_URL: urlWithProtocols(['http', 'https']),
   GEMINI_API_KEY: optionalString,

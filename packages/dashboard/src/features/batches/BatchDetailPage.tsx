@@ -6,7 +6,7 @@ import { BatchProgressView } from './BatchProgress';
 import { useBatch } from './data';
 import './batches.css';
 
-const ORIGIN = { api: 'started here or through the API', template: 'launched from a template', schedule: 'started by a schedule' } as const;
+const ORIGIN = { api: 'started here or through the API', template: 'launched from a template', schedule: 'started by a schedule', webhook: 'started by a webhook rule' } as const;
 
 /** One batch: its progress bar and every item's state, live, with cancel and retry. */
 export function BatchDetailPage({ id }: { id: string }) {

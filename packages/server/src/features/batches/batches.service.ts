@@ -29,7 +29,7 @@ export interface BatchesDeps {
 
 /** Who started a batch and where its body's fields are, for the 400s and 409s. */
 export interface CreateOptions {
-  origin: { kind: 'api' | 'template' | 'schedule'; id: string | null };
+  origin: { kind: 'api' | 'template' | 'schedule' | 'webhook'; id: string | null };
   paths: InputPaths;
   accountPath: string;
   keyPath: string;

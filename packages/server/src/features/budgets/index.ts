@@ -1,6 +1,7 @@
 import type { Clock } from '../../platform/clock';
 import type { Config } from '../../platform/config';
 import type { Db } from '../../platform/db';
+import type { EventBus } from '../../platform/events/bus';
 import type { Feature } from '../../platform/feature';
 import type { Logger } from '../../platform/logger';
 import { intervalLoop } from '../../platform/loops';
@@ -15,6 +16,8 @@ export interface BudgetsFeatureDeps {
   clock: Clock;
   log: Logger;
   instanceId: string;
+  /** Where `budget.threshold` goes (80% and 100% of a limit, once per period); optional for tests of the budgets alone. */
+  bus?: EventBus;
   /** The gateway's timeouts and retries: a reservation must outlive any call it covers. */
   config: Pick<Config, 'LLM_TIMEOUT_MS' | 'LLM_RETRIES' | 'LLM_RETRY_BASE_MS'>;
 }

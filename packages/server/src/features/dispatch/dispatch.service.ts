@@ -21,7 +21,7 @@ export interface DispatchServiceDeps {
 }
 
 const cursor = cursorCodec(z.object({ s: z.number(), i: z.string() }));
-const ORIGIN_PRIORITY: Record<DispatchOriginKind, number> = { api: 0, keeper: 5, github: 5, template: 10, batch: 10, schedule: 10 };
+const ORIGIN_PRIORITY: Record<DispatchOriginKind, number> = { api: 0, keeper: 5, github: 5, webhook: 5, template: 10, batch: 10, schedule: 10 };
 
 /** The stored error (JSON of a SendError) as the API shows it: its message. */
 export function errorOf(r: IntentRow): { code: string; message: string; issues?: Array<{ path: string; message: string }>; retryAfterMs?: number } | null {

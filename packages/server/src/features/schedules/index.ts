@@ -1,5 +1,6 @@
 import type { Clock } from '../../platform/clock';
 import type { Db } from '../../platform/db';
+import type { EventBus } from '../../platform/events/bus';
 import type { Feature } from '../../platform/feature';
 import type { Logger } from '../../platform/logger';
 import { createSchedulesStore } from './schedules.store';
@@ -15,6 +16,8 @@ export interface SchedulesFeatureDeps {
   clock: Clock;
   log: Logger;
   instanceId: string;
+  /** Where `schedule.run` goes (a run finished, failed or was skipped); optional for tests of the schedules alone. */
+  bus?: EventBus;
   /** What fires a target; default: records each run as skipped (the dispatcher is not built yet). */
   runner?: ScheduleRunner;
   tickMs?: number;

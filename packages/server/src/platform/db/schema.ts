@@ -4,6 +4,10 @@ import type { GitHubConnectionsTable, DispatchIntentsTable, DispatchLimitsTable,
 export type * from './schema.launch';
 import type { GitHubPullsTable, GitHubCiRunsTable, GitHubWebhooksTable, GitHubDeliveriesTable, GitHubRepoAutomationTable } from './schema.github';
 export type * from './schema.github';
+import type {
+  HookEndpointsTable, HookDeliveriesTable, HookFollowupsTable, NoticesTable, EventReceiptsTable, BudgetAlertsTable, ChannelsTable, ChannelDeliveriesTable, ChannelAttemptsTable,
+} from './schema.events';
+export type * from './schema.events';
 
 /**
  * The database's shape, for Kysely. Timestamps shown to people are ISO-8601 text (sortable on both engines);
@@ -128,6 +132,15 @@ export interface Database {
   github_webhooks: GitHubWebhooksTable;
   github_deliveries: GitHubDeliveriesTable;
   github_repo_automation: GitHubRepoAutomationTable;
+  hook_endpoints: HookEndpointsTable;
+  hook_deliveries: HookDeliveriesTable;
+  hook_followups: HookFollowupsTable;
+  notices: NoticesTable;
+  event_receipts: EventReceiptsTable;
+  budget_alerts: BudgetAlertsTable;
+  channels: ChannelsTable;
+  channel_deliveries: ChannelDeliveriesTable;
+  channel_attempts: ChannelAttemptsTable;
 }
 
 

@@ -1,0 +1,2 @@
+// Stand-ins of issue #15 (see README.md); each module exports its starter.
+export {};
