@@ -3,6 +3,8 @@ import type { Db } from '../../platform/db';
 import type { EventBus } from '../../platform/events/bus';
 import type { Feature } from '../../platform/feature';
 import type { Logger } from '../../platform/logger';
+import type { PullsService } from '../pulls';
+import type { SessionsFeatureService } from '../sessions';
 import type { InboxService, KeeperNotificationPort } from './inbox.types';
 
 export type { InboxService, NoticeDraft, KeeperNotificationPort } from './inbox.types';
@@ -14,6 +16,9 @@ export interface InboxFeatureDeps {
   log: Logger;
   instanceId: string;
   keeper: KeeperNotificationPort;
+  /** Session titles, repositories and outputs (a completed session's PR). */
+  sessions: SessionsFeatureService;
+  pulls: PullsService;
 }
 
 /**

@@ -1,0 +1,2 @@
+// Stand-in: built by issue #15 (see ../README.md).
+export const slackPlaceholder = true;
