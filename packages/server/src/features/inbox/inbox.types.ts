@@ -12,6 +12,11 @@ export interface NoticeDraft {
   links?: NoticeLink[];
   /** Repeats with the same key (while the entry is open) are grouped: count + 1, unread again. Default source:kind:session/repo. */
   groupKey?: string;
+  /**
+   * The entry's id, when the source has a stable one (a keeper notification's id, `batch:<id>`): raising an id that
+   * exists already changes nothing and returns that entry (once per source row). Default: a new id.
+   */
+  id?: string;
   /** The source's own id (a keeper notification id): changes made in the center go back to the source. */
   ref?: string;
 }
