@@ -3,7 +3,7 @@ import type { Me } from '@autopilot/contracts';
 import { useAuth } from '../lib/api';
 import { useConnectionState } from '../lib/events';
 import { useTheme } from '../lib/theme';
-import { NotificationCenter } from '../features/keeper/Notifications';
+import { Bell } from '../features/inbox/Bell';
 import { NAV } from './nav';
 import { Link, useLocation } from './router';
 
@@ -52,7 +52,7 @@ export function Shell({ me, children }: { me: Me; children: ReactNode }) {
         </span>
         <span className="spacer" />
         <ConnectionBadge />
-        <NotificationCenter me={me} />
+        <Bell me={me} />
         <ThemeToggle />
         <button type="button" className="ghost" onClick={() => logout()}>
           Sign out

@@ -1,7 +1,9 @@
 import { createContext, useContext, useEffect, useRef, useState, type ReactNode } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
-import type { AppEvent, EventData, NotificationKind } from '@autopilot/contracts';
+import type { AppEvent, EventData } from '@autopilot/contracts';
 import type { ConnectionState } from '@autopilot/client';
+import { maybeNotify } from '../features/inbox/browser-notify';
+import { navigate } from '../app/router';
 import { useApi, useAuth } from './api';
 import { useToast, type Toast } from './toasts';
 
@@ -15,25 +17,18 @@ interface Live {
 
 const LiveContext = createContext<Live | null>(null);
 
-/** How loud each keeper notification is: a failure is an error, a recovery under way is news, the rest want a look. */
-const NOTIFICATION_LEVEL: Record<NotificationKind, Toast['level']> = {
-  heal_exhausted: 'error',
-  session_recovered: 'info',
-  plan_held: 'warning',
-  session_stuck: 'warning',
-  stall_escalated: 'warning',
-  question_escalated: 'warning',
-  completed_without_pr: 'warning',
-  session_paused: 'warning',
-  no_progress_after_reply: 'warning',
-  ci_escalated: 'error',
-  review_escalated: 'warning',
-  conflict_escalated: 'warning',
-};
+/** How loud each notification's toast is, by its severity. */
+const SEVERITY_LEVEL: Record<EventData<'inbox.raised'>['severity'], Toast['level']> = { info: 'info', warning: 'warning', critical: 'error' };
 
-/** The toast for a `notification.raised` event: its title, its body, linked to its session when it has one. */
-export function notificationToast(n: EventData<'notification.raised'>): Omit<Toast, 'id'> {
-  return { title: n.title, body: n.body || undefined, level: NOTIFICATION_LEVEL[n.kind] ?? 'info', href: n.sessionId ? `/sessions/${encodeURIComponent(n.sessionId)}` : undefined };
+/**
+ * The toast for an `inbox.raised` event (the notification center; the keeper's own `notification.raised` reaches
+ * people through it, so nothing toasts twice): its title, its body, linked to its first in-app link or its session.
+ * A grouped repeat says how many times it happened.
+ */
+export function noticeToast(n: EventData<'inbox.raised'>): Omit<Toast, 'id'> {
+  const inApp = n.links.find((l) => l.href.startsWith('/') && !l.href.startsWith('//'))?.href;
+  const href = inApp ?? (n.sessionId ? `/sessions/${encodeURIComponent(n.sessionId)}` : undefined);
+  return { title: n.count > 1 ? `${n.title} (×${n.count})` : n.title, body: n.body || undefined, level: SEVERITY_LEVEL[n.severity] ?? 'info', href };
 }
 
 /** Query keys a given event makes stale, for features that simply refetch (the sessions board patches instead). */
@@ -63,8 +58,8 @@ function staleKeys(e: AppEvent): string[][] {
 
 /**
  * Follows the workspace's event stream for the whole authenticated app: exposes the connection state, invalidates
- * cached queries an event touches, refetches everything after a `reset` (events were missed), raises toasts for
- * `notification.raised`, and fans events out to feature listeners.
+ * cached queries an event touches, refetches everything after a `reset` (events were missed), raises toasts (and, on opt-in, system
+ * notifications) for `inbox.raised`, and fans events out to feature listeners.
  */
 export function LiveEventsProvider({ children }: { children: ReactNode }) {
   const api = useApi();
@@ -90,7 +85,10 @@ export function LiveEventsProvider({ children }: { children: ReactNode }) {
       onReset: () => void queryClient.invalidateQueries(),
       onEvent: (e) => {
         for (const key of staleKeys(e)) void queryClient.invalidateQueries({ queryKey: key });
-        if (e.type === 'notification.raised') toast(notificationToast(e.data));
+        if (e.type === 'inbox.raised') {
+          toast(noticeToast(e.data));
+          maybeNotify(e.data, (href) => navigate(href));
+        }
         for (const l of listeners.current) l(e);
       },
     });
