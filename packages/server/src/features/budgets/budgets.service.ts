@@ -2,7 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type { BudgetStatus, PutBudgetBody } from '@autopilot/contracts';
 import type { Clock } from '../../platform/clock';
 import type { LlmBudgetReservationsTable, LlmBudgetsTable, LlmUsageTable } from '../../platform/db/schema';
+import type { EventBus } from '../../platform/events/bus';
+import type { Logger } from '../../platform/logger';
 import type { BatchRelease, BatchResult, BudgetsStore } from './budgets.store';
+import { createThresholdWatch } from './budgets.thresholds';
 
 /** An amount held against a workspace's budget while a call is in flight. */
 export interface Reservation {
@@ -36,6 +39,9 @@ export interface BudgetsDeps {
    * for its own write to be committed, so nothing is acknowledged before it is durable. No effect on PostgreSQL.
    */
   groupCommit?: boolean;
+  /** Where `budget.threshold` goes (80% and 100% of a window's limit, once per period); none = not announced. */
+  bus?: EventBus;
+  log?: Logger;
 }
 
 /** Most operations one group commit takes; the rest go in the next one. */
@@ -70,6 +76,18 @@ export function createBudgetsService(deps: BudgetsDeps) {
   const ttlMs = deps.reservationTtlMs ?? DEFAULT_RESERVATION_TTL_MS;
   const ensured = new Set<string>();
   const group = deps.groupCommit !== false && store.batch ? createGroupCommit(store.batch, clock) : null;
+  const watch = deps.bus ? createThresholdWatch({ store, bus: deps.bus, clock }) : null;
+
+  /** After spend was booked: announce a threshold it reached (never fails the settle). */
+  async function thresholds(workspaceId: string): Promise<void> {
+    if (!watch) return;
+    try {
+      const row = await store.get(workspaceId);
+      if (row) await watch(row);
+    } catch (err) {
+      deps.log?.warn({ err, workspaceId }, 'could not check the budget thresholds');
+    }
+  }
 
   async function ensure(workspaceId: string): Promise<void> {
     if (ensured.has(workspaceId)) return;
@@ -132,12 +150,10 @@ export function createBudgetsService(deps: BudgetsDeps) {
     const w = windowsAt(now);
     if (w.day !== r.day || w.month !== r.month) await store.rollover(r.workspaceId, w.day, w.month, now);
     const release = { id: r.id, workspace_id: r.workspaceId, actual: actualUsd, usage };
-    if (group) {
-      await group.release(release);
-      return;
-    }
-    if (usage) await store.releaseAndRecord(release, actualUsd, now, usage);
+    if (group) await group.release(release);
+    else if (usage) await store.releaseAndRecord(release, actualUsd, now, usage);
     else await store.release(release, actualUsd, now);
+    if (actualUsd > 0) await thresholds(r.workspaceId);
   }
 
   return {
@@ -154,6 +170,8 @@ export function createBudgetsService(deps: BudgetsDeps) {
         degrade_to: body.degradeTo ? JSON.stringify(body.degradeTo) : null,
         updated_at: clock.now(),
       });
+      // A lower limit may put this period's spend past a threshold already.
+      await thresholds(workspaceId);
       return toStatus(await current(workspaceId));
     },
 

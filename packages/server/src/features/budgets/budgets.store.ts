@@ -2,7 +2,7 @@ import fsCallback from 'node:fs';
 import SQLite from 'better-sqlite3';
 import { CompiledQuery, sql, type Kysely } from 'kysely';
 import type { Db } from '../../platform/db';
-import type { Database, LlmBudgetReservationsTable, LlmBudgetsTable, LlmUsageTable } from '../../platform/db/schema';
+import type { BudgetAlertsTable, Database, LlmBudgetReservationsTable, LlmBudgetsTable, LlmUsageTable } from '../../platform/db/schema';
 
 /** One release of a batch: the reservation to end, the cost to book, and optionally the call's usage row. */
 export interface BatchRelease {
@@ -178,6 +178,13 @@ export function createBudgetsStore(db: Db) {
 
   return {
     get: (workspaceId: string) => k.selectFrom('llm_budgets').selectAll().where('workspace_id', '=', workspaceId).executeTakeFirst(),
+
+    /** Records a threshold announcement unless one exists (once per budget, period and percent): true for the one writer. */
+    alertOnce: (row: BudgetAlertsTable): Promise<boolean> =>
+      write(async () => {
+        const r = await k.insertInto('budget_alerts').values(row).onConflict((oc) => oc.columns(['budget_id', 'period', 'percent']).doNothing()).executeTakeFirst();
+        return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
+      }),
 
     /** Creates the workspace's row (no limits) unless it exists. */
     ensure: (row: LlmBudgetsTable) =>

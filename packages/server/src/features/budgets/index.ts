@@ -35,7 +35,7 @@ export const reservationTtlMs = (c: BudgetsFeatureDeps['config']) => c.LLM_TIMEO
 export async function createBudgetsFeature(deps: BudgetsFeatureDeps): Promise<Feature<BudgetsService>> {
   const { log } = deps;
   const ttl = reservationTtlMs(deps.config);
-  const service = createBudgetsService({ store: createBudgetsStore(deps.db), clock: deps.clock, instanceId: deps.instanceId, reservationTtlMs: ttl });
+  const service = createBudgetsService({ store: createBudgetsStore(deps.db), clock: deps.clock, instanceId: deps.instanceId, reservationTtlMs: ttl, bus: deps.bus, log });
   const releasedAtStart = await service.reconcile({ atStart: true });
   if (releasedAtStart > 0) log.warn({ released: releasedAtStart }, 'released budget reservations left by a previous run');
   const reconcile = intervalLoop('budgets.reconcile', Math.min(ttl, 60_000), async () => {

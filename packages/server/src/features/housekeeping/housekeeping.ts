@@ -16,17 +16,28 @@ export interface HousekeepingDeps {
   pattern?: string;
 }
 
+/** How long a bus consumer's receipt of an event is kept: far past any replay of it (the bus buffer holds minutes). */
+export const EVENT_RECEIPTS_KEEP_MS = 7 * 86_400_000;
+
+/** Drops event receipts (features/inbox claims each bus event with one) older than `before`; returns how many. */
+export async function pruneEventReceipts(db: Db, before: number): Promise<number> {
+  const r = await db.kysely.deleteFrom('event_receipts').where('at', '<', before).executeTakeFirst();
+  return Number(r.numDeletedRows);
+}
+
 /**
  * Periodic clean-up as a queued job: every instance schedules it hourly (croner), the dedupe key makes the queue
  * hold one at a time across instances, and the handler is idempotent. Today it asks the leases module to drop
- * leases of instances long gone (the queue prunes its own finished jobs).
+ * leases of instances long gone and prunes event receipts older than 7 days (the queue prunes its own finished jobs).
  */
 export function createHousekeeping(deps: HousekeepingDeps) {
   const log = deps.log.child({ feature: 'housekeeping' });
   const jobs: JobHandlers<JobCatalog> = {
     'system.housekeeping': async (payload) => {
-      const staleLeases = await expireStaleLeases(deps.db, deps.clock.now());
-      log.info({ reason: payload.reason ?? 'schedule', staleLeases }, 'housekeeping done');
+      const now = deps.clock.now();
+      const staleLeases = await expireStaleLeases(deps.db, now);
+      const receipts = await pruneEventReceipts(deps.db, now - EVENT_RECEIPTS_KEEP_MS);
+      log.info({ reason: payload.reason ?? 'schedule', staleLeases, receipts }, 'housekeeping done');
     },
   };
   let cron: Cron | undefined;

@@ -25,6 +25,6 @@ export interface SchedulesFeatureDeps {
 
 /** Schedules: cron or interval in an IANA zone, fired exactly once per fire time by whichever instance claims it. */
 export function createSchedulesFeature(deps: SchedulesFeatureDeps): Feature<SchedulesService> {
-  const service = createSchedulesService({ store: createSchedulesStore(deps.db), clock: deps.clock, log: deps.log, instanceId: deps.instanceId, runner: deps.runner });
+  const service = createSchedulesService({ store: createSchedulesStore(deps.db), clock: deps.clock, log: deps.log, instanceId: deps.instanceId, runner: deps.runner, bus: deps.bus });
   return { service, loops: [schedulesLoop(service, deps.log, deps.clock, deps.tickMs)], routes: (app) => registerSchedulesRoutes(app, { service }) };
 }

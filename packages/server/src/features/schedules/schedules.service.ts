@@ -6,6 +6,7 @@ import { cursorCodec } from '../../platform/cursor';
 import { isUniqueViolation } from '../../platform/db';
 import type { ScheduleRunsTable, SchedulesTable } from '../../platform/db/schema';
 import { badRequest, conflict, notFound } from '../../platform/errors';
+import type { EventBus } from '../../platform/events/bus';
 import type { Logger } from '../../platform/logger';
 import type { SchedulesStore } from './schedules.store';
 import { canonicalZone, cronIssue, describe, firesBetween, localIso, nextFire, nextFires, type TimingSpec } from './schedules.timing';
@@ -59,6 +60,8 @@ export interface SchedulesDeps {
   claimTimeoutMs?: number;
   /** Takes of one run before it is recorded failed. Default 3. */
   maxAttempts?: number;
+  /** Where `schedule.run` goes once a run's outcome is recorded; none = not announced. */
+  bus?: EventBus;
 }
 
 /** Fire times counted per schedule and tick when catching up after a downtime (the count says "at least" past it). */
@@ -153,6 +156,17 @@ export function createSchedulesService(deps: SchedulesDeps) {
 
   // ---- firing ------------------------------------------------------------------------------------------------
 
+  /** `schedule.run`, after the run's outcome is recorded (by the instance that recorded it). */
+  async function announce(run: Pick<ScheduleRunsTable, 'id'>, schedule: Pick<SchedulesTable, 'id' | 'workspace_id' | 'name'>, outcome: 'ok' | 'failed' | 'skipped', reason: string | null, links: RunLink[]) {
+    if (!deps.bus) return;
+    const batchId = links.map((l) => /^\/batches\/([^/?#]+)$/.exec(l.url)?.[1]).find((x): x is string => !!x) ?? null;
+    try {
+      await deps.bus.publish('schedule.run', schedule.workspace_id, { scheduleId: schedule.id, name: schedule.name, runId: run.id, outcome, reason, batchId });
+    } catch (err) {
+      log.warn({ err, runId: run.id }, 'could not publish schedule.run');
+    }
+  }
+
   /** Runs a claim this instance holds through the runner and records the outcome (if the claim is still ours). */
   async function execute(run: ScheduleRunsTable, schedule: SchedulesTable): Promise<void> {
     if (!(await store.start(run.id, instanceId, run.attempts, clock.now()))) return;
@@ -174,6 +188,7 @@ export function createSchedulesService(deps: SchedulesDeps) {
     const links = (result.links ?? []).slice(0, 50);
     const recorded = await store.finish(run.id, instanceId, run.attempts, { outcome: result.outcome, reason, links: JSON.stringify(links), finished_at: clock.now() });
     if (!recorded) log.warn({ runId: run.id, scheduleId: schedule.id }, 'schedule run was taken over by another instance before its outcome was recorded');
+    else await announce(run, schedule, result.outcome, reason, links);
   }
 
   const claimRow = (s: SchedulesTable, fireAt: number, now: number, o: Partial<ScheduleRunsTable> = {}): ScheduleRunsTable => ({
@@ -200,7 +215,10 @@ export function createSchedulesService(deps: SchedulesDeps) {
       } else {
         const why = s.missed_run_policy === 'run_once' ? 'the on-time run that follows stands for them' : 'missed-run policy skip';
         const row = claimRow(s, last, now, { missed: n, outcome: 'skipped', finished_at: now, reason: `${count} missed while no instance was running (${span}): not run (${why})` });
-        if (await store.claim(row)) out.skippedMissed++;
+        if (await store.claim(row)) {
+          out.skippedMissed++;
+          await announce(row, s, 'skipped', row.reason, []);
+        }
       }
     }
     for (const f of onTime) {
@@ -224,10 +242,8 @@ export function createSchedulesService(deps: SchedulesDeps) {
       const s = await store.scheduleOf(r.schedule_id);
       if (!s) continue; // deleted meanwhile: its runs went with it
       if (taken.attempts > maxAttempts) {
-        await store.finish(r.id, instanceId, taken.attempts, {
-          outcome: 'failed', finished_at: now, links: r.links,
-          reason: `abandoned: claimed ${r.attempts} times without an outcome (each claimer stopped before recording one)`,
-        });
+        const reason = `abandoned: claimed ${r.attempts} times without an outcome (each claimer stopped before recording one)`;
+        if (await store.finish(r.id, instanceId, taken.attempts, { outcome: 'failed', finished_at: now, links: r.links, reason })) await announce(r, s, 'failed', reason, JSON.parse(r.links) as RunLink[]);
         continue;
       }
       log.warn({ runId: r.id, scheduleId: r.schedule_id, attempt: taken.attempts, previousHolder: r.claimed_by }, 'retrying a schedule run whose claimer stopped before recording an outcome');
