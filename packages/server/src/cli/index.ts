@@ -13,6 +13,9 @@ import { batchCommand, batchesCommand } from './batch';
 import { templatesCommand } from './templates';
 import { dispatchCommand } from './dispatch';
 import { ciCommand, githubCommand, prsCommand } from './github';
+import { hooksCommand } from './hooks';
+import { notificationsCommand } from './notifications';
+import { channelsCommand } from './channels';
 import { fail } from './common';
 
 /*
@@ -34,7 +37,10 @@ Examples:
   autopilot sessions watch
   autopilot batch tasks.md --repo acme/api --branch main --dry-run
   autopilot templates launch "Fix an issue" --repo acme/api --var issue=42 --wait
-  autopilot dispatch                               each Jules account's quota, queue and forecast`;
+  autopilot dispatch                               each Jules account's quota, queue and forecast
+  autopilot hooks create "Linear issues" --preset linear --secret lin_wh_...
+  autopilot notifications --unread
+  autopilot channels add ops --kind webhook --url https://ops.example.com/autopilot`;
 
 /** The program with every command; `exitOverride` everywhere so `main` decides the exit codes. */
 export function buildProgram(): Command {
@@ -44,7 +50,7 @@ export function buildProgram(): Command {
     .enablePositionalOptions()
     .showHelpAfterError('(add --help for usage)')
     .addHelpText('after', ENV_HELP);
-  for (const c of [serveCommand(), simCommand(), githubSimCommand(), sessionsCommand(), keysCommand(), accountsCommand(), keeperCommand(), costsCommand(), batchCommand(), batchesCommand(), templatesCommand(), dispatchCommand(), prsCommand(), ciCommand(), githubCommand(), loginCommand(), loginLinkCommand()]) program.addCommand(c);
+  for (const c of [serveCommand(), simCommand(), githubSimCommand(), sessionsCommand(), keysCommand(), accountsCommand(), keeperCommand(), costsCommand(), batchCommand(), batchesCommand(), templatesCommand(), dispatchCommand(), prsCommand(), ciCommand(), githubCommand(), hooksCommand(), notificationsCommand(), channelsCommand(), loginCommand(), loginLinkCommand()]) program.addCommand(c);
   const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)];
   // A group called without a subcommand shows its help on stderr (exit 2: it did nothing).
   for (const c of all(program)) c.exitOverride();
