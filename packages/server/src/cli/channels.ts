@@ -20,7 +20,7 @@ function severities(v: string): Array<(typeof SEVERITIES)[number]> {
   return items as Array<(typeof SEVERITIES)[number]>;
 }
 
-type AddOpts = ConnectionOptions & { kind: ChannelKind; url?: string; to?: string[]; secret?: string; events?: string[]; severity?: Array<(typeof SEVERITIES)[number]>; repo?: string[] };
+type AddOpts = ConnectionOptions & { kind: ChannelKind; target?: string; to?: string[]; secret?: string; events?: string[]; severity?: Array<(typeof SEVERITIES)[number]>; repo?: string[] };
 
 /** The create body for the flags, or a usage error naming the flag a kind needs. */
 export function addBody(name: string, o: AddOpts): CreateChannelBody {
@@ -29,16 +29,16 @@ export function addBody(name: string, o: AddOpts): CreateChannelBody {
   const f = filters ? { filters } : {};
   if (o.kind === 'email') {
     if (!o.to?.length) throw new UsageError('an email channel needs --to a@example.com[,b@example.com]');
-    if (o.url) throw new UsageError('--url is for slack and webhook channels; email takes --to');
+    if (o.target) throw new UsageError('--target is for slack and webhook channels; email takes --to');
     return { kind: 'email', name, to: o.to, ...f };
   }
-  if (!o.url) throw new UsageError(`a ${o.kind} channel needs --url`);
+  if (!o.target) throw new UsageError(`a ${o.kind} channel needs --target <url>`);
   if (o.to) throw new UsageError('--to is for email channels');
   if (o.kind === 'slack') {
     if (o.secret) throw new UsageError('--secret is for webhook channels (Slack incoming webhooks sign nothing)');
-    return { kind: 'slack', name, url: o.url, ...f };
+    return { kind: 'slack', name, url: o.target, ...f };
   }
-  return { kind: 'webhook', name, url: o.url, ...(o.secret ? { secret: o.secret } : {}), ...f };
+  return { kind: 'webhook', name, url: o.target, ...(o.secret ? { secret: o.secret } : {}), ...f };
 }
 
 export function channelsTable(items: Channel[]): string {
@@ -96,7 +96,7 @@ export function channelsCommand(): Command {
       .description('add a channel (admins and owners); a webhook channel answers its signing secret once')
       .argument('<name>', 'a name for people')
       .addOption(new Option('--kind <kind>', 'where it sends').choices(KINDS as string[]).makeOptionMandatory())
-      .option('--url <url>', 'slack: the incoming webhook URL; webhook: the receiver URL')
+      .option('--target <url>', 'slack: the incoming webhook URL; webhook: the receiver URL (--url is the orchestrator)')
       .option('--to <emails>', 'email: recipients, comma-separated', list)
       .option('--secret <whsec>', 'webhook: the signing secret (whsec_…); omitted = generated')
       .option('--events <types>', 'catalog event types, `prefix.*` or `*`, comma-separated (default inbox.raised)', list)

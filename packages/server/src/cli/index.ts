@@ -40,7 +40,7 @@ Examples:
   autopilot dispatch                               each Jules account's quota, queue and forecast
   autopilot hooks create "Linear issues" --preset linear --secret lin_wh_...
   autopilot notifications --unread
-  autopilot channels add ops --kind webhook --url https://ops.example.com/autopilot`;
+  autopilot channels add ops --kind webhook --target https://ops.example.com/autopilot`;
 
 /** The program with every command; `exitOverride` everywhere so `main` decides the exit codes. */
 export function buildProgram(): Command {
