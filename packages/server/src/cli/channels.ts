@@ -45,7 +45,7 @@ export function channelsTable(items: Channel[]): string {
   return table(
     ['ID', 'NAME', 'KIND', 'ENABLED', 'EVENTS', 'DELIVERED', 'FAILED', 'PENDING', 'LAST', 'TARGET'],
     items.map((c) => [c.id, c.name, c.kind, c.enabled ? 'yes' : `no${c.disabledReason ? ` (${c.disabledReason})` : ''}`, c.filters.eventTypes.join(','), c.delivered, c.failed, c.pending, c.lastDeliveryAt ? shortTime(c.lastDeliveryAt) : 'never', c.target]),
-    { max: [30, 30, 7, 40, 40, 9, 6, 7, 16, 80] },
+    { max: [40, 30, 7, 40, 40, 9, 6, 7, 16, 80] },
   );
 }
 
@@ -135,7 +135,7 @@ export function channelsCommand(): Command {
       const { client } = await connect(o);
       const page = await client.channels.deliveries(id, { limit: o.limit, ...(o.status ? { status: o.status } : {}), ...(o.cursor ? { cursor: o.cursor } : {}) });
       if (o.json) return printJson(page);
-      say(o, table(['ID', 'CREATED', 'EVENT', 'STATUS', 'ATTEMPTS', 'NEXT', 'LAST ERROR'], page.items.map((d) => [d.id, shortTime(d.createdAt), d.eventType, d.status, d.attempts, shortTime(d.nextAttemptAt), d.lastError]), { max: [30, 16, 30, 9, 8, 16, 60] }));
+      say(o, table(['ID', 'CREATED', 'EVENT', 'STATUS', 'ATTEMPTS', 'NEXT', 'LAST ERROR'], page.items.map((d) => [d.id, shortTime(d.createdAt), d.eventType, d.status, d.attempts, shortTime(d.nextAttemptAt), d.lastError]), { max: [40, 16, 30, 9, 8, 16, 60] }));
       if (page.nextCursor) say(o, `\nmore: autopilot channels deliveries ${id} --cursor ${page.nextCursor}`);
     }),
   );

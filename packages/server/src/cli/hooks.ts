@@ -39,7 +39,7 @@ export function endpointsTable(items: HookEndpoint[]): string {
   return table(
     ['ID', 'NAME', 'PRESET', 'ENABLED', 'RULES', 'DELIVERIES', 'REJECTED', 'LAST', 'URL'],
     items.map((e) => [e.id, e.name, e.preset, e.enabled ? 'yes' : 'no', `${e.rules.length} (${e.mode})`, e.deliveries, e.rejected, lastOf(e.lastDeliveryAt), e.url]),
-    { max: [30, 30, 8, 7, 9, 10, 8, 16, 100] },
+    { max: [40, 30, 8, 7, 9, 10, 8, 16, 100] },
   );
 }
 
@@ -157,7 +157,7 @@ export function hooksCommand(): Command {
       const { client } = await connect(o);
       const page = await client.hooks.deliveries(id, { limit: o.limit, ...(o.status ? { status: o.status } : {}), ...(o.cursor ? { cursor: o.cursor } : {}) });
       if (o.json) return printJson(page);
-      say(o, table(['ID', 'RECEIVED', 'STATUS', 'EVENT', 'MATCHED', 'REPLAY OF'], page.items.map((d) => [d.id, shortTime(d.receivedAt), d.status, d.event, d.matched.join(', '), d.replayOf]), { max: [30, 16, 9, 30, 50, 30] }));
+      say(o, table(['ID', 'RECEIVED', 'STATUS', 'EVENT', 'MATCHED', 'REPLAY OF'], page.items.map((d) => [d.id, shortTime(d.receivedAt), d.status, d.event, d.matched.join(', '), d.replayOf]), { max: [40, 16, 9, 30, 50, 40] }));
       if (page.nextCursor) say(o, `\nmore: autopilot hooks deliveries ${id} --cursor ${page.nextCursor}`);
     }),
   );

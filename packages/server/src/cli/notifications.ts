@@ -14,7 +14,7 @@ export function noticesTable(items: Notice[]): string {
   return table(
     ['ID', 'LAST', 'SEVERITY', 'STATUS', 'SOURCE', 'TITLE', 'COUNT', 'SESSION'],
     items.map((n) => [n.id, shortTime(n.lastAt), n.severity, n.status, `${n.source}/${n.kind}`, n.title, n.count > 1 ? `x${n.count}` : '', n.sessionId]),
-    { max: [30, 16, 8, 9, 36, 70, 6, 40] },
+    { max: [40, 16, 8, 9, 36, 70, 6, 40] },
   );
 }
 
