@@ -6,8 +6,8 @@ import path from 'node:path';
 import { ARTIFACTS, eventually, login, openPage, startStack, type Stack, type WatchedPage } from './harness';
 
 /*
- * Issue #12 items 4 and 6 in a real browser (demo mode, the simulator in-process): notifications in the bell that
- * follow reality (a held plan approved resolves itself, another is dismissed), a keeper message labelled "Keeper",
+ * Issue #12 items 4 and 6 in a real browser (demo mode, the simulator in-process): keeper notifications in the bell (the
+ * notification center of issue #15) that follow reality (a held plan approved resolves itself, another is dismissed), a keeper message labelled "Keeper",
  * keeper limits as inputs that save, and no horizontal overflow with a 2,000-character unbroken token.
  */
 
@@ -59,9 +59,10 @@ async function openBell(w: WatchedPage = p) {
 const noteOf = async (sessionId: string): Promise<KeeperNotification> => (await api.keeper.notifications({ status: 'all', sessionId })).items[0]!;
 
 describe('keeper notifications and labels in chromium', () => {
-  it('shows "Plan held" in the bell with the unread count and the session title; approving the plan resolves it', async () => {
+  it('shows "Plan held" in the bell with the unread count and a link to the session; approving the plan resolves it', async () => {
     const { page } = p;
-    const unread = (await api.keeper.notifications()).unread;
+    // The bell is the notification center (issue #15): keeper notifications reach it with the keeper's ids.
+    const unread = (await api.inbox.counts()).unread;
     expect(unread).toBeGreaterThanOrEqual(3);
     await page.getByTestId('bell-count').filter({ hasText: String(unread) }).waitFor();
     expect(await page.getByTestId('bell').getAttribute('aria-label')).toBe(`Notifications, ${unread} unread`);
@@ -70,17 +71,17 @@ describe('keeper notifications and labels in chromium', () => {
     const item = bellItem(first.id);
     await item.waitFor();
     expect(await item.getAttribute('data-status')).toBe('unread');
-    expect(await item.locator('.note-title').textContent()).toBe(`Plan held: ${held[0]!.title}`);
-    expect(await item.getByRole('link', { name: held[0]!.title }).count()).toBe(1);
+    expect(await item.locator('.ntc-title').textContent()).toBe(`Plan held: ${held[0]!.title}`);
+    expect(await item.getByRole('link', { name: 'Session' }).getAttribute('href')).toBe(`/sessions/${encodeURIComponent(held[0]!.id)}`);
     await p.shot('keeper-bell-1440-light');
     // Escape closes the panel and gives the focus back to the bell.
     await page.keyboard.press('Escape');
     await page.getByTestId('notifications-panel').waitFor({ state: 'detached' });
     expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('bell');
 
-    // Follow the link, approve the plan there: the notification resolves itself.
+    // Follow the link, approve the plan there: the notification resolves itself and leaves the bell.
     await openBell();
-    await bellItem(first.id).getByRole('link', { name: held[0]!.title }).click();
+    await bellItem(first.id).getByRole('link', { name: 'Session' }).click();
     await page.getByTestId('session-detail').waitFor();
     await page.getByRole('button', { name: 'Approve plan' }).click();
     const resolved = await eventually(async () => {
@@ -88,10 +89,16 @@ describe('keeper notifications and labels in chromium', () => {
       return n.status === 'resolved' ? n : undefined;
     }, 'the held plan to resolve', 30_000);
     expect(resolved.resolvedReason).toMatch(/plan was approved|moved on/);
+    await eventually(async () => (await api.inbox.get(first.id)).status === 'resolved', 'the center to mirror the resolution');
     await openBell();
-    await bellItem(first.id).and(page.locator('[data-status=resolved]')).waitFor();
-    expect(await bellItem(first.id).textContent()).toContain(resolved.resolvedReason!);
+    await bellItem(first.id).waitFor({ state: 'detached' });
     await page.getByTestId('bell-count').filter({ hasText: String(unread - 1) }).waitFor();
+    // Still listed (with why it resolved) under All on the notifications page.
+    await page.keyboard.press('Escape');
+    await page.goto(`${stack.orch.url}/notifications?view=all`);
+    const row = page.locator(`[data-testid=notifications-list] [data-testid=notification][data-id="${first.id}"]`);
+    await row.and(page.locator('[data-status=resolved]')).waitFor();
+    expect(await row.textContent()).toContain(resolved.resolvedReason!);
   });
 
   it('dismisses another from the bell: it leaves the list and the count, for every tab', async () => {
@@ -99,13 +106,13 @@ describe('keeper notifications and labels in chromium', () => {
     const other = await openPage(stack, { viewport: { width: 1440, height: 900 } });
     await login(other, stack.orch.url, stack.key, '/keeper');
     const second = await noteOf(held[1]!.id);
-    const before = (await api.keeper.notifications()).unread;
+    const before = (await api.inbox.counts()).unread;
     await openBell();
     await bellItem(second.id).getByRole('button', { name: `Dismiss: ${second.title}` }).click();
     await bellItem(second.id).waitFor({ state: 'detached' });
     expect((await noteOf(held[1]!.id)).status).toBe('dismissed');
     await page.getByTestId('bell-count').filter({ hasText: String(before - 1) }).waitFor();
-    // The other tab hears of it (notification.updated) without a reload.
+    // The other tab hears of it (inbox.updated, notification.updated) without a reload.
     await other.page.getByTestId('bell-count').filter({ hasText: String(before - 1) }).waitFor();
     expect(await other.page.locator(`[data-testid=keeper-notifications] [data-id="${second.id}"]`).count()).toBe(0);
     expect(other.errors).toEqual([]);

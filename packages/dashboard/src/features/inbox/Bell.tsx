@@ -81,7 +81,7 @@ export function Bell({ me }: { me: Me }) {
           {q.isError && <p className="error-text">Could not load notifications: {(q.error as Error).message}</p>}
           {q.isPending && <p className="muted">Loading…</p>}
           {q.data && items.length === 0 && <p className="muted">Nothing needs you.</p>}
-          <ul className="ntc-list">
+          <ul className="ntc-list" data-loaded={q.data ? 'true' : 'false'}>
             {items.map((n) => (
               <NoticeItem key={n.id} n={n} canAct={canAct} onNavigate={close} />
             ))}
