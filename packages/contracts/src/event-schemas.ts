@@ -45,6 +45,24 @@ On the SSE stream each event is one message: \`id: <id>\`, \`event: <type>\`, \`
 Two control messages are not events and carry no id: \`hello\` (\`{ workspaceId, at }\`, first on every
 connection) and \`reset\` (\`{ reason }\`, when the \`Last-Event-ID\` is older than the replay buffer: refetch).
 
+## Events in and out (issue #15)
+
+The same envelope leaves the orchestrator through outbound channels ([docs/webhooks.md](../webhooks.md)): a
+webhook channel POSTs it as the body, signed with Standard Webhooks, with the channel delivery's id as
+\`webhook-id\` on every attempt. Channels filter by type (\`inbox.raised\`, a prefix such as \`session.*\`, or
+\`*\`), by severity and by repository.
+
+- \`inbox.raised\` / \`inbox.updated\`: the notification center. A raised notice is new or a grouped repeat (its
+  count above 1); updates carry the unread count, which is what the dashboard's header shows. Subscribe a channel
+  to \`inbox.raised\` to get every notification a person would see.
+- \`budget.threshold\`: a budget reached 80% or 100% of its limit, once per budget, period and threshold.
+- \`schedule.run\`: a schedule fired and its run finished, failed or was skipped.
+- \`hook.delivery\`: an inbound webhook delivery was accepted, then processed (which rules matched, the status);
+  it never carries the payload, which stays in the endpoint's redacted delivery log.
+- \`channel.delivery\`: one outbound attempt: delivered, waiting for the next retry, or given up; its id is also the
+  \`webhook-id\` of the attempts.
+- \`channel.test\`: sent to one channel only, when a person tests it.
+
 ## Versions
 
 A type's version goes up when one of its fields is removed, renamed, or changes type or meaning. Adding a field
