@@ -16,6 +16,31 @@ let api: ApiClient;
 let p: WatchedPage;
 const LONG = `title${'y'.repeat(295)}`;
 
+const FIXTURE_NAME = `Ops receiver ${'z'.repeat(200)}`;
+const T = '2026-12-02T10:00:00.000Z';
+const channel = (over: Record<string, unknown>) => ({
+  id: 'ch_1', name: FIXTURE_NAME, kind: 'webhook', enabled: true, disabledReason: null, target: `https://ops.example.com/hooks/${'a'.repeat(300)}`,
+  filters: { eventTypes: ['inbox.raised', 'session.*'], severities: ['warning', 'critical'], repos: ['acme-corp/storefront'] }, secretLast4: 'x9Q=',
+  delivered: 12, failed: 1, pending: 1, consecutiveFailures: 0, lastDeliveryAt: T, createdAt: T, updatedAt: T, ...over,
+});
+const delivery = (id: string, status: string, over: Record<string, unknown> = {}) => ({
+  id, channelId: 'ch_1', eventId: `ev_${id}`, eventType: 'inbox.raised', status, attempts: 2, nextAttemptAt: null, lastError: null, createdAt: T, deliveredAt: null, ...over,
+});
+
+/** Answers the channels API from fixtures in this page only (the server's channels feature is tested on its own). */
+async function serveChannelFixtures(w: WatchedPage) {
+  const failedOne = delivery('dl_2', 'failed', { attempts: 8, lastError: `HTTP 503 ${'e'.repeat(250)}` });
+  const json = (body: unknown) => ({ status: 200, contentType: 'application/json', body: JSON.stringify(body) });
+  await w.page.route(/\/api\/channels(\/|\?|$)/, (route) => {
+    const url = new URL(route.request().url());
+    const parts = url.pathname.split('/').slice(3);
+    if (parts.length === 0) return route.fulfill(json({ items: [channel({}), channel({ id: 'ch_2', name: 'Slack #ops', kind: 'slack', enabled: false, disabledReason: '8 deliveries in a row failed', target: 'https://hooks.slack.com/services/T0/B0/…', secretLast4: null, consecutiveFailures: 8, filters: { eventTypes: ['*'] } })], nextCursor: null }));
+    if (parts[0] === 'deliveries') return route.fulfill(json({ ...failedOne, payload: { type: 'inbox.raised' }, attemptLog: [1, 2].map((n) => ({ n, at: T, statusCode: 503, ok: false, durationMs: 120 * n, error: 'HTTP 503', manual: n === 2 })) }));
+    if (parts[1] === 'deliveries') return route.fulfill(json({ items: [delivery('dl_1', 'delivered', { deliveredAt: T, attempts: 1 }), failedOne, delivery('dl_3', 'pending', { nextAttemptAt: T, lastError: 'timed out' })], nextCursor: null }));
+    return route.fulfill(json(channel({})));
+  });
+}
+
 const noOverflow = (w: WatchedPage) => w.page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
 
 function holdPlan(title: string): string {
@@ -119,12 +144,27 @@ describe('the notification center in chromium', () => {
     await w.page.screenshot({ path: path.join(ARTIFACTS, 'inbox-bell-390-dark.png') });
     await w.page.keyboard.press('Escape');
 
+    // The Channels pages with every state a channel can show (long names and targets, disabled with a reason, a
+    // delivery that failed with its attempts), answered by contract-shaped fixtures: this checks the layout only.
+    await serveChannelFixtures(w);
     await w.page.goto(`${stack.orch.url}/channels`);
     await w.page.getByTestId('channels-page').waitFor();
-    await w.page.getByTestId('channels-empty').or(w.page.getByTestId('channel').first()).waitFor();
+    await w.page.locator('[data-testid=channel]').nth(1).waitFor();
+    expect(await w.page.locator('[data-testid=channel][data-id=ch_2]').textContent()).toContain('Disabled: 8 deliveries in a row failed');
     m = await noOverflow(w);
     expect(m.scroll, '/channels').toBeLessThanOrEqual(m.client);
     await w.shot('channels-390-dark');
+    await w.page.getByRole('link', { name: FIXTURE_NAME }).click();
+    await w.page.getByTestId('channel-detail').waitFor();
+    const failed = w.page.locator('[data-testid=delivery][data-status=failed]');
+    await failed.getByRole('button', { name: 'Attempts' }).click();
+    await failed.getByTestId('attempts').locator('li').nth(1).waitFor();
+    expect(await failed.getByRole('button', { name: /^Retry delivery/ }).count()).toBe(1);
+    m = await noOverflow(w);
+    expect(m.scroll, '/channels/:id').toBeLessThanOrEqual(m.client);
+    await w.shot('channel-detail-390-dark');
+    await w.page.goto(`${stack.orch.url}/channels`);
+    await w.page.getByTestId('channels-page').waitFor();
 
     // The add dialog fits the phone too.
     await w.page.getByRole('button', { name: 'Add channel' }).click();
