@@ -120,7 +120,7 @@ export function emptyCondition(): ConditionDraft {
 }
 
 export function emptyRule(n: number, kind: HookActionKind = 'notify'): RuleDraft {
-  return { key: newKey(), name: `Rule ${n}`, enabled: true, conditions: [emptyCondition()], kind, fields: kind === 'notify' ? { title: 'Webhook: {{event}}' } : {}, values: {}, extract: [], reply: null };
+  return { key: newKey(), name: `Rule ${n}`, enabled: true, conditions: [emptyCondition()], kind, fields: kind === 'notify' ? { title: 'Webhook delivery' } : {}, values: {}, extract: [], reply: null };
 }
 
 const str = (v: unknown) => (typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v));
