@@ -176,4 +176,23 @@ describe('the notification center in chromium', () => {
     expect(w.errors).toEqual([]);
     await w.context.close();
   });
+
+  it('gives a viewer the notices without write buttons', async () => {
+    const viewerKey = (await api.keys.create({ name: 'inbox-viewer', role: 'viewer' })).key;
+    const v = await openPage(stack);
+    await login(v, stack.orch.url, viewerKey, '/notifications');
+    await v.page.locator('[data-testid=notifications-list] [data-testid=notification]').first().waitFor();
+    expect(await v.page.locator('[data-testid=notifications-list] button').count()).toBe(0);
+    expect(await v.page.locator('[data-testid=notifications-list] input[type=checkbox]').count()).toBe(0);
+    expect(await v.page.getByRole('button', { name: /Mark all matching|Dismiss all matching/ }).count()).toBe(0);
+    await v.page.getByTestId('bell').click();
+    await v.page.getByTestId('notifications-panel').waitFor();
+    expect(await v.page.getByTestId('notifications-panel').getByRole('button').count()).toBe(0);
+    await serveChannelFixtures(v);
+    await v.page.goto(`${stack.orch.url}/channels`);
+    await v.page.locator('[data-testid=channel]').first().waitFor();
+    expect(await v.page.getByTestId('channels-page').getByRole('button').count()).toBe(0);
+    expect(v.errors).toEqual([]);
+    await v.context.close();
+  });
 });
