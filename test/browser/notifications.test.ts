@@ -8,7 +8,8 @@ import { ARTIFACTS, eventually, login, openPage, startStack, type Stack, type Wa
  * Issue #15's notification center in a real browser (demo mode, the simulator in-process): a plan the keeper holds
  * shows up in the header bell live (no reload) with the unread count; dismissing it persists across a reload and
  * the API lists it as dismissed. Then /notifications and /channels on a phone in the dark theme, without
- * horizontal overflow even with a 300-character unbroken title.
+ * horizontal overflow even with a 300-character unbroken title; a viewer without write buttons; snooze from the bell
+ * and bulk mark-read from the page.
  */
 
 let stack: Stack;
@@ -194,5 +195,43 @@ describe('the notification center in chromium', () => {
     expect(await v.page.getByTestId('channels-page').getByRole('button').count()).toBe(0);
     expect(v.errors).toEqual([]);
     await v.context.close();
+  });
+
+  it('snoozes from the bell until tomorrow 9:00, and marks read in bulk from the page', async () => {
+    const { page } = p;
+    const note = await heldNotice(holdPlan('Rename the billing helpers'));
+    await page.goto(`${stack.orch.url}/sessions`);
+    await page.getByTestId('bell').click();
+    const item = bellItem(note.id);
+    await item.waitFor();
+    await item.getByLabel(`Snooze: ${note.title}`).click();
+    await item.getByRole('button', { name: 'Until tomorrow 9:00' }).click();
+    await item.waitFor({ state: 'detached' });
+    const snoozed = await eventually(async () => {
+      const n = await api.inbox.get(note.id);
+      return n.status === 'snoozed' ? n : undefined;
+    }, 'the notice to be snoozed');
+    const until = new Date(snoozed.snoozedUntil!);
+    // 9:00 in the browser's zone (the same machine's zone here), on a later day.
+    expect([until.getHours(), until.getMinutes()]).toEqual([9, 0]);
+    expect(until.getTime()).toBeGreaterThan(Date.now());
+    await page.keyboard.press('Escape');
+
+    // The page: the snoozed view has it; the inbox view's unread ones are marked read by selection.
+    await page.goto(`${stack.orch.url}/notifications?view=snoozed`);
+    await page.locator(`[data-testid=notifications-list] [data-id="${note.id}"][data-status=snoozed]`).waitFor();
+    await page.getByLabel('Show', { exact: true }).selectOption('unread');
+    await page.waitForURL(/view=unread/);
+    const rows = page.locator('[data-testid=notifications-list] [data-testid=notification]');
+    await rows.first().waitFor();
+    const ids = await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-id')!));
+    expect(ids.length).toBeGreaterThan(0);
+    await page.getByLabel('Select all shown').check();
+    await page.getByRole('toolbar').getByRole('button', { name: 'Mark read', exact: true }).click();
+    await page.getByTestId('notifications-empty').waitFor();
+    for (const id of ids) expect((await api.inbox.get(id)).status).toBe('read');
+    expect((await api.inbox.counts()).unread).toBe(0);
+    await page.locator('[data-testid=bell]:not(:has([data-testid=bell-count]))').waitFor();
+    expect(p.errors).toEqual([]);
   });
 });
