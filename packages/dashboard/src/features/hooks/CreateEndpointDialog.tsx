@@ -32,7 +32,9 @@ export function CreateEndpointDialog({ open, onClose, onCreated }: { open: boole
     setMessage(null);
     try {
       const saved = await api.hooks.create({ name: name.trim(), preset, ...(secret.trim() ? { secret: secret.trim() } : {}) });
-      qc.setQueryData(hookKeys.one(saved.id), saved);
+      // The secret stays in this answer only: the cached endpoint never holds it.
+      const { secret: _secret, ...endpoint } = saved;
+      qc.setQueryData(hookKeys.one(saved.id), endpoint);
       void qc.invalidateQueries({ queryKey: hookKeys.list });
       close();
       onCreated(saved);

@@ -50,7 +50,8 @@ export function EndpointSettings({ endpoint: e }: { endpoint: HookEndpoint }) {
     setConfirmRotate(false);
     try {
       const saved = await api.hooks.rotateSecret(e.id, {});
-      qc.setQueryData(hookKeys.one(e.id), saved);
+      const { secret: _secret, ...endpoint } = saved;
+      qc.setQueryData(hookKeys.one(e.id), endpoint);
       setRotated(saved);
     } catch (err) {
       setMessage(errorsOf(err).message);
