@@ -9,7 +9,7 @@ import type { HookDeliveriesTable, HookEndpointsTable } from '../../platform/db/
 import { AppError, badRequest, notFound } from '../../platform/errors';
 import type { ApiApp } from '../../platform/http/types';
 import { intervalLoop, type Loop } from '../../platform/loops';
-import { createIntake, endpointView, newDeliveryRowId } from './hooks.intake';
+import { createIntake, endpointView } from './hooks.intake';
 import { registerHooksRoutes } from './hooks.routes';
 import { createHooksStore } from './hooks.store';
 import type { HooksFeatureDeps, RuleRunner } from './hooks.types';
