@@ -42,7 +42,7 @@ export function testClock() {
 }
 
 /** A database of the engine, one workspace, the hooks service with a fake runner, and an app with a settable role. */
-export async function createHooksRig(engine: 'sqlite' | 'postgres', o: { ratePerMinute?: number } = {}) {
+export async function createHooksRig(engine: 'sqlite' | 'postgres', o: { ratePerMinute?: number; runner?: RuleRunner } = {}) {
   const t = await createTestDb(engine);
   const clock = testClock();
   const bus = createMemoryBus({ now: clock.now });
@@ -55,7 +55,7 @@ export async function createHooksRig(engine: 'sqlite' | 'postgres', o: { ratePer
   const deps = {
     db: t.db, bus, clock, log, instanceId: 'test', secrets: createSecretBox(randomBytes(32)), publicUrl: 'https://autopilot.example.com', ratePerMinute: o.ratePerMinute ?? 1000,
   } as unknown as HooksFeatureDeps; // the intake never touches batches, sessions, ledger, inbox, pulls, outbound: the runner does
-  const core = createHooksService(deps, fake.runner);
+  const core = createHooksService(deps, o.runner ?? fake.runner);
   const role = { current: 'admin' as AuthContext['role'] };
   const app = createHttpApp({ log, bodyLimitBytes: 100_000 });
   app.use('/api/*', async (c, next) => {
