@@ -56,6 +56,7 @@ describe.each(testEngines())('hooks endpoints API (%s)', (engine) => {
       [{ name: 'x', preset: 'github', secret: 'short' }, 'body.secret'],
       [{ name: 'x', preset: 'github', mode: 'some' }, 'body.mode'],
       [{ name: 'x', preset: 'github', reply: { apiUrl: 'not a url' } }, 'body.reply.apiUrl'],
+      [{ name: 'x', preset: 'standard', secret: 'whsec_not-base64-at-all!!' }, 'body.secret'],
     ];
     for (const [json, path] of cases) {
       const res = await r.request('/api/hooks/endpoints', { method: 'POST', json });

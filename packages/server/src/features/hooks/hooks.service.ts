@@ -23,6 +23,14 @@ const BASE62 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 /** Unguessable (the URL is public): 20 base62 characters, ~119 bits. */
 export const newEndpointId = () => `hk_${[...randomBytes(20)].map((b) => BASE62[b % 62]).join('')}`;
 export const generateSecret = (preset: HookPreset) => (preset === 'standard' ? `whsec_${randomBytes(24).toString('base64')}` : randomBytes(32).toString('hex'));
+/** A Standard Webhooks secret must be base64 (optionally `whsec_`-prefixed) of at least 24 bytes to sign with. */
+function checkSecret(preset: HookPreset, secret: string): void {
+  if (preset !== 'standard') return;
+  const b64 = secret.startsWith('whsec_') ? secret.slice(6) : secret;
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(b64) || Buffer.from(b64, 'base64').length < 24) {
+    throw new AppError('validation_failed', 'Invalid secret', [{ path: 'body.secret', message: 'a Standard Webhooks secret is `whsec_` + base64 of at least 24 bytes' }]);
+  }
+}
 const ruleId = () => `r_${randomBytes(6).toString('hex')}`;
 const endpointCursor = cursorCodec(z.object({ createdAt: z.string(), id: z.string() }));
 const deliveryCursor = cursorCodec(z.object({ receivedAt: z.string(), id: z.string() }));
@@ -94,6 +102,7 @@ export function createHooksService(deps: HooksFeatureDeps, runner: RuleRunner) {
       const rules = withIds(body.rules ?? runner.starterRules(body.preset), 'body.rules');
       const generated = body.secret === undefined ? generateSecret(body.preset) : null;
       const secret = body.secret ?? (generated as string);
+      checkSecret(body.preset, secret);
       const now = iso(clock);
       const row: HookEndpointsTable = {
         id: newEndpointId(), workspace_id: ws, name: body.name, preset: body.preset, enabled: body.enabled === false ? 0 : 1, mode: body.mode ?? 'first', rules: JSON.stringify(rules),
@@ -121,6 +130,7 @@ export function createHooksService(deps: HooksFeatureDeps, runner: RuleRunner) {
       const row = await mustEndpoint(ws, id);
       const generated = body.secret === undefined ? generateSecret(row.preset as HookPreset) : null;
       const secret = body.secret ?? (generated as string);
+      checkSecret(row.preset as HookPreset, secret);
       await store.updateEndpoint(ws, id, { secret_sealed: secrets.encrypt(secret), secret_last4: secret.slice(-4), updated_at: iso(clock) });
       return { ...view(await mustEndpoint(ws, id)), secret: generated };
     },
