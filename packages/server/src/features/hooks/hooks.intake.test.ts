@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HookPreset } from '@autopilot/contracts';
 import { requirePostgresInCi, testEngines } from '../../platform/db/testing';
+import { createMetrics } from '../../platform/metrics';
 import { createHooksRig, sign, type HooksRig } from './hooks.testing';
 
 requirePostgresInCi();
@@ -159,8 +160,9 @@ describe.each(testEngines())('hooks intake (%s)', (engine) => {
 });
 
 describe('hooks intake rate limit', () => {
-  it('past HOOKS_RATE_PER_MINUTE an endpoint answers 429 with Retry-After', async () => {
-    const r = await createHooksRig('sqlite', { ratePerMinute: 2 });
+  it('past HOOKS_RATE_PER_MINUTE an endpoint answers 429 with Retry-After (counted in the metrics)', async () => {
+    const metrics = createMetrics();
+    const r = await createHooksRig('sqlite', { ratePerMinute: 2, metrics });
     try {
       const ep = await r.request('/api/hooks/endpoints', { method: 'POST', json: { name: 'gh', preset: 'github', secret: SECRET, rules: [] } });
       const send = (n: number) => {
@@ -172,6 +174,9 @@ describe('hooks intake rate limit', () => {
       const third = await send(3);
       expect(third.status).toBe(429);
       expect(Number(third.headers.get('retry-after'))).toBeGreaterThan(0);
+      const text = await metrics.render();
+      expect(text).toContain('autopilot_hook_deliveries_total{preset="github",outcome="rate_limited"} 1');
+      expect(text).toContain('autopilot_hook_deliveries_total{preset="github",outcome="accepted"} 2');
     } finally {
       await r.close();
     }

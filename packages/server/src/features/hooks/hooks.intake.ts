@@ -47,6 +47,8 @@ export function createIntake(deps: HooksFeatureDeps, store: HooksStore, runner: 
   const { clock, log, bus, secrets } = deps;
   const limiter = new RateLimiterMemory({ points: Math.max(1, deps.ratePerMinute), duration: 60, keyPrefix: 'hooks' });
   const inFlight = new Set<Promise<void>>();
+  const received = deps.metrics?.counter('autopilot_hook_deliveries_total', 'Inbound webhook deliveries by preset and outcome (accepted, duplicate, rejected, rate_limited, malformed)', ['preset', 'outcome']);
+  const count = (preset: string, outcome: string) => received?.inc({ preset, outcome });
 
   async function process(id: string): Promise<void> {
     const row = await store.deliveryById(id);
@@ -91,6 +93,7 @@ export function createIntake(deps: HooksFeatureDeps, store: HooksStore, runner: 
       try {
         await limiter.consume(endpoint.id);
       } catch (res) {
+        count(endpoint.preset, 'rate_limited');
         const wait = res instanceof RateLimiterRes ? Math.max(1, Math.ceil(res.msBeforeNext / 1000)) : 60;
         return { status: 429, body: { error: { code: 'rate_limited', message: `Too many deliveries to this endpoint; retry in ${wait} s` } }, headers: { 'Retry-After': String(wait) } };
       }
@@ -101,14 +104,17 @@ export function createIntake(deps: HooksFeatureDeps, store: HooksStore, runner: 
         secret = secrets.decrypt(endpoint.secret_sealed);
       } catch {
         await store.countRejected(endpoint.id);
+        count(endpoint.preset, 'rejected');
         return UNAUTHORIZED;
       }
       const v = verify(endpoint.preset as HookPreset, secret, headers, raw, clock.now());
       if (v.ok === false) {
         await store.countRejected(endpoint.id);
+        count(endpoint.preset, 'rejected');
         log.info({ endpointId: endpoint.id, reason: v.reason }, 'webhook delivery refused');
         return UNAUTHORIZED;
       }
+      if (v.ok === 'malformed') count(endpoint.preset, 'malformed');
       if (v.ok === 'malformed') return { status: 400, body: { error: { code: 'bad_request', message: v.message, details: { issues: [{ path: 'body', message: v.message }] } } } };
       if (v.challenge !== undefined) return { status: 200, body: { challenge: v.challenge } };
       const now = iso(clock);
@@ -116,6 +122,7 @@ export function createIntake(deps: HooksFeatureDeps, store: HooksStore, runner: 
         workspace_id: endpoint.workspace_id, endpoint_id: endpoint.id, delivery_id: (v.deliveryId || bodyHash(raw)).slice(0, 200), replay_of: null, event: v.event,
         headers: JSON.stringify(redactHeaders(headers)), payload: JSON.stringify(redactPayload(v.payload)), received_at: now,
       });
+      count(endpoint.preset, id === null ? 'duplicate' : 'accepted');
       if (id === null) return { status: 200, body: { duplicate: true } };
       await store.countAccepted(endpoint.id, now);
       const p = v.payload as Record<string, unknown> | null;

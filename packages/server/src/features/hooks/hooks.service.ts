@@ -182,12 +182,12 @@ export function createHooksService(deps: HooksFeatureDeps, runner: RuleRunner) {
     },
   };
 
-  const loops: Loop[] = [
-    intervalLoop('hooks.recovery', RECOVERY_INTERVAL_MS, async () => {
-      const n = await intake.processPending();
-      if (n > 0) log.info({ n }, 'webhook deliveries recovered');
-    }, log, { clock }),
-  ];
+  const recovery = intervalLoop('hooks.recovery', RECOVERY_INTERVAL_MS, async () => {
+    const n = await intake.processPending();
+    if (n > 0) log.info({ n }, 'webhook deliveries recovered');
+  }, log, { clock });
+  // Stopping also waits for deliveries being processed after their answer (a cut-off one would wait for its lease).
+  const loops: Loop[] = [{ ...recovery, stop: async () => { await recovery.stop(); await intake.idle(); } }];
   return { service, register: (app: ApiApp) => registerHooksRoutes(app, service), loops };
 }
 export type HooksServiceImpl = ReturnType<typeof createHooksService>['service'];

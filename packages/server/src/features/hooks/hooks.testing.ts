@@ -8,6 +8,7 @@ import { createMemoryBus } from '../../platform/events/bus';
 import { createHttpApp } from '../../platform/http/app';
 import type { AuthContext } from '../../platform/http/types';
 import { createLogger } from '../../platform/logger';
+import type { Metrics } from '../../platform/metrics';
 import { createHooksService } from './hooks.service';
 import type { EndpointView, HooksFeatureDeps, RuleRunner, RunOutcome, StoredDelivery } from './hooks.types';
 
@@ -42,7 +43,7 @@ export function testClock() {
 }
 
 /** A database of the engine, one workspace, the hooks service with a fake runner, and an app with a settable role. */
-export async function createHooksRig(engine: 'sqlite' | 'postgres', o: { ratePerMinute?: number; runner?: RuleRunner } = {}) {
+export async function createHooksRig(engine: 'sqlite' | 'postgres', o: { ratePerMinute?: number; runner?: RuleRunner; metrics?: Metrics } = {}) {
   const t = await createTestDb(engine);
   const clock = testClock();
   const bus = createMemoryBus({ now: clock.now });
@@ -53,7 +54,7 @@ export async function createHooksRig(engine: 'sqlite' | 'postgres', o: { ratePer
   const log = createLogger({ level: 'silent' });
   const fake = fakeRunner();
   const deps = {
-    db: t.db, bus, clock, log, instanceId: 'test', secrets: createSecretBox(randomBytes(32)), publicUrl: 'https://autopilot.example.com', ratePerMinute: o.ratePerMinute ?? 1000,
+    db: t.db, bus, clock, log, instanceId: 'test', secrets: createSecretBox(randomBytes(32)), publicUrl: 'https://autopilot.example.com', ratePerMinute: o.ratePerMinute ?? 1000, metrics: o.metrics,
   } as unknown as HooksFeatureDeps; // the intake never touches batches, sessions, ledger, inbox, pulls, outbound: the runner does
   const core = createHooksService(deps, o.runner ?? fake.runner);
   const role = { current: 'admin' as AuthContext['role'] };
