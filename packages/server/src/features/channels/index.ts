@@ -5,7 +5,10 @@ import type { EventBus } from '../../platform/events/bus';
 import type { Feature } from '../../platform/feature';
 import type { Logger } from '../../platform/logger';
 import type { Outbound } from '../../platform/outbound';
+import { intervalLoop } from '../../platform/loops';
 import type { InboxService } from '../inbox';
+import { registerChannelsRoutes } from './channels.routes';
+import { createChannelsService, type ChannelsServiceImpl } from './channels.service';
 
 export interface ChannelsFeatureDeps {
   db: Db;
@@ -19,18 +22,24 @@ export interface ChannelsFeatureDeps {
   /** SMTP_URL / SMTP_FROM: e-mail channels (unset = refused with a 400 naming SMTP_URL). */
   smtp?: { url: string; from: string };
   publicUrl?: string;
+  /** Jitter source in [0, 1) for the retry schedule (tests pin it). */
+  random?: () => number;
+  /** How often the delivery loop looks for due deliveries (default 1 s). */
+  pollMs?: number;
 }
 
-export interface ChannelsService {
-  /** Deliveries due now are attempted (tests with a manual clock call this instead of waiting for the loop). */
-  runDue(): Promise<number>;
-}
+/** Also `runDue()`: deliveries due now are attempted (tests with a manual clock call it instead of waiting for the loop). */
+export type ChannelsService = ChannelsServiceImpl;
 
 /**
  * Outbound channels (issue #15): Slack incoming webhooks, signed Standard Webhooks deliveries (outbound module,
  * Svix-like retry schedule, disabled after repeated failure), e-mail over SMTP; filters per channel.
  */
 export function createChannelsFeature(deps: ChannelsFeatureDeps): Feature<ChannelsService> {
-  void deps;
-  return { service: { runDue: async () => 0 }, routes: () => {}, loops: [] };
+  const service = createChannelsService(deps);
+  deps.bus.subscribe((event) => {
+    service.fanOut(event).catch((err: unknown) => deps.log.warn({ err, eventId: event.id }, 'channel fan-out failed'));
+  });
+  const loop = intervalLoop('channels.deliver', deps.pollMs ?? 1_000, async () => void (await service.runDue()), deps.log, { clock: deps.clock });
+  return { service, routes: (app) => registerChannelsRoutes(app, service), loops: [loop] };
 }

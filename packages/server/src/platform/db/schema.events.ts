@@ -126,6 +126,8 @@ export interface ChannelsTable {
   filters: string; // JSON ChannelFilters
   secret_last4: string | null;
   consecutive_failures: number;
+  /** When the current run of failures began (null after a success): the disable rule asks "no success since". */
+  first_failure_at: string | null;
   delivered: number;
   failed: number;
   last_delivery_at: string | null;
