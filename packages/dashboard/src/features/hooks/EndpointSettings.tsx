@@ -8,6 +8,7 @@ import { useToast } from '../../lib/toasts';
 import { Switch } from '../../lib/ui';
 import { describedBy, errorsOf, FieldError, Modal } from '../settings/settings-ui';
 import { hookKeys, usePowers } from './data';
+import { payloadUrl } from './delivery-logic';
 import { PRESET_LABELS, PRESET_SIGNING } from './presets';
 import { CopyButton, SecretOnce } from './SecretOnce';
 
@@ -78,9 +79,9 @@ export function EndpointSettings({ endpoint: e }: { endpoint: HookEndpoint }) {
       <div className="hk-url">
         <span className="hk-label">Payload URL</span>
         <code className="st-mono" data-testid="hook-detail-url">
-          {e.url}
+          {payloadUrl(e.url, window.location.origin)}
         </code>
-        <CopyButton text={e.url} label="Copy URL" />
+        <CopyButton text={payloadUrl(e.url, window.location.origin)} label="Copy URL" />
       </div>
       <p className="st-hint">
         {PRESET_LABELS[e.preset]}: {PRESET_SIGNING[e.preset]} Secret ends …{e.secretLast4}. {e.deliveries} accepted, {e.rejected} rejected{e.lastDeliveryAt ? `, last ${ago(e.lastDeliveryAt)}` : ''}.

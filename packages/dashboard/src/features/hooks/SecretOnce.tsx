@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { HookEndpointSaved } from '@autopilot/contracts';
 import { Modal } from '../settings/settings-ui';
+import { payloadUrl } from './delivery-logic';
 import { PRESET_LABELS, setupSteps } from './presets';
 
 /** A copy button that says whether the clipboard took the text (it can refuse: then the text stays selectable). */
@@ -38,10 +39,10 @@ export function SecretOnce({ saved, onClose, rotated }: { saved: HookEndpointSav
           <div className="st-field">
             <span className="hk-label">Payload URL</span>
             <code className="st-secret" data-testid="hook-url">
-              {saved.url}
+              {payloadUrl(saved.url, window.location.origin)}
             </code>
             <div className="st-actions start">
-              <CopyButton text={saved.url} label="Copy URL" />
+              <CopyButton text={payloadUrl(saved.url, window.location.origin)} label="Copy URL" />
             </div>
           </div>
           {saved.secret ? (

@@ -7,6 +7,7 @@ import '../settings/settings-pages.css';
 import '../templates/templates.css';
 import { CreateEndpointDialog } from './CreateEndpointDialog';
 import { useEndpoint, useEndpoints, usePowers } from './data';
+import { payloadUrl } from './delivery-logic';
 import { DeliveryLog } from './DeliveryLog';
 import { EndpointSettings } from './EndpointSettings';
 import { PRESET_LABELS } from './presets';
@@ -25,8 +26,8 @@ function Row({ e }: { e: HookEndpoint }) {
         <span className={e.enabled ? 'pill pill-ok' : 'pill pill-degraded'}>{e.enabled ? 'enabled' : 'disabled'}</span>
       </div>
       <div className="hk-url">
-        <code className="st-mono">{e.url}</code>
-        <CopyButton text={e.url} label="Copy URL" />
+        <code className="st-mono">{payloadUrl(e.url, window.location.origin)}</code>
+        <CopyButton text={payloadUrl(e.url, window.location.origin)} label="Copy URL" />
       </div>
       <dl className="st-facts">
         <div>

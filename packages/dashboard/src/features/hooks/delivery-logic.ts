@@ -26,3 +26,8 @@ export function resultLinks(r: Pick<HookActionResult, 'batchId' | 'sessionId' | 
   if (r.notificationId) out.push({ label: 'Notification', href: `/notifications?id=${encodeURIComponent(r.notificationId)}` });
   return out;
 }
+
+/** The payload URL to give a sender: the server's, or this page's origin before it when the server has no public URL. */
+export function payloadUrl(url: string, origin: string): string {
+  return url.startsWith('/') ? `${origin.replace(/\/+$/, '')}${url}` : url;
+}

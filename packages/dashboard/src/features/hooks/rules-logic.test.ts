@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { HookRule, type HookEndpoint, type Me } from '@autopilot/contracts';
 import { powersOf } from './data';
-import { resultLinks, statusPill } from './delivery-logic';
+import { payloadUrl, resultLinks, statusPill } from './delivery-logic';
 import { PRESETS, PRESET_SIGNING, setupSteps } from './presets';
 import {
   CONDITION_OPS, conditionValueText, draftOfRule, emptyRule, issuesByField, move, parseConditionValue, parsePayload, placeholders, rulesOfDrafts, undefinedPlaceholders, unplacedIssues,
@@ -133,6 +133,8 @@ describe('presets, deliveries and roles', () => {
     ]);
     expect(statusPill('failed')).toBe('pill pill-down');
     expect(statusPill('no_match')).toBe('pill');
+    expect(payloadUrl('/hooks/hk_1', 'https://ap.example.com/')).toBe('https://ap.example.com/hooks/hk_1');
+    expect(payloadUrl('https://public.example.com/hooks/hk_1', 'http://localhost:8080')).toBe('https://public.example.com/hooks/hk_1');
   });
 
   it('gives viewers nothing, members test and replay, admins edit', () => {
