@@ -2,7 +2,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createJulesSimulator, type JulesSimulator, type ListeningSimulator } from '@autopilot/jules-sim';
-import { ChannelSaved, HookEndpointSaved, HookRulesTestResult, Notice, NoticePage, routes, type SessionDetail } from '@autopilot/contracts';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Webhook } from 'standardwebhooks';
+import { ChannelSaved, ChannelTestResult, HookDeliveryPage, HookEndpointPage, HookEndpointSaved, HookRulesTestResult, Notice, NoticePage, ReplayHookResult, routes, type SessionDetail } from '@autopilot/contracts';
 import { ADMIN_KEY, startTestOrchestrator, type TestOrchestrator } from './harness';
 import { cli, eventually, pool, tmp } from './cli-support';
 import { apiError, startStandin, type Standin } from './contract-standin';
@@ -11,9 +14,9 @@ import { readJson, rulesOf, testText } from '../src/cli/hooks';
 import { snoozeUntil } from '../src/cli/notifications';
 
 /*
- * `autopilot hooks`, `notifications` and `channels` (issue #15) as child processes: notifications against a real
- * orchestrator (listening, the Jules simulator on a manual clock), hooks and channels against a contract-checked
- * stand-in of their API. The contract's JSON with --json (parsed with the contract schemas), tables for people,
+ * `autopilot hooks`, `notifications` and `channels` (issue #15) as child processes: against a real orchestrator
+ * (listening, the Jules simulator on a manual clock; a signed Standard Webhooks delivery in, a webhook channel out to
+ * a local receiver that verifies with standardwebhooks), and every flag against a contract-checked stand-in. The contract's JSON with --json (parsed with the contract schemas), tables for people,
  * secrets printed once, usage errors exit 2 before any request, API refusals exit 1 with the message and field.
  */
 
@@ -56,11 +59,13 @@ describe('the events commands, pure parts', () => {
   });
 });
 
-describe('autopilot notifications over a real orchestrator', () => {
+describe('the events commands over a real orchestrator', () => {
   const JULES_KEY = 'jules-cli-events-key-0123456789';
   let sim: JulesSimulator;
   let srv: ListeningSimulator;
   let t: TestOrchestrator;
+  let receiver: http.Server;
+  const received: Array<{ headers: http.IncomingHttpHeaders; body: string }> = [];
   let home: string;
   let env: Record<string, string>;
   const run = (args: string[]) => cli(args, { env });
@@ -71,9 +76,19 @@ describe('autopilot notifications over a real orchestrator', () => {
   };
 
   beforeAll(async () => {
+    // The webhook channel's receiver: records what it is sent, answers 200.
+    receiver = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (d) => (body += d));
+      req.on('end', () => {
+        received.push({ headers: req.headers, body });
+        res.writeHead(200).end('ok');
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
     sim = createJulesSimulator({ apiKeys: [JULES_KEY], sessions: 0, manualClock: true, seed: 5 });
     srv = await sim.listen(0, '127.0.0.1');
-    t = await startTestOrchestrator({ JULES_API_KEY: JULES_KEY, JULES_API_BASE_URL: srv.baseUrl, JULES_POLL_INTERVAL_MS: '3600000' }, { listen: true });
+    t = await startTestOrchestrator({ JULES_API_KEY: JULES_KEY, JULES_API_BASE_URL: srv.baseUrl, JULES_POLL_INTERVAL_MS: '3600000', AUTOPILOT_OUTBOUND_ALLOW: `127.0.0.1:${(receiver.address() as AddressInfo).port}` }, { listen: true });
     await t.orch.keeper.loop.stop();
     home = tmp('autopilot-cli-events-');
     env = { HOME: home, AUTOPILOT_CONFIG: path.join(home, 'config.json'), AUTOPILOT_URL: t.orch.url, AUTOPILOT_KEY: ADMIN_KEY };
@@ -81,6 +96,7 @@ describe('autopilot notifications over a real orchestrator', () => {
   afterAll(async () => {
     await t?.close();
     await srv?.close();
+    await new Promise((r) => receiver?.close(r));
     fs.rmSync(home, { recursive: true, force: true });
   });
 
@@ -113,12 +129,58 @@ describe('autopilot notifications over a real orchestrator', () => {
     const bad = await run(['notifications', '--severity', 'loud']);
     expect(bad.code).toBe(2);
   });
+
+  it('hooks: create prints the secret once, a signed delivery is logged, test acts on nothing, replay adds one', { timeout: 60_000 }, async () => {
+    const created = await json(['hooks', 'create', 'CI deploys', '--preset', 'standard'], HookEndpointSaved);
+    expect(created.secret).toMatch(/^whsec_/);
+    const body = JSON.stringify({ type: 'deploy', service: 'checkout' });
+    const now = new Date();
+    const posted = await fetch(`${t.orch.url}/hooks/${created.id}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'webhook-id': 'msg_cli_1', 'webhook-timestamp': String(Math.floor(now.getTime() / 1000)), 'webhook-signature': new Webhook(created.secret!).sign('msg_cli_1', now, body) },
+      body,
+    });
+    expect(posted.status, await posted.text()).toBe(202);
+    const listed = await run(['hooks', 'list']);
+    expect(listed.stdout).toMatch(new RegExp(`${created.id}\\s+CI deploys\\s+standard\\s+yes`));
+    expect(listed.stdout, 'the secret is never listed').not.toContain(created.secret!);
+    expect((await json(['hooks', 'list'], HookEndpointPage)).items.find((e) => e.id === created.id)?.deliveries).toBe(1);
+    const log = await eventually(async () => {
+      const p = await json(['hooks', 'deliveries', created.id], HookDeliveryPage);
+      return p.items[0] && p.items[0].status !== 'queued' ? p : undefined;
+    });
+    expect(log.items[0].deliveryId).toBe('msg_cli_1');
+    const tested = await run(['hooks', 'test', created.id, '--delivery', log.items[0].id]);
+    expect(tested.code, tested.stderr).toBe(0);
+    expect(tested.stdout).toContain('nothing acted');
+    const replay = await json(['hooks', 'replay', log.items[0].id], ReplayHookResult);
+    expect(replay.delivery.replayOf).toBe(log.items[0].id);
+    expect((await json(['hooks', 'deliveries', created.id], HookDeliveryPage)).items).toHaveLength(2);
+    const refused = await run(['hooks', 'create', 'x', '--preset', 'standard', '--secret', 'not-base64-but-long-enough']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/secret/);
+  });
+
+  it('channels: add prints the signing secret once and test reaches the receiver, signed', { timeout: 60_000 }, async () => {
+    const port = (receiver.address() as AddressInfo).port;
+    const saved = await json(['channels', 'add', 'Ops', '--kind', 'webhook', '--target', `http://127.0.0.1:${port}/in`], ChannelSaved);
+    expect(saved.secret).toMatch(/^whsec_/);
+    const listed = await run(['channels', 'list']);
+    expect(listed.stdout).toMatch(/Ops\s+webhook\s+yes/);
+    expect(listed.stdout).not.toContain(saved.secret!);
+    const tested = await json(['channels', 'test', saved.id], ChannelTestResult);
+    expect(tested.ok, tested.error ?? '').toBe(true);
+    const got = received.at(-1)!;
+    // Verified by the standardwebhooks package itself.
+    const h = (k: string) => String(got.headers[k]);
+    expect(() => new Webhook(saved.secret!).verify(got.body, { 'webhook-id': h('webhook-id'), 'webhook-timestamp': h('webhook-timestamp'), 'webhook-signature': h('webhook-signature') })).not.toThrow();
+  });
 });
 
 /*
  * hooks and channels against a stand-in of their API (contract-checked requests and answers, test/contract-standin):
- * what each command sends, what it prints, that a secret appears only in the answer that made it, and how a refusal
- * with a field reads. The real endpoints are covered by their features' tests and the browser test.
+ * exactly what each flag sends, what it prints, that a secret appears only in the answer that made it, and how a
+ * refusal with a field reads, independent of what the rule runner and the channels worker do.
  */
 describe('autopilot hooks and channels against the contract', () => {
   const T = '2026-12-02T10:00:00.000Z';
