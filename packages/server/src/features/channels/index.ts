@@ -28,17 +28,23 @@ export interface ChannelsFeatureDeps {
   pollMs?: number;
 }
 
-/** Also `runDue()`: deliveries due now are attempted (tests with a manual clock call it instead of waiting for the loop). */
-export type ChannelsService = ChannelsServiceImpl;
+/**
+ * Also `runDue()`: deliveries due now are attempted (tests with a manual clock call it instead of waiting for the
+ * loop); `idle()`: resolves once the fan-out of the events seen so far is done.
+ */
+export type ChannelsService = ChannelsServiceImpl & { idle(): Promise<void> };
 
 /**
  * Outbound channels (issue #15): Slack incoming webhooks, signed Standard Webhooks deliveries (outbound module,
  * Svix-like retry schedule, disabled after repeated failure), e-mail over SMTP; filters per channel.
  */
 export function createChannelsFeature(deps: ChannelsFeatureDeps): Feature<ChannelsService> {
-  const service = createChannelsService(deps);
+  const inFlight = new Set<Promise<unknown>>();
+  const service: ChannelsService = Object.assign(createChannelsService(deps), { idle: async () => void (await Promise.all([...inFlight])) });
   deps.bus.subscribe((event) => {
-    service.fanOut(event).catch((err: unknown) => deps.log.warn({ err, eventId: event.id }, 'channel fan-out failed'));
+    const p = service.fanOut(event).catch((err: unknown) => deps.log.warn({ err, eventId: event.id }, 'channel fan-out failed'));
+    inFlight.add(p);
+    void p.finally(() => inFlight.delete(p));
   });
   const loop = intervalLoop('channels.deliver', deps.pollMs ?? 1_000, async () => void (await service.runDue()), deps.log, { clock: deps.clock });
   return { service, routes: (app) => registerChannelsRoutes(app, service), loops: [loop] };
