@@ -203,3 +203,19 @@ describe('channels at connect time', () => {
     expect(r.rx.requests.length).toBe(before);
   });
 });
+
+describe('channels without SMTP', () => {
+  it('refuses an e-mail channel with a 400 naming kind and SMTP_URL', async () => {
+    const { createTestDb } = await import('../../platform/db/testing');
+    const { createChannelsService } = await import('./channels.service');
+    const t = await createTestDb('sqlite');
+    try {
+      const svc = createChannelsService({ db: t.db, smtp: undefined } as never);
+      const err = await svc.create('ws', { kind: 'email', name: 'm', to: ['a@example.com'] }).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'bad_request', details: { issues: [{ path: 'body.kind' }] } });
+      expect((err as Error).message).toContain('SMTP_URL');
+    } finally {
+      await t.cleanup();
+    }
+  });
+});
