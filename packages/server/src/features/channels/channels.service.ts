@@ -5,7 +5,7 @@ import { iso } from '../../platform/clock';
 import { cursorCodec } from '../../platform/cursor';
 import { badRequest, notFound } from '../../platform/errors';
 import { OutboundUrlRejected } from '../../platform/outbound';
-import type { ChannelsFeatureDeps } from './index';
+import type { ChannelsFeatureDeps } from './channels.types';
 import { createSender, type ChannelConfig } from './channels.deliver';
 import { DEFAULT_FILTERS, matches } from './channels.filters';
 import { maskUrl } from './channels.format';

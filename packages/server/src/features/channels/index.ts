@@ -1,32 +1,10 @@
-import type { Clock } from '../../platform/clock';
-import type { SecretBox } from '../../platform/crypto';
-import type { Db } from '../../platform/db';
-import type { EventBus } from '../../platform/events/bus';
 import type { Feature } from '../../platform/feature';
-import type { Logger } from '../../platform/logger';
-import type { Outbound } from '../../platform/outbound';
 import { intervalLoop } from '../../platform/loops';
-import type { InboxService } from '../inbox';
 import { registerChannelsRoutes } from './channels.routes';
 import { createChannelsService, type ChannelsServiceImpl } from './channels.service';
+import type { ChannelsFeatureDeps } from './channels.types';
 
-export interface ChannelsFeatureDeps {
-  db: Db;
-  bus: EventBus;
-  clock: Clock;
-  log: Logger;
-  instanceId: string;
-  secrets: SecretBox;
-  outbound: Outbound;
-  inbox: Pick<InboxService, 'raise'>;
-  /** SMTP_URL / SMTP_FROM: e-mail channels (unset = refused with a 400 naming SMTP_URL). */
-  smtp?: { url: string; from: string };
-  publicUrl?: string;
-  /** Jitter source in [0, 1) for the retry schedule (tests pin it). */
-  random?: () => number;
-  /** How often the delivery loop looks for due deliveries (default 1 s). */
-  pollMs?: number;
-}
+export type { ChannelsFeatureDeps } from './channels.types';
 
 /**
  * Also `runDue()`: deliveries due now are attempted (tests with a manual clock call it instead of waiting for the

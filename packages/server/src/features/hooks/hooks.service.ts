@@ -7,10 +7,8 @@ import { iso } from '../../platform/clock';
 import { cursorCodec } from '../../platform/cursor';
 import type { HookDeliveriesTable, HookEndpointsTable } from '../../platform/db/schema.events';
 import { AppError, badRequest, notFound } from '../../platform/errors';
-import type { ApiApp } from '../../platform/http/types';
 import { intervalLoop, type Loop } from '../../platform/loops';
 import { createIntake, endpointView } from './hooks.intake';
-import { registerHooksRoutes } from './hooks.routes';
 import { createHooksStore } from './hooks.store';
 import type { HooksFeatureDeps, RuleRunner } from './hooks.types';
 
@@ -188,6 +186,6 @@ export function createHooksService(deps: HooksFeatureDeps, runner: RuleRunner) {
   }, log, { clock });
   // Stopping also waits for deliveries being processed after their answer (a cut-off one would wait for its lease).
   const loops: Loop[] = [{ ...recovery, stop: async () => { await recovery.stop(); await intake.idle(); } }];
-  return { service, register: (app: ApiApp) => registerHooksRoutes(app, service), loops };
+  return { service, loops };
 }
 export type HooksServiceImpl = ReturnType<typeof createHooksService>['service'];

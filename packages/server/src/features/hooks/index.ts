@@ -1,5 +1,6 @@
 import type { Feature } from '../../platform/feature';
 import { createRuleRunner } from './hooks.runner';
+import { registerHooksRoutes } from './hooks.routes';
 import { createHooksService, type HooksService } from './hooks.service';
 import type { HooksFeatureDeps } from './hooks.types';
 
@@ -15,5 +16,5 @@ export function createHooksFeature(deps: HooksFeatureDeps): Feature<HooksService
   const log = deps.log.child({ feature: 'hooks' });
   const runner = createRuleRunner({ ...deps, log });
   const core = createHooksService({ ...deps, log }, runner);
-  return { service: core.service, routes: core.register, loops: [...core.loops, ...runner.loops] };
+  return { service: core.service, routes: (app) => registerHooksRoutes(app, core.service), loops: [...core.loops, ...runner.loops] };
 }
