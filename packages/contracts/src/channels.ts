@@ -11,6 +11,9 @@ import { NoticeSeverity } from './inbox';
  * Every attempt is logged; a failed delivery can be retried by hand.
  */
 
+/** An address as zod checks it; its pattern stated in the document too (JSON Schema's `email` format is looser). */
+const Email = z.email().max(320).openapi({ pattern: z.regexes.email.source });
+
 export const ChannelKind = z.enum(['slack', 'webhook', 'email']);
 export type ChannelKind = z.infer<typeof ChannelKind>;
 
@@ -67,7 +70,7 @@ export const CreateChannelBody = z
     z.strictObject({
       kind: z.literal('email'),
       name: z.string().trim().min(1).max(200),
-      to: z.array(z.email().max(320)).min(1).max(50),
+      to: z.array(Email).min(1).max(50),
       filters: ChannelFilters.optional(),
     }),
   ])
@@ -79,7 +82,7 @@ export const UpdateChannelBody = z
     name: z.string().trim().min(1).max(200).optional(),
     enabled: z.boolean().optional().openapi({ description: 'true also clears disabledReason and the failure count' }),
     url: z.url().max(2000).optional().openapi({ description: 'slack and webhook' }),
-    to: z.array(z.email().max(320)).min(1).max(50).optional().openapi({ description: 'email' }),
+    to: z.array(Email).min(1).max(50).optional().openapi({ description: 'email' }),
     filters: ChannelFilters.optional(),
   })
   .openapi('UpdateChannel', { minProperties: 1, example: { enabled: true } });

@@ -189,7 +189,7 @@ const HookDeliveryEvent = z.object({
   matched: z.array(z.string()).describe('Names of the rules that matched'),
 });
 const ChannelDeliveryEvent = z.object({
-  id: Id('The delivery (GET /api/channels/deliveries/{id}); also its webhook-id'),
+  id: Id('The delivery (GET /api/channel-deliveries/{id}); also its webhook-id'),
   channelId: Id('The channel'),
   eventType: z.string(),
   status: z.enum(['pending', 'delivered', 'failed', 'cancelled']),

@@ -17,7 +17,7 @@ import fc from 'fast-check';
  * const/enum/required condition on the object's own properties), anyOf/oneOf, allOf (merged), string
  * minLength/maxLength/pattern/format (uri, date-time, date, email, regex), number/integer minimum/maximum/exclusive*,
  * array items/minItems/maxItems/uniqueItems and `x-unique-by` (the document's extension: items unique by a
- * property), default/description/example (ignored).
+ * property), propertyNames (a pattern: the keys of an additionalProperties map), default/description/example (ignored).
  */
 export type Schema = Record<string, any>;
 
@@ -167,7 +167,9 @@ export function arbitraryFor(doc: Schema, root: Schema, opts: GenOptions = {}): 
     const keys = Object.keys(props);
     if (keys.length === 0) {
       if (s.additionalProperties && typeof s.additionalProperties === 'object') {
-        return fc.dictionary(fc.string({ minLength: 1, maxLength: 12 }).filter((k) => k.trim() === k && k.length > 0), gen(s.additionalProperties, depth + 1) as fc.Arbitrary<unknown>, { maxKeys: 2 });
+        // Keys as `propertyNames` states them (a pattern), else any trimmed non-empty text.
+        const key = s.propertyNames ? stringOf({ type: 'string', maxLength: 12, ...(s.propertyNames as Schema) }) : fc.string({ minLength: 1, maxLength: 12 }).filter((k) => k.trim() === k && k.length > 0);
+        return fc.dictionary(key, gen(s.additionalProperties, depth + 1) as fc.Arbitrary<unknown>, { maxKeys: 2 });
       }
       return fc.constant({});
     }

@@ -105,6 +105,8 @@ describe('the OpenAPI document', () => {
     /^GitHub refused this token|^The token could not be checked: |has no GitHub API there/,
     // A GitHub App's private key: PEM-shaped text that is not an RSA key (only parsing it tells), or an app GitHub does not know.
     /^privateKey is not usable: |^GitHub refused this app|^The app could not be checked: /,
+    // A stored webhook delivery to test rules against: only the delivery log knows which ids exist.
+    /^No delivery .* on this endpoint$/,
   ];
 
   it('accepts every body generated from the document: no 400/422 for an unstated rule, never a 500', async () => {

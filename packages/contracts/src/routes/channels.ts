@@ -42,10 +42,10 @@ export const channels = declareRoutes({
     request: { params: IdParam, query: ChannelDeliveryQuery },
     responses: { 200: jsonOk(ChannelDeliveryPage) },
   },
-  delivery: { method: 'get', path: '/api/channels/deliveries/{id}', tags, summary: 'One delivery with every attempt', request: { params: IdParam }, responses: { 200: jsonOk(ChannelDelivery) } },
+  delivery: { method: 'get', path: '/api/channel-deliveries/{id}', tags, summary: 'One delivery with every attempt', request: { params: IdParam }, responses: { 200: jsonOk(ChannelDelivery) } },
   retry: {
     method: 'post',
-    path: '/api/channels/deliveries/{id}/retry',
+    path: '/api/channel-deliveries/{id}/retry',
     tags,
     summary: 'Attempt a pending or failed delivery again now (same webhook-id)',
     ...member,

@@ -77,7 +77,7 @@ describe.each(testEngines())('channels (%s)', (engine) => {
     const list = await r.request(`/api/channels/${ch.id}/deliveries`);
     expect(list.body.items).toHaveLength(1);
     expect(list.body.items[0]).toMatchObject({ status: 'delivered', attempts: 7, id: got[0]!.headers['webhook-id'] });
-    const one = await r.request(`/api/channels/deliveries/${list.body.items[0].id}`);
+    const one = await r.request(`/api/channel-deliveries/${list.body.items[0].id}`);
     expect(one.body.attemptLog.map((a: { statusCode: number }) => a.statusCode)).toEqual([503, 503, 503, 503, 503, 503, 200]);
     expect(one.body.attemptLog[0].error).toBe('HTTP 503');
     expect(JSON.stringify(one.body)).not.toContain('service unavailable');
@@ -104,7 +104,7 @@ describe.each(testEngines())('channels (%s)', (engine) => {
     await raise();
     expect((await r.request(`/api/channels/${ch.id}/deliveries`)).body.items).toHaveLength(1);
     const d = (await r.request(`/api/channels/${ch.id}/deliveries?status=failed`)).body.items[0];
-    const retried = await r.request(`/api/channels/deliveries/${d.id}/retry`, { method: 'POST' });
+    const retried = await r.request(`/api/channel-deliveries/${d.id}/retry`, { method: 'POST' });
     expect(retried.status).toBe(200);
     expect(retried.body).toMatchObject({ status: 'delivered', attempts: MAX_ATTEMPTS + 1 });
     expect(retried.body.attemptLog.at(-1)).toMatchObject({ manual: true, ok: true, statusCode: 200 });

@@ -1,3 +1,4 @@
+import { registerHooksRoutes } from './hooks.routes';
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import type { AppEvent, HookRule, HookRulesTestResult } from '@autopilot/contracts';
 import { Webhook } from 'standardwebhooks';
@@ -63,7 +64,7 @@ export async function createHooksRig(engine: 'sqlite' | 'postgres', o: { ratePer
     c.set('auth', { workspaceId: ws, workspaceName: 'ws', keyId: 'k', keyName: 'k', keyPrefix: '', keyPublicId: null, role: role.current, via: 'key' });
     await next();
   });
-  core.register(app);
+  registerHooksRoutes(app, core.service);
   const request = async (path: string, init: { method?: string; json?: unknown } = {}) => {
     const res = await app.request(path, { method: init.method ?? 'GET', ...(init.json === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(init.json) }) });
     const text = await res.text();

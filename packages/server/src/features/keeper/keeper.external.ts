@@ -16,10 +16,10 @@ import type { NotificationDraft } from './keeper.types';
  * failed row (same trigger), so its effect must be idempotent (merge: "already merged" is success; redispatch:
  * the dispatcher's idempotency key; archive: "already archived").
  */
-export type ExternalKind = Extract<KeeperActionKind, 'ci_fix' | 'review_fix' | 'rebase' | 'merge' | 'redispatch' | 'archive' | 'escalate'>;
+export type ExternalKind = Extract<KeeperActionKind, 'ci_fix' | 'review_fix' | 'rebase' | 'merge' | 'redispatch' | 'archive' | 'escalate' | 'relay'>;
 
 /** Kinds whose effect is a message to the session on Jules. */
-const MESSAGE_KINDS: ReadonlySet<ExternalKind> = new Set(['ci_fix', 'review_fix', 'rebase']);
+const MESSAGE_KINDS: ReadonlySet<ExternalKind> = new Set(['ci_fix', 'review_fix', 'rebase', 'relay']);
 /** A failed row may be re-claimed after this long, at most MAX_ATTEMPTS times in all (as the keeper's own). */
 const RETRY_AFTER_MS = 30_000;
 const MAX_ATTEMPTS = 3;

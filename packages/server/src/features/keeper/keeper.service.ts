@@ -34,7 +34,7 @@ export const toNotification = (r: KeeperNotificationsTable): KeeperNotification 
 };
 
 /** Kinds whose ledger row carries a message the keeper sent to the agent. */
-const MESSAGE_KINDS = new Set(['answer', 'nudge', 'heal', 'continue', 'ci_fix', 'review_fix', 'rebase']);
+const MESSAGE_KINDS = new Set(['answer', 'nudge', 'heal', 'continue', 'ci_fix', 'review_fix', 'rebase', 'relay']);
 /** Jules' clock and ours may differ a little: a message activity may be stamped this much before our claim. */
 const SKEW_MS = 5_000;
 
