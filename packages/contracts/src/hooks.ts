@@ -46,11 +46,14 @@ export const HookCondition = z
   .openapi('HookCondition');
 export type HookCondition = z.infer<typeof HookCondition>;
 
-const VariableName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'a letter or _, then letters, digits or _ (64 at most)');
+const VARIABLE_NAME = '^[A-Za-z_][A-Za-z0-9_]{0,63}$';
+const VariableName = z.string().regex(new RegExp(VARIABLE_NAME), 'a letter or _, then letters, digits or _ (64 at most)');
+/** Record keys are variable names: stated as `propertyNames`, which the generator does not emit for a record's key schema. */
+const variableKeys = { propertyNames: { type: 'string' as const, pattern: VARIABLE_NAME } };
 /** name -> JSONPath; the first value the path selects (strings as is, other JSON as compact JSON). */
 const Extract = z
   .record(VariableName, JsonPath)
-  .openapi({ description: 'Variables extracted from the delivery: name -> JSONPath (first value selected). Text fields below may use `{{name}}`', example: { title: '$.body.data.title', issue: '$.body.data.identifier' } });
+  .openapi({ description: 'Variables extracted from the delivery: name -> JSONPath (first value selected). Text fields below may use `{{name}}`', example: { title: '$.body.data.title', issue: '$.body.data.identifier' }, ...variableKeys });
 const Text = (max: number, what: string) => z.string().trim().min(1).max(max).openapi({ description: `${what}; \`{{name}}\` is replaced by an extracted variable` });
 const RepoText = z.string().trim().min(1).max(300).openapi({ description: '`owner/name` (or `sources/github/owner/name`), literal or with `{{name}}`', example: 'acme/shop' });
 
@@ -61,7 +64,7 @@ export const HookAction = z
       kind: z.literal('launch_template'),
       templateId: z.string().trim().min(1).max(64),
       extract: Extract.optional(),
-      values: z.record(VariableName, z.string().max(50_000)).optional().openapi({ description: 'Template variables: name -> text with `{{name}}` from `extract`' }),
+      values: z.record(VariableName, z.string().max(50_000)).optional().openapi({ description: 'Template variables: name -> text with `{{name}}` from `extract`', ...variableKeys }),
       repo: RepoText.optional().openapi({ description: "Omitted: the template's sources (or its repo variable)" }),
       reply: z.boolean().optional().openapi({ description: 'Answer the sender when the session has a PR (Slack: in the thread; Linear: a comment on the issue). Default true for slack and linear endpoints' }),
     }),
@@ -158,10 +161,11 @@ export const CreateHookEndpointBody = z
     secret: Secret.optional(),
     mode: z.enum(['first', 'all']).optional().openapi({ description: 'Default first' }),
     enabled: z.boolean().optional(),
-    rules: z.array(HookRule).max(100).optional().openapi({ description: 'Omitted: the preset\'s starter rules (slack: the /jules command; linear: issues labelled `jules`)' }),
+    rules: z.array(HookRule).max(100).optional().openapi({ description: 'Omitted: the preset\'s starter rules (slack: the /jules command; linear: issues labelled `jules`, which needs `repo`)' }),
+    repo: RepoText.optional().openapi({ description: "The repository the preset's starter rules launch in (slack: /jules without a repository; linear: every labelled issue). Only used when `rules` is omitted; required then for linear" }),
     reply: z.strictObject({ apiUrl: ApiUrl.nullable().optional(), token: ReplyToken.nullable().optional() }).optional(),
   })
-  .openapi('CreateHookEndpoint', { example: { name: 'Linear issues', preset: 'linear', secret: 'lin_wh_0123456789abcdef' } });
+  .openapi('CreateHookEndpoint', { example: { name: 'Linear issues', preset: 'linear', secret: 'lin_wh_0123456789abcdef', repo: 'acme/shop' } });
 export type CreateHookEndpointBody = z.infer<typeof CreateHookEndpointBody>;
 
 export const UpdateHookEndpointBody = z

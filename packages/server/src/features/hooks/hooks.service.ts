@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import type {
-  CreateHookEndpointBody, HookDelivery, HookEndpoint, HookEndpointSaved, HookPreset, HookRule, HookRuleInput, HookRulesTestResult, TestHookRulesBody, UpdateHookEndpointBody,
+import {
+  SOURCE_PATTERN, type CreateHookEndpointBody, type HookDelivery, type HookEndpoint, type HookEndpointSaved, type HookPreset, type HookRule, type HookRuleInput, type HookRulesTestResult, type TestHookRulesBody, type UpdateHookEndpointBody,
 } from '@autopilot/contracts';
 import { iso } from '../../platform/clock';
 import { cursorCodec } from '../../platform/cursor';
@@ -97,7 +97,11 @@ export function createHooksService(deps: HooksFeatureDeps, runner: RuleRunner) {
     },
     get: async (ws: string, id: string) => view(await mustEndpoint(ws, id)),
     async create(ws: string, body: CreateHookEndpointBody): Promise<HookEndpointSaved> {
-      const rules = withIds(body.rules ?? runner.starterRules(body.preset), 'body.rules');
+      if (body.rules === undefined && body.preset === 'linear' && body.repo === undefined) {
+        throw badRequest('The Linear starter rule needs the repository its sessions go to', [{ path: 'body.repo', message: 'required for a linear endpoint without rules (or give rules)' }]);
+      }
+      if (body.repo !== undefined && !new RegExp(SOURCE_PATTERN).test(body.repo)) throw badRequest('Not a GitHub repository', [{ path: 'body.repo', message: 'must be owner/repo (or sources/github/owner/repo)' }]);
+      const rules = withIds(body.rules ?? runner.starterRules(body.preset, body.repo), 'body.rules');
       const generated = body.secret === undefined ? generateSecret(body.preset) : null;
       const secret = body.secret ?? (generated as string);
       checkSecret(body.preset, secret);

@@ -62,8 +62,8 @@ export interface RuleRunner {
   run(endpoint: EndpointView, delivery: StoredDelivery): Promise<RunOutcome>;
   /** Evaluates rules against a payload without acting. */
   test(endpoint: EndpointView, input: { payload: unknown; headers: Record<string, string> }, rules: HookRule[], mode: 'first' | 'all'): HookRulesTestResult;
-  /** The starter rules of a preset (slack: the /jules command; linear: issues labelled `jules`; others: none). */
-  starterRules(preset: HookPreset): HookRuleInput[];
+  /** The starter rules of a preset in `repo` (slack: the /jules command; linear: issues labelled `jules`, only with a repo; others: none). */
+  starterRules(preset: HookPreset, repo?: string): HookRuleInput[];
   /** Save-time checks of rules (JSONPaths parse, regexes safe, variables used are extracted): field issues under `pathPrefix`. */
   validate(rules: HookRuleInput[], pathPrefix: string): FieldIssue[];
   /** Follow-ups (replies once a session has a PR). */
