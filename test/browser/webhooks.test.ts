@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Webhook } from 'standardwebhooks';
-import { TestHookRulesBody, type HookRuleInput } from '@autopilot/contracts';
+import { TestHookRulesBody } from '@autopilot/contracts';
 import { createClient, type ApiClient } from '../../packages/client/src/index';
 import { eventually, login, openPage, startStack, type Stack, type WatchedPage } from './harness';
 
@@ -8,12 +8,8 @@ import { eventually, login, openPage, startStack, type Stack, type WatchedPage }
  * The Webhooks page (issue #15) in chromium on the demo stack: an endpoint created in the UI shows its secret once
  * (not after a reload), a rule added in the editor is tested against a pasted payload (the match and the extracted
  * variable shown, no batch created), a delivery signed with the standardwebhooks package appears live in the log,
- * Replay adds one; /webhooks/:id at 390 px in dark mode without horizontal overflow.
- *
- * Until the rule runner lands (features/hooks/hooks.runner.ts is still the placeholder that matches nothing), the
- * one route POST /api/hooks/endpoints/{id}/test is answered in the page by a stand-in that checks the body with the
- * contract (TestHookRulesBody) and evaluates the one equals condition; every other call is the real orchestrator.
- * Drop `standInRuleTest` once the runner evaluates rules.
+ * Replay adds one; /webhooks/:id at 390 px in dark mode without horizontal overflow. The rule test route
+ * is the real orchestrator's (the rule engine); the test records the draft the page sent.
  */
 
 let stack: Stack;
@@ -28,19 +24,11 @@ afterAll(async () => {
   await stack?.close();
 });
 
-/** The rule test route, answered in the page (see above); records what the page sent. */
-async function standInRuleTest(w: WatchedPage, sent: unknown[]) {
-  await w.page.route(/^https?:\/\/[^/]+\/api\/hooks\/endpoints\/[^/]+\/test$/, async (route) => {
-    const b = TestHookRulesBody.safeParse(JSON.parse(route.request().postData() ?? 'null'));
-    if (!b.success) return route.fulfill({ status: 400, contentType: 'application/json', body: JSON.stringify({ error: { code: 'validation_failed', message: b.error.message } }) });
-    sent.push(b.data);
-    const payload = b.data.payload as { status?: string; services?: string[] };
-    const rules = (b.data.rules ?? []).map((r: HookRuleInput, i) => {
-      const held = r.conditions.map((c) => ({ path: c.path, op: c.op, held: c.op === 'equals' && payload.status === c.value, values: [payload.status], error: null }));
-      const matched = held.every((c) => c.held);
-      return { ruleId: r.id ?? `draft-${i}`, ruleName: r.name, matched, wouldRun: matched, conditions: held, variables: { service: payload.services?.[0] ?? null }, action: `Run a batch of ${payload.services?.length ?? 0} sessions` };
-    });
-    await route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify({ rules, matched: rules.filter((r) => r.matched).length }) });
+/** Records what the page sends to the rule test route (the real orchestrator answers it), checked with the contract. */
+function recordRuleTests(w: WatchedPage, sent: unknown[]) {
+  w.page.on('request', (r) => {
+    if (r.method() !== 'POST' || !/\/api\/hooks\/endpoints\/[^/]+\/test$/.test(new URL(r.url()).pathname)) return;
+    sent.push(TestHookRulesBody.parse(JSON.parse(r.postData() ?? 'null')));
   });
 }
 
@@ -51,7 +39,7 @@ describe('webhooks in chromium', () => {
     const p = await openPage(stack, { viewport: { width: 1280, height: 900 } });
     const { page } = p;
     const sentTests: unknown[] = [];
-    await standInRuleTest(p, sentTests);
+    recordRuleTests(p, sentTests);
     await login(p, stack.orch.url, stack.key, '/webhooks');
     await page.getByText('No endpoint yet').waitFor();
 
