@@ -6,6 +6,12 @@ import { describedBy, errorsOf, FieldError, Modal } from '../settings/settings-u
 import { hookKeys } from './data';
 import { PRESET_LABELS, PRESET_SIGNING, PRESETS, SECRET_FROM_SENDER } from './presets';
 
+/** Presets whose starter rule launches sessions: the repository they go to (Linear: required; Slack: when /jules names none). */
+const STARTER_REPO: Partial<Record<HookPreset, { required: boolean; hint: string }>> = {
+  linear: { required: true, hint: 'Issues labelled jules become sessions in this repository (owner/repo); edit the rule later for more.' },
+  slack: { required: false, hint: 'Used when /jules names no repository; leave empty to make people name one.' },
+};
+
 /** New endpoint: name, preset (how its sender signs), an optional secret. On success the parent shows the secret once. */
 export function CreateEndpointDialog({ open, onClose, onCreated }: { open: boolean; onClose: () => void; onCreated: (s: HookEndpointSaved) => void }) {
   const api = useApi();
@@ -13,6 +19,7 @@ export function CreateEndpointDialog({ open, onClose, onCreated }: { open: boole
   const [name, setName] = useState('');
   const [preset, setPreset] = useState<HookPreset>('standard');
   const [secret, setSecret] = useState('');
+  const [repo, setRepo] = useState('');
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [message, setMessage] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -20,6 +27,7 @@ export function CreateEndpointDialog({ open, onClose, onCreated }: { open: boole
   function close() {
     setName('');
     setSecret('');
+    setRepo('');
     setErrors({});
     setMessage(null);
     onClose();
@@ -31,7 +39,7 @@ export function CreateEndpointDialog({ open, onClose, onCreated }: { open: boole
     setErrors({});
     setMessage(null);
     try {
-      const saved = await api.hooks.create({ name: name.trim(), preset, ...(secret.trim() ? { secret: secret.trim() } : {}) });
+      const saved = await api.hooks.create({ name: name.trim(), preset, ...(secret.trim() ? { secret: secret.trim() } : {}), ...(STARTER_REPO[preset] && repo.trim() ? { repo: repo.trim() } : {}) });
       // The secret stays in this answer only: the cached endpoint never holds it.
       const { secret: _secret, ...endpoint } = saved;
       qc.setQueryData(hookKeys.one(saved.id), endpoint);
@@ -85,6 +93,14 @@ export function CreateEndpointDialog({ open, onClose, onCreated }: { open: boole
           </span>
           <FieldError id="hk-secret-error" text={errors.secret} />
         </div>
+        {STARTER_REPO[preset] && (
+          <div className="st-field">
+            <label htmlFor="hk-repo">{STARTER_REPO[preset].required ? 'Repository' : 'Default repository (optional)'}</label>
+            <input id="hk-repo" value={repo} onChange={(e) => setRepo(e.target.value)} placeholder="owner/repo" maxLength={300} autoComplete="off" spellCheck={false} {...describedBy('hk-repo-error', errors.repo)} />
+            <span className="st-hint">{STARTER_REPO[preset].hint}</span>
+            <FieldError id="hk-repo-error" text={errors.repo} />
+          </div>
+        )}
         {message && (
           <p className="st-error" role="alert">
             {message}
