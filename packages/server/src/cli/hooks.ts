@@ -123,13 +123,14 @@ export function hooksCommand(): Command {
       .option('--secret <secret>', "the sender's signing secret (prefer $AUTOPILOT_HOOK_SECRET, kept out of the shell history); omitted = generated")
       .addOption(new Option('--mode <mode>', 'first matching rule, or every one').choices(['first', 'all']))
       .option('--rules <file>', 'rules as JSON (an array, or an object with "rules"; - = standard input); omitted = the preset\'s starter rules')
+      .option('--repo <owner/repo>', "the repository the preset's starter rules launch in (required for linear without --rules; slack: the default of /jules)")
       .option('--disabled', 'create it disabled'),
   ).action(
-    run(async (name: string, o: ConnectionOptions & { preset: HookPreset; secret?: string; mode?: 'first' | 'all'; rules?: string; disabled?: boolean }) => {
+    run(async (name: string, o: ConnectionOptions & { preset: HookPreset; secret?: string; mode?: 'first' | 'all'; rules?: string; repo?: string; disabled?: boolean }) => {
       const secret = o.secret ?? (process.env.AUTOPILOT_HOOK_SECRET || undefined);
       const rules = o.rules ? rulesOf(readJson('--rules', o.rules)) : undefined;
       const { client } = await connect(o);
-      const saved = await client.hooks.create({ name, preset: o.preset, ...(secret ? { secret } : {}), ...(o.mode ? { mode: o.mode } : {}), ...(rules ? { rules } : {}), ...(o.disabled ? { enabled: false } : {}) });
+      const saved = await client.hooks.create({ name, preset: o.preset, ...(secret ? { secret } : {}), ...(o.mode ? { mode: o.mode } : {}), ...(rules ? { rules } : {}), ...(o.repo ? { repo: o.repo } : {}), ...(o.disabled ? { enabled: false } : {}) });
       if (o.json) return printJson(saved);
       say(o, savedText(saved, 'Created'));
     }),
