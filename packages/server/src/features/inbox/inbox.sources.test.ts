@@ -216,4 +216,17 @@ describe.each(testEngines())('notification center sources on two instances (%s)'
 
     for (const { published: e, parsed } of rig.inboxEvents()) expect(parsed.data, JSON.stringify(parsed.error?.issues)).toEqual(e);
   });
+
+  it('repeats of one group raised at once on both instances are one entry counting every repeat', async () => {
+    const [a, b] = [rig.instance(), rig.instance()];
+    const ws = await rig.workspace();
+    const draft = { source: 'breaker', kind: 'breaker_opened', severity: 'warning', title: 'Circuit breaker opened', groupKey: 'breaker:jules:a1' } as const;
+    const raised = await Promise.all([1, 2, 3, 4, 5, 6].map((i) => (i % 2 ? a : b).service.raise(ws, draft)));
+    expect(new Set(raised.map((n) => n.id)).size).toBe(1);
+    const items = (await a.service.list(ws, query({ view: 'all' }))).items;
+    expect(items.map((n) => n.count)).toEqual([6]);
+    // One inbox.raised per repeat (a repeat's count may already include a concurrent one).
+    expect(rig.of('inbox.raised', ws)).toHaveLength(6);
+    expect(Math.max(...rig.of('inbox.raised', ws).map((e) => e.data.count))).toBe(6);
+  });
 });
