@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -5,21 +6,27 @@ import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Webhook } from 'standardwebhooks';
 import { createJulesSimulator, type JulesSimulator, type ListeningSimulator } from '@autopilot/jules-sim';
 import { createGitHubSimulator, type ListeningGitHubSimulator } from '@autopilot/github-sim';
+import { startWebhookReceiver, type WebhookReceiver } from '@autopilot/senders-sim';
 import { AppEvent, EventCatalog, EventTypes, type EventType, type NotificationKind } from '@autopilot/contracts';
 import { startOrchestrator, type Orchestrator } from '../src/main';
 import { loadConfig } from '../src/platform/config';
 import { createLogger } from '../src/platform/logger';
-import type { EventBus } from '../src/platform/events/bus';
+import type { Clock } from '../src/platform/clock';
+import { createTestDb, type TestDb } from '../src/platform/db/testing';
+import { createMemoryBus, type EventBus } from '../src/platform/events/bus';
 import type { NotificationDraft } from '../src/features/keeper/keeper.types';
+import { createSchedulesFeature } from '../src/features/schedules';
 import { startFakeUpstream, baseUrlFor, type FakeUpstream } from './fakes/llm-upstream';
 import { buildGateway, type Gateway } from './fakes/llm-gateway';
 
 /**
  * The event catalog holds for what the server really publishes: a running orchestrator (Jules simulator, sync,
- * keeper, the sessions API) and the LLM gateway against a fake provider publish while a wrapper records every
- * `publish` call before the bus sees it. Each recorded payload must be its type's in the catalog, with no field the
+ * keeper, the sessions API, inbound webhooks, an outbound channel to a receiver stand-in), the GitHub loop, the LLM
+ * gateway against a fake provider (with a budget) and the schedules' firing tick publish while a wrapper records
+ * every `publish` call before the bus sees it. Each recorded payload must be its type's in the catalog, with no field the
  * catalog does not declare; each delivered event must parse, as it travels (JSON), with the client's AppEvent
  * schema; nothing may be refused by the bus; and between them the runs must publish every type of the catalog.
  */
@@ -95,6 +102,7 @@ describe('every published event is in the catalog and matches its schema', () =>
     let sim: JulesSimulator;
     let srv: ListeningSimulator;
     let orch: Orchestrator;
+    let receiver: WebhookReceiver;
     let dataDir: string;
     let logText = '';
     let rec: ReturnType<typeof recordPublishes>;
@@ -108,6 +116,7 @@ describe('every published event is in the catalog and matches its schema', () =>
     beforeAll(async () => {
       sim = createJulesSimulator({ apiKeys: [KEY], sessions: 6, seed: 5, speed: 60, spreadHours: 1 });
       srv = await sim.listen(0, '127.0.0.1');
+      receiver = await startWebhookReceiver();
       dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'autopilot-events-'));
       // Errors only, into a buffer: the bus logs every publish it refuses, from the first one at start.
       const sink = new PassThrough();
@@ -115,6 +124,8 @@ describe('every published event is in the catalog and matches its schema', () =>
       const config = loadConfig({
         DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'error', AUTOPILOT_ADMIN_KEY: ADMIN_KEY, AUTH_FAILURES_PER_MINUTE: '100000',
         JULES_API_KEY: KEY, JULES_API_BASE_URL: srv.baseUrl, JULES_POLL_INTERVAL_MS: '500',
+        // The webhook channel's receiver is a private address: named, like a self-hosted setup would.
+        AUTOPILOT_OUTBOUND_ALLOW: `127.0.0.1:${receiver.port}`,
       });
       orch = await startOrchestrator(config, { listen: false, log: createLogger({ level: 'error', destination: sink }) });
       rec = recordPublishes(orch.bus);
@@ -122,6 +133,7 @@ describe('every published event is in the catalog and matches its schema', () =>
     afterAll(async () => {
       await orch?.close();
       await srv?.close();
+      await receiver?.close();
       if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
     });
 
@@ -155,10 +167,32 @@ describe('every published event is in the catalog and matches its schema', () =>
       expect((await request(`/api/sessions/${doomed}`, { method: 'DELETE' })).status).toBe(200);
       await until('session.deleted', () => types().has('session.deleted'));
 
-      // Jules failing every approval: five failures open the account's breaker.
+      // A webhook channel to the receiver stand-in, for hook deliveries; its test sends channel.test at once.
+      const channel = await request('/api/channels', { method: 'POST', json: { kind: 'webhook', name: 'Ops', url: `${receiver.url}/autopilot`, filters: { eventTypes: ['hook.delivery'] } } });
+      expect(channel.status).toBe(201);
+      const channelId = ((await channel.json()) as { id: string }).id;
+      const tested = await request(`/api/channels/${channelId}/test`, { method: 'POST' });
+      expect(await tested.json()).toMatchObject({ ok: true });
+      // A signed Standard Webhooks delivery in: hook.delivery (queued, then processed), which the channel's worker
+      // carries out to the receiver: channel.delivery.
+      const endpoint = await request('/api/hooks/endpoints', { method: 'POST', json: { name: 'CI', preset: 'standard' } });
+      expect(endpoint.status).toBe(201);
+      const hook = (await endpoint.json()) as { id: string; secret: string };
+      const body = JSON.stringify({ type: 'deploy.finished', timestamp: new Date().toISOString(), data: { env: 'staging' } });
+      const at = new Date();
+      const posted = await orch.app.request(`/hooks/${hook.id}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'webhook-id': 'msg_catalog_1', 'webhook-timestamp': String(Math.floor(at.getTime() / 1000)), 'webhook-signature': new Webhook(hook.secret).sign('msg_catalog_1', at, body) },
+        body,
+      });
+      expect(posted.status).toBe(202);
+      await until('hook.delivery and channel.delivery', () => types().has('hook.delivery') && types().has('channel.delivery'));
+      expect(receiver.requests.length).toBeGreaterThanOrEqual(2);
+
+      // Jules failing every call (no success in between resets the count): five failures open the account's breaker.
       const target = await created('Bump a dependency [sim:happy]');
-      sim.setFaults({ rules: [{ op: 'sessions.approvePlan', kind: '500', count: -1 }] });
-      for (let i = 0; i < 6 && !types().has('breaker.opened'); i++) await request(`/api/sessions/${target}/approve-plan`, { method: 'POST' });
+      sim.setFaults({ rules: [{ kind: '500', count: -1 }] });
+      for (let i = 0; i < 10 && !types().has('breaker.opened'); i++) await request(`/api/sessions/${target}/approve-plan`, { method: 'POST' });
       sim.setFaults({});
       await until('breaker.opened', () => types().has('breaker.opened'), 5_000);
 
@@ -228,8 +262,40 @@ describe('every published event is in the catalog and matches its schema', () =>
       await new Promise((r) => setTimeout(r, 150));
       await ask();
       await until('breaker.closed', () => rec.calls.some((c) => c.type === 'breaker.closed'), 5_000);
+
+      // A tiny daily budget (a cent) and one call whose reported usage costs two: past 80% and 100% at once.
+      await g.budgets.put(g.workspaceId, { dailyLimitUsd: 0.01, monthlyLimitUsd: null, onExhausted: 'error', degradeTo: null });
+      up.script(() => ({ text: 'a long answer', inputTokens: 10_000, outputTokens: 10_000 }));
+      await g.llm.generateText({ workspaceId: g.workspaceId, task: 'supervisor', prompt: 'next step?', maxOutputTokens: 16 });
+      const percents = () => rec.calls.filter((c) => c.type === 'budget.threshold').map((c) => (c.data as { percent: number }).percent);
+      await until('budget.threshold at 80% and 100%', () => percents().length === 2, 5_000);
+      expect(percents().sort()).toEqual([100, 80]);
       expectConforming(rec);
     }, 60_000);
+  });
+
+  describe('the schedules firing tick on a manual clock', () => {
+    let t: TestDb;
+    afterAll(async () => t?.cleanup());
+
+    it('publishes schedule.run as the catalog declares it', async () => {
+      t = await createTestDb('sqlite');
+      let now = Date.parse('2026-12-01T10:00:00Z');
+      const clock: Clock = { now: () => now, sleep: async () => {} };
+      const bus = createMemoryBus({ now: clock.now });
+      const rec = recordPublishes(bus);
+      const ws = randomUUID();
+      await t.db.kysely.insertInto('workspaces').values({ id: ws, name: 'schedules', created_at: new Date(now).toISOString() }).execute();
+      // The feature as main.ts builds it, with its default runner (each run recorded as skipped).
+      const { service } = createSchedulesFeature({ db: t.db, clock, log: createLogger({ level: 'silent' }), instanceId: 'catalog', bus });
+      const schedule = await service.create(ws, { name: 'Every minute', intervalSeconds: 60, timezone: 'UTC', enabled: true, missedRunPolicy: 'skip', target: { kind: 'template', templateId: 'tpl_1', variables: {} } });
+      now += 60_000;
+      expect(await service.tick()).toMatchObject({ fired: 1 });
+      expect(rec.calls.map((c) => c.type)).toEqual(['schedule.run']);
+      expect(rec.calls[0]!.data).toMatchObject({ scheduleId: schedule.id, name: 'Every minute' });
+      expectConforming(rec);
+      await bus.close();
+    });
   });
 
   it('between them, the runs above published every type of the catalog', () => {

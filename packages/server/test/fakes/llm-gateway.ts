@@ -41,7 +41,8 @@ export async function buildGateway(opts: { engine?: 'sqlite' | 'postgres'; resil
   // The fake upstreams listen on loopback: an explicit allow-list entry, the guard itself still runs on every call.
   const outbound = createOutbound({ allow: opts.allow ?? ['127.0.0.1'] });
   const providers = createProvidersService({ store: createProvidersStore(db), secrets, clock, log, outbound, onChange: (id) => hooks.forget?.(id), cacheMs: opts.cacheMs ?? 0 });
-  const budgets = createBudgetsService({ store: createBudgetsStore(db), clock });
+  // The bus as in main.ts: spend that reaches 80% or 100% of a limit is announced (budget.threshold).
+  const budgets = createBudgetsService({ store: createBudgetsStore(db), clock, bus, log });
   const routing = createRoutingService({ store: createRoutingStore(db), clock, cacheMs: opts.cacheMs ?? 0 });
   const resilience: ResilienceOptions = {
     ...defaultResilience,
