@@ -3,9 +3,8 @@ import { iso } from '../../platform/clock';
 import { sha256 } from '../../platform/crypto';
 import type { HookFollowupsTable } from '../../platform/db/schema.events';
 import { intervalLoop, type Loop } from '../../platform/loops';
-import type { RunnerDeps } from './hooks.runner';
 import { endpointView } from './hooks.intake';
-import type { EndpointView, StoredDelivery } from './hooks.types';
+import type { EndpointView, RunnerDeps, StoredDelivery } from './hooks.types';
 
 /** What a launched session owes its sender once it has a PR: a Linear comment, or a Slack message in the thread. */
 export type FollowupTarget =

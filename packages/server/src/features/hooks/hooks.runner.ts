@@ -1,37 +1,8 @@
 import { SOURCE_PATTERN, type CreateBatchBody, type HookAction, type HookActionResult, type HookRule } from '@autopilot/contracts';
-import type { Clock } from '../../platform/clock';
-import type { SecretBox } from '../../platform/crypto';
-import type { Db } from '../../platform/db';
 import { AppError } from '../../platform/errors';
-import type { EventBus } from '../../platform/events/bus';
-import type { Logger } from '../../platform/logger';
-import type { Outbound } from '../../platform/outbound';
-import type { BatchesService } from '../batches';
-import type { InboxService } from '../inbox';
-import type { ExternalActions } from '../keeper';
-import type { PullsService } from '../pulls';
-import type { SessionsFeatureService } from '../sessions';
 import { createFollowups, type FollowupTarget } from './hooks.followups';
 import { docOf, evaluate, fill, parseSlackCommand, select, starterRules, testRules, validateRules, type RuleDoc, type RuleEval } from './hooks.rules';
-import type { EndpointView, RuleRunner, RunOutcome, StoredDelivery } from './hooks.types';
-
-export interface RunnerDeps {
-  db: Db;
-  bus: EventBus;
-  clock: Clock;
-  log: Logger;
-  instanceId: string;
-  secrets: SecretBox;
-  outbound: Outbound;
-  batches: BatchesService;
-  sessions: SessionsFeatureService;
-  ledger: ExternalActions;
-  inbox: Pick<InboxService, 'raise'>;
-  pulls: PullsService;
-  publicUrl?: string;
-  /** How often the follow-up loop looks for replies due (default 2 s). */
-  followupPollMs?: number;
-}
+import type { EndpointView, RuleRunner, RunnerDeps, RunOutcome, StoredDelivery } from './hooks.types';
 
 /** Where a refused batch names its fields: the rule's own, so a failed action says which field of the rule. */
 const RULE_PATHS = { values: 'action.values', sources: 'action.repo', text: 'action', template: 'action.templateId' };

@@ -90,3 +90,21 @@ export interface HooksFeatureDeps {
   ratePerMinute: number;
 }
 
+/** What the rules and their follow-ups need (the feature's deps, narrowed). */
+export interface RunnerDeps {
+  db: Db;
+  bus: EventBus;
+  clock: Clock;
+  log: Logger;
+  instanceId: string;
+  secrets: SecretBox;
+  outbound: Outbound;
+  batches: BatchesService;
+  sessions: SessionsFeatureService;
+  ledger: ExternalActions;
+  inbox: Pick<InboxService, 'raise'>;
+  pulls: PullsService;
+  publicUrl?: string;
+  /** How often the follow-up loop looks for replies due (default 2 s). */
+  followupPollMs?: number;
+}
