@@ -39,7 +39,13 @@ describe.each(testEngines())('hooks endpoints API (%s)', (engine) => {
     const res = await r.request('/api/hooks/endpoints', { method: 'POST', json: { name: 'R', preset: 'github', secret: SECRET, rules: [rule('a'), { ...rule('b'), id: 'mine', enabled: false }] } });
     expect(res.body.rules).toMatchObject([{ name: 'a', enabled: true }, { id: 'mine', name: 'b', enabled: false }]);
     expect(res.body.rules[0].id).toMatch(/^r_[0-9a-f]{12}$/);
-    const starter = await r.request('/api/hooks/endpoints', { method: 'POST', json: { name: 'L', preset: 'linear', secret: SECRET } });
+    // The Linear starter rule launches sessions: it needs their repository, named in the 400, checked like one.
+    const noRepo = await r.request('/api/hooks/endpoints', { method: 'POST', json: { name: 'L', preset: 'linear', secret: SECRET } });
+    expect(noRepo.status).toBe(400);
+    expect(noRepo.body.error.details.issues[0].path).toBe('body.repo');
+    const oddRepo = await r.request('/api/hooks/endpoints', { method: 'POST', json: { name: 'L', preset: 'linear', secret: SECRET, repo: 'not a repo' } });
+    expect(oddRepo.body.error.details.issues[0].path).toBe('body.repo');
+    const starter = await r.request('/api/hooks/endpoints', { method: 'POST', json: { name: 'L', preset: 'linear', secret: SECRET, repo: 'acme/shop' } });
     expect(starter.body.rules).toMatchObject([{ name: 'Issues labelled jules', enabled: true }]);
     const bad = await r.request('/api/hooks/endpoints', { method: 'POST', json: { name: 'X', preset: 'github', rules: [rule('ok'), rule('invalid')] } });
     expect(bad.status).toBe(400);
