@@ -32,9 +32,10 @@ const delivery = (id: string, status: string, over: Record<string, unknown> = {}
 async function serveChannelFixtures(w: WatchedPage) {
   const failedOne = delivery('dl_2', 'failed', { attempts: 8, lastError: `HTTP 503 ${'e'.repeat(250)}` });
   const json = (body: unknown) => ({ status: 200, contentType: 'application/json', body: JSON.stringify(body) });
-  await w.page.route(/\/api\/channels(\/|\?|$)/, (route) => {
+  await w.page.route(/\/api\/channel(s|-deliveries)(\/|\?|$)/, (route) => {
     const url = new URL(route.request().url());
-    const parts = url.pathname.split('/').slice(3);
+    // /api/channel-deliveries/{id} is one delivery; /api/channels/{id}/deliveries a channel's list.
+    const parts = url.pathname.replace('/api/channel-deliveries/', '/api/channels/deliveries/').split('/').slice(3);
     if (parts.length === 0) return route.fulfill(json({ items: [channel({}), channel({ id: 'ch_2', name: 'Slack #ops', kind: 'slack', enabled: false, disabledReason: '8 deliveries in a row failed', target: 'https://hooks.slack.com/services/T0/B0/…', secretLast4: null, consecutiveFailures: 8, filters: { eventTypes: ['*'] } })], nextCursor: null }));
     if (parts[0] === 'deliveries') return route.fulfill(json({ ...failedOne, payload: { type: 'inbox.raised' }, attemptLog: [1, 2].map((n) => ({ n, at: T, statusCode: 503, ok: false, durationMs: 120 * n, error: 'HTTP 503', manual: n === 2 })) }));
     if (parts[1] === 'deliveries') return route.fulfill(json({ items: [delivery('dl_1', 'delivered', { deliveredAt: T, attempts: 1 }), failedOne, delivery('dl_3', 'pending', { nextAttemptAt: T, lastError: 'timed out' })], nextCursor: null }));
