@@ -187,6 +187,22 @@ describe.each(testEngines())('notification center service (%s)', (engine) => {
     expect(updates().filter((u) => u.change === 'unsnoozed')).toHaveLength(1);
   });
 
+  it('snooze: a dismissed entry is not woken by its old snooze and keeps its read mark', async () => {
+    rig.clock.advance(MAX_SNOOZE_MS + DAY);
+    await svc.wakeSnoozes();
+    const n = await svc.raise(ws, draft());
+    await svc.update(ws, n.id, { read: true });
+    const until = rig.clock.now() + HOUR;
+    await svc.update(ws, n.id, { snoozedUntil: new Date(until).toISOString() });
+    await svc.update(ws, n.id, { dismissed: true });
+    const before = updates().length;
+    rig.clock.set(until);
+    expect(await svc.wakeSnoozes()).toBe(0);
+    expect(updates()).toHaveLength(before);
+    expect(await svc.get(ws, n.id)).toMatchObject({ status: 'dismissed', snoozedUntil: null });
+    expect((await svc.update(ws, n.id, { dismissed: false })).status).toBe('read');
+  });
+
   it('snooze: null unsnoozes at once; past, beyond 30 days: 400 naming the field', async () => {
     const n = await svc.raise(ws, draft());
     await svc.update(ws, n.id, { snoozedUntil: new Date(rig.clock.now() + DAY).toISOString() });

@@ -249,6 +249,11 @@ export function createInboxService(deps: InboxServiceDeps): InboxServiceImpl {
       const due = await store.dueSnoozes(clock.now());
       const woken = new Map<string, string[]>();
       for (const r of due) {
+        // A dismissed or resolved entry does not come back by its old snooze (nor lose its read mark).
+        if (r.dismissed_at || r.resolved_at) {
+          await store.dropSnooze(r.workspace_id, r.id, Number(r.snoozed_until));
+          continue;
+        }
         if (await store.wake(r.workspace_id, r.id, Number(r.snoozed_until))) woken.set(r.workspace_id, [...(woken.get(r.workspace_id) ?? []), r.id]);
       }
       for (const [ws, ids] of woken) await announce(ws, 'unsnoozed', ids);

@@ -103,7 +103,11 @@ export function createInboxStore(db: Db) {
     },
     /** Snoozes that are due, over every workspace (the wake loop). */
     dueSnoozes: (now: number, limit = 500) =>
-      k.selectFrom('notices').select(['id', 'workspace_id', 'snoozed_until']).where('snoozed_until', 'is not', null).where('snoozed_until', '<=', now).limit(limit).execute(),
+      k.selectFrom('notices').select(['id', 'workspace_id', 'snoozed_until', 'dismissed_at', 'resolved_at']).where('snoozed_until', 'is not', null).where('snoozed_until', '<=', now).limit(limit).execute(),
+    /** Drops a due snooze of an entry that is no longer open (dismissed or resolved): nothing to wake, read mark kept. */
+    async dropSnooze(workspaceId: string, id: string, until: number): Promise<void> {
+      await k.updateTable('notices').set({ snoozed_until: null }).where('workspace_id', '=', workspaceId).where('id', '=', id).where('snoozed_until', '=', until).execute();
+    },
     /** Wakes one snooze unless someone else did (or it was re-snoozed) meanwhile. */
     async wake(workspaceId: string, id: string, until: number): Promise<boolean> {
       const r = await k.updateTable('notices').set({ snoozed_until: null, read_at: null }).where('workspace_id', '=', workspaceId).where('id', '=', id).where('snoozed_until', '=', until).executeTakeFirst();
