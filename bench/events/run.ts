@@ -1,35 +1,42 @@
 /**
  * bench/events: inbound webhook deliveries per second through the whole intake (issue #15): HMAC check (GitHub
- * preset), dedupe insert of the redacted delivery (SQLite), the rule match after the answer (one rule: a JSONPath
- * condition evaluated with jsonpath-plus, whose action is a cheap in-memory notify), status saved and the
+ * preset), dedupe insert of the redacted delivery (SQLite), the rule match after the answer (the real rule runner:
+ * one JSONPath condition, whose notify action is raised in memory), status saved and the
  * hook.delivery events published. Baseline: a route on the same app and the same HTTP server that only answers 200,
  * sent the same bodies by the same clients in the same run. The ratio (intake / baseline) is the figure to read.
  * The hooks run ends only once every accepted delivery has been processed (`idle()`), so processing is measured.
  */
 import { createHmac } from 'node:crypto';
-import { JSONPath } from 'jsonpath-plus';
 import type { Figure } from '../run';
 import { listen } from '../../packages/server/src/platform/http/serve';
-import { createHooksRig } from '../../packages/server/src/features/hooks/hooks.testing';
-import type { RuleRunner } from '../../packages/server/src/features/hooks/hooks.types';
+import { createLogger } from '../../packages/server/src/platform/logger';
+import { createRuleRunner } from '../../packages/server/src/features/hooks/hooks.runner';
+import { createHooksRig, type HooksRig } from '../../packages/server/src/features/hooks/hooks.testing';
+import type { RuleRunner, RunnerDeps } from '../../packages/server/src/features/hooks/hooks.types';
 import { round } from '../lib/stats';
 
 const SECRET = 'bench-webhook-secret-0123456789';
 const CLIENTS = 8;
 
-/** One rule, really matched: `$.body.action equals "opened"` → a notify recorded in memory. */
-function benchRunner(notified: string[]): RuleRunner {
-  return {
-    async run(endpoint, delivery) {
-      const matched = endpoint.rules.filter((r) => r.enabled && r.conditions.every((c) => (JSONPath({ path: c.path, json: { body: delivery.payload as object, headers: delivery.headers }, wrap: true }) as unknown[]).some((v) => v === c.value)));
-      for (const r of matched) notified.push(`${r.name}:${delivery.id}`);
-      return { status: matched.length ? 'processed' : 'no_match', matched: matched.map((r) => r.name), results: [] };
-    },
-    test: () => ({ rules: [], matched: 0 }),
-    starterRules: () => [],
-    validate: () => [],
+/**
+ * The real rule runner (hooks.rules + hooks.runner) on the rig's database, its one rule really matched:
+ * `$.body.action equals "opened"` → notify, raised in an in-memory stand-in of the notification center. The rig
+ * needs its runner before the runner can have the rig's database, hence the late binding.
+ */
+function benchRunner(notified: string[]) {
+  let real: RuleRunner | undefined;
+  const runner: RuleRunner = {
+    run: (endpoint, delivery) => (real as RuleRunner).run(endpoint, delivery),
+    test: (...a) => (real as RuleRunner).test(...a),
+    starterRules: (...a) => (real as RuleRunner).starterRules(...a),
+    validate: (...a) => (real as RuleRunner).validate(...a),
     loops: [],
   };
+  const bind = (rig: HooksRig) => {
+    const inbox = { raise: async (_ws: string, d: { id?: string }) => (notified.push(d.id as string), { id: d.id }) as never };
+    real = createRuleRunner({ db: rig.db, bus: rig.bus, clock: rig.clock, log: createLogger({ level: 'silent' }), instanceId: 'bench', inbox } as unknown as RunnerDeps);
+  };
+  return { runner, bind };
 }
 
 async function drive(n: number, send: (i: number) => Promise<number>): Promise<number> {
@@ -48,7 +55,9 @@ async function drive(n: number, send: (i: number) => Promise<number>): Promise<n
 export async function run({ quick }: { quick: boolean }): Promise<Figure[]> {
   const n = quick ? 300 : 2000;
   const notified: string[] = [];
-  const rig = await createHooksRig('sqlite', { ratePerMinute: 1_000_000, runner: benchRunner(notified) });
+  const bench = benchRunner(notified);
+  const rig = await createHooksRig('sqlite', { ratePerMinute: 1_000_000, runner: bench.runner });
+  bench.bind(rig);
   rig.app.post('/bench/ok', async (c) => {
     await c.req.arrayBuffer();
     return c.json({ ok: true }, 200);
