@@ -87,7 +87,7 @@ export async function startOrchestrator(config: Config, opts: StartOptions = {})
     probes: [{ name: 'database', check: () => db.ping() }, { name: 'queue', check: () => queue.ping() }],
     loops: () => loops, extras: () => [...llm.service.healthComponents(), ...sessions.service.healthComponents(), ...github.service.healthComponents()],
   });
-  const housekeeping = createHousekeepingFeature({ db, queue, clock, log });
+  const housekeeping = createHousekeepingFeature({ db, queue, clock, log, retentionDays: config.EVENTS_RETENTION_DAYS });
 
   const app = createHttpApp({ log, metrics, bodyLimitBytes: config.BODY_LIMIT_BYTES });
   app.use('/api/*', workspaces.authenticate);

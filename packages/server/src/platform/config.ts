@@ -100,6 +100,7 @@ export const ConfigSchema = z.object({
   SMTP_FROM: z.string().max(320).default('Jules Autopilot <autopilot@localhost>'),
   /** features/hooks: the most inbound deliveries one endpoint accepts per minute (beyond: 429 with Retry-After). */
   HOOKS_RATE_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(600),
+  EVENTS_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   ANTHROPIC_API_KEY: optionalString,
   ANTHROPIC_BASE_URL: urlWithProtocols(['http', 'https']),
   GEMINI_API_KEY: optionalString,
