@@ -1,6 +1,5 @@
 import { createHash, createHmac, randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
+import { listenLocal } from './serve';
 import { Hono } from 'hono';
 
 /** One comment the stand-in created through commentCreate. */
@@ -98,10 +97,7 @@ export async function startLinear(o: { apiKey?: string } = {}): Promise<LinearSt
     });
   });
 
-  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
-    const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
-  });
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const { url, close } = await listenLocal(app);
   return {
     url,
     graphqlUrl: `${url}/graphql`,
@@ -110,11 +106,7 @@ export async function startLinear(o: { apiKey?: string } = {}): Promise<LinearSt
     failNext(n: number) {
       failing = n;
     },
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        (server as { closeAllConnections?: () => void }).closeAllConnections?.();
-        server.close((e?: Error) => (e ? reject(e) : resolve()));
-      }),
+    close,
   };
 }
 

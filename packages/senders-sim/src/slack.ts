@@ -1,6 +1,5 @@
 import { createHmac, randomBytes, randomInt } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
+import { listenLocal } from './serve';
 import { Hono } from 'hono';
 
 /** One chat.postMessage call the stand-in accepted. */
@@ -130,10 +129,7 @@ export async function startSlack(o: { token?: string } = {}): Promise<SlackStand
     return c.text('ok');
   });
 
-  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
-    const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
-  });
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const { url, close } = await listenLocal(app);
   return {
     url,
     apiUrl: `${url}/api`,
@@ -148,11 +144,7 @@ export async function startSlack(o: { token?: string } = {}): Promise<SlackStand
     failNext(n: number) {
       failing = n;
     },
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        (server as { closeAllConnections?: () => void }).closeAllConnections?.();
-        server.close((e?: Error) => (e ? reject(e) : resolve()));
-      }),
+    close,
   };
 }
 
