@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { IsoDate, PageQuery, pageOf } from './common';
+import { SOURCE_PATTERN } from './sessions';
 
 /**
  * Inbound webhooks (issue #15): endpoints per workspace at `/hooks/{endpoint id}`, each with its own secret and a
@@ -27,7 +28,8 @@ const JsonPath = z
   .trim()
   .min(1)
   .max(500)
-  .openapi({ description: 'A JSONPath expression (jsonpath-plus) over the delivery: `$.body…` is the parsed payload, `$.headers[\'x-name\']` a header (lower case)', example: '$.body.data.title' });
+  .regex(/^\$/, 'a JSONPath starts with $ (e.g. $.body.action)')
+  .openapi({ description: 'A JSONPath expression (jsonpath-plus; its syntax is checked when saved) over the delivery: `$.body…` is the parsed payload, `$.headers[\'x-name\']` a header (lower case)', example: '$.body.data.title' });
 
 export const HookConditionOp = z.enum(['exists', 'not_exists', 'equals', 'not_equals', 'matches', 'in', 'contains', 'gt', 'gte', 'lt', 'lte']).openapi({
   description:
@@ -37,14 +39,34 @@ export const HookConditionOp = z.enum(['exists', 'not_exists', 'equals', 'not_eq
 });
 export type HookConditionOp = z.infer<typeof HookConditionOp>;
 
-export const HookCondition = z
-  .strictObject({
+/** A JSON value to compare with (any JSON but a missing one). */
+const JsonValue = z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.unknown()), z.record(z.string(), z.unknown())]);
+const conditionOf = <O extends [HookConditionOp, ...HookConditionOp[]], V extends z.ZodType | undefined>(ops: O, value: V, description: string) =>
+  z.strictObject({
     path: JsonPath,
-    op: HookConditionOp,
-    value: z.unknown().optional().openapi({ description: 'What to compare with; omitted for exists / not_exists' }),
-  })
+    op: z.enum(ops),
+    ...((value ? { value: (value as z.ZodType).openapi({ description }) } : {}) as V extends z.ZodType ? { value: V } : Record<never, never>),
+  });
+
+/**
+ * One condition; what `value` must be follows from `op`, stated in the schema (one shape per group of operators):
+ * none for exists / not_exists, any JSON for equals / not_equals / contains, an array for in, a regular expression
+ * for matches, a number for the comparisons.
+ */
+export const HookCondition = z
+  .discriminatedUnion('op', [
+    conditionOf(['exists', 'not_exists'], undefined, ''),
+    conditionOf(['equals', 'not_equals', 'contains'], JsonValue, 'What to compare with (JSON)'),
+    conditionOf(['in'], z.array(z.unknown()).max(500), 'The values any selected value may be'),
+    conditionOf(['matches'], z.string().min(1).max(500), 'A regular expression (JavaScript syntax; refused when it could backtrack catastrophically)'),
+    conditionOf(['gt', 'gte', 'lt', 'lte'], z.number(), 'The number to compare with'),
+  ])
   .openapi('HookCondition');
 export type HookCondition = z.infer<typeof HookCondition>;
+/** A condition's value (undefined for exists / not_exists). */
+export const conditionValue = (c: HookCondition): unknown => ('value' in c ? c.value : undefined);
+/** A condition from its parts, as a form or a test builds it; the schema still decides whether `value` fits `op`. */
+export const makeCondition = (path: string, op: HookConditionOp, value?: unknown): HookCondition => (value === undefined ? { path, op } : { path, op, value }) as HookCondition;
 
 const VARIABLE_NAME = '^[A-Za-z_][A-Za-z0-9_]{0,63}$';
 const VariableName = z.string().regex(new RegExp(VARIABLE_NAME), 'a letter or _, then letters, digits or _ (64 at most)');
@@ -161,11 +183,17 @@ export const CreateHookEndpointBody = z
     secret: Secret.optional(),
     mode: z.enum(['first', 'all']).optional().openapi({ description: 'Default first' }),
     enabled: z.boolean().optional(),
-    rules: z.array(HookRule).max(100).optional().openapi({ description: 'Omitted: the preset\'s starter rules (slack: the /jules command; linear: issues labelled `jules`, which needs `repo`)' }),
-    repo: RepoText.optional().openapi({ description: "The repository the preset's starter rules launch in (slack: /jules without a repository; linear: every labelled issue). Only used when `rules` is omitted; required then for linear" }),
+    rules: z.array(HookRule).max(100).optional().openapi({ description: 'Omitted: the preset\'s starter rules (slack: the /jules command; linear: issues labelled `jules`, which needs `repo`). Rule ids are unique', 'x-unique-by': 'id' } as Record<string, unknown>),
+    repo: z.string().max(160).regex(new RegExp(SOURCE_PATTERN), 'must be a GitHub repository: owner/repo (also accepted: sources/github/owner/repo)').optional().openapi({ description: "The repository the preset's starter rules launch in (slack: /jules without a repository; linear: every labelled issue). Only used when `rules` is omitted; required then for linear" }),
     reply: z.strictObject({ apiUrl: ApiUrl.nullable().optional(), token: ReplyToken.nullable().optional() }).optional(),
   })
-  .openapi('CreateHookEndpoint', { example: { name: 'Linear issues', preset: 'linear', secret: 'lin_wh_0123456789abcdef', repo: 'acme/shop' } });
+  .openapi('CreateHookEndpoint', {
+    // The service's rule, in JSON Schema: a linear endpoint without rules gets the starter rule, which needs `repo`.
+    // (The properties restated beside `required`: Redocly reads each subschema on its own.)
+    if: { properties: { preset: { const: 'linear' } }, required: ['preset'], not: { required: ['rules'], properties: { rules: { type: 'array' } } } },
+    then: { required: ['repo'], properties: { repo: { type: 'string' } }, unevaluatedProperties: true },
+    example: { name: 'Linear issues', preset: 'linear', secret: 'lin_wh_0123456789abcdef', repo: 'acme/shop' },
+  } as Record<string, unknown>);
 export type CreateHookEndpointBody = z.infer<typeof CreateHookEndpointBody>;
 
 export const UpdateHookEndpointBody = z
@@ -173,7 +201,7 @@ export const UpdateHookEndpointBody = z
     name: z.string().trim().min(1).max(200).optional(),
     enabled: z.boolean().optional(),
     mode: z.enum(['first', 'all']).optional(),
-    rules: z.array(HookRule).max(100).optional().openapi({ description: 'Replaces every rule, in this order' }),
+    rules: z.array(HookRule).max(100).optional().openapi({ description: 'Replaces every rule, in this order. Rule ids are unique', 'x-unique-by': 'id' } as Record<string, unknown>),
     reply: z.strictObject({ apiUrl: ApiUrl.nullable().optional(), token: ReplyToken.nullable().optional() }).optional(),
   })
   .openapi('UpdateHookEndpoint', { minProperties: 1, example: { enabled: false } });
@@ -240,10 +268,15 @@ export const TestHookRulesBody = z
     deliveryId: z.string().trim().min(1).max(64).optional().openapi({ description: 'A stored delivery of this endpoint (its redacted payload)' }),
     payload: z.unknown().optional().openapi({ description: 'A pasted payload (JSON)' }),
     headers: z.record(z.string().max(200), z.string().max(4000)).optional(),
-    rules: z.array(HookRule).max(100).optional().openapi({ description: "Draft rules to test (omitted: the endpoint's saved rules)" }),
+    rules: z.array(HookRule).max(100).optional().openapi({ description: "Draft rules to test (omitted: the endpoint's saved rules). Rule ids are unique", 'x-unique-by': 'id' } as Record<string, unknown>),
     mode: z.enum(['first', 'all']).optional(),
   })
-  .openapi('TestHookRules', { example: { payload: { type: 'Issue', action: 'create', data: { title: 'Fix login', labels: [{ name: 'jules' }] } } } });
+  .openapi('TestHookRules', {
+    // The service's rule, in JSON Schema: without a stored delivery, a pasted payload.
+    if: { not: { required: ['deliveryId'], properties: { deliveryId: { type: 'string' } } } },
+    then: { required: ['payload'], properties: { payload: {} }, unevaluatedProperties: true },
+    example: { payload: { type: 'Issue', action: 'create', data: { title: 'Fix login', labels: [{ name: 'jules' }] } } },
+  } as Record<string, unknown>);
 export type TestHookRulesBody = z.infer<typeof TestHookRulesBody>;
 
 export const HookRuleTest = z

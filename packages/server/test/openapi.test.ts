@@ -107,6 +107,14 @@ describe('the OpenAPI document', () => {
     /^privateKey is not usable: |^GitHub refused this app|^The app could not be checked: /,
     // A stored webhook delivery to test rules against: only the delivery log knows which ids exist.
     /^No delivery .* on this endpoint$/,
+    // The server's configuration: e-mail channels need an SMTP server (the document says so on CreateChannel).
+    /^E-mail channels need SMTP_URL to be configured on the server$/,
+    // A secret for the standard preset: whsec_ + base64 of 24 bytes or more (said in words on HookPreset and the secret).
+    /^A Standard Webhooks secret is whsec_ \+ base64 of at least 24 bytes$/,
+    // Webhook rules as the rule engine reads them: JSONPath syntax, whether a regular expression could backtrack
+    // catastrophically, `{{name}}` used without being extracted (the document says so in words on HookCondition
+    // and the actions); each operator's value is in the schema.
+    /^Invalid rules: /,
   ];
 
   it('accepts every body generated from the document: no 400/422 for an unstated rule, never a 500', async () => {
@@ -177,6 +185,23 @@ describe('the OpenAPI document', () => {
       const r = await post('/api/budgets', 'PUT', { onExhausted: 'degrade' });
       expect(r.status).toBe(400);
       expect(r.body.error?.details?.issues?.[0].path).toBe('body.degradeTo');
+    });
+
+    it('CreateHookEndpoint: repo for a linear endpoint without rules (if/then)', async () => {
+      expect(schemaOf('CreateHookEndpoint').then).toMatchObject({ required: ['repo'] });
+      const r = await post('/api/hooks/endpoints', 'POST', { name: 'Linear', preset: 'linear', secret: 'lin_wh_0123456789abcdef' });
+      expect(r.status).toBe(400);
+      expect(r.body.error?.details?.issues?.[0].path).toBe('body.repo');
+      const withRules = await post('/api/hooks/endpoints', 'POST', { name: 'Linear', preset: 'linear', secret: 'lin_wh_0123456789abcdef', rules: [] });
+      expect(withRules.status).toBe(201);
+    });
+
+    it('TestHookRules: a payload when no deliveryId is given (if/then)', async () => {
+      expect(schemaOf('TestHookRules').then).toMatchObject({ required: ['payload'] });
+      const ep = (await (await t.request('/api/hooks/endpoints', { method: 'POST', json: { name: 'rules test', preset: 'github', rules: [] } })).json()) as { id: string };
+      const r = await post(`/api/hooks/endpoints/${ep.id}/test`, 'POST', {});
+      expect(r.status).toBe(400);
+      expect(r.body.error?.details?.issues?.[0].path).toBe('body.payload');
     });
 
     it('CreateProvider: baseUrl for openai-compatible (if/then)', async () => {

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import type { HookDelivery, HookEndpoint, HookEndpointSaved, HookPreset, HookRulesTestResult, TestHookRulesBody } from '@autopilot/contracts';
+import { conditionValue, type HookDelivery, type HookEndpoint, type HookEndpointSaved, type HookPreset, type HookRulesTestResult, type TestHookRulesBody } from '@autopilot/contracts';
 import { connect, fields, positiveInt, printJson, run, say, shortTime, table, UsageError, withConnection, type ConnectionOptions } from './common';
 
 /*
@@ -57,7 +57,7 @@ export function endpointText(e: HookEndpoint): string {
   ]);
   const rules = table(
     ['#', 'RULE', 'ON', 'CONDITIONS', 'ACTION'],
-    e.rules.map((r, i) => [i + 1, r.name, r.enabled ? 'yes' : 'no', r.conditions.map((c) => `${c.path} ${c.op}${c.value === undefined ? '' : ` ${JSON.stringify(c.value)}`}`).join(' AND ') || '(always)', r.action.kind]),
+    e.rules.map((r, i) => [i + 1, r.name, r.enabled ? 'yes' : 'no', r.conditions.map((c) => `${c.path} ${c.op}${conditionValue(c) === undefined ? '' : ` ${JSON.stringify(conditionValue(c))}`}`).join(' AND ') || '(always)', r.action.kind]),
     { max: [3, 30, 3, 80, 16] },
   );
   return `${head}\n\n${rules}`;

@@ -1,4 +1,4 @@
-import type { HookAction, HookActionKind, HookCondition, HookConditionOp, HookEndpoint, HookRuleInput } from '@autopilot/contracts';
+import { conditionValue, makeCondition, type HookAction, type HookActionKind, type HookCondition, type HookConditionOp, type HookEndpoint, type HookRuleInput } from '@autopilot/contracts';
 
 /*
  * The rules editor's draft: plain strings per input (what the person typed), turned into the API's rules only when
@@ -136,7 +136,7 @@ export function draftOfRule(r: HookEndpoint['rules'][number]): RuleDraft {
     id: r.id,
     name: r.name,
     enabled: r.enabled,
-    conditions: r.conditions.map((c) => ({ key: newKey(), path: c.path, op: c.op, value: conditionValueText(c.op, c.value) })),
+    conditions: r.conditions.map((c) => ({ key: newKey(), path: c.path, op: c.op, value: conditionValueText(c.op, conditionValue(c)) })),
     kind: a.kind,
     fields,
     values: { ...((a.values as Record<string, string> | undefined) ?? {}) },
@@ -169,7 +169,7 @@ export function rulesOfDrafts(drafts: RuleDraft[]): HookRuleInput[] {
     enabled: d.enabled,
     conditions: d.conditions.map((c): HookCondition => {
       const value = parseConditionValue(c.op, c.value);
-      return value === undefined ? { path: c.path.trim(), op: c.op } : { path: c.path.trim(), op: c.op, value };
+      return makeCondition(c.path.trim(), c.op, value);
     }),
     action: actionOfDraft(d),
   }));

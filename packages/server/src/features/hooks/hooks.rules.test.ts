@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HookRule as HookRuleSchema, HookRulesTestResult, type HookCondition, type HookRule, type HookRuleInput } from '@autopilot/contracts';
+import { HookRule as HookRuleSchema, HookRulesTestResult, makeCondition, type HookCondition, type HookRule, type HookRuleInput } from '@autopilot/contracts';
 import {
   checkCondition, describeAction, docOf, evaluate, extractOf, extractVars, fill, parseSlackCommand, RulePathError, select, starterRules, testRules, validateRules,
 } from './hooks.rules';
@@ -19,7 +19,7 @@ const payload = {
 const doc = docOf(payload, { 'X-GitHub-Event': 'issues', 'content-type': 'application/json' });
 const decomposed = 'cafe\u0301';
 
-const cond = (path: string, op: HookCondition['op'], value?: unknown): HookCondition => ({ path, op, ...(value === undefined ? {} : { value }) });
+const cond = (path: string, op: HookCondition['op'], value?: unknown): HookCondition => makeCondition(path, op, value);
 const rule = (id: string, conditions: HookCondition[], over: Partial<HookRule> = {}): HookRule => ({
   id, name: `rule ${id}`, enabled: true, conditions,
   action: { kind: 'notify', title: 'Issue {{title}}', extract: { title: '$.body.data.title' } },
@@ -252,6 +252,13 @@ describe('describeAction and testRules', () => {
 
 describe('validateRules', () => {
   const ok: HookRuleInput = { name: 'ok', conditions: [cond('$.body.type', 'equals', 'Issue')], action: { kind: 'notify', title: '{{t}}', extract: { t: '$.body.title' } } };
+
+  it('a path jsonpath-plus splits into holes is an issue at its field, never a throw (found by the API fuzzer)', () => {
+    const odd: HookRuleInput = { name: 'odd', conditions: [cond('$"aK(IAX', 'equals', 'x'), cond('$MSaGUU94fs', 'exists')], action: { kind: 'run_batch', items: '$Wo!' } };
+    const issues = validateRules([odd], 'body.rules');
+    expect(issues.map((i) => i.path)).toContain('body.rules.0.conditions.0.path');
+    expect(() => evaluate([{ ...odd, id: 'o', enabled: true }], 'all', docOf({}, {}))).not.toThrow();
+  });
 
   it('valid rules (and every starter rule) give no issues', () => {
     expect(validateRules([ok, { ...ok, id: 'x' }], 'body.rules')).toEqual([]);

@@ -1,7 +1,7 @@
 import { JSONPath } from 'jsonpath-plus';
 import safeRegex from 'safe-regex2';
 import {
-  SOURCE_PATTERN, VARIABLE_REFERENCE, variablesIn,
+  SOURCE_PATTERN, VARIABLE_REFERENCE, conditionValue, variablesIn,
   type FieldIssue, type HookAction, type HookCondition, type HookPreset, type HookRule, type HookRuleInput, type HookRulesTestResult,
 } from '@autopilot/contracts';
 
@@ -69,8 +69,15 @@ function pathProblem(path: string): string | null {
   }
   if (quote) return `unterminated ${quote}`;
   if (open.length > 0) return `unclosed ${open[open.length - 1]}`;
-  for (const segment of JSONPath.toPathArray(path)) {
-    if (!segment.startsWith('?(') && !segment.startsWith('(')) continue;
+  let segments: unknown[];
+  try {
+    segments = JSONPath.toPathArray(path);
+  } catch (err) {
+    return `not a JSONPath (${(err as Error).message.slice(0, 200)})`;
+  }
+  for (const segment of segments) {
+    // jsonpath-plus leaves holes (undefined) in the array of some malformed paths: those are not filters.
+    if (typeof segment !== 'string' || (!segment.startsWith('?(') && !segment.startsWith('('))) continue;
     const problem = scriptProblem(segment);
     if (problem) return problem;
   }
@@ -223,7 +230,7 @@ export function checkCondition(c: HookCondition, doc: RuleDoc): ConditionResult 
   } catch (err) {
     return { path: c.path, op: c.op, held: false, values: [], error: (err as Error).message };
   }
-  const { held, error } = decide(c.op, values, c.value);
+  const { held, error } = decide(c.op, values, conditionValue(c));
   return { path: c.path, op: c.op, held, values: values.slice(0, SHOWN_VALUES), error };
 }
 
@@ -379,15 +386,18 @@ const NEEDS_NO_VALUE = new Set<HookCondition['op']>(['exists', 'not_exists']);
 
 /** Why a condition's value does not suit its operator, or null. */
 function valueProblem(c: HookCondition): string | null {
-  if (NEEDS_NO_VALUE.has(c.op)) return c.value === undefined ? null : `${c.op} takes no value`;
-  if (c.value === undefined) return `${c.op} needs a value`;
+  // The contract states each operator's value (rules that reach here came through it); this also holds for rules
+  // built in code and for stored rules saved before it did.
+  const value = conditionValue(c);
+  if (NEEDS_NO_VALUE.has(c.op)) return value === undefined ? null : `${c.op} takes no value`;
+  if (value === undefined) return `${c.op} needs a value`;
   if (c.op === 'matches') {
-    const r = regexOf(c.value);
+    const r = regexOf(value);
     return r.ok ? null : r.message;
   }
-  if (c.op === 'in') return Array.isArray(c.value) ? null : 'in needs an array as its value';
+  if (c.op === 'in') return Array.isArray(value) ? null : 'in needs an array as its value';
   if (c.op === 'gt' || c.op === 'gte' || c.op === 'lt' || c.op === 'lte') {
-    return typeof c.value === 'number' && Number.isFinite(c.value) ? null : `${c.op} needs a finite number as its value`;
+    return typeof value === 'number' && Number.isFinite(value) ? null : `${c.op} needs a finite number as its value`;
   }
   return null;
 }

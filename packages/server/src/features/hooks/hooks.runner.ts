@@ -112,7 +112,12 @@ export function createRuleRunner(deps: RunnerDeps): RuleRunner {
       case 'run_batch': {
         const r = repoOf(rule, a.repo, vars);
         if (r.error) return r.error;
-        const items = select(a.items, docOf(d.payload, d.headers), MAX_ITEMS + 1);
+        let items: unknown[];
+        try {
+          items = select(a.items, docOf(d.payload, d.headers), MAX_ITEMS + 1);
+        } catch (err) {
+          return result(rule, 'failed', `action.items: ${(err as Error).message}`);
+        }
         if (items.length === 0) return result(rule, 'skipped', `action.items: ${a.items} selected nothing`);
         if (items.length > MAX_ITEMS) return result(rule, 'failed', `action.items: more than ${MAX_ITEMS} items`);
         // One CSV row per item: strings are the prompt (or the template's `task`), objects give variables by key.

@@ -26,7 +26,8 @@ function checkSecret(preset: HookPreset, secret: string): void {
   if (preset !== 'standard') return;
   const b64 = secret.startsWith('whsec_') ? secret.slice(6) : secret;
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(b64) || Buffer.from(b64, 'base64').length < 24) {
-    throw new AppError('validation_failed', 'Invalid secret', [{ path: 'body.secret', message: 'a Standard Webhooks secret is `whsec_` + base64 of at least 24 bytes' }]);
+    // A rule of the preset (said in words on HookPreset and on the secret), not of the schema: a plain 400.
+    throw badRequest('A Standard Webhooks secret is whsec_ + base64 of at least 24 bytes', [{ path: 'body.secret', message: 'a Standard Webhooks secret is `whsec_` + base64 of at least 24 bytes' }]);
   }
 }
 const ruleId = () => `r_${randomBytes(6).toString('hex')}`;
@@ -37,6 +38,8 @@ export const RECOVERY_INTERVAL_MS = 30_000;
 
 const parse = <T>(text: string): T => JSON.parse(text) as T;
 
+export const INVALID_RULES = 'Invalid rules: ';
+
 /** Endpoints CRUD, the delivery log, replay and rule tests, around the intake. */
 export function createHooksService(deps: HooksFeatureDeps, runner: RuleRunner) {
   const { clock, secrets, log } = deps;
@@ -45,7 +48,9 @@ export function createHooksService(deps: HooksFeatureDeps, runner: RuleRunner) {
 
   function withIds(rules: HookRuleInput[], path: string): HookRule[] {
     const issues = runner.validate(rules, path);
-    if (issues.length > 0) throw new AppError('validation_failed', 'Invalid rules', issues);
+    // What the rule engine checks beyond the schema (JSONPath syntax, regex safety, variables used): a 400 whose
+    // message starts the same always, naming each field.
+    if (issues.length > 0) throw badRequest(`${INVALID_RULES}${issues[0].message}${issues.length > 1 ? ` (and ${issues.length - 1} more)` : ''}`, issues);
     const seen = new Set<string>();
     return rules.map((r, i) => {
       const id = r.id ?? ruleId();
