@@ -195,6 +195,19 @@ export async function startFlakyProxy(target: string): Promise<FlakyProxy> {
 }
 
 /** Polls `fn` every 200 ms until it returns a truthy value (returned), or fails naming `what` after `timeoutMs`. */
+/**
+ * Waits until the header bell shows what the server counts as unread (the notification center's counts): other
+ * notices may arrive meanwhile on a live stack, so the bell is compared with the server's count of the moment.
+ */
+export async function bellFollowsServer(page: Page, unread: () => Promise<number>): Promise<void> {
+  await eventually(async () => {
+    const badge = page.getByTestId('bell-count');
+    const shown = (await badge.count()) ? Number((await badge.textContent())?.replace('+', '')) : 0;
+    const want = await unread();
+    return shown === Math.min(want, 99) || (want > 99 && shown === 99);
+  }, 'the bell to show the server\'s unread count');
+}
+
 export async function eventually<T>(fn: () => Promise<T | undefined | false>, what: string, timeoutMs = 30_000): Promise<T> {
   const end = Date.now() + timeoutMs;
   let last: unknown;

@@ -202,9 +202,17 @@ export function createFollowups(deps: RunnerDeps) {
     }
   }
 
+  /**
+   * Sessions with a reply waiting, as of this instance's last tick: a session event nudges only these (a write per
+   * event for every session of a busy fleet would be all cost; a session missing here is found by the next poll).
+   */
+  let waitingSessions = new Set<string>();
+
   /** Claims and works the rows due now (at most 50 per call); returns how many it handled. */
   async function runDue(): Promise<number> {
     const now = clock.now();
+    const waiting = await k.selectFrom('hook_followups').select('session_id').where('state', '=', 'waiting').where('session_id', 'is not', null).limit(5_000).execute();
+    waitingSessions = new Set(waiting.map((r) => r.session_id as string));
     const due = await k.selectFrom('hook_followups').selectAll().where('state', '=', 'waiting').where('next_at', '<=', now).orderBy('next_at').limit(50).execute();
     let n = 0;
     for (const row of due) {
@@ -227,6 +235,7 @@ export function createFollowups(deps: RunnerDeps) {
 
   // A session that changed may have its PR now: look at its follow-ups at once instead of at their next poll.
   const nudge = (sessionId: string) => {
+    if (!waitingSessions.has(sessionId)) return;
     const now = clock.now();
     void k
       .updateTable('hook_followups')
