@@ -58,7 +58,8 @@ describe('the board pages its columns from the server in chromium', () => {
     }, 'every card of the column loaded', 60_000);
     await p.shot('board-paged-1440');
     expect(p.errors).toEqual([]);
-  });
+    // Bounded by its waits (30 s for the counts, 60 s for the scrolling), not by the default 60 s for the whole.
+  }, 120_000);
 
   it('moves a card live to its new column, counts adjusted, without refetching any column', async () => {
     const { page } = p;

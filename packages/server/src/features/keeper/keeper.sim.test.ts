@@ -29,6 +29,9 @@ const api = apiClient(() => proc!.url, ADMIN);
 const env = () => ({
   DATA_DIR: dir, AUTOPILOT_ADMIN_KEY: ADMIN, JULES_API_KEY: JULES_KEY, JULES_API_BASE_URL: served.baseUrl,
   JULES_POLL_INTERVAL_MS: '500', KEEPER_PENDING_STALE_MS: '1000', KEEPER_DISCOVER_INTERVAL_MS: '200',
+  // The archived list every second, not every 10 minutes: sessions archived right after they were made (the
+  // "archived" group) are in the mirror however the first polls fall around their archiving.
+  JULES_ARCHIVED_POLL_INTERVAL_MS: '1000',
 });
 
 const settings: UpdateKeeperSettingsBody = {
