@@ -90,21 +90,8 @@ export interface HooksFeatureDeps {
   ratePerMinute: number;
 }
 
-/** What the rules and their follow-ups need (the feature's deps, narrowed). */
-export interface RunnerDeps {
-  db: Db;
-  bus: EventBus;
-  clock: Clock;
-  log: Logger;
-  instanceId: string;
-  secrets: SecretBox;
-  outbound: Outbound;
-  batches: BatchesService;
-  sessions: SessionsFeatureService;
-  ledger: ExternalActions;
-  inbox: Pick<InboxService, 'raise'>;
-  pulls: PullsService;
-  publicUrl?: string;
+/** What the rules and their follow-ups need: the feature's deps without the intake's own. */
+export type RunnerDeps = Omit<HooksFeatureDeps, 'metrics' | 'ratePerMinute'> & {
   /** How often the follow-up loop looks for replies due (default 2 s). */
   followupPollMs?: number;
-}
+};
