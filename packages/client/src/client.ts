@@ -17,6 +17,9 @@ import { pullsApi } from './pulls';
 import { hooksApi } from './hooks';
 import { inboxApi } from './inbox';
 import { channelsApi } from './channels';
+import { peopleApi } from './people';
+import { auditApi } from './audit';
+import { transferApi } from './transfer';
 import { subscribeEvents, type SubscribeOptions, type Subscription } from './events';
 
 /**
@@ -59,6 +62,12 @@ export function createClient(opts: ClientOptions) {
     inbox: inboxApi(t),
     /** Outbound channels: Slack, signed webhooks, e-mail; deliveries and attempts. */
     channels: channelsApi(t),
+    /** People: sign-up, sign-in, password reset, OpenID Connect, the workspace switcher. */
+    people: peopleApi(t),
+    /** The audit trail: entries, verification, signed checkpoints. */
+    audit: auditApi(t),
+    /** Export and import of the caller's workspace. */
+    transfer: transferApi(t),
     /**
      * Follows the live event stream (`routes.events.stream`, Server-Sent Events) with reconnect and Last-Event-ID
      * resume; call close() to stop.

@@ -48,7 +48,7 @@ describe('route declarations', () => {
   it('are unique by method and path, and name each feature once', () => {
     const keys = declared.map((d) => key(d.route.method, d.route.path));
     expect(new Set(keys).size).toBe(keys.length);
-    expect(Object.keys(routes).sort()).toEqual(['batches', 'budgets', 'channels', 'dispatch', 'events', 'github', 'hooks', 'inbox', 'keeper', 'llm', 'providers', 'pulls', 'routing', 'schedules', 'sessions', 'system', 'templates', 'workspaces']);
+    expect(Object.keys(routes).sort()).toEqual(['batches', 'budgets', 'channels', 'dispatch', 'events', 'github', 'hooks', 'inbox', 'keeper', 'llm', 'providers', 'pulls', 'routing', 'schedules', 'sessions', 'system', 'templates', 'workspaces', 'people', 'audit', 'transfer'].sort());
     // The server's log-in path constant (used by its authentication) is the declared one.
     expect(LOGIN_PATH).toBe(routes.workspaces.login.path);
   });

@@ -11,7 +11,22 @@ export type RouteDeclaration = RouteConfig & {
   minRole?: Role;
   /** The 403 message for a key below `minRole`. */
   denied?: string;
+  /**
+   * The scope a scoped API key needs: `<resource>:<read|write>`, resource = the feature the route is declared in
+   * (`sessions:read`, `keeper:write`). Set by `assignOperationIds`; documented as `x-scope`.
+   */
+  scope?: string;
 };
+
+/** The verb of a scope: reads are GET/HEAD, everything else writes. */
+export const scopeVerb = (method: string): 'read' | 'write' => (method === 'get' || method === 'head' ? 'read' : 'write');
+
+/** Whether a key's scopes grant `needed` (`sessions:read`): exact, `<resource>:*`, or `*`. */
+export function scopeAllows(scopes: readonly string[] | null | undefined, needed: string): boolean {
+  if (scopes == null) return true;
+  const [resource] = needed.split(':');
+  return scopes.some((s) => s === '*' || s === needed || s === `${resource}:*`);
+}
 
 /** Keeps each declaration's literal types (method, status codes, schemas) while checking it is a route. */
 export const declareRoutes = <T extends Record<string, RouteDeclaration>>(routes: T): T => routes;
@@ -80,6 +95,7 @@ export function assignOperationIds(routes: Record<string, Record<string, RouteDe
       if (other && other !== where) throw new Error(`operationId ${id} is used by both ${other} and ${where}`);
       seen.set(id, where);
       (decl as { operationId?: string }).operationId = id;
+      (decl as { scope?: string }).scope ??= `${feature}:${scopeVerb(decl.method)}`;
     }
   }
 }

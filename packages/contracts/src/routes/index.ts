@@ -16,13 +16,16 @@ import { sessions } from './sessions';
 import { system } from './system';
 import { templates } from './templates';
 import { workspaces } from './workspaces';
+import { people } from './people';
+import { audit } from './audit';
+import { transfer } from './transfer';
 
 import { assignOperationIds } from './define';
 
 export * from './define';
 
 /** Every API route, by feature: the server registers exactly these, the client calls exactly these. */
-export const routes = { workspaces, system, events, sessions, keeper, providers, budgets, routing, llm, schedules, templates, dispatch, batches, github, pulls, hooks, inbox, channels } as const;
+export const routes = { workspaces, system, events, sessions, keeper, providers, budgets, routing, llm, schedules, templates, dispatch, batches, github, pulls, hooks, inbox, channels, people, audit, transfer } as const;
 export type Routes = typeof routes;
 
 // operationId = feature + declaration key (`sessionsList`, `keeperUpdateSettings`), unique (throws otherwise).

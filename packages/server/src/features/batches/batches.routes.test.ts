@@ -38,7 +38,7 @@ describe('batches routes', () => {
     svc = createBatchesService({ store: createBatchesStore(t.db), clock, log, bus, dispatcher: d.service, templates });
     app = createHttpApp({ log, bodyLimitBytes: 2_000_000 });
     app.use('/api/*', async (c, next) => {
-      c.set('auth', { workspaceId: ws, workspaceName: 'ws', keyId: 'k', keyName: 'k', keyPrefix: '', keyPublicId: null, role, via: 'key' });
+      c.set('auth', { workspaceId: ws, workspaceName: 'ws', keyId: 'k', keyName: 'k', keyPrefix: '', keyPublicId: null, role, via: 'key', actor: { kind: 'key', id: 'k', name: 'k' }, userId: null, scopes: null });
       await next();
     });
     registerBatchesRoutes(app, { service: svc });

@@ -45,7 +45,7 @@ describe.each(testEngines())('GitHub App connection (%s)', (engine) => {
     const feature = createGithubFeature({ db: t.db, secrets, clock, log, outbound, defaultApiUrl: server.baseUrl, ...extra });
     const app = createHttpApp({ log, bodyLimitBytes: 100_000 });
     app.use('/api/*', async (c, next) => {
-      c.set('auth', { workspaceId: ws, workspaceName: 'ws', keyId: 'k', keyName: 'k', keyPrefix: '', keyPublicId: null, role, via: 'key' });
+      c.set('auth', { workspaceId: ws, workspaceName: 'ws', keyId: 'k', keyName: 'k', keyPrefix: '', keyPublicId: null, role, via: 'key', actor: { kind: 'key', id: 'k', name: 'k' }, userId: null, scopes: null });
       await next();
     });
     feature.routes(app);

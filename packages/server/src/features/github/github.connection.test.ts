@@ -40,7 +40,7 @@ describe.each(testEngines())('GitHub connection (%s)', (engine) => {
     const feature = createGithubFeature({ db: t.db, secrets, clock, log, outbound, defaultApiUrl });
     const app = createHttpApp({ log, bodyLimitBytes: 100_000 });
     app.use('/api/*', async (c, next) => {
-      c.set('auth', { workspaceId: ws, workspaceName: 'ws', keyId: 'k', keyName: 'k', keyPrefix: '', keyPublicId: null, role, via: 'key' });
+      c.set('auth', { workspaceId: ws, workspaceName: 'ws', keyId: 'k', keyName: 'k', keyPrefix: '', keyPublicId: null, role, via: 'key', actor: { kind: 'key', id: 'k', name: 'k' }, userId: null, scopes: null });
       await next();
     });
     feature.routes(app);

@@ -61,7 +61,7 @@ export async function createHooksRig(engine: 'sqlite' | 'postgres', o: { ratePer
   const role = { current: 'admin' as AuthContext['role'] };
   const app = createHttpApp({ log, bodyLimitBytes: 100_000 });
   app.use('/api/*', async (c, next) => {
-    c.set('auth', { workspaceId: ws, workspaceName: 'ws', keyId: 'k', keyName: 'k', keyPrefix: '', keyPublicId: null, role: role.current, via: 'key' });
+    c.set('auth', { workspaceId: ws, workspaceName: 'ws', keyId: 'k', keyName: 'k', keyPrefix: '', keyPublicId: null, role: role.current, via: 'key', actor: { kind: 'key', id: 'k', name: 'k' }, userId: null, scopes: null });
     await next();
   });
   registerHooksRoutes(app, core.service);

@@ -350,7 +350,7 @@ describe.each(orchestratorEngines())('merges on both simulators (%s)', (engine) 
     const routeApp = createHttpApp({ log, bodyLimitBytes: 100_000 });
     let role: 'viewer' | 'member' = 'viewer';
     routeApp.use('/api/*', async (c, next) => {
-      c.set('auth', { workspaceId: ws, workspaceName: 'ws', keyId: 'k', keyName: 'k', keyPrefix: '', keyPublicId: null, role, via: 'key' });
+      c.set('auth', { workspaceId: ws, workspaceName: 'ws', keyId: 'k', keyName: 'k', keyPrefix: '', keyPublicId: null, role, via: 'key', actor: { kind: 'key', id: 'k', name: 'k' }, userId: null, scopes: null });
       await next();
     });
     a.routes(routeApp);

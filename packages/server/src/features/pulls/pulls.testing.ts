@@ -85,7 +85,7 @@ export async function createRig(engine: Parameters<typeof createTestDb>[0], o: {
   const role = { current: 'admin' as AuthContext['role'] };
   const app = createHttpApp({ log, bodyLimitBytes: 100_000 });
   app.use('/api/*', async (c, next) => {
-    c.set('auth', { workspaceId: ws, workspaceName: 'ws', keyId: 'k', keyName: 'k', keyPrefix: '', keyPublicId: null, role: role.current, via: 'key' });
+    c.set('auth', { workspaceId: ws, workspaceName: 'ws', keyId: 'k', keyName: 'k', keyPrefix: '', keyPublicId: null, role: role.current, via: 'key', actor: { kind: 'key', id: 'k', name: 'k' }, userId: null, scopes: null });
     await next();
   });
   feature.routes(app);

@@ -105,4 +105,7 @@ export const authOf = (row: KeyAuthRow, via: AuthContext['via']): AuthContext =>
   keyPublicId: row.public_id,
   role: row.role as Role,
   via,
+  actor: { kind: 'key', id: row.id, name: row.name },
+  userId: null,
+  scopes: null,
 });

@@ -70,7 +70,7 @@ describe.each(testEngines())('log-in links (%s)', (engine) => {
     expect(await a.redeem('x'.repeat(43))).toBeNull();
     expect(await a.redeem('../../etc/passwd')).toBeNull();
     expect(await a.redeem('')).toBeNull();
-    const owner = { workspaceId, workspaceName: 'default', keyId: ownerKeyId, keyName: 'owner', keyPrefix: '', keyPublicId: null, role: 'owner' as const, via: 'key' as const };
+    const owner = { workspaceId, workspaceName: 'default', keyId: ownerKeyId, keyName: 'owner', keyPrefix: '', keyPublicId: null, role: 'owner' as const, via: 'key' as const, actor: { kind: 'key' as const, id: ownerKeyId, name: 'owner' }, userId: null, scopes: null };
     const member = await service.createKey(owner, 'member', 'member');
     const link = await a.mint(workspaceId, member.id);
     await service.revokeKey(owner, member.id);

@@ -66,7 +66,7 @@ export function createWorkspacesService(deps: WorkspacesDeps) {
   }
 
   async function createWorkspaceRow(name: string, isDefault = false) {
-    const row = { id: randomUUID(), name, created_at: iso(clock), is_default: isDefault ? 1 : 0 };
+    const row = { id: randomUUID(), name, slug: null, created_at: iso(clock), is_default: isDefault ? 1 : 0 };
     try {
       await store.insertWorkspace(row);
     } catch (err) {

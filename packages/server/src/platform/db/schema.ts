@@ -8,6 +8,8 @@ import type {
   HookEndpointsTable, HookDeliveriesTable, HookFollowupsTable, NoticesTable, EventReceiptsTable, BudgetAlertsTable, ChannelsTable, ChannelDeliveriesTable, ChannelAttemptsTable,
 } from './schema.events';
 export type * from './schema.events';
+import type { UsersTable, MembershipsTable, InvitesTable, PasswordResetsTable, OidcIdentitiesTable, UserSessionsTable } from './schema.people';
+export type * from './schema.people';
 
 /**
  * The database's shape, for Kysely. Timestamps shown to people are ISO-8601 text (sortable on both engines);
@@ -20,6 +22,8 @@ export interface WorkspacesTable {
   created_at: string;
   /** 1 on the workspace the first start created (its owners administer the others), 0 elsewhere; at most one. */
   is_default: Generated<number>;
+  /** Unique, URL-safe; derived from the name at creation (issue #16). */
+  slug?: string | null;
 }
 
 export interface ApiKeysTable {
@@ -141,6 +145,12 @@ export interface Database {
   channels: ChannelsTable;
   channel_deliveries: ChannelDeliveriesTable;
   channel_attempts: ChannelAttemptsTable;
+  users: UsersTable;
+  memberships: MembershipsTable;
+  invites: InvitesTable;
+  password_resets: PasswordResetsTable;
+  oidc_identities: OidcIdentitiesTable;
+  user_sessions: UserSessionsTable;
 }
 
 

@@ -3,6 +3,7 @@ import { deleteCookie, getCookie } from 'hono/cookie';
 import { timingSafeEqual } from 'node:crypto';
 import { fieldIssue } from '@autopilot/contracts';
 import type { Logger } from '../logger';
+import { runAs } from '../actor';
 import { errorResponse } from './errors';
 import { clientAddress, type AuthThrottle } from './throttle';
 import type { AppEnv, AuthContext, KeyCheck } from './types';
@@ -107,7 +108,8 @@ export function requireAuth(opts: AuthOptions): MiddlewareHandler<AppEnv> {
       return errorResponse(c, 'forbidden', 'Viewer keys are read-only');
     }
     c.set('auth', auth);
-    await next();
+    // Everything the request causes (LLM calls, session creates, audit entries) is attributed to its actor.
+    await runAs(auth.actor, next);
   };
 }
 

@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
-import { ErrorBody, jsonOk, type RouteDeclaration } from '@autopilot/contracts';
-import { forbidden } from '../errors';
+import { ErrorBody, jsonOk, scopeAllows, type RouteDeclaration } from '@autopilot/contracts';
+import { AppError, forbidden } from '../errors';
 import { hasRole } from './auth';
 import type { AppEnv, AuthContext } from './types';
 
@@ -57,19 +57,21 @@ export function caseInsensitiveQuery<Q extends z.ZodType>(query: Q): Q {
  * before the body is read) and documented as `x-min-role`.
  */
 export function apiRoute<R extends RouteDeclaration>(declaration: R) {
-  const { minRole, denied, ...cfg } = declaration;
-  const guard: MiddlewareHandler<AppEnv> | undefined = minRole
-    ? async (c, next) => {
-        if (!hasRole(c.get('auth'), minRole)) throw forbidden(denied ?? `Needs the ${minRole} role or higher`);
-        await next();
-      }
-    : undefined;
+  const { minRole, denied, scope, ...cfg } = declaration;
+  const guard: MiddlewareHandler<AppEnv> = async (c, next) => {
+    const auth = c.get('auth');
+    if (minRole && !hasRole(auth, minRole)) throw forbidden(denied ?? `Needs the ${minRole} role or higher`);
+    if (scope && !scopeAllows(auth.scopes, scope)) throw new AppError('forbidden', `This API key lacks the scope ${scope}`, [{ path: 'header.authorization', message: `needs scope ${scope}` }]);
+    await next();
+  };
   const request = cfg.request?.query ? { ...cfg.request, query: caseInsensitiveQuery(cfg.request.query as z.ZodType) } : cfg.request;
   return createRoute({
     security: [{ Bearer: [] }],
     ...cfg,
     ...(request ? { request } : {}),
-    ...(minRole ? { 'x-min-role': minRole, middleware: guard } : {}),
+    ...(minRole ? { 'x-min-role': minRole } : {}),
+    ...(scope ? { 'x-scope': scope } : {}),
+    middleware: guard,
     responses: { ...standardErrors, ...(minRole && denied ? { 403: err(denied) } : {}), ...cfg.responses },
   } as unknown as R);
 }

@@ -1,5 +1,6 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Role } from '@autopilot/contracts';
+import type { Actor } from '../actor';
 
 /** What authentication puts on the request context for every /api route. */
 export interface AuthContext {
@@ -14,6 +15,15 @@ export interface AuthContext {
   role: Role;
   /** How the request proved it: a bearer key, or a dashboard session cookie (which needs CSRF checks on writes). */
   via: 'key' | 'session';
+  /**
+   * Who is acting: the key (kind `key`), or the signed-in person (kind `person`; then `keyId` and `keyName` are ''
+   * and `userId` is set). Attribution and the audit trail use this, never keyId.
+   */
+  actor: Actor;
+  /** The signed-in person's id (a person's session cookie); null for keys. */
+  userId: string | null;
+  /** The key's scopes (`<resource>:<read|write|*>`, `*`); null = everything its role allows (people, unscoped keys). */
+  scopes: string[] | null;
 }
 
 /** The outcome of checking a presented key: the context, or why not (for the failure log; never the key). */
