@@ -23,7 +23,7 @@ beforeAll(async () => {
   stack = await startStack({ JULES_DEMO_SESSIONS: '0', AUTOPILOT_OUTBOUND_ALLOW: new URL(up.url).host });
   const root = createClient({ baseUrl: stack.orch.url, apiKey: stack.key });
   const created = await root.workspaces.create({ name: WS_NAME });
-  ws = { id: created.workspace.id, key: created.ownerKey.key };
+  ws = { id: created.workspace.id, key: created.ownerKey?.key ?? '' };
   owner = createClient({ baseUrl: stack.orch.url, apiKey: ws.key });
   // A call with no provider configured (recorded as no_provider), then a provider whose model has no known price.
   await stack.orch.llm.generateText({ workspaceId: ws.id, task: 'supervisor', prompt: 'what next?' }).catch(() => undefined);

@@ -25,9 +25,27 @@ export function workspacesApi(t: Transport) {
     },
     workspaces: {
       list: endpoint(r.list, (call) => () => call({})),
-      create: endpoint(r.create, (call) => (body: { name: string }) => call({ body })),
-      /** Renames a workspace (admins and owners of it). */
-      update: endpoint(r.update, (call) => (id: string, body: { name: string }) => call({ params: { id }, body })),
+      create: endpoint(r.create, (call) => (body: { name: string; slug?: string }) => call({ body })),
+      get: endpoint(r.get, (call) => (id: string) => call({ params: { id } })),
+      /** Renames a workspace and/or changes its slug (admins and owners of it). */
+      update: endpoint(r.update, (call) => (id: string, body: { name?: string; slug?: string }) => call({ params: { id }, body })),
+      /** Deletes a workspace and everything in it (owners; `confirm` = its slug). */
+      delete: endpoint(r.delete, (call) => (id: string, confirm: string) => call({ params: { id }, query: { confirm } })),
+    },
+    members: {
+      list: endpoint(r.listMembers, (call) => (workspaceId: string) => call({ params: { id: workspaceId } })),
+      update: endpoint(r.updateMember, (call) => (workspaceId: string, userId: string, role: Role) => call({ params: { id: workspaceId, userId }, body: { role } })),
+      /** Removes a member; your own id leaves the workspace. */
+      remove: endpoint(r.removeMember, (call) => (workspaceId: string, userId: string) => call({ params: { id: workspaceId, userId } })),
+    },
+    invites: {
+      list: endpoint(r.listInvites, (call) => (workspaceId: string) => call({ params: { id: workspaceId } })),
+      create: endpoint(r.createInvite, (call) => (workspaceId: string, body: { email: string; role?: Role }) => call({ params: { id: workspaceId }, body })),
+      revoke: endpoint(r.revokeInvite, (call) => (workspaceId: string, inviteId: string) => call({ params: { id: workspaceId, inviteId } })),
+      /** Accepts an invitation as the signed-in person. */
+      accept: endpoint(r.acceptInvite, (call) => (token: string) => call({ body: { token } })),
+      /** What an invitation is for (works without signing in). */
+      peek: endpoint(r.peekInvite, (call) => (token: string) => call({ params: { token } })),
     },
   };
 }

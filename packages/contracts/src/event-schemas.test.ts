@@ -33,6 +33,14 @@ const samples: { [T in EventType]: unknown } = {
   'hook.delivery': { id: 'd1', endpointId: 'e1', status: 'processed', matched: ['Linear issues labelled jules'] },
   'channel.delivery': { id: 'cd1', channelId: 'c1', eventType: 'inbox.raised', status: 'pending', attempts: 3, error: 'upstream answered 503' },
   'channel.test': { channelId: 'c1', message: 'A test from Jules Autopilot' },
+  'member.added': { userId: 'u1', role: 'member', via: 'invite', by: 'person:u1' },
+  'member.updated': { userId: 'u1', from: 'member', to: 'admin', by: 'person:u2' },
+  'member.removed': { userId: 'u1', role: 'viewer', left: true, by: 'person:u1' },
+  'invite.created': { inviteId: 'i1', role: 'member', emailed: true, expiresAt: '2026-12-10T10:00:00.000Z', by: 'person:u2' },
+  'invite.accepted': { inviteId: 'i1', userId: 'u1', role: 'member' },
+  'invite.revoked': { inviteId: 'i1', by: 'key:k1' },
+  'workspace.updated': { name: 'Team A', slug: 'team-a', by: 'person:u2' },
+  'workspace.deleted': { slug: 'team-a', by: 'person:u2' },
 };
 const envelope = (type: EventType, data: unknown, version: number = EventCatalog[type].version) => ({ id: '1764000000000000001', type, version, workspaceId: 'w1', at: '2026-11-23T10:00:00.000Z', data });
 

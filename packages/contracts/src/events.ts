@@ -197,6 +197,16 @@ const ChannelDeliveryEvent = z.object({
   error: z.string().nullable(),
 });
 const ChannelTest = z.object({ channelId: Id('The channel being tested'), message: z.string() });
+const PeopleRole = z.enum(['owner', 'admin', 'member', 'viewer']);
+const ActorRefText = z.string().describe('Who did it: `person:<id>`, `key:<id>`, `system:system`');
+const MemberAdded = z.object({ userId: Id('The person'), role: PeopleRole, via: z.enum(['create', 'invite', 'signup']).describe('How they joined'), by: ActorRefText });
+const MemberUpdated = z.object({ userId: Id('The person'), from: PeopleRole, to: PeopleRole, by: ActorRefText });
+const MemberRemoved = z.object({ userId: Id('The person'), role: PeopleRole, left: z.boolean().describe('True when they removed themselves'), by: ActorRefText });
+const InviteCreated = z.object({ inviteId: Id('The invitation (GET /api/workspaces/{id}/invites)'), role: PeopleRole, emailed: z.boolean(), expiresAt: IsoDate, by: ActorRefText });
+const InviteAccepted = z.object({ inviteId: Id('The invitation'), userId: Id('The person who accepted it'), role: PeopleRole.describe('Their role now') });
+const InviteRevoked = z.object({ inviteId: Id('The invitation'), by: ActorRefText });
+const WorkspaceUpdated = z.object({ name: z.string(), slug: z.string(), by: ActorRefText });
+const WorkspaceDeleted = z.object({ slug: z.string(), by: ActorRefText });
 
 const entry = <V extends number, S extends z.ZodType>(version: V, description: string, data: S) => ({ version, description, data });
 
@@ -224,6 +234,14 @@ export const EventCatalog = {
   'hook.delivery': entry(1, 'An inbound webhook delivery was accepted or processed.', HookDeliveryEvent),
   'channel.delivery': entry(1, 'An outbound delivery was attempted: delivered, waiting to retry, or given up.', ChannelDeliveryEvent),
   'channel.test': entry(1, 'A test event sent to one channel by a person (POST /api/channels/{id}/test).', ChannelTest),
+  'member.added': entry(1, 'A person joined the workspace (created it, accepted an invitation, or signed up with one).', MemberAdded),
+  'member.updated': entry(1, "A member's role changed.", MemberUpdated),
+  'member.removed': entry(1, 'A member was removed, or left.', MemberRemoved),
+  'invite.created': entry(1, 'A person was invited by e-mail (the token is never in an event).', InviteCreated),
+  'invite.accepted': entry(1, 'An invitation was accepted (once).', InviteAccepted),
+  'invite.revoked': entry(1, 'A pending invitation was revoked.', InviteRevoked),
+  'workspace.updated': entry(1, 'The workspace was renamed or its slug changed.', WorkspaceUpdated),
+  'workspace.deleted': entry(1, 'The workspace and everything in it was deleted.', WorkspaceDeleted),
 } as const;
 
 type Catalog = typeof EventCatalog;

@@ -79,28 +79,160 @@ export const LoggedOut = z.object({ ok: z.literal(true) }).openapi('LoggedOut');
 
 export const WorkspaceRef = z.object({ id: z.string(), name: z.string() }).openapi('WorkspaceRef');
 
-/** What a workspace name may be: lowercase letters, digits, - and _ (it names the workspace in URLs and logs). */
+/**
+ * What a workspace name may be: 1 to 64 characters, no control characters (what people read; the slug is what
+ * URLs and logs use). Names stay unique.
+ */
 const WorkspaceName = z
   .string()
   .trim()
   .min(1)
   .max(64)
-  .regex(/^[a-z0-9][a-z0-9-_]*$/, 'lowercase letters, digits, - and _ only');
+  // eslint-disable-next-line no-control-regex
+  .regex(/^[^\u0000-\u001f\u007f]+$/, 'no control characters');
 
-/** One workspace with when it was made: the answer of `PATCH /api/workspaces/{id}`. */
-export const WorkspaceInfo = WorkspaceRef.extend({ createdAt: IsoDate }).openapi('Workspace');
+/** A workspace's slug: unique, derived from its name (`-2`, `-3` on a collision), editable. */
+export const WorkspaceSlug = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{1,39}$/, '2 to 40 lowercase letters, digits and -, starting with a letter or digit')
+  .openapi({ example: 'team-a' });
+
+/**
+ * One workspace: `GET /api/workspaces/{id}`, the items of `GET /api/workspaces` and the answer of a rename.
+ * `role` is the caller's role in it (a person's membership, or the key's role in its own workspace); null when an
+ * owner of the default workspace sees it through its key without belonging to it.
+ */
+export const WorkspaceInfo = WorkspaceRef.extend({
+  slug: WorkspaceSlug,
+  createdAt: IsoDate,
+  isDefault: z.boolean().openapi({ description: 'The workspace the first start created (it cannot be deleted)' }),
+  role: Role.nullable().openapi({ description: "The caller's role in this workspace" }),
+  current: z.boolean().openapi({ description: 'The workspace this request acts in' }),
+}).openapi('Workspace');
 export type WorkspaceInfo = z.infer<typeof WorkspaceInfo>;
 
-/** `PATCH /api/workspaces/{id}`: rename (admins and owners of that workspace; names are unique). */
-export const UpdateWorkspaceBody = z.strictObject({ name: WorkspaceName }).openapi('UpdateWorkspace', { example: { name: 'team-b' } });
+/** `PATCH /api/workspaces/{id}`: rename and/or change the slug (admins and owners of that workspace; both unique). */
+export const UpdateWorkspaceBody = z
+  .strictObject({ name: WorkspaceName.optional(), slug: WorkspaceSlug.optional() })
+  .openapi('UpdateWorkspace', { example: { name: 'Team B', slug: 'team-b' } });
+export type UpdateWorkspaceBody = z.infer<typeof UpdateWorkspaceBody>;
 
+/** `POST /api/workspaces`: a name, and a slug when the derived one is not wanted. */
 export const CreateWorkspaceBody = z
-  .strictObject({ name: WorkspaceName })
+  .strictObject({ name: WorkspaceName, slug: WorkspaceSlug.optional() })
   .openapi('CreateWorkspace', { example: { name: 'team-a' } });
+export type CreateWorkspaceBody = z.infer<typeof CreateWorkspaceBody>;
 
+/**
+ * The answer of `POST /api/workspaces`: the workspace, and for a key (owners of the default workspace) its first
+ * owner key, shown once. A person who creates one becomes its owner as a member instead: `ownerKey` is null.
+ */
 export const CreatedWorkspace = z
-  .object({ workspace: WorkspaceRef.extend({ createdAt: IsoDate }), ownerKey: CreatedApiKey })
+  .object({ workspace: WorkspaceInfo, ownerKey: CreatedApiKey.nullable() })
   .openapi('CreatedWorkspace');
+
+/** `DELETE /api/workspaces/{id}?confirm=<slug>`: the confirmation is the workspace's slug. */
+export const DeleteWorkspaceQuery = z.object({
+  confirm: z.string().min(1).max(64).openapi({ param: { name: 'confirm', in: 'query' }, description: "The workspace's slug, typed again", example: 'team-a' }),
+});
+export const DeletedWorkspace = z
+  .object({ id: z.string(), slug: z.string(), deleted: z.literal(true) })
+  .openapi('DeletedWorkspace');
+
+/** The `{id}` (workspace) and `{userId}` (person) of a member route. */
+export const MemberParams = z.object({
+  id: z.string().min(1).max(64).openapi({ param: { name: 'id', in: 'path' } }),
+  userId: z.string().min(1).max(64).openapi({ param: { name: 'userId', in: 'path' } }),
+});
+/** The `{id}` (workspace) and `{inviteId}` of an invite route. */
+export const InviteParams = z.object({
+  id: z.string().min(1).max(64).openapi({ param: { name: 'id', in: 'path' } }),
+  inviteId: z.string().min(1).max(64).openapi({ param: { name: 'inviteId', in: 'path' } }),
+});
+
+/** One person's membership of a workspace. */
+export const Member = z
+  .object({
+    userId: z.string(),
+    name: z.string(),
+    email: z.string(),
+    role: Role,
+    joinedAt: IsoDate,
+    addedBy: z
+      .object({ ref: z.string().openapi({ description: '`person:<id>`, `key:<id>`, `signup`, `invite:<id>`' }), name: z.string().nullable() })
+      .nullable()
+      .openapi({ description: 'Who added them; null when not recorded' }),
+  })
+  .openapi('Member');
+export type Member = z.infer<typeof Member>;
+export const MemberList = z.object({ items: z.array(Member) }).openapi('MemberList');
+
+/** `PATCH /api/workspaces/{id}/members/{userId}`: admins change members and viewers; only owners grant or revoke admin and owner. */
+export const UpdateMemberBody = z.strictObject({ role: Role }).openapi('UpdateMember', { example: { role: 'admin' } });
+
+/** An address as zod checks it; its pattern stated in the document too (JSON Schema's `email` format is looser). */
+const Email = z.email().max(320).openapi({ pattern: z.regexes.email.source });
+
+export const InviteState = z.enum(['pending', 'accepted', 'expired', 'revoked']);
+export type InviteState = z.infer<typeof InviteState>;
+
+/** An invitation to a workspace. Its token is never shown again after the create answer (and not at all when e-mailed). */
+export const Invite = z
+  .object({
+    id: z.string(),
+    email: z.string(),
+    role: Role,
+    state: InviteState,
+    createdAt: IsoDate,
+    expiresAt: IsoDate,
+    createdBy: z.object({ ref: z.string(), name: z.string().nullable() }).nullable(),
+    acceptedAt: IsoDate.nullable(),
+    acceptedBy: z.string().nullable().openapi({ description: 'The person who accepted it' }),
+    revokedAt: IsoDate.nullable(),
+  })
+  .openapi('Invite');
+export type Invite = z.infer<typeof Invite>;
+export const InviteList = z.object({ items: z.array(Invite) }).openapi('InviteList');
+
+/** `POST /api/workspaces/{id}/invites`: admins and owners invite; the owner role only by owners. */
+export const CreateInviteBody = z
+  .strictObject({ email: Email, role: Role.default('member') })
+  .openapi('CreateInvite', { example: { email: 'ada@example.com', role: 'member' } });
+export type CreateInviteBody = z.input<typeof CreateInviteBody>;
+
+/** The create answer: the invite, and its link once when it was not e-mailed (null when it was). */
+export const CreatedInvite = Invite.extend({
+  link: z.string().nullable().openapi({ description: 'AUTOPILOT_PUBLIC_URL + /invite/<token>, shown this once; null when the invite was e-mailed' }),
+  emailed: z.boolean().openapi({ description: 'True when the link was sent by e-mail (SMTP_URL configured)' }),
+}).openapi('CreatedInvite');
+export type CreatedInvite = z.infer<typeof CreatedInvite>;
+
+/** `POST /api/invites/accept`: a signed-in person whose e-mail is the invite's. */
+export const AcceptInviteBody = z
+  .strictObject({ token: z.string().min(16).max(128) })
+  .openapi('AcceptInvite', { example: { token: 'k3Xb9QeV1m2n3o4p5q6r7s8t9u0vWxYz' } });
+export const AcceptedInvite = z
+  .object({
+    workspace: z.object({ id: z.string(), name: z.string(), slug: z.string() }),
+    role: Role.openapi({ description: 'Your role in the workspace now (an existing higher role is kept)' }),
+    alreadyMember: z.boolean(),
+  })
+  .openapi('AcceptedInvite');
+export type AcceptedInvite = z.infer<typeof AcceptedInvite>;
+
+/** `GET /api/invites/{token}` (no sign-in needed): what the accept page shows. */
+export const InvitePreview = z
+  .object({
+    workspace: z.object({ name: z.string(), slug: z.string() }),
+    invitedBy: z.string().nullable().openapi({ description: "The inviter's name" }),
+    email: z.string(),
+    role: Role,
+    state: InviteState,
+    expiresAt: IsoDate,
+  })
+  .openapi('InvitePreview');
+export type InvitePreview = z.infer<typeof InvitePreview>;
+export const InviteTokenParam = z.object({ token: z.string().min(16).max(128).openapi({ param: { name: 'token', in: 'path' } }) });
 
 export const ApiKeyList = z.object({ items: z.array(ApiKeyInfo) }).openapi('ApiKeyList');
 export const WorkspaceList = z.object({ items: z.array(WorkspaceInfo) }).openapi('WorkspaceList');

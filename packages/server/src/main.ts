@@ -49,7 +49,7 @@ export async function startOrchestrator(config: Config, opts: StartOptions = {})
   const demo = { sessions: config.JULES_DEMO_SESSIONS, speed: config.JULES_DEMO_SPEED, spreadHours: 1, newSessionEveryMs: config.JULES_DEMO_NEW_SESSION_MS };
   const jules = await startJulesRuntime({ apiKey: config.JULES_API_KEY, baseUrl: config.JULES_API_BASE_URL, demo, log, dataDir: config.dataDir, githubDemo: !config.GITHUB_API_URL });
 
-  const workspaces = await createWorkspacesFeature({ db, clock, log, masterKey: p.masterKey, config, redis: p.redis, simulated: jules.simulated });
+  const workspaces = await createWorkspacesFeature({ db, bus, clock, log, masterKey: p.masterKey, config, redis: p.redis, simulated: jules.simulated });
   const events = createEventsFeature({ bus, metrics });
   const providers = createProvidersFeature({ db, secrets: p.secrets, clock, log, outbound: p.outbound });
   const github = createGithubFeature({ db, secrets: p.secrets, clock, log, outbound: p.outbound, defaultApiUrl: config.GITHUB_API_URL ?? jules.githubDemo?.baseUrl, ...(jules.githubDemo ? { demo: { workspaceId: workspaces.defaultWorkspaceId, token: jules.githubDemo.token } } : {}) });

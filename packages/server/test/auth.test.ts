@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorBody } from '@autopilot/contracts';
-import { PUBLIC_API_PATHS } from '../src/platform/http/auth';
+import { isPublicApi } from '../src/platform/http/auth';
 import { ADMIN_KEY, apiRoutes, fillParams, startTestOrchestrator, type TestOrchestrator } from './harness';
 
 describe('authentication on every /api route', () => {
@@ -11,7 +11,7 @@ describe('authentication on every /api route', () => {
   afterAll(async () => t?.close());
 
   it('answers 401 with the error shape without a key, and with a wrong key', async () => {
-    const routes = apiRoutes(t.orch).filter((r) => !PUBLIC_API_PATHS.has(r.path) && !r.path.startsWith('/api/docs/'));
+    const routes = apiRoutes(t.orch).filter((r) => !isPublicApi(r.method, r.path));
     expect(routes.length).toBeGreaterThan(5);
     for (const r of routes) {
       for (const key of [null, 'ap_wrong_key_that_does_not_exist']) {
@@ -23,8 +23,8 @@ describe('authentication on every /api route', () => {
   });
 
   it('keeps only the documentation public', async () => {
-    const publicRoutes = apiRoutes(t.orch).filter((r) => PUBLIC_API_PATHS.has(r.path) || r.path.startsWith('/api/docs/'));
-    expect(publicRoutes.map((r) => r.path).sort()).toEqual(['/api/docs', '/api/docs/assets/:file', '/api/openapi.json']);
+    const publicRoutes = apiRoutes(t.orch).filter((r) => isPublicApi(r.method, r.path));
+    expect(publicRoutes.map((r) => r.path).sort()).toEqual(['/api/docs', '/api/docs/assets/:file', '/api/invites/:token', '/api/openapi.json']);
   });
 
   it('answers /api/me for a valid key, and read-only viewer keys cannot write', async () => {

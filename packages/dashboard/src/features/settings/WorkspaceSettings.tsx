@@ -30,7 +30,7 @@ function RenameForm({ me, onDone }: { me: Me; onDone: () => void }) {
     const parsed = UpdateWorkspaceBody.safeParse({ name: String(new FormData(e.currentTarget).get('name') ?? '') });
     if (!parsed.success) return setError(parsed.error.issues[0]?.message === 'lowercase letters, digits, - and _ only' ? 'Use lowercase letters, digits, - and _ only (start with a letter or digit)' : 'Give the workspace a name of 1 to 64 characters');
     setError(undefined);
-    rename.mutate(parsed.data.name);
+    rename.mutate(parsed.data.name ?? me.workspace.name);
   }
   return (
     <form className="st-form" onSubmit={submit} noValidate aria-label="Rename the workspace">

@@ -8,6 +8,7 @@ import { requireAuth } from '../../platform/http/auth';
 import { createAuthThrottle } from '../../platform/http/throttle';
 import type { AppEnv } from '../../platform/http/types';
 import type { Logger } from '../../platform/logger';
+import type { EventBus } from '../../platform/events/bus';
 import { createWorkspacesStore } from './workspaces.store';
 import { createWorkspacesService, type WorkspacesService } from './workspaces.service';
 import { registerWorkspacesRoutes } from './workspaces.routes';
@@ -17,10 +18,15 @@ import { registerSessionRoutes } from './login-sessions.routes';
 import { createLoginLinksStore } from './login-links.store';
 import { createLoginLinks, type LoginLinks } from './login-links.service';
 import { registerLoginLinkRoutes } from './login-links.routes';
+import { createMembersStore } from './members.store';
+import { createMembers } from './members.service';
+import { createInvitesStore } from './invites.store';
+import { createInvites, type Invites } from './invites.service';
 
 export { DEFAULT_WORKSPACE, type WorkspacesService } from './workspaces.service';
 export type { LoginSessions } from './login-sessions.service';
 export { LOGIN_LINK_TTL_MS, type LoginLinks } from './login-links.service';
+export { INVITE_TTL_MS, type Invites } from './invites.service';
 
 export interface WorkspacesFeatureDeps {
   db: Db;
@@ -28,7 +34,9 @@ export interface WorkspacesFeatureDeps {
   log: Logger;
   /** Keys are HMACed under subkeys of the master key. */
   masterKey: Buffer;
-  config: Pick<Config, 'AUTOPILOT_ADMIN_KEY' | 'AUTH_SESSION_TTL_MS' | 'AUTH_FAILURES_PER_MINUTE' | 'REDIS_PREFIX' | 'TRUST_PROXY' | 'AUTOPILOT_PUBLIC_URL'>;
+  config: Pick<Config, 'AUTOPILOT_ADMIN_KEY' | 'AUTH_SESSION_TTL_MS' | 'AUTH_FAILURES_PER_MINUTE' | 'REDIS_PREFIX' | 'TRUST_PROXY' | 'AUTOPILOT_PUBLIC_URL' | 'SMTP_URL' | 'SMTP_FROM'>;
+  /** member.*, invite.* and workspace.* events. */
+  bus?: EventBus;
   /** Shares failed-auth counters between instances (REDIS_URL); in memory without it. */
   redis?: Redis;
   /** Sessions come from the built-in simulator (shown by /api/me). */
@@ -39,6 +47,8 @@ export interface WorkspacesFeature extends Feature<WorkspacesService> {
   loginSessions: LoginSessions;
   /** One-click dashboard log-in links (`/login/<token>`, single use, 10 minutes). */
   loginLinks: LoginLinks;
+  /** Workspace invitations (sign-up with an invitation accepts through `invites.accept`). */
+  invites: Invites;
   /** The default workspace, created on the first start. */
   defaultWorkspaceId: string;
   /**
@@ -55,7 +65,11 @@ export async function createWorkspacesFeature(deps: WorkspacesFeatureDeps): Prom
   const { config, log, clock } = deps;
   const store = createWorkspacesStore(deps.db);
   const hasher = createKeyHasher(deps.masterKey);
-  const service = createWorkspacesService({ store, clock, log, hasher });
+  const membersStore = createMembersStore(deps.db);
+  const service = createWorkspacesService({ store, clock, log, hasher, members: membersStore, bus: deps.bus });
+  const members = createMembers({ store: membersStore, log, bus: deps.bus });
+  const smtp = config.SMTP_URL ? { url: config.SMTP_URL, from: config.SMTP_FROM } : undefined;
+  const invites = createInvites({ store: createInvitesStore(deps.db), members: membersStore, clock, log, hasher, bus: deps.bus, smtp, publicUrl: config.AUTOPILOT_PUBLIC_URL });
   const loginSessions = createLoginSessions({ store, clock, log, hasher, ttlMs: config.AUTH_SESSION_TTL_MS });
   const throttle = createAuthThrottle({ failures: config.AUTH_FAILURES_PER_MINUTE, windowSec: 60, redis: deps.redis, keyPrefix: config.REDIS_PREFIX });
   const boot = await service.bootstrap(config.AUTOPILOT_ADMIN_KEY);
@@ -65,12 +79,13 @@ export async function createWorkspacesFeature(deps: WorkspacesFeatureDeps): Prom
     service,
     loginSessions,
     loginLinks,
+    invites,
     defaultWorkspaceId: boot.workspaceId,
     generatedKey: boot.generatedKey,
     authenticate: requireAuth({ checkKey: (key) => service.checkKey(key), sessions: loginSessions, throttle, log, trustProxy: config.TRUST_PROXY }),
     loops: [],
     routes(app) {
-      registerWorkspacesRoutes(app, { service, simulated: deps.simulated });
+      registerWorkspacesRoutes(app, { service, simulated: deps.simulated, members, invites });
       registerSessionRoutes(app, { sessions: loginSessions, trustProxy: config.TRUST_PROXY });
       registerLoginLinkRoutes(app, { links: loginLinks, sessions: loginSessions, trustProxy: config.TRUST_PROXY, publicUrl: config.AUTOPILOT_PUBLIC_URL, log });
     },

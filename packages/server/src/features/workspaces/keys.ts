@@ -39,6 +39,8 @@ export interface KeyHasher {
   csrfFor(token: string): string;
   /** The HMAC of a one-click log-in link token (links are stored by this hash). */
   linkHash(token: string): string;
+  /** The HMAC of a workspace invitation token (invites are stored by this hash). */
+  inviteHash(token: string): string;
 }
 
 /** Builds the hasher from the master key; each use gets its own HKDF subkey (distinct info labels). */
@@ -48,6 +50,7 @@ export function createKeyHasher(master: Buffer): KeyHasher {
   const sessionMac = deriveSubkey(master, 'autopilot/session-token/v1');
   const csrfMac = deriveSubkey(master, 'autopilot/csrf-token/v1');
   const linkMac = deriveSubkey(master, 'autopilot/login-link/v1');
+  const inviteMac = deriveSubkey(master, 'autopilot/invite-token/v1');
   return {
     hash: (key) => hmacSha256(keyMac, key),
     rehashLegacy: (hex) => hmacSha256(keyMac, `sha256:${hex}`),
@@ -56,6 +59,7 @@ export function createKeyHasher(master: Buffer): KeyHasher {
     sessionHash: (token) => hmacSha256(sessionMac, token),
     csrfFor: (token) => hmacSha256(csrfMac, token),
     linkHash: (token) => hmacSha256(linkMac, token),
+    inviteHash: (token) => hmacSha256(inviteMac, token),
   };
 }
 

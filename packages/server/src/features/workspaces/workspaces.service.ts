@@ -7,6 +7,11 @@ import type { Logger } from '../../platform/logger';
 import type { AuthContext, KeyCheck } from '../../platform/http/types';
 import type { ApiKeysTable } from '../../platform/db/schema';
 import type { WorkspacesStore } from './workspaces.store';
+import type { EventBus } from '../../platform/events/bus';
+import { actorRef } from '../../platform/actor';
+import type { WorkspaceInfo } from '@autopilot/contracts';
+import type { MembersStore } from './members.store';
+import { slugCandidates, slugOf } from './members.service';
 import { authOf, displayPrefix, mintedIdOf, mintKey, sameDigest, type KeyHasher } from './keys';
 
 /** The name the first start gives the default workspace (which is marked, so it can be renamed later). */
@@ -25,6 +30,9 @@ export interface WorkspacesDeps {
   log: Logger;
   /** HMACs under subkeys of the master key (keys.ts). */
   hasher: KeyHasher;
+  /** Memberships and workspace slugs (people, issue #16); without it only keys see workspaces. */
+  members?: MembersStore;
+  bus?: EventBus;
 }
 
 const toInfo = (r: ApiKeysTable, creatorName?: (id: string) => string | undefined): ApiKeyInfo => {
@@ -65,15 +73,39 @@ export function createWorkspacesService(deps: WorkspacesDeps) {
     return auth.role === 'owner' && (await store.defaultWorkspace())?.id === auth.workspaceId;
   }
 
-  async function createWorkspaceRow(name: string, isDefault = false) {
-    const row = { id: randomUUID(), name, slug: null, created_at: iso(clock), is_default: isDefault ? 1 : 0 };
-    try {
-      await store.insertWorkspace(row);
-    } catch (err) {
-      if (isUniqueViolation(err)) throw conflict(`Workspace ${name} already exists`, { field: 'name' });
-      throw err;
+  /**
+   * Inserts a workspace with a unique slug: the one asked for (409 naming `slug` when taken), or the name's
+   * (`-2`, `-3` … on a collision). Names are unique too (409 naming `name`).
+   */
+  async function createWorkspaceRow(name: string, isDefault = false, wanted?: string) {
+    const taken = async (slug: string) => !!(await deps.members?.workspaceBySlug(slug));
+    if (deps.members && (await deps.members.workspaceByName(name))) throw conflict(`Workspace ${name} already exists`, { field: 'name' });
+    if (wanted && (await taken(wanted))) throw conflict(`The slug ${wanted} is taken`, { field: 'slug' });
+    const candidates = wanted ? [wanted] : slugCandidates(slugOf(name));
+    for (const slug of candidates) {
+      if (!wanted && (await taken(slug))) continue;
+      const row = { id: randomUUID(), name, slug, created_at: iso(clock), is_default: isDefault ? 1 : 0 };
+      try {
+        await store.insertWorkspace(row);
+        return row;
+      } catch (err) {
+        if (!isUniqueViolation(err)) throw err;
+        // Either the name or this slug was taken at the same moment.
+        if (!deps.members || (await deps.members.workspaceByName(name))) throw conflict(`Workspace ${name} already exists`, { field: 'name' });
+        if (wanted) throw conflict(`The slug ${wanted} is taken`, { field: 'slug' });
+      }
     }
-    return row;
+    throw conflict(`No free slug for ${name}: choose one`, { field: 'slug' });
+  }
+
+  /** A workspace as the caller sees it: their role in it (a person's membership, a key's own role). */
+  async function infoOf(auth: AuthContext | null, w: { id: string; name: string; slug?: string | null; created_at: string; is_default: number }, role?: string | null): Promise<WorkspaceInfo> {
+    let r: Role | null = (role as Role | null | undefined) ?? null;
+    if (role === undefined && auth) {
+      if (auth.userId) r = ((await deps.members?.membership(w.id, auth.userId))?.role as Role | undefined) ?? null;
+      else r = w.id === auth.workspaceId ? auth.role : null;
+    }
+    return { id: w.id, name: w.name, slug: w.slug ?? '', createdAt: w.created_at, isDefault: Number(w.is_default) === 1, role: r, current: w.id === auth?.workspaceId };
   }
 
   async function issueKey(workspaceId: string, name: string, role: Role, presetKey?: string, extra: { expiresAt?: string | null; createdBy?: AuthContext } = {}) {
@@ -232,41 +264,94 @@ export function createWorkspacesService(deps: WorkspacesDeps) {
       return toInfo({ ...row, revoked_at: row.revoked_at ?? iso(clock) }, () => creator?.name);
     },
 
-    /** Creates a workspace and its first owner key. Only owners of the default workspace administer workspaces. */
-    async createWorkspace(auth: AuthContext | null, name: string) {
-      if (auth && !(await ownsDefault(auth))) throw forbidden('Only owners of the default workspace can create workspaces');
-      const ws = await createWorkspaceRow(name);
-      const key = await issueKey(ws.id, 'owner', 'owner');
-      return { workspace: { id: ws.id, name: ws.name, createdAt: ws.created_at }, ownerKey: key };
-    },
-
-    async listWorkspaces(auth: AuthContext) {
-      if (!(await ownsDefault(auth))) {
-        const own = await store.workspaceById(auth.workspaceId);
-        return [{ id: auth.workspaceId, name: own?.name ?? auth.workspaceName, createdAt: own?.created_at ?? '' }];
+    /**
+     * Creates a workspace. A signed-in person becomes its owner through a membership (no key is made); a key must
+     * be an owner of the default workspace and gets the workspace's first owner key (shown once).
+     */
+    async createWorkspace(auth: AuthContext | null, name: string, slug?: string) {
+      if (auth && !auth.userId && !(await ownsDefault(auth))) throw forbidden('Only owners of the default workspace can create workspaces');
+      const ws = await createWorkspaceRow(name, false, slug);
+      if (auth?.userId && deps.members) {
+        await deps.members.insertMembership({ workspace_id: ws.id, user_id: auth.userId, role: 'owner', created_at: iso(clock), added_by: actorRef(auth.actor) });
+        await deps.bus?.publish('member.added', ws.id, { userId: auth.userId, role: 'owner', via: 'create', by: actorRef(auth.actor) });
+        log.info({ workspaceId: ws.id, slug: ws.slug, by: actorRef(auth.actor) }, 'workspace created');
+        return { workspace: await infoOf(auth, ws, 'owner'), ownerKey: null };
       }
-      return (await store.listWorkspaces()).map((w) => ({ id: w.id, name: w.name, createdAt: w.created_at }));
+      const key = await issueKey(ws.id, 'owner', 'owner');
+      log.info({ workspaceId: ws.id, slug: ws.slug, by: auth ? actorRef(auth.actor) : 'system:system' }, 'workspace created');
+      return { workspace: await infoOf(auth, ws, null), ownerKey: key };
     },
 
     /**
-     * Renames the caller's own workspace (admins and owners; the route's minRole). Names are unique (409 naming
-     * `name`). The default workspace too: it is marked (`is_default`), not found by its name.
+     * The workspaces the caller can see: a person those they belong to (with their role in each); a key its own,
+     * and every one for owners of the default workspace.
      */
-    async renameWorkspace(auth: AuthContext, id: string, name: string) {
+    async listWorkspaces(auth: AuthContext): Promise<WorkspaceInfo[]> {
+      if (auth.userId && deps.members) {
+        const rows = await deps.members.workspacesOfUser(auth.userId);
+        return Promise.all(rows.map((w) => infoOf(auth, w, w.role)));
+      }
+      if (!(await ownsDefault(auth))) {
+        const own = await store.workspaceById(auth.workspaceId);
+        return own ? [await infoOf(auth, own)] : [];
+      }
+      return Promise.all((await store.listWorkspaces()).map((w) => infoOf(auth, w)));
+    },
+
+    /** The workspace this request acts in (any other id: 404, so workspaces cannot be probed). */
+    async getWorkspace(auth: AuthContext, id: string): Promise<WorkspaceInfo> {
+      const ws = id === auth.workspaceId ? await store.workspaceById(id) : undefined;
+      if (!ws) throw notFound('Workspace', id);
+      return infoOf(auth, ws);
+    },
+
+    /**
+     * Renames the caller's own workspace and/or changes its slug (admins and owners; the route's minRole). Names
+     * and slugs are unique (409 naming `name` or `slug`). The slug does not follow a rename (links keep working).
+     */
+    async renameWorkspace(auth: AuthContext, id: string, change: { name?: string; slug?: string } | string) {
+      const { name, slug } = typeof change === 'string' ? { name: change, slug: undefined } : change;
       if (id !== auth.workspaceId) throw notFound('Workspace', id);
       const ws = await store.workspaceById(id);
       if (!ws) throw notFound('Workspace', id);
-      if (ws.name === name) return { id: ws.id, name: ws.name, createdAt: ws.created_at };
+      const set: { name?: string; slug?: string } = {};
+      if (name !== undefined && name !== ws.name) set.name = name;
+      if (slug !== undefined && slug !== ws.slug) set.slug = slug;
+      if (!set.name && !set.slug) return infoOf(auth, ws);
+      if (set.name && deps.members && (await deps.members.workspaceByName(set.name))) throw conflict(`Workspace ${set.name} already exists`, { field: 'name' });
+      if (set.slug && deps.members && (await deps.members.workspaceBySlug(set.slug))) throw conflict(`The slug ${set.slug} is taken`, { field: 'slug' });
       try {
-        await store.renameWorkspace(id, name);
+        if (deps.members) await deps.members.updateWorkspace(id, set);
+        else if (set.name) await store.renameWorkspace(id, set.name);
       } catch (err) {
-        if (isUniqueViolation(err)) throw conflict(`Workspace ${name} already exists`, { field: 'name' });
+        if (isUniqueViolation(err)) throw set.slug && !set.name ? conflict(`The slug ${set.slug} is taken`, { field: 'slug' }) : conflict(`Workspace ${set.name ?? ''} or slug ${set.slug ?? ''} already exists`, { field: set.name ? 'name' : 'slug' });
         throw err;
       }
       // Cached key contexts carry the workspace's name.
       cache.clear();
-      log.info({ workspaceId: id, from: ws.name, to: name, by: auth.keyPublicId }, 'workspace renamed');
-      return { id: ws.id, name, createdAt: ws.created_at };
+      const after = { ...ws, ...set };
+      log.info({ workspaceId: id, from: ws.name, to: after.name, slug: after.slug, by: actorRef(auth.actor) }, 'workspace renamed');
+      await deps.bus?.publish('workspace.updated', id, { name: after.name, slug: after.slug ?? '', by: actorRef(auth.actor) });
+      return infoOf(auth, after);
+    },
+
+    /**
+     * Deletes the caller's workspace and everything in it (owners; the route's minRole). `confirm` must be its
+     * slug (400 naming `query.confirm`); never the default workspace (409). People's log-in sessions in it move
+     * to another workspace of theirs, or end.
+     */
+    async deleteWorkspace(auth: AuthContext, id: string, confirm: string) {
+      if (id !== auth.workspaceId) throw notFound('Workspace', id);
+      const ws = await store.workspaceById(id);
+      if (!ws || !deps.members) throw notFound('Workspace', id);
+      if (auth.role !== 'owner') throw forbidden('Only owners delete the workspace');
+      if (Number(ws.is_default) === 1) throw conflict('The default workspace cannot be deleted', { field: 'id' });
+      if (confirm !== ws.slug) throw badRequest(`To delete this workspace, confirm with its slug (${ws.slug ?? ''})`, { field: 'query.confirm' });
+      await deps.members.deleteWorkspace(id);
+      cache.clear();
+      log.info({ workspaceId: id, slug: ws.slug, by: actorRef(auth.actor) }, 'workspace deleted');
+      await deps.bus?.publish('workspace.deleted', id, { slug: ws.slug ?? '', by: actorRef(auth.actor) });
+      return { id, slug: ws.slug ?? '', deleted: true as const };
     },
   };
 }

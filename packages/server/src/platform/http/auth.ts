@@ -10,6 +10,10 @@ import type { AppEnv, AuthContext, KeyCheck } from './types';
 
 /** Routes under /api that carry no tenant data and stay readable without a key (the API's own documentation). */
 export const PUBLIC_API_PATHS = new Set(['/api/openapi.json', '/api/docs']);
+/** Public routes with a path parameter, by method: the invitation preview (`GET /api/invites/{token}`, issue #16). */
+export const PUBLIC_API_ROUTES: ReadonlyArray<{ method: string; pattern: RegExp }> = [{ method: 'GET', pattern: /^\/api\/invites\/(?!accept$)[^/]+$/ }];
+/** Whether a request needs no authentication (documentation, PUBLIC_API_ROUTES). */
+export const isPublicApi = (method: string, path: string) => PUBLIC_API_PATHS.has(path) || path.startsWith('/api/docs/') || PUBLIC_API_ROUTES.some((r) => r.method === method && r.pattern.test(path));
 /** The log-in route: authenticated by the key in its body (`{ apiKey }`), answered with the session cookie. */
 export const LOGIN_PATH = '/api/auth/session';
 export const SESSION_COOKIE = 'autopilot_session';
@@ -65,7 +69,7 @@ export function requireAuth(opts: AuthOptions): MiddlewareHandler<AppEnv> {
     return errorResponse(c, 'rate_limited', 'Too many failed authentications from this address; try again later', { retryAfterMs: ms });
   };
   return async (c, next) => {
-    if (PUBLIC_API_PATHS.has(c.req.path) || c.req.path.startsWith('/api/docs/')) return next();
+    if (isPublicApi(c.req.method, c.req.path)) return next();
     const header = c.req.header('authorization');
     const isLogin = c.req.path === LOGIN_PATH && c.req.method === 'POST';
     let auth: AuthContext | null = null;
