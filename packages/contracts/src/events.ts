@@ -284,3 +284,70 @@ export type EventOf<T extends EventType> = Extract<AppEvent, { type: T }>;
 export const eventDataSchema = <T extends EventType>(type: T): Catalog[T]['data'] => EventCatalog[type].data;
 export const eventVersion = (type: EventType): number => EventCatalog[type].version;
 export const isEventType = (t: string): t is EventType => Object.hasOwn(EventCatalog, t);
+
+/** The roles of a workspace, weakest first (the same list as workspaces.ts's Role; kept here so the catalog stands alone). */
+type EventRole = 'viewer' | 'member' | 'admin' | 'owner';
+const EVENT_ROLE_RANK: Record<EventRole, number> = { viewer: 0, member: 1, admin: 2, owner: 3 };
+
+/**
+ * Who may receive an event on `GET /api/events`: a subscriber below `minRole` never receives it, and a scoped API key
+ * receives it only when its scopes grant `<resource>:read` (the resource is the routes feature that reads the same
+ * data). The rule: an event is for whoever may read what it describes; `minRole` is that of the GET routes of the
+ * resource, raised for events about access itself (members, invites, keys, audit).
+ */
+export interface EventAccess {
+  resource: string;
+  minRole: EventRole;
+  /** Why this least role (one line, published in docs/events/). */
+  why: string;
+}
+
+/** Event type prefix -> who may receive it; the longest matching prefix wins (see `eventAccess`). */
+export const EventAccessRules: ReadonlyArray<readonly [prefix: string, access: EventAccess]> = [
+  ['session.', { resource: 'sessions', minRole: 'viewer', why: 'every role reads the sessions it mirrors (GET /api/sessions)' }],
+  ['sessions.', { resource: 'sessions', minRole: 'viewer', why: 'a poll summary of sessions every role reads' }],
+  ['activity.', { resource: 'sessions', minRole: 'viewer', why: 'activities are read by every role (GET /api/sessions/{id}/activities)' }],
+  ['keeper.', { resource: 'keeper', minRole: 'viewer', why: 'the keeper log is read by every role (GET /api/keeper/logs)' }],
+  ['notification.', { resource: 'keeper', minRole: 'viewer', why: "the keeper's notifications are read by every role" }],
+  ['dispatch.', { resource: 'dispatch', minRole: 'viewer', why: 'the dispatch queue is read by every role (GET /api/dispatch/intents)' }],
+  ['github.pull.', { resource: 'pulls', minRole: 'viewer', why: 'linked pull requests are read by every role (GET /api/github/pulls)' }],
+  ['ci.run.', { resource: 'pulls', minRole: 'viewer', why: 'CI runs are read by every role (GET /api/ci/runs)' }],
+  ['batch.', { resource: 'batches', minRole: 'viewer', why: 'batches are read by every role (GET /api/batches)' }],
+  ['breaker.', { resource: 'llm', minRole: 'viewer', why: 'breaker states are read by every role (GET /api/llm/breakers); no secrets' }],
+  ['inbox.', { resource: 'inbox', minRole: 'viewer', why: 'the notification center is for every role (GET /api/notifications)' }],
+  ['budget.', { resource: 'budgets', minRole: 'viewer', why: 'spend and limits are read by every role (GET /api/budgets)' }],
+  ['schedule.', { resource: 'schedules', minRole: 'viewer', why: 'schedule runs are read by every role (GET /api/schedules/{id}/runs)' }],
+  ['hook.', { resource: 'hooks', minRole: 'viewer', why: 'delivery states (never payloads) are read by every role (GET /api/hooks/deliveries/{id})' }],
+  ['channel.', { resource: 'channels', minRole: 'viewer', why: 'outbound deliveries are read by every role (GET /api/channel-deliveries/{id})' }],
+  ['workspace.', { resource: 'workspaces', minRole: 'viewer', why: 'everyone in a workspace must learn it was renamed or deleted' }],
+  ['member.', { resource: 'workspaces', minRole: 'admin', why: 'who has access is for the people who manage access (admins and owners)' }],
+  ['invite.', { resource: 'workspaces', minRole: 'admin', why: 'invitations name people not yet in the workspace: managers only' }],
+  ['key.', { resource: 'workspaces', minRole: 'admin', why: 'API keys are managed by admins and owners' }],
+  ['audit.', { resource: 'audit', minRole: 'admin', why: 'the audit trail is read by admins and owners' }],
+  ['transfer.', { resource: 'transfer', minRole: 'admin', why: 'export and import of a workspace are for admins and owners' }],
+];
+
+/**
+ * The access of an event type: its longest matching rule in `EventAccessRules`. A type no rule covers is closed by
+ * default (admins and owners, resource = its first segment) and `declared: false`, which the authorization matrix
+ * test refuses, so every type is decided on purpose.
+ */
+export function eventAccess(type: string): EventAccess & { declared: boolean } {
+  let best: readonly [string, EventAccess] | undefined;
+  for (const rule of EventAccessRules) if (type.startsWith(rule[0]) && (!best || rule[0].length > best[0].length)) best = rule;
+  if (best) return { ...best[1], declared: true };
+  return { resource: type.split('.')[0], minRole: 'admin', why: 'not declared in EventAccessRules: closed by default', declared: false };
+}
+
+/**
+ * Whether a subscriber with `role` and `scopes` (null = unscoped) may receive events of `type`. `scopeAllows` is the
+ * routes' own check (passed in so the catalog stays free of route code).
+ */
+export function mayReceiveEvent(
+  type: string,
+  who: { role: EventRole; scopes: readonly string[] | null },
+  scopeAllows: (scopes: readonly string[] | null, needed: string) => boolean,
+): boolean {
+  const access = eventAccess(type);
+  return EVENT_ROLE_RANK[who.role] >= EVENT_ROLE_RANK[access.minRole] && scopeAllows(who.scopes, `${access.resource}:read`);
+}

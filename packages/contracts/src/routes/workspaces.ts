@@ -151,7 +151,7 @@ export const workspaces = declareRoutes({
     tags: authTags,
     summary: 'Log in: exchange an API key (in the body) for an HttpOnly session cookie and its CSRF cookie',
     // A bearer key, or none: then the key in the body authenticates (any role may log in).
-    security: [{ Bearer: [] }, {}],
+    security: [{ Bearer: [] }, {} as Record<string, string[]>],
     request: { body: jsonBody(LoginBody) },
     responses: { 201: jsonOk(AuthSessionInfo, 'Session opened') },
   },

@@ -1,4 +1,4 @@
-import { routes, type AppEvent } from '@autopilot/contracts';
+import { mayReceiveEvent, routes, scopeAllows, type AppEvent } from '@autopilot/contracts';
 import type { EventBus } from '../../platform/events/bus';
 import type { ApiApp } from '../../platform/http/types';
 import { apiRoute, workspaceOf } from '../../platform/http/route';
@@ -24,6 +24,11 @@ const HEARTBEAT = Buffer.from(': heartbeat\n\n');
  * `GET /api/events`: the workspace's events as Server-Sent Events. Resumes after Last-Event-ID from the bus's
  * replay buffer; when that id is older than the buffer the stream starts with a `reset` event so the client
  * refetches. Heartbeat comments keep proxies from closing idle streams.
+ *
+ * Each subscriber receives only the event types its role and scopes may read (`eventAccess` in the contracts
+ * catalog: a least role and a resource per type prefix), live and in the replay alike; the role and scopes are
+ * those of the connection's key or session when it connected, so a role change takes effect on reconnect. Ids are
+ * global across workspaces, so the gaps a filtered stream shows were already there and tell nothing.
  */
 export function registerEventsRoutes(app: ApiApp, deps: { bus: EventBus; heartbeatMs?: number; onClient?: (delta: 1 | -1) => void; shutdown?: AbortSignal }) {
   const heartbeatMs = deps.heartbeatMs ?? 15_000;
@@ -32,7 +37,16 @@ export function registerEventsRoutes(app: ApiApp, deps: { bus: EventBus; heartbe
     const lastId = c.req.header('last-event-id') ?? c.req.query('lastEventId');
     return respondWithSse(c, async (sink) => {
       deps.onClient?.(1);
-      const visible = (e: AppEvent) => e.workspaceId === null || e.workspaceId === workspaceId;
+      const auth = c.get('auth');
+      const who = { role: auth.role, scopes: auth.scopes };
+      // One decision per type per connection: the stream's hot path stays a map lookup.
+      const allowed = new Map<string, boolean>();
+      const mayRead = (type: string) => {
+        let ok = allowed.get(type);
+        if (ok === undefined) allowed.set(type, (ok = mayReceiveEvent(type, who, scopeAllows)));
+        return ok;
+      };
+      const visible = (e: AppEvent) => (e.workspaceId === null || e.workspaceId === workspaceId) && mayRead(e.type);
       const pending: AppEvent[] = [];
       let started = false; // the hello (and any replay) went first
       let draining = false; // the socket buffer is full: hold writes until it drains
