@@ -19,6 +19,7 @@ import { createTestDb, type TestDb } from '../src/platform/db/testing';
 import { createMemoryBus, type EventBus } from '../src/platform/events/bus';
 import type { NotificationDraft } from '../src/features/keeper/keeper.types';
 import { createSchedulesFeature } from '../src/features/schedules';
+import { createMembersWorld } from '../src/features/workspaces/members.testing';
 import { startFakeUpstream, baseUrlFor, type FakeUpstream } from './fakes/llm-upstream';
 import { buildGateway, type Gateway } from './fakes/llm-gateway';
 
@@ -295,6 +296,35 @@ describe('every published event is in the catalog and matches its schema', () =>
       expect(rec.calls[0]!.data).toMatchObject({ scheduleId: schedule.id, name: 'Every minute' });
       expectConforming(rec);
       await bus.close();
+    });
+  });
+
+  describe('workspaces, members and invitations (issue #16)', () => {
+    it('publishes member.*, invite.* and workspace.* as the catalog declares them', async () => {
+      const w = await createMembersWorld('sqlite');
+      const rec = recordPublishes(w.bus);
+      try {
+        const founder = await w.person('Founder');
+        const { workspace } = await w.workspaces.createWorkspace(await w.as(founder, w.defaultWorkspaceId), 'Catalog Team');
+        const owner = await w.as(founder, workspace.id);
+        const guest = await w.person('Guest');
+        const invite = await w.invites.create(owner, workspace.id, { email: guest.email, role: 'member' }, 'http://127.0.0.1:8080');
+        const spare = await w.invites.create(owner, workspace.id, { email: 'spare@example.com', role: 'viewer' }, 'http://127.0.0.1:8080');
+        await w.invites.revoke(owner, workspace.id, spare.id);
+        await w.invites.accept(invite.link!.split('/invite/')[1]!, guest);
+        await w.members.setRole(owner, workspace.id, guest.id, 'viewer');
+        await w.members.remove(owner, workspace.id, guest.id);
+        await w.workspaces.renameWorkspace(owner, workspace.id, { name: 'Catalog Team 2', slug: 'catalog-2' });
+        await w.workspaces.deleteWorkspace(owner, workspace.id, 'catalog-2');
+        const types = new Set(rec.calls.map((c) => c.type));
+        for (const t of ['member.added', 'member.updated', 'member.removed', 'invite.created', 'invite.accepted', 'invite.revoked', 'workspace.updated', 'workspace.deleted']) expect(types, t).toContain(t);
+        // No payload carries the invitation's token.
+        const token = invite.link!.split('/invite/')[1]!;
+        expect(JSON.stringify(rec.calls)).not.toContain(token);
+        expectConforming(rec);
+      } finally {
+        await w.close();
+      }
     });
   });
 

@@ -107,34 +107,32 @@ export function createInvites(deps: InvitesDeps) {
     if (normalEmail(row.email) !== normalEmail(person.email)) {
       throw new AppError('forbidden', `This invitation was sent to another e-mail address: sign in as ${row.email} to accept it`, [{ path: 'body.token', message: 'invitation for another e-mail address' }]);
     }
-    const idempotent = async () => {
-      const m = await members.membership(row.workspace_id, person.id);
-      return { workspaceId: row.workspace_id, role: (m?.role ?? row.role) as Role, alreadyMember: true, workspace };
-    };
     const refuse = (state: InviteState) =>
       conflict(state === 'accepted' ? 'This invitation was already used' : state === 'revoked' ? 'This invitation was revoked' : 'This invitation has expired: ask for a new one', {
         state,
         issues: [{ path: 'body.token', message: `invitation ${state}` }],
       });
+    // Accepting again (a double click, a retry) answers the same while they are still a member; once they left or
+    // were removed, the used token does not bring them back.
+    const idempotent = async () => {
+      const m = await members.membership(row.workspace_id, person.id);
+      if (!m) throw refuse('accepted');
+      return { workspaceId: row.workspace_id, role: m.role as Role, alreadyMember: true, workspace };
+    };
     const state = inviteState(row, clock.now());
     if (state === 'accepted' && row.accepted_by === person.id) return idempotent();
     if (state !== 'pending') throw refuse(state);
-    if (!(await store.markAccepted(row.id, person.id, iso(clock), clock.now()))) {
+    const invited = row.role as Role;
+    const done = await store.acceptInto(row.id, row.workspace_id, person.id, invited, iso(clock), clock.now(), ROLES.filter((r) => RANK[r] >= RANK[invited]));
+    if (!done) {
       const again = await store.byHash(hasher.inviteHash(token));
       if (again?.accepted_by === person.id) return idempotent();
       throw refuse(again ? inviteState(again, clock.now()) : 'revoked');
     }
-    const invited = row.role as Role;
-    const added = await members.insertMembership({ workspace_id: row.workspace_id, user_id: person.id, role: invited, created_at: iso(clock), added_by: `invite:${row.id}` });
-    let role = invited;
-    if (!added) {
-      const before = ((await members.membership(row.workspace_id, person.id))?.role ?? invited) as Role;
-      await members.raiseRole(row.workspace_id, person.id, invited, ROLES.filter((r) => RANK[r] < RANK[invited]));
-      role = RANK[before] >= RANK[invited] ? before : invited;
-      if (role !== before) await deps.bus?.publish('member.updated', row.workspace_id, { userId: person.id, from: before, to: role, by: `person:${person.id}` });
-    } else {
-      await deps.bus?.publish('member.added', row.workspace_id, { userId: person.id, role, via: 'invite', by: `person:${person.id}` });
-    }
+    const role = done.role as Role;
+    const added = done.added;
+    if (added) await deps.bus?.publish('member.added', row.workspace_id, { userId: person.id, role, via: 'invite', by: `person:${person.id}` });
+    else if (done.before && done.before !== role) await deps.bus?.publish('member.updated', row.workspace_id, { userId: person.id, from: done.before as Role, to: role, by: `person:${person.id}` });
     await deps.bus?.publish('invite.accepted', row.workspace_id, { inviteId: row.id, userId: person.id, role });
     log.info({ workspaceId: row.workspace_id, inviteId: row.id, userId: person.id, role }, 'invitation accepted');
     return { workspaceId: row.workspace_id, role, alreadyMember: !added, workspace };

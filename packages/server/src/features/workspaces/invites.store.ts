@@ -31,20 +31,31 @@ export function createInvitesStore(db: Db) {
       return Number(r.numUpdatedRows) > 0;
     },
     /**
-     * Marks a pending, unexpired invitation accepted by `userId`: the one conditional UPDATE that makes a token
-     * single use (two accepts at once: one wins). False when it was not pending.
+     * Marks a pending, unexpired invitation accepted by `userId` and adds the membership, in one transaction: the
+     * conditional UPDATE makes a token single use (two accepts at once: one wins, the other waits for its commit and
+     * finds it used). An existing member keeps the higher of their role and the invited one. Null when it was not
+     * pending.
      */
-    markAccepted: async (id: string, userId: string, at: string, now: number) => {
-      const r = await k
-        .updateTable('invites')
-        .set({ accepted_at: at, accepted_by: userId })
-        .where('id', '=', id)
-        .where('accepted_at', 'is', null)
-        .where('revoked_at', 'is', null)
-        .where('expires_at', '>', now)
-        .executeTakeFirst();
-      return Number(r.numUpdatedRows) > 0;
-    },
+    acceptInto: (id: string, workspaceId: string, userId: string, role: string, at: string, now: number, higherRoles: string[]) =>
+      k.transaction().execute(async (tx) => {
+        const r = await tx
+          .updateTable('invites')
+          .set({ accepted_at: at, accepted_by: userId })
+          .where('id', '=', id)
+          .where('accepted_at', 'is', null)
+          .where('revoked_at', 'is', null)
+          .where('expires_at', '>', now)
+          .executeTakeFirst();
+        if (Number(r.numUpdatedRows) === 0) return null;
+        const before = await tx.selectFrom('memberships').select('role').where('workspace_id', '=', workspaceId).where('user_id', '=', userId).executeTakeFirst();
+        if (!before) {
+          await tx.insertInto('memberships').values({ workspace_id: workspaceId, user_id: userId, role, created_at: at, added_by: `invite:${id}` }).execute();
+          return { added: true, before: null, role };
+        }
+        if (higherRoles.includes(before.role)) return { added: false, before: before.role, role: before.role };
+        if (before.role !== role) await tx.updateTable('memberships').set({ role }).where('workspace_id', '=', workspaceId).where('user_id', '=', userId).execute();
+        return { added: false, before: before.role, role };
+      }),
   };
 }
 export type InvitesStore = ReturnType<typeof createInvitesStore>;

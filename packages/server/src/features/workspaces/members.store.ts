@@ -83,12 +83,6 @@ export function createMembersStore(db: Db) {
       return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
     },
 
-    /** Raises a member's role to `role` when it is higher than theirs (an invitation never lowers one). */
-    raiseRole: async (workspaceId: string, userId: string, role: string, lower: string[]) => {
-      if (lower.length === 0) return;
-      await k.updateTable('memberships').set({ role }).where('workspace_id', '=', workspaceId).where('user_id', '=', userId).where('role', 'in', lower).execute();
-    },
-
     /** Changes a member's role unless that demotes the workspace's last owner. */
     setRole: (workspaceId: string, userId: string, role: string) =>
       k.transaction().execute(async (tx): Promise<GuardedOutcome> => {
