@@ -118,7 +118,7 @@ describe('route declarations', () => {
     const guarded = declared.filter((d) => d.route.minRole);
     expect(guarded.length).toBeGreaterThan(10);
     for (const { name, route } of guarded) {
-      const url = fillPath(route.path, { id: 'no-such-id', accountId: 'no-such-account' });
+      const url = fillPath(route.path, { id: 'no-such-id', accountId: 'no-such-account', userId: 'no-such-user', inviteId: 'no-such-invite' });
       const send = (k: string) =>
         orch.app.request(url, {
           method: route.method.toUpperCase(),
