@@ -38,7 +38,8 @@ interface Operation {
   isPublic: boolean;
   /** `security` lists `{}`: callable without credentials (the body carries them, as the log-in's key). */
   anonymousAllowed: boolean;
-  hasBody: boolean;
+  /** The body sent: the operation's documented example (a valid request), `{}` when it has none; undefined: no body. */
+  body: string | undefined;
   query: Record<string, string>;
 }
 
@@ -75,12 +76,21 @@ function operationsOf(doc: Schema): Operation[] {
         roleRules: op['x-role-rules'],
         isPublic: Array.isArray(op.security) && op.security.length === 0,
         anonymousAllowed: Array.isArray(op.security) && op.security.some((s: Schema) => Object.keys(s).length === 0),
-        hasBody: op.requestBody !== undefined,
+        body: bodyOf(doc, op),
         query,
       });
     }
   }
   return out;
+}
+
+function bodyOf(doc: Schema, op: Schema): string | undefined {
+  if (!op.requestBody) return undefined;
+  const media = op.requestBody.content?.['application/json'] as Schema | undefined;
+  let schema = media?.schema as Schema | undefined;
+  const ref = /^#\/components\/schemas\/(.+)$/.exec(schema?.$ref ?? '');
+  if (ref) schema = doc.components?.schemas?.[ref[1]];
+  return JSON.stringify(media?.example ?? schema?.example ?? {});
 }
 
 interface Row {
@@ -131,8 +141,8 @@ describe('authorization matrix (every operation x every principal, every event t
       headers.set('cookie', creds.cookie);
       if (isWrite(op.method)) headers.set('x-csrf-token', creds.csrf);
     }
-    if (op.hasBody) headers.set('content-type', 'application/json');
-    return t.orch.app.request(`${path}${qs ? `?${qs}` : ''}`, { method: op.method.toUpperCase(), headers, ...(op.hasBody ? { body: '{}' } : {}) });
+    if (op.body !== undefined) headers.set('content-type', 'application/json');
+    return t.orch.app.request(`${path}${qs ? `?${qs}` : ''}`, { method: op.method.toUpperCase(), headers, ...(op.body !== undefined ? { body: op.body } : {}) });
   };
 
   const mint = async (role: Role, extra: Record<string, unknown> = {}) => {

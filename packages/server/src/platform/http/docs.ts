@@ -62,6 +62,8 @@ export function registerDocs(app: ApiApp, info: { version: string; publicUrl?: s
         '',
         "Every /api route takes `Authorization: Bearer <api key>` (or the dashboard's session cookie from `POST /api/auth/session`, with `X-CSRF-Token` on writes) and is scoped to that key's workspace.",
         '',
+        'Roles (owner > admin > member > viewer) and scopes: `x-min-role` is the least role an operation takes (403 below it); without one, every role may read and writes need member (viewers are read-only). `x-scope` is what a scoped API key needs (`<resource>:<read|write>`; 403 naming it). `x-role-rules` states a refusal that also depends on the body, the target or who calls (a key or a person): only there may a 403 come at or above the least role.',
+        '',
         'Errors have one shape: `{"error": {"code", "message", "details", "requestId"}}`. `details` is always an object: `issues` lists every bad input by where it came from (`body.prompt`, `query.state`, `header.authorization`), `retryAfterMs` says when to retry (429, some 503), `state` is the state a 409 refused to act in, `allowed` the methods of a 405 (also in its `Allow` header).',
         '',
         'Enum query parameters are read in any case (`state=completed` is `COMPLETED`); an unknown value is a 400 naming the parameter and its values.',
