@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { ErrorBody } from '@autopilot/contracts';
+import { startSmtpSink } from '@autopilot/senders-sim';
 import { startTestOrchestrator, type TestOrchestrator } from '../../../test/harness';
 import { engineEnv, orchestratorEngines } from '../../../test/orchestrator-engines';
 import { createMembersStore } from './members.store';
@@ -127,5 +128,27 @@ describe.each(orchestratorEngines())('workspaces API (%s)', (engine) => {
     const byKey = await t.request('/api/invites/accept', { method: 'POST', key: made.ownerKey.key, json: { token } });
     expect(byKey.status).toBe(403);
     expect((await t.request('/api/invites/accept', { method: 'POST', key: null, json: { token } })).status).toBe(401);
+  });
+});
+
+describe('workspaces API with SMTP_URL (the senders-sim sink)', () => {
+  it('e-mails the invitation link through SMTP_URL from SMTP_FROM; the answer has no link', async () => {
+    const sink = await startSmtpSink();
+    const t = await startTestOrchestrator({ SMTP_URL: sink.url, SMTP_FROM: 'Team Autopilot <team@example.com>', AUTOPILOT_PUBLIC_URL: 'https://ap.example.com' });
+    try {
+      const made = (await (await t.request('/api/workspaces', { method: 'POST', json: { name: 'Mail Team' } })).json()) as { workspace: { id: string }; ownerKey: { key: string } };
+      const res = await t.request(`/api/workspaces/${made.workspace.id}/invites`, { method: 'POST', key: made.ownerKey.key, json: { email: 'grace@example.com', role: 'member' } });
+      expect(res.status).toBe(201);
+      const body = (await res.json()) as { link: string | null; emailed: boolean };
+      expect(body).toMatchObject({ link: null, emailed: true });
+      const msg = sink.messages.find((m) => m.to.includes('grace@example.com'));
+      expect(msg?.from).toContain('team@example.com');
+      const token = /https:\/\/ap\.example\.com\/invite\/([A-Za-z0-9_-]{43})/.exec(msg?.text ?? '')?.[1];
+      expect(token).toBeDefined();
+      expect(((await (await t.request(`/api/invites/${token}`, { key: null })).json()) as { state: string }).state).toBe('pending');
+    } finally {
+      await t.close();
+      await sink.close();
+    }
   });
 });
