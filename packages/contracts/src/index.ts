@@ -19,4 +19,5 @@ export * from './pulls';
 export * from './hooks';
 export * from './inbox';
 export * from './channels';
+export * from './transfer';
 export * from './routes';

@@ -34,6 +34,7 @@ import { createMergesFeature } from './features/merges';
 import { createInboxFeature } from './features/inbox';
 import { createHooksFeature } from './features/hooks';
 import { createChannelsFeature } from './features/channels';
+import { createTransferFeature } from './features/transfer';
 import { gracefulClose } from './shutdown';
 
 const DASHBOARD_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dashboard/dist');
@@ -87,14 +88,15 @@ export async function startOrchestrator(config: Config, opts: StartOptions = {})
     probes: [{ name: 'database', check: () => db.ping() }, { name: 'queue', check: () => queue.ping() }],
     loops: () => loops, extras: () => [...llm.service.healthComponents(), ...sessions.service.healthComponents(), ...github.service.healthComponents()],
   });
+  const transfer = createTransferFeature({ db, secrets: p.secrets, clock, log });
   const housekeeping = createHousekeepingFeature({ db, queue, clock, log, retentionDays: config.EVENTS_RETENTION_DAYS });
 
-  const app = createHttpApp({ log, metrics, bodyLimitBytes: config.BODY_LIMIT_BYTES });
+  const app = createHttpApp({ log, metrics, bodyLimitBytes: config.BODY_LIMIT_BYTES, rawBodyLimitBytes: config.IMPORT_BODY_LIMIT_BYTES });
   app.use('/api/*', workspaces.authenticate);
   for (const f of [system, workspaces, events, budgets]) f.routes(app);
   providers.routes(app, llm.service);
   routing.routes(app, llm.service);
-  for (const f of [llm, sessions, keeper, dispatch, schedules, templates, batches, github, pulls, autofix, merges, inbox, hooks, channels]) f.routes(app);
+  for (const f of [llm, sessions, keeper, dispatch, schedules, templates, batches, github, pulls, autofix, merges, inbox, hooks, channels, transfer]) f.routes(app);
   registerDocs(app, { version: VERSION, publicUrl: config.AUTOPILOT_PUBLIC_URL });
   registerDashboard(app, opts.dashboardDir ?? (config.DASHBOARD_DIR ? path.resolve(config.DASHBOARD_DIR) : DASHBOARD_DIST));
   for (const f of [dispatch, housekeeping]) registerJobs(queue, f.jobs);

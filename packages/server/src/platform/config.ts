@@ -37,6 +37,8 @@ export const ConfigSchema = z.object({
     message: 'must be 32 bytes as 64 hex characters or base64',
   }),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
+  /** The largest export file POST /api/import takes (features/transfer). */
+  IMPORT_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(64 * 1024 * 1024),
   /** The URL people reach this server at when it is not where it listens (behind a proxy): listed in the API document's servers. */
   AUTOPILOT_PUBLIC_URL: urlWithProtocols(['http', 'https']).transform((v) => v?.replace(/\/+$/, '')),
   /**

@@ -2,7 +2,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
-import { fieldIssue } from '@autopilot/contracts';
+import { fieldIssue, routes, type RouteDeclaration } from '@autopilot/contracts';
 import type { Logger } from '../logger';
 import type { HttpMetrics } from '../metrics';
 import { errorResponse, makeErrorHandler, zodIssues } from './errors';
@@ -13,7 +13,19 @@ export interface HttpAppOptions {
   log: Logger;
   metrics?: HttpMetrics;
   bodyLimitBytes: number;
+  /** The limit of routes whose declared body is not JSON (the NDJSON import); default bodyLimitBytes. */
+  rawBodyLimitBytes?: number;
 }
+
+/** `METHOD path` -> content type, for the declared routes whose body is not JSON (POST /api/import: NDJSON). */
+const rawBodies = new Map(
+  Object.values(routes)
+    .flatMap((g) => Object.values(g as Record<string, RouteDeclaration>))
+    .flatMap((d): Array<[string, string]> => {
+      const types = Object.keys((d.request?.body as { content?: Record<string, unknown> } | undefined)?.content ?? {});
+      return types.length > 0 && !types.includes('application/json') ? [[`${d.method.toUpperCase()} ${d.path}`, types[0]]] : [];
+    }),
+);
 
 /** Where the first string holding U+0000 sits in a JSON value (`body.a.0.b`), or undefined. */
 function nulPath(v: unknown, path: string): string | undefined {
@@ -95,19 +107,15 @@ export function createHttpApp(opts: HttpAppOptions): ApiApp {
       opts.log.debug({ requestId: c.get('requestId'), method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(ms * 10) / 10 }, 'request');
     }
   });
-  app.use(
-    '/api/*',
-    bodyLimit({
-      maxSize: opts.bodyLimitBytes,
-      onError: (c) => errorResponse(c as any, 'payload_too_large', `Request body exceeds ${opts.bodyLimitBytes} bytes`),
-    }),
-  );
+  const limit = (maxSize: number) => bodyLimit({ maxSize, onError: (c) => errorResponse(c as any, 'payload_too_large', `Request body exceeds ${maxSize} bytes`) });
+  const [jsonLimit, rawLimit] = [limit(opts.bodyLimitBytes), limit(opts.rawBodyLimitBytes ?? opts.bodyLimitBytes)];
+  app.use('/api/*', (c, next) => (rawBodies.has(`${c.req.method} ${c.req.path}`) ? rawLimit : jsonLimit)(c, next));
   app.use('/api/*', async (c, next) => {
     const m = c.req.method;
     if (m === 'POST' || m === 'PUT' || m === 'PATCH') {
       const type = (c.req.header('content-type') ?? '').split(';')[0].trim().toLowerCase();
       const hasBody = (c.req.header('content-length') ?? '0') !== '0' || c.req.header('transfer-encoding') !== undefined;
-      if (hasBody && type !== 'application/json') {
+      if (hasBody && type !== 'application/json' && type !== rawBodies.get(`${m} ${c.req.path}`)) {
         return errorResponse(c, 'unsupported_media_type', 'Request bodies must be application/json', {
           issues: [{ path: 'header.content-type', message: `must be application/json (got ${type || 'none'})` }],
         });
