@@ -27,6 +27,7 @@ export { DEFAULT_WORKSPACE, type WorkspacesService } from './workspaces.service'
 export type { LoginSessions } from './login-sessions.service';
 export { LOGIN_LINK_TTL_MS, type LoginLinks } from './login-links.service';
 export { INVITE_TTL_MS, type Invites } from './invites.service';
+export { slugOf, slugCandidates } from './members.service';
 
 export interface WorkspacesFeatureDeps {
   db: Db;

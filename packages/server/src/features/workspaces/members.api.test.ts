@@ -128,6 +128,12 @@ describe.each(orchestratorEngines())('workspaces API (%s)', (engine) => {
     const byKey = await t.request('/api/invites/accept', { method: 'POST', key: made.ownerKey.key, json: { token } });
     expect(byKey.status).toBe(403);
     expect((await t.request('/api/invites/accept', { method: 'POST', key: null, json: { token } })).status).toBe(401);
+    // A viewer's writes reach the services only where they decide (leave, accept, create): refused there for keys.
+    const viewer = ((await (await t.request('/api/keys', { method: 'POST', key: made.ownerKey.key, json: { name: 'a viewer', role: 'viewer' } })).json()) as { key: string }).key;
+    const message = async (res: Response) => [res.status, ErrorBody.parse(await res.json()).error.message];
+    expect(await message(await t.request('/api/invites/accept', { method: 'POST', key: viewer, json: { token } }))).toEqual([403, 'Sign in as a person to accept an invitation (API keys cannot)']);
+    expect(await message(await t.request(`/api/workspaces/${made.workspace.id}/members/someone`, { method: 'DELETE', key: viewer }))).toEqual([403, 'Only admins and owners remove members (anyone may leave)']);
+    expect(await message(await t.request(`/api/workspaces/${made.workspace.id}/invites`, { method: 'POST', key: viewer, json: { email: 'v@example.com', role: 'viewer' } }))).toEqual([403, 'Viewer keys are read-only']);
   });
 });
 

@@ -12,6 +12,15 @@ import type { AppEnv, AuthContext, KeyCheck } from './types';
 export const PUBLIC_API_PATHS = new Set(['/api/openapi.json', '/api/docs']);
 /** Public routes with a path parameter, by method: the invitation preview (`GET /api/invites/{token}`, issue #16). */
 export const PUBLIC_API_ROUTES: ReadonlyArray<{ method: string; pattern: RegExp }> = [{ method: 'GET', pattern: /^\/api\/invites\/(?!accept$)[^/]+$/ }];
+/**
+ * Writes a viewer may send, because the service decides who may (issue #16): leaving a workspace (removing yourself),
+ * accepting an invitation, a person creating a workspace. Every other write is refused to viewers here.
+ */
+export const VIEWER_WRITES: ReadonlyArray<{ method: string; pattern: RegExp }> = [
+  { method: 'POST', pattern: /^\/api\/invites\/accept$/ },
+  { method: 'POST', pattern: /^\/api\/workspaces$/ },
+  { method: 'DELETE', pattern: /^\/api\/workspaces\/[^/]+\/members\/[^/]+$/ },
+];
 /** Whether a request needs no authentication (documentation, PUBLIC_API_ROUTES). */
 export const isPublicApi = (method: string, path: string) => PUBLIC_API_PATHS.has(path) || path.startsWith('/api/docs/') || PUBLIC_API_ROUTES.some((r) => r.method === method && r.pattern.test(path));
 /** The log-in route: authenticated by the key in its body (`{ apiKey }`), answered with the session cookie. */
@@ -108,7 +117,7 @@ export function requireAuth(opts: AuthOptions): MiddlewareHandler<AppEnv> {
         if (!sameText(sent, opts.sessions.csrfFor(token))) return errorResponse(c, 'forbidden', 'Missing or wrong CSRF token', fieldIssue(`header.${CSRF_HEADER}`, `must echo the ${CSRF_COOKIE} cookie`));
       }
     }
-    if (auth.role === 'viewer' && !safeMethod(c.req.method) && !c.req.path.startsWith(LOGIN_PATH)) {
+    if (auth.role === 'viewer' && !safeMethod(c.req.method) && !c.req.path.startsWith(LOGIN_PATH) && !VIEWER_WRITES.some((w) => w.method === c.req.method && w.pattern.test(c.req.path))) {
       return errorResponse(c, 'forbidden', 'Viewer keys are read-only');
     }
     c.set('auth', auth);
