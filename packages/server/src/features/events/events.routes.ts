@@ -27,7 +27,8 @@ const HEARTBEAT = Buffer.from(': heartbeat\n\n');
  *
  * Each subscriber receives only the event types its role and scopes may read (`eventAccess` in the contracts
  * catalog: a least role and a resource per type prefix), live and in the replay alike; the role and scopes are
- * those of the connection's key or session when it connected, so a role change takes effect on reconnect. Ids are
+ * those of the connection's key or session when it connected; a person's role change or removal (and the workspace's
+ * deletion) ends the stream, so the client reconnects under the new role at once. Ids are
  * global across workspaces, so the gaps a filtered stream shows were already there and tell nothing.
  */
 export function registerEventsRoutes(app: ApiApp, deps: { bus: EventBus; heartbeatMs?: number; onClient?: (delta: 1 | -1) => void; shutdown?: AbortSignal }) {
@@ -47,11 +48,18 @@ export function registerEventsRoutes(app: ApiApp, deps: { bus: EventBus; heartbe
         return ok;
       };
       const visible = (e: AppEvent) => (e.workspaceId === null || e.workspaceId === workspaceId) && mayRead(e.type);
+      // The access this stream was opened with stops being true: the person's role here changed or they were removed,
+      // or the workspace was deleted. The stream ends (after that event, when it may see it) and the client
+      // reconnects under what is true now: its new role's filter, or a 401/403 that stops it.
+      const endsAccess = (e: AppEvent) =>
+        e.workspaceId === workspaceId &&
+        (e.type === 'workspace.deleted' || (auth.userId !== null && (e.type === 'member.updated' || e.type === 'member.removed') && e.data.userId === auth.userId));
       const pending: AppEvent[] = [];
       let started = false; // the hello (and any replay) went first
       let draining = false; // the socket buffer is full: hold writes until it drains
       let wroteSinceBeat = false;
       let closed = false;
+      let ending = false; // end the stream once what is pending has been written (see endsAccess)
       let finish!: () => void;
       const finished = new Promise<void>((r) => (finish = r));
       const close = () => {
@@ -73,12 +81,20 @@ export function registerEventsRoutes(app: ApiApp, deps: { bus: EventBus; heartbe
             });
           }
         }
+        if (ending && started && !pending.length && !draining) close();
       };
       const unsubscribe = deps.bus.subscribe((e) => {
-        if (!visible(e) || closed) return;
-        if (pending.length >= MAX_PENDING) return close(); // too slow: drop it (it resumes with Last-Event-ID)
-        pending.push(e);
-        flush();
+        if (closed || ending) return; // nothing after the change that ends this stream
+        const ends = endsAccess(e);
+        if (visible(e)) {
+          if (pending.length >= MAX_PENDING) return close(); // too slow: drop it (it resumes with Last-Event-ID)
+          pending.push(e);
+          flush();
+        }
+        if (ends) {
+          ending = true;
+          flush();
+        }
       });
       sink.onClose(close);
       // The graceful stop ends every stream: it must not wait for clients that never hang up (they resume elsewhere).
