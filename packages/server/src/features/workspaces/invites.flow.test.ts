@@ -65,6 +65,7 @@ describe.each(testEngines())('invitations (%s)', (engine) => {
     expect(second).toMatchObject({ workspaceId: id, role: 'admin', alreadyMember: true });
     expect((await w.members.list(owner, id)).filter((m) => m.userId === guest.id)).toHaveLength(1);
     expect((await w.membersStore.membership(id, guest.id))?.added_by).toBe(`invite:${created.id}`);
+    expect((await w.members.list(owner, id)).find((m) => m.userId === guest.id)?.addedBy).toEqual({ ref: `invite:${created.id}`, name: 'Founder accept (invitation)' });
     expect(w.events.filter((e) => e.type === 'invite.accepted' && e.data.inviteId === created.id)).toHaveLength(1);
     expect((await w.invites.list(owner, id))[0]).toMatchObject({ state: 'accepted', acceptedBy: guest.id });
     expect(await w.invites.peek(token)).toBeNull();

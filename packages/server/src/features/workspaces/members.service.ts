@@ -52,12 +52,23 @@ const lastOwner = (what: string) =>
 export function createMembers(deps: MembersDeps) {
   const { store, log } = deps;
 
-  async function toMembers(rows: Awaited<ReturnType<MembersStore['listMembers']>>): Promise<Member[]> {
-    const people = [...new Set(rows.map((r) => r.added_by).filter((a): a is string => !!a && a.startsWith('person:')).map((a) => a.slice(7)))];
-    const keys = [...new Set(rows.map((r) => r.added_by).filter((a): a is string => !!a && a.startsWith('key:')).map((a) => a.slice(4)))];
+  /** Names for actor refs: a person's name, a key's name; an invitation's ref is named after who sent it. */
+  async function namesOf(refs: string[]): Promise<Map<string, string>> {
+    const ids = (prefix: string, list: string[]) => [...new Set(list.filter((a) => a.startsWith(prefix)).map((a) => a.slice(prefix.length)))];
+    const invites = await store.inviteCreators(ids('invite:', refs));
+    const all = [...refs, ...invites.map((i) => i.created_by ?? '')];
     const names = new Map<string, string>();
-    for (const u of await store.usersByIds(people)) names.set(`person:${u.id}`, u.name || u.email);
-    for (const k of await store.keyNames(keys)) names.set(`key:${k.id}`, k.name);
+    for (const u of await store.usersByIds(ids('person:', all))) names.set(`person:${u.id}`, u.name || u.email);
+    for (const k of await store.keyNames(ids('key:', all))) names.set(`key:${k.id}`, k.name);
+    for (const i of invites) {
+      const by = i.created_by ? names.get(i.created_by) : undefined;
+      if (by) names.set(`invite:${i.id}`, `${by} (invitation)`);
+    }
+    return names;
+  }
+
+  async function toMembers(rows: Awaited<ReturnType<MembersStore['listMembers']>>): Promise<Member[]> {
+    const names = await namesOf(rows.map((r) => r.added_by).filter((a): a is string => !!a));
     return rows.map((r) => ({
       userId: r.user_id,
       name: r.name,

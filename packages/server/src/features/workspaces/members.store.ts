@@ -44,6 +44,8 @@ export function createMembersStore(db: Db) {
     updateWorkspace: (id: string, set: { name?: string; slug?: string }) => k.updateTable('workspaces').set(set).where('id', '=', id).execute(),
     workspaceById: (id: string) => k.selectFrom('workspaces').selectAll().where('id', '=', id).executeTakeFirst(),
     userByEmail: (email: string) => k.selectFrom('users').select(['id', 'email', 'name']).where('email', '=', email).executeTakeFirst(),
+    /** Who created each of these invitations (`person:<id>`, `key:<id>`). */
+    inviteCreators: (ids: string[]) => (ids.length ? k.selectFrom('invites').select(['id', 'created_by']).where('id', 'in', ids).execute() : Promise.resolve([])),
     keyNames: (ids: string[]) => (ids.length ? k.selectFrom('api_keys').select(['id', 'name']).where('id', 'in', ids).execute() : Promise.resolve([])),
     userById: (id: string) => k.selectFrom('users').select(['id', 'email', 'name', 'disabled_at']).where('id', '=', id).executeTakeFirst(),
     usersByIds: (ids: string[]) => (ids.length ? k.selectFrom('users').select(['id', 'name', 'email']).where('id', 'in', ids).execute() : Promise.resolve([])),
