@@ -137,6 +137,22 @@ describe.each(testEngines())('members and roles (%s)', (engine) => {
     expect([a.status, b.status]).toContain('fulfilled');
   });
 
+  it('a deleted workspace leaves no row in any tenant table; its members keep their other workspaces', async () => {
+    const { id, founder, people } = await team('deleted');
+    const other = await team('survivor');
+    await w.join(people.member, other.id, 'viewer');
+    await w.invites.create(await w.as(founder, id), id, { email: 'gone@example.com', role: 'member' }, 'http://h');
+    expect(await w.membersStore.tenantTables()).toEqual(expect.arrayContaining(['api_keys', 'memberships', 'invites', 'user_sessions', 'jules_sessions']));
+    expect(Object.keys(await w.membersStore.leftovers(id)).sort()).toEqual(['invites', 'memberships', 'workspaces']);
+    const err = await failure(w.workspaces.deleteWorkspace(await w.as(founder, id), id, 'team-deleted-x'));
+    expect(err.details?.issues?.[0]?.path).toBe('query.confirm');
+    expect((await failure(w.workspaces.deleteWorkspace(await w.as(people.admin, id), id, 'team-deleted'))).code).toBe('forbidden');
+    expect(await w.workspaces.deleteWorkspace(await w.as(founder, id), id, 'team-deleted')).toEqual({ id, slug: 'team-deleted', deleted: true });
+    expect(await w.membersStore.leftovers(id)).toEqual({});
+    expect((await w.workspaces.listWorkspaces(await w.as(people.member, other.id))).map((x) => x.id)).toEqual([other.id]);
+    expect(w.events.some((e) => e.type === 'workspace.deleted' && e.workspaceId === id)).toBe(true);
+  });
+
   it('refuses another workspace id than the current one (404), for every member call', async () => {
     const one = await team('mine');
     const two = await team('theirs');

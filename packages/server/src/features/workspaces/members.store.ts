@@ -33,7 +33,7 @@ export function createMembersStore(db: Db) {
       const r = await sql<{ name: string }>`select m.name as name from sqlite_master m where m.type = 'table' and exists (select 1 from pragma_table_info(m.name) p where p.name = 'workspace_id')`.execute(k);
       return r.rows.map((x) => x.name);
     }
-    const r = await sql<{ name: string }>`select table_name as name from information_schema.columns where column_name = 'workspace_id' and table_schema = current_schema()`.execute(k);
+    const r = await sql<{ name: string }>`select c.table_name as name from information_schema.columns c join information_schema.tables t on t.table_schema = c.table_schema and t.table_name = c.table_name where c.column_name = 'workspace_id' and c.table_schema = current_schema() and t.table_type = 'BASE TABLE'`.execute(k);
     return r.rows.map((x) => x.name);
   }
 
