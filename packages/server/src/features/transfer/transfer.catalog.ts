@@ -76,8 +76,9 @@ export const CATALOG: readonly TableSpec[] = [
     description: "The workspace's LLM budget limits (not what was spent: the importing server counts its own)",
     default: true,
     primaryKey: ['workspace_id'],
-    columns: cols({ workspace_id: WS, daily_limit_usd: 'real?', monthly_limit_usd: 'real?', on_exhausted: 'text', degrade_to: 'json?', updated_at: 'int' }),
-    local: { day_key: '', day_spent: 0, day_reserved: 0, month_key: '', month_spent: 0, month_reserved: 0 },
+    columns: cols({ workspace_id: WS, daily_limit_usd: 'real?', monthly_limit_usd: 'real?', on_exhausted: 'text', degrade_to: 'json?' }),
+    // updated_at moves with the counters (every booking), so it is the server's too.
+    local: { updated_at: 0, day_key: '', day_spent: 0, day_reserved: 0, month_key: '', month_spent: 0, month_reserved: 0 },
   },
   {
     name: 'llm_routing_rules',
