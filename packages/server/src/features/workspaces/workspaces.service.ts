@@ -309,8 +309,8 @@ export function createWorkspacesService(deps: WorkspacesDeps) {
      * Renames the caller's own workspace and/or changes its slug (admins and owners; the route's minRole). Names
      * and slugs are unique (409 naming `name` or `slug`). The slug does not follow a rename (links keep working).
      */
-    async renameWorkspace(auth: AuthContext, id: string, change: { name?: string; slug?: string } | string) {
-      const { name, slug } = typeof change === 'string' ? { name: change, slug: undefined } : change;
+    async renameWorkspace(auth: AuthContext, id: string, change: { name?: string; slug?: string }) {
+      const { name, slug } = change;
       if (id !== auth.workspaceId) throw notFound('Workspace', id);
       const ws = await store.workspaceById(id);
       if (!ws) throw notFound('Workspace', id);
