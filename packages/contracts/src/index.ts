@@ -20,4 +20,5 @@ export * from './hooks';
 export * from './inbox';
 export * from './channels';
 export * from './transfer';
+export * from './people';
 export * from './routes';

@@ -6,6 +6,14 @@ import { IsoDate } from './common';
 export const Role = z.enum(['owner', 'admin', 'member', 'viewer']);
 export type Role = z.infer<typeof Role>;
 
+/** A workspace a signed-in person belongs to, with their role in it (the workspace switcher's list). */
+export const PersonWorkspace = z.object({ id: z.string(), name: z.string(), slug: z.string(), role: Role }).openapi('PersonWorkspace');
+/** The signed-in person of a session (issue #16): who, and the workspaces they belong to. */
+export const SessionPerson = z
+  .object({ id: z.string(), email: z.string(), name: z.string(), workspaces: z.array(PersonWorkspace) })
+  .openapi('SessionPerson');
+export type SessionPerson = z.infer<typeof SessionPerson>;
+
 /** Who the presented API key is: `GET /api/me`. */
 export const Me = z
   .object({
@@ -18,6 +26,7 @@ export const Me = z
       prefix: z.string().openapi({ description: 'What may be shown of the key: `ap_<id>_`, or empty for keys without a public part' }),
     }),
     simulated: z.boolean().openapi({ description: 'True when Jules sessions come from the built-in simulator' }),
+    person: SessionPerson.nullable().optional().openapi({ description: "The signed-in person (a person's session cookie); null or absent for API keys" }),
   })
   .openapi('Me');
 export type Me = z.infer<typeof Me>;
@@ -70,6 +79,7 @@ export const AuthSessionInfo = z
     key: z.object({ id: z.string(), name: z.string(), role: Role, publicId: z.string().nullable() }),
     via: z.enum(['key', 'session']),
     expiresAt: IsoDate.nullable().openapi({ description: 'When the session cookie expires (null for bearer keys)' }),
+    person: SessionPerson.nullable().optional().openapi({ description: "The signed-in person (then `key` has empty id and name, and its role is the person's role in this workspace); null or absent for keys" }),
   })
   .openapi('AuthSession');
 export type AuthSessionInfo = z.infer<typeof AuthSessionInfo>;
