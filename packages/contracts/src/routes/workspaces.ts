@@ -47,6 +47,7 @@ export const workspaces = declareRoutes({
     path: '/api/workspaces',
     tags,
     summary: 'Create a workspace: a signed-in person becomes its owner; a key (owners of the default workspace only) gets its first owner key',
+    minRole: 'viewer', // a write viewers may send (VIEWER_WRITES in platform/http/auth.ts): the service decides
     'x-role-rules': 'Any signed-in person may create one; an API key only when it is an owner key of the default workspace (403 otherwise).',
     request: { body: jsonBody(CreateWorkspaceBody) },
     responses: { 201: jsonOk(CreatedWorkspace, 'Created') },
@@ -103,6 +104,7 @@ export const workspaces = declareRoutes({
     path: '/api/workspaces/{id}/members/{userId}',
     tags,
     summary: 'Remove a member, or leave (your own id); admins remove members and viewers, owners anyone; never the last owner',
+    minRole: 'viewer', // a write viewers may send (VIEWER_WRITES in platform/http/auth.ts): the service decides
     'x-role-rules': 'Anyone may remove themselves (leave); removing someone else needs admin (members and viewers) or owner (admins and owners): 403 otherwise. The last owner cannot leave or be removed (409).',
     request: { params: MemberParams },
     responses: { 200: jsonOk(Member) },
@@ -144,6 +146,7 @@ export const workspaces = declareRoutes({
     path: '/api/invites/accept',
     tags,
     summary: 'Accept an invitation as the signed-in person whose e-mail it was sent to',
+    minRole: 'viewer', // a write viewers may send (VIEWER_WRITES in platform/http/auth.ts): the service decides
     'x-role-rules': 'Only a signed-in person whose e-mail the invitation was sent to (API keys and other people: 403).',
     request: { body: jsonBody(AcceptInviteBody) },
     responses: { 200: jsonOk(AcceptedInvite) },
