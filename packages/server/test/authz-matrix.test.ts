@@ -17,7 +17,8 @@ import { arbitraryFor, type Schema } from './json-schema-arbitrary';
  * - at or above it: never 401 or 403 (a 400, 404, 409 or 2xx all say the role was let through). A route whose
  *   refusal also depends on the body (e.g. which role a key being minted gets) states it in `x-role-rules`; only
  *   there may a 403 come at or above the least role;
- * - an operation with `security: []` is public: nobody is refused; one whose `security` lists `{}` besides Bearer
+ * - an operation with `security: []` is public: authentication and the guards refuse nobody (its own check of
+ *   the credentials in its body may: a sign-in's wrong password); one whose `security` lists `{}` besides Bearer
  *   (the log-in: a bearer key or the key in the body) refuses no role, and without a bearer key its body decides.
  * Requests carry random path ids and, when the operation takes a body, `{}`: the guard answers before the body is
  * read, and nothing valid is sent, so no row changes state a later row depends on (writes that end the caller's
@@ -107,7 +108,8 @@ interface Row {
 
 /** What the document says `principal` gets from `op`, and whether `status` (with its error message) is that. */
 function judge(op: Operation, p: Principal, status: number, message: string): { expected: string; ok: boolean } {
-  if (op.isPublic) return { expected: 'not 401/403 (public)', ok: status !== 401 && status !== 403 };
+  // A public route checks its own credentials (a sign-in's password): only authentication and the guards must not refuse.
+  if (op.isPublic) return { expected: 'no 401/403 from authentication or the guards (public)', ok: !(status === 401 && fromAuth(message)) && !(status === 403 && fromGuard(op, message)) };
   // Without a bearer key such a route reads its credentials from the body (`{}` has none: 401); no role is refused.
   if (op.anonymousAllowed && !p.lacking && p.creds?.kind === 'cookie') return { expected: 'not 403 (credentials in the body)', ok: status !== 403 };
   if (p.lacking) {
@@ -123,6 +125,9 @@ function judge(op: Operation, p: Principal, status: number, message: string): { 
 /** Whether a 403's message is the role or scope guard's (route.ts, auth.ts) rather than a service's own rule. */
 const fromGuard = (op: Operation, message: string) =>
   message === 'Viewer keys are read-only' || message.startsWith('Needs the ') || message.includes('lacks the scope') || (op.denied !== undefined && message === op.denied);
+
+/** Whether a 401's message is the authentication middleware's (platform/http/auth.ts: no or a bad key or cookie). */
+const fromAuth = (message: string) => /^(Missing bearer API key|Invalid or revoked API key|Your session has expired)/.test(message);
 
 /** Runs rows lowest principal first and, per principal, reads before writes, deletes last, own-session ends very last. */
 const order = (op: Operation) => (/\/session$/.test(op.path) && op.method === 'delete' ? 3 : op.method === 'delete' ? 2 : isWrite(op.method) ? 1 : 0);
