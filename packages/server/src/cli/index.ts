@@ -16,6 +16,7 @@ import { ciCommand, githubCommand, prsCommand } from './github';
 import { hooksCommand } from './hooks';
 import { notificationsCommand } from './notifications';
 import { channelsCommand } from './channels';
+import { exportCommand, importCommand } from './transfer';
 import { fail } from './common';
 
 /*
@@ -50,7 +51,7 @@ export function buildProgram(): Command {
     .enablePositionalOptions()
     .showHelpAfterError('(add --help for usage)')
     .addHelpText('after', ENV_HELP);
-  for (const c of [serveCommand(), simCommand(), githubSimCommand(), sessionsCommand(), keysCommand(), accountsCommand(), keeperCommand(), costsCommand(), batchCommand(), batchesCommand(), templatesCommand(), dispatchCommand(), prsCommand(), ciCommand(), githubCommand(), hooksCommand(), notificationsCommand(), channelsCommand(), loginCommand(), loginLinkCommand()]) program.addCommand(c);
+  for (const c of [serveCommand(), simCommand(), githubSimCommand(), sessionsCommand(), keysCommand(), accountsCommand(), keeperCommand(), costsCommand(), batchCommand(), batchesCommand(), templatesCommand(), dispatchCommand(), prsCommand(), ciCommand(), githubCommand(), hooksCommand(), notificationsCommand(), channelsCommand(), exportCommand(), importCommand(), loginCommand(), loginLinkCommand()]) program.addCommand(c);
   const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)];
   // A group called without a subcommand shows its help on stderr (exit 2: it did nothing).
   for (const c of all(program)) c.exitOverride();
