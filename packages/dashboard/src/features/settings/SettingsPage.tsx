@@ -14,6 +14,7 @@ const SECTIONS: Section[] = [
   { id: 'keys', label: 'API keys', component: lazy(() => import('./KeysSettings').then((m) => ({ default: m.KeysSettings }))) },
   { id: 'workspace', label: 'Workspace', component: lazy(() => import('./WorkspaceSettings').then((m) => ({ default: m.WorkspaceSettings }))) },
   { id: 'routing', label: 'Routing policies', component: lazy(() => import('./RoutingSettings').then((m) => ({ default: m.RoutingSettings }))) },
+  { id: 'data', label: 'Data', component: lazy(() => import('./DataSettings').then((m) => ({ default: m.DataSettings }))) },
   { id: 'github', label: 'GitHub', component: lazy(() => import('../github/GitHubSettings').then((m) => ({ default: m.GitHubSettings }))) },
 ];
 
