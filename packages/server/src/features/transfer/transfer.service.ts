@@ -56,7 +56,17 @@ export function createTransferService(deps: TransferDeps) {
         const message = v.issues.length === 1 ? `The import file has a problem (nothing was written): ${v.issues[0].path} ${v.issues[0].message}` : `The import file has ${v.issues.length} problems (nothing was written)`;
         throw new AppError('validation_failed', message, v.issues);
       }
-      const tables = await applyImport({ store, secrets: deps.secrets }, ws, v.file, opts.dryRun);
+      let tables: ImportResult['tables'];
+      try {
+        tables = await applyImport({ store, secrets: deps.secrets }, ws, v.file, opts.dryRun);
+      } catch (err) {
+        // A constraint the checks above do not know (a unique index across workspaces): the transaction rolled back.
+        const code = String((err as { code?: unknown }).code ?? '');
+        if (code.startsWith('SQLITE_CONSTRAINT') || code === '23505' || code === '23503') {
+          throw new AppError('conflict', 'The import conflicts with rows already on this server; nothing was written', { reason: code });
+        }
+        throw err;
+      }
       deps.log.info({ workspaceId: ws, dryRun: opts.dryRun, rows: v.file.rows.length }, 'workspace import');
       return { dryRun: opts.dryRun, sourceWorkspace: v.file.header.sourceWorkspace, secrets: v.file.header.secrets, rows: v.file.rows.length, tables };
     },
