@@ -97,6 +97,13 @@ function bodyOf(doc: Schema, op: Schema): string | undefined {
   return JSON.stringify(media?.example ?? schema?.example ?? {});
 }
 
+interface Subscriber {
+  name: string;
+  role: Role;
+  scopes: string[] | null;
+  creds: Credentials;
+}
+
 interface Row {
   op: string;
   principal: string;
@@ -164,9 +171,7 @@ describe('authorization matrix (every operation x every principal, every event t
     return ((await res.json()) as { key: string }).key;
   };
 
-  const login = async (key: string): Promise<Credentials> => {
-    const res = await t.orch.app.request('/api/auth/session', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ apiKey: key }) });
-    expect(res.status, await res.clone().text()).toBe(201);
+  const cookiesOf = (res: Response): Credentials => {
     const jar = new Map<string, string>();
     for (const c of res.headers.getSetCookie()) {
       const [pair] = c.split(';');
@@ -174,12 +179,54 @@ describe('authorization matrix (every operation x every principal, every event t
       jar.set(pair.slice(0, eq), pair.slice(eq + 1));
     }
     const csrf = jar.get('autopilot_csrf');
-    expect(csrf, 'the log-in sets the CSRF cookie').toBeTruthy();
+    expect(csrf, 'signing in sets the CSRF cookie').toBeTruthy();
     return { kind: 'cookie', cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; '), csrf: csrf! };
+  };
+  const postJson = (path: string, body: unknown, creds?: Credentials) =>
+    t.orch.app.request(path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(creds?.kind === 'cookie' ? { cookie: creds.cookie, 'x-csrf-token': creds.csrf } : {}) },
+      body: JSON.stringify(body),
+    });
+
+  /** A dashboard log-in session of a key (POST /api/auth/session): a cookie with the key's role. */
+  const login = async (key: string): Promise<Credentials> => {
+    const res = await postJson('/api/auth/session', { apiKey: key });
+    expect(res.status, await res.clone().text()).toBe(201);
+    return cookiesOf(res);
+  };
+
+  /**
+   * A person signed in with `role` in the test workspace: signs up (AUTH_SIGNUP=open; the first person becomes the
+   * default workspace's owner, later ones get a workspace of their own), is made a member of the test workspace
+   * with `role` (a row, as an owner's role change would leave it) and switches their session there.
+   */
+  const people = { password: 'correct horse battery staple', emails: {} as Record<Role, string> };
+  const signUp = async (role: Role): Promise<Credentials> => {
+    const email = (people.emails[role] = `matrix-${role}-${randomId()}@example.com`);
+    const res = await postJson('/api/auth/signup', { email, password: people.password, name: `Matrix ${role}` });
+    expect(res.status, `signing up the ${role} person: ${await res.clone().text()}`).toBe(201);
+    const creds = cookiesOf(res);
+    const db = t.orch.db.kysely;
+    const user = await db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirstOrThrow();
+    const member = await db.selectFrom('memberships').select('role').where('workspace_id', '=', workspaceId).where('user_id', '=', user.id).executeTakeFirst();
+    if (member) await db.updateTable('memberships').set({ role }).where('workspace_id', '=', workspaceId).where('user_id', '=', user.id).execute();
+    else await db.insertInto('memberships').values({ workspace_id: workspaceId, user_id: user.id, role, created_at: new Date().toISOString(), added_by: 'authz-matrix' }).execute();
+    const switched = await postJson('/api/auth/session/workspace', { workspaceId }, creds);
+    expect(switched.status, `switching the ${role} person to the test workspace: ${await switched.clone().text()}`).toBe(200);
+    return switched.headers.getSetCookie().some((c) => c.startsWith('autopilot_csrf=')) ? cookiesOf(switched) : creds;
+  };
+  const signIn = async (role: Role): Promise<Credentials> => {
+    const res = await postJson('/api/auth/signin', { email: people.emails[role], password: people.password });
+    expect(res.status, `signing in the ${role} person: ${await res.clone().text()}`).toBe(200);
+    const creds = cookiesOf(res);
+    const switched = await postJson('/api/auth/session/workspace', { workspaceId }, creds);
+    expect(switched.status, await switched.clone().text()).toBe(200);
+    return switched.headers.getSetCookie().some((c) => c.startsWith('autopilot_csrf=')) ? cookiesOf(switched) : creds;
   };
 
   beforeAll(async () => {
-    t = await startTestOrchestrator({ JULES_DEMO_SESSIONS: '0' }, { listen: true });
+    t = await startTestOrchestrator({ JULES_DEMO_SESSIONS: '0', AUTH_SIGNUP: 'open' }, { listen: true });
     doc = (await (await t.request('/api/openapi.json', { key: null })).json()) as Schema;
     ops = operationsOf(doc);
     workspaceId = ((await (await t.request('/api/me')).json()) as { workspace: { id: string } }).workspace.id;
@@ -191,16 +238,8 @@ describe('authorization matrix (every operation x every principal, every event t
   }, 60_000);
   afterAll(async () => t?.close());
 
-  it('gives every operation x every principal the documented answer, and covers every operation of the document', async () => {
-    const principals: Principal[] = [
-      ...ROLES.map((role) => ({ name: `${role} key`, role, creds: { kind: 'key', key: keys[role] } as Credentials })),
-      {
-        name: 'key lacking the scope',
-        role: 'owner',
-        lacking: (op) => ({ kind: 'key', key: op.scope?.startsWith('system:') ? lackingKeys.system : lackingKeys.other }),
-      },
-      ...ROLES.map((role) => ({ name: `${role} cookie session`, role, creds: cookies[role] })),
-    ];
+  /** Sends every operation as every principal (lowest role first, see `order`) and judges each answer. */
+  const runMatrix = async (principals: Principal[]) => {
     const sorted = [...ops].sort((a, b) => order(a) - order(b));
     const byRank = [...principals].sort((a, b) => RANK[a.role] - RANK[b.role]);
     const rows: Row[] = [];
@@ -220,12 +259,39 @@ describe('authorization matrix (every operation x every principal, every event t
     const documented = new Set<string>();
     for (const item of Object.values<Schema>(doc.paths)) for (const m of METHODS) if (item[m]) documented.add(`${item[m].operationId}`);
     expect(new Set(rows.map((r) => r.op.split(' ')[0]))).toEqual(documented);
+    for (const p of principals) expect(rows.filter((r) => r.principal === p.name), p.name).toHaveLength(ops.length);
+  };
+
+  it('gives every operation x every principal the documented answer, and covers every operation of the document', async () => {
+    const principals: Principal[] = [
+      ...ROLES.map((role) => ({ name: `${role} key`, role, creds: { kind: 'key', key: keys[role] } as Credentials })),
+      {
+        name: 'key lacking the scope',
+        role: 'owner',
+        lacking: (op) => ({ kind: 'key', key: op.scope?.startsWith('system:') ? lackingKeys.system : lackingKeys.other }),
+      },
+      ...ROLES.map((role) => ({ name: `${role} key's cookie session`, role, creds: cookies[role] })),
+    ];
+    await runMatrix(principals);
     expect(ops.length, 'the document lists the API').toBeGreaterThan(100);
     // Every operation has a scope, and the app serves no /api route the document leaves out.
     expect(ops.filter((o) => !o.isPublic && !o.scope).map((o) => o.id)).toEqual([]);
     const inDoc = new Set(ops.map((o) => `${o.method.toUpperCase()} ${o.path.replace(/\{([^}]+)\}/g, ':$1')}`));
     const undocumented = apiRoutes(t.orch).filter((r) => !inDoc.has(`${r.method} ${r.path}`) && !['/api/openapi.json', '/api/docs'].includes(r.path) && !r.path.startsWith('/api/docs/'));
     expect(undocumented).toEqual([]);
+  }, 120_000);
+
+  it('gives people signed in with each role the documented answer on every operation and every event type', async () => {
+    const persons: Record<Role, Credentials> = {} as Record<Role, Credentials>;
+    for (const role of ['owner', 'admin', 'member', 'viewer'] as const) persons[role] = await signUp(role); // the first person owns the default workspace
+    for (const role of ROLES) {
+      const me = (await (await call(ops.find((o) => o.id === 'workspacesMe')!, persons[role])).json()) as { workspace: { id: string } };
+      expect(me.workspace.id, `the ${role} person's session is in the test workspace`).toBe(workspaceId);
+    }
+    await runMatrix(ROLES.map((role) => ({ name: `${role} person`, role, creds: persons[role] })));
+    // The matrix's sign-out rows ended their sessions: sign in again for the event stream.
+    for (const role of ROLES) persons[role] = await signIn(role);
+    await runSse(ROLES.map((role) => ({ name: `${role} person`, role, scopes: null, creds: persons[role] })));
   }, 120_000);
 
   it('sends every event type to exactly the subscribers its role and scopes may read, live and on resume', async () => {
@@ -235,18 +301,26 @@ describe('authorization matrix (every operation x every principal, every event t
 
     // The matrix's log-out rows ended the cookie sessions: sign in again.
     for (const role of ROLES) cookies[role] = await login(cookieKeys[role]);
-    const subscribers: Array<{ name: string; role: Role; scopes: string[] | null; creds: Credentials }> = [
+    const subscribers: Subscriber[] = [
       ...ROLES.map((role) => ({ name: `${role} key`, role, scopes: null, creds: { kind: 'key', key: keys[role] } as Credentials })),
-      ...ROLES.map((role) => ({ name: `${role} cookie session`, role, scopes: null, creds: cookies[role] })),
+      ...ROLES.map((role) => ({ name: `${role} key's cookie session`, role, scopes: null, creds: cookies[role] })),
       { name: 'member key scoped events:read + sessions:read', role: 'member', scopes: ['events:read', 'sessions:read'], creds: { kind: 'key', key: sseScoped } },
     ];
-    // The documented answer, computed here from the catalog's declarations (not with the server's filter).
-    const expectedFor = (s: (typeof subscribers)[number]) =>
+    await runSse(subscribers);
+    // Not vacuous: viewers get fewer types than owners, and the scoped key only session ones.
+    expect(expectedFor(subscribers[0]).length).toBeLessThan(expectedFor(subscribers[3]).length);
+    expect(expectedFor(subscribers.at(-1)!).every((type) => eventAccess(type).resource === 'sessions')).toBe(true);
+  }, 60_000);
+
+  /** The documented answer, computed here from the catalog's declarations (not with the server's filter). */
+  const expectedFor = (s: Subscriber) =>
       EventTypes.filter((type) => {
         const a = eventAccess(type);
         return RANK[s.role] >= RANK[a.minRole] && (s.scopes === null || s.scopes.includes(`${a.resource}:read`));
       }).sort();
 
+  /** Subscribes each, publishes one event of every catalog type, and checks what each received, live and resumed. */
+  const runSse = async (subscribers: Subscriber[]) => {
     const sentinel = `sentinel-${randomId()}`;
     const marker = (id: string): z.infer<(typeof EventCatalog)['session.created']['data']> => ({ id, julesId: id, accountId: 'acc', state: 'QUEUED', title: id });
     const start = await t.orch.bus.publish('session.created', workspaceId, marker(`start-${randomId()}`));
@@ -269,10 +343,7 @@ describe('authorization matrix (every operation x every principal, every event t
       check(`${s.name} (resumed)`, await reader.until(sentinel), expectedFor(s));
     }
     expect(mismatches).toEqual([]);
-    // Not vacuous: viewers get fewer types than owners, and the scoped key only session ones.
-    expect(expectedFor(subscribers[0]).length).toBeLessThan(expectedFor(subscribers[3]).length);
-    expect(expectedFor(subscribers.at(-1)!).every((type) => eventAccess(type).resource === 'sessions')).toBe(true);
-  }, 60_000);
+  };
 });
 
 /** A payload valid for the type's schema, generated from its JSON Schema (the published form) and checked by zod. */
