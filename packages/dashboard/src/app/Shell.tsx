@@ -4,7 +4,7 @@ import { useAuth } from '../lib/api';
 import { useConnectionState } from '../lib/events';
 import { useTheme } from '../lib/theme';
 import { Bell } from '../features/inbox/Bell';
-import { NAV } from './nav';
+import { navFor } from './nav';
 import { Link, useLocation } from './router';
 
 
@@ -66,7 +66,7 @@ export function Shell({ me, children }: { me: Me; children: ReactNode }) {
       <div className="body">
         <nav className="sidenav" aria-label="Main">
           <ul>
-            {NAV.map((n) => (
+            {navFor(me.key.role).map((n) => (
               <li key={n.href}>
                 <Link href={n.href} aria-current={path === n.href || path.startsWith(`${n.href}/`) ? 'page' : undefined}>
                   {n.label}

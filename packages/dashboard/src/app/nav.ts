@@ -11,6 +11,10 @@ export const NAV = [
   { href: '/channels', label: 'Channels' },
   { href: '/providers', label: 'Providers' },
   { href: '/costs', label: 'Costs' },
+  { href: '/audit', label: 'Audit log', adminOnly: true },
   { href: '/settings', label: 'Settings' },
   { href: '/system', label: 'System' },
 ] as const;
+
+/** The entries a role sees: admin-only pages (the audit log) are left out for members and viewers. */
+export const navFor = (role: string) => NAV.filter((n) => !('adminOnly' in n) || role === 'owner' || role === 'admin');

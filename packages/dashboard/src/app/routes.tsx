@@ -18,6 +18,7 @@ const CiPage = lazy(() => import('../features/github/CiPage').then((m) => ({ def
 const NotificationsPage = lazy(() => import('../features/inbox/NotificationsPage').then((m) => ({ default: m.NotificationsPage })));
 const WebhooksPage = lazy(() => import('../features/hooks/WebhooksPage').then((m) => ({ default: m.WebhooksPage })));
 const ChannelsPage = lazy(() => import('../features/channels/ChannelsPage').then((m) => ({ default: m.ChannelsPage })));
+const AuditPage = lazy(() => import('../features/audit/AuditPage').then((m) => ({ default: m.AuditPage })));
 const SystemPage = lazy(() => import('../features/system/SystemPage').then((m) => ({ default: m.SystemPage })));
 
 interface Route {
@@ -47,6 +48,7 @@ const ROUTES: Route[] = [
   { path: '/settings', render: () => <SettingsPage section="accounts" /> },
   { path: '/settings/:section', render: (p) => <SettingsPage section={p.section} /> },
   { path: '/system', render: () => <SystemPage /> },
+  { path: '/audit', render: () => <AuditPage /> },
 ];
 
 function Redirect({ to }: { to: string }) {
