@@ -117,6 +117,9 @@ describe(`workspace export from SQLite, import into ${target}`, () => {
     const providers = body.tables.find((t: Json) => t.name === 'llm_providers');
     expect(providers).toMatchObject({ default: true, secrets: ['api_key_sealed'] });
     expect(body.tables.map((t: Json) => t.name)).not.toContain('api_keys');
+    const unknown = await json(src, '/api/export?tables=templates,api_keys');
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error.details.issues[0]).toMatchObject({ path: 'query.tables', message: expect.stringContaining('"api_keys"') });
   });
 
   it('exports without any secret, and never another workspace’s rows', async () => {
