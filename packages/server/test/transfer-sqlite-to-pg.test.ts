@@ -140,6 +140,9 @@ describe(`workspace export from SQLite, import into ${target}`, () => {
     expect((await src.request('/api/export', { key: member })).status).toBe(403);
     const text = await exportText(src, { key: admin });
     expect((await importFile(src, text, { key: admin })).status).toBe(403);
+    const plain = await json(src, '/api/import', { method: 'POST', body: text, headers: { 'content-type': 'text/plain', 'content-length': String(Buffer.byteLength(text)) } });
+    expect(plain.status).toBe(415);
+    expect(plain.body.error.details.issues[0].message).toContain('application/x-ndjson');
     // An owner's empty file is a 400 naming the body.
     const empty = await importFile(src, '', { key: ADMIN_KEY });
     expect(empty.status).toBe(400);

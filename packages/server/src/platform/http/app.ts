@@ -115,9 +115,10 @@ export function createHttpApp(opts: HttpAppOptions): ApiApp {
     if (m === 'POST' || m === 'PUT' || m === 'PATCH') {
       const type = (c.req.header('content-type') ?? '').split(';')[0].trim().toLowerCase();
       const hasBody = (c.req.header('content-length') ?? '0') !== '0' || c.req.header('transfer-encoding') !== undefined;
-      if (hasBody && type !== 'application/json' && type !== rawBodies.get(`${m} ${c.req.path}`)) {
-        return errorResponse(c, 'unsupported_media_type', 'Request bodies must be application/json', {
-          issues: [{ path: 'header.content-type', message: `must be application/json (got ${type || 'none'})` }],
+      const raw = rawBodies.get(`${m} ${c.req.path}`);
+      if (hasBody && type !== 'application/json' && type !== raw) {
+        return errorResponse(c, 'unsupported_media_type', `Request bodies must be ${raw ?? 'application/json'}`, {
+          issues: [{ path: 'header.content-type', message: `must be ${raw ?? 'application/json'} (got ${type || 'none'})` }],
         });
       }
       // In-process requests (app.request) carry no content-length: a JSON body is scanned whenever one is there.
