@@ -232,6 +232,21 @@ describe(`workspace export from SQLite, import into ${target}`, () => {
     expect((await json(dst, '/api/templates', { key: fresh.key })).body.items).toHaveLength(0);
   });
 
+  it('takes files up to IMPORT_BODY_LIMIT_BYTES (a 413 past it), above the JSON bodies\' limit', async () => {
+    const small = await startTestOrchestrator({ ...ENV, IMPORT_BODY_LIMIT_BYTES: '4096', BODY_LIMIT_BYTES: '1024' });
+    try {
+      const text = await exportText(src, { tables: 'templates' });
+      expect(text.length).toBeGreaterThan(1024);
+      expect(text.length).toBeLessThan(4096);
+      const fits = await importFile(small, text, { dryRun: true });
+      expect(fits.status, JSON.stringify(fits.body)).toBe(200);
+      const big = await importFile(small, text + ' '.repeat(5000), { dryRun: true });
+      expect(big.status).toBe(413);
+    } finally {
+      await small.close();
+    }
+  }, 60_000);
+
   it('refuses rows whose keys belong to another workspace of the same server', async () => {
     const text = await exportText(src, { tables: 'templates' });
     const r = await importFile(src, text, { key: other.key });

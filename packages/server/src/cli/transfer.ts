@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { Readable } from 'node:stream';
 import { Command } from 'commander';
-import type { ImportResult } from '@autopilot/contracts';
+import type { ExportTableName, ImportResult } from '@autopilot/contracts';
 import { connect, printJson, run, say, table, UsageError, withConnection, type ConnectionOptions } from './common';
 
 /*
@@ -49,7 +49,8 @@ export function exportCommand(): Command {
     run(async (o: ConnectionOptions & { tables?: string; passphraseFile?: string; output?: string }) => {
       const passphrase = readPassphrase(o.passphraseFile);
       const { client } = await connect(o);
-      const tables = o.tables?.split(',').map((s) => s.trim()).filter(Boolean) as Parameters<typeof client.transfer.exportStream>[0] extends infer P ? (P extends { tables?: infer T } ? T : never) : never;
+      // Checked by the server (an unknown name is a 400 listing the tables).
+      const tables = o.tables?.split(',').map((s) => s.trim()).filter(Boolean) as ExportTableName[] | undefined;
       const body = passphrase ? await client.transfer.exportSealedStream({ tables, passphrase }) : await client.transfer.exportStream({ tables });
       const sink: NodeJS.WritableStream = o.output ? fs.createWriteStream(o.output, { mode: 0o600 }) : process.stdout;
       const p = progress();
