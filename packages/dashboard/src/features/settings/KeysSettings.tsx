@@ -5,6 +5,9 @@ import { useApi, useMe } from '../../lib/api';
 import { ago } from '../../lib/format';
 import { ErrorNote } from '../../lib/ui';
 import { dateTime, describedBy, errorsOf, FieldError, isAdmin, Modal, RANK } from './settings-ui';
+import { LimitFields, limitsOf, limitsValueOf, ScopePicker, scopesFromState, scopeStateOf, UsageBar, type LimitsValue, type ScopeState } from './key-parts';
+import { keyCalls, type KeyInfo } from './key-data';
+import { scopesText } from './key-scopes';
 
 const keysKey = ['settings', 'keys'] as const;
 const ROLES: Role[] = ['owner', 'admin', 'member', 'viewer'];
@@ -38,10 +41,12 @@ function CreateKeyForm({ me, onCreated }: { me: Me; onCreated: (k: ApiKeyInfo & 
   const roles = mintable(me.key.role);
   const [expiry, setExpiry] = useState<Expiry>('90');
   const [role, setRole] = useState<Role>('member');
+  const [scopes, setScopes] = useState<ScopeState>(() => scopeStateOf(null));
+  const [limits, setLimits] = useState<LimitsValue>(() => limitsValueOf(null));
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [formError, setFormError] = useState<string | null>(null);
   const create = useMutation({
-    mutationFn: (body: { name: string; role: Role; expiresAt: string | null }) => api.keys.create(body),
+    mutationFn: (body: CreateApiKeyBody) => api.keys.create(body),
     onSuccess: (k, _v) => {
       void qc.invalidateQueries({ queryKey: keysKey });
       onCreated(k);
@@ -64,7 +69,18 @@ function CreateKeyForm({ me, onCreated }: { me: Me; onCreated: (k: ApiKeyInfo & 
     setErrors(next);
     setFormError(null);
     if (Object.keys(next).length || !parsed.success) return;
-    create.mutate({ name: parsed.data.name, role: parsed.data.role, expiresAt: parsed.data.expiresAt ?? null }, { onSuccess: () => (form.reset(), setRole('member'), setExpiry('90')) });
+    if (!scopes.everything && scopes.checked.size === 0) return setErrors({ scopes: 'Tick at least one scope, or “Everything its role allows”' });
+    // Scopes and limits only when chosen: an unscoped, unlimited key is the same request as before they existed.
+    const lim = limitsOf(limits);
+    const body = {
+      name: parsed.data.name,
+      role: parsed.data.role,
+      expiresAt: parsed.data.expiresAt ?? null,
+      ...(!scopes.everything && { scopes: scopesFromState(scopes) }),
+      ...(Object.values(lim).some((v) => v !== null) && { limits: lim }),
+    };
+    const reset = () => (form.reset(), setRole('member'), setExpiry('90'), setScopes(scopeStateOf(null)), setLimits(limitsValueOf(null)));
+    create.mutate(body as CreateApiKeyBody, { onSuccess: reset });
   }
   const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
   return (
@@ -109,6 +125,8 @@ function CreateKeyForm({ me, onCreated }: { me: Me; onCreated: (k: ApiKeyInfo & 
           <FieldError id="key-expiry-error" text={errors.expiresAt} />
         </div>
       </div>
+      <ScopePicker idPrefix="new-key" value={scopes} onChange={setScopes} error={errors.scopes} />
+      <LimitFields idPrefix="new-key" value={limits} onChange={setLimits} errors={errors} />
       {formError && (
         <p className="st-error" role="alert">
           {formError}
@@ -216,7 +234,92 @@ function untilText(iso: string): string {
   return `in ${Math.round(ms / 86_400_000)} days`;
 }
 
-function KeyItem({ k, me, onRevoke }: { k: ApiKeyInfo; me: Me; onRevoke: (k: ApiKeyInfo) => void }) {
+const usd = (v: number) => `$${v.toFixed(2)}`;
+
+/** Requests today vs the daily quota and LLM spend this month vs the key's limit, as bars. */
+function KeyUsageBars({ k }: { k: KeyInfo }) {
+  const api = useApi();
+  const usage = useQuery({ queryKey: [...keysKey, 'usage', k.id], queryFn: ({ signal }) => keyCalls(api).usage(k.id, signal), retry: false, staleTime: 10_000 });
+  if (usage.isError) return <p className="st-hint">Usage unavailable: {errorsOf(usage.error).message}</p>;
+  if (!usage.data) return <p className="st-hint">Loading usage…</p>;
+  const u = usage.data;
+  return (
+    <div className="st-usage-row" data-testid="key-usage">
+      <UsageBar label="Requests today" used={u.requestsToday} limit={u.requestsPerDay} format={(n) => n.toLocaleString()} testId="usage-requests" />
+      <UsageBar label="LLM spend this month" used={u.llmUsdThisMonth} limit={u.llmUsdPerMonth} format={usd} testId="usage-llm" />
+      <div className="st-usage">
+        <span className="st-hint">Sessions created</span>
+        <strong>{u.sessionCreates}</strong>
+      </div>
+    </div>
+  );
+}
+
+function limitsText(l: KeyInfo['limits']): string {
+  if (!l) return 'none';
+  const parts = [l.ratePerMinute !== null && `${l.ratePerMinute}/min`, l.requestsPerDay !== null && `${l.requestsPerDay}/day`, l.llmUsdPerMonth !== null && `${usd(l.llmUsdPerMonth)} LLM/month`].filter(Boolean);
+  return parts.length ? parts.join(' · ') : 'none';
+}
+
+/** Edit a key's name, scopes and limits (the same rules as creating one; the secret never changes). */
+function EditKeyDialog({ target, onClose }: { target: KeyInfo | null; onClose: () => void }) {
+  return (
+    <Modal open={target !== null} onClose={onClose} labelledBy="edit-key-title" testId="edit-key-dialog">
+      {target && <EditKeyForm key={target.id} target={target} onClose={onClose} />}
+    </Modal>
+  );
+}
+
+function EditKeyForm({ target, onClose }: { target: KeyInfo; onClose: () => void }) {
+  const api = useApi();
+  const qc = useQueryClient();
+  const [name, setName] = useState(target.name);
+  const [scopes, setScopes] = useState<ScopeState>(() => scopeStateOf(target.scopes));
+  const [limits, setLimits] = useState<LimitsValue>(() => limitsValueOf(target.limits));
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const save = useMutation({
+    mutationFn: () => keyCalls(api).update(target.id, { name: name.trim(), scopes: scopes.everything ? null : scopesFromState(scopes), limits: limitsOf(limits) }),
+    onSuccess: () => {
+      void qc.invalidateQueries({ queryKey: keysKey });
+      onClose();
+    },
+    onError: (err) => setErrors(errorsOf(err).fields),
+  });
+  function submit(e: FormEvent) {
+    e.preventDefault();
+    if (!name.trim()) return setErrors({ name: 'Give the key a name' });
+    if (!scopes.everything && scopes.checked.size === 0) return setErrors({ scopes: 'Tick at least one scope, or “Everything its role allows”' });
+    setErrors({});
+    save.mutate();
+  }
+  return (
+    <form className="st-form" onSubmit={submit} noValidate>
+      <h2 id="edit-key-title">Edit “{target.name}”</h2>
+      <div className="st-field">
+        <label htmlFor="edit-key-name">Name</label>
+        <input id="edit-key-name" value={name} maxLength={100} onChange={(e) => setName(e.target.value)} {...describedBy('edit-key-name-error', errors.name)} />
+        <FieldError id="edit-key-name-error" text={errors.name} />
+      </div>
+      <ScopePicker idPrefix="edit-key" value={scopes} onChange={setScopes} error={errors.scopes} />
+      <LimitFields idPrefix="edit-key" value={limits} onChange={setLimits} errors={errors} />
+      {save.isError && Object.keys(errorsOf(save.error).fields).length === 0 && (
+        <p className="st-error" role="alert">
+          {errorsOf(save.error).message}
+        </p>
+      )}
+      <div className="st-actions">
+        <button type="button" onClick={onClose}>
+          Cancel
+        </button>
+        <button type="submit" className="primary" disabled={save.isPending}>
+          {save.isPending ? 'Saving…' : 'Save changes'}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function KeyItem({ k, me, onRevoke, onEdit }: { k: KeyInfo; me: Me; onRevoke: (k: ApiKeyInfo) => void; onEdit: (k: KeyInfo) => void }) {
   const expired = !k.revokedAt && k.expiresAt !== null && Date.parse(k.expiresAt) <= Date.now();
   const canRevoke = !k.revokedAt && isAdmin(me) && mayRevoke(me.key.role, k.role);
   return (
@@ -233,6 +336,11 @@ function KeyItem({ k, me, onRevoke }: { k: ApiKeyInfo; me: Me; onRevoke: (k: Api
           <span className="pill pill-degraded">expires {untilText(k.expiresAt)}</span>
         ) : null}
         <span className="st-grow" />
+        {canRevoke && (
+          <button type="button" onClick={() => onEdit(k)}>
+            Edit
+          </button>
+        )}
         {canRevoke && (
           <button type="button" className="danger" onClick={() => onRevoke(k)}>
             Revoke
@@ -260,10 +368,19 @@ function KeyItem({ k, me, onRevoke }: { k: ApiKeyInfo; me: Me; onRevoke: (k: Api
           </dd>
         </div>
         <div>
+          <dt>Scopes</dt>
+          <dd data-testid="key-scopes">{scopesText(k.scopes)}</dd>
+        </div>
+        <div>
+          <dt>Limits</dt>
+          <dd data-testid="key-limits">{limitsText(k.limits)}</dd>
+        </div>
+        <div>
           <dt>Created by</dt>
           <dd>{k.createdBy ? k.createdBy.name : <span className="st-muted" title="Keys made at server start or with a new workspace, and keys from before this was recorded, have no creator on record">not recorded</span>}</dd>
         </div>
       </dl>
+      {!k.revokedAt && !expired && <KeyUsageBars k={k} />}
     </li>
   );
 }
@@ -275,6 +392,7 @@ export function KeysSettings() {
   const keys = useQuery({ queryKey: keysKey, queryFn: () => api.keys.list() });
   const [created, setCreated] = useState<(ApiKeyInfo & { key: string }) | null>(null);
   const [revoking, setRevoking] = useState<ApiKeyInfo | null>(null);
+  const [editing, setEditing] = useState<KeyInfo | null>(null);
   const [showRevoked, setShowRevoked] = useState(false);
   const items = keys.data?.items ?? [];
   const revoked = items.filter((k) => k.revokedAt);
@@ -283,7 +401,8 @@ export function KeysSettings() {
     <section aria-labelledby="settings-keys" className="st-section">
       <h2 id="settings-keys">API keys</h2>
       <p className="st-lead">
-        Keys let scripts, the CLI and the dashboard in. Each has a role; only its public id is ever shown again after it is created.
+        Keys let scripts, the CLI and the dashboard in. Each has a role, may be narrowed to some scopes (what it may read or change) and limited
+        (requests per minute and per day, LLM spend per month); only its public id is ever shown again after it is created.
       </p>
       {me.data && !isAdmin(me.data) && (
         <p className="st-note" data-testid="keys-readonly">
@@ -310,13 +429,14 @@ export function KeysSettings() {
           </div>
           <ul className="st-list" aria-label="API keys">
             {shown.map((k) => (
-              <KeyItem key={k.id} k={k} me={me.data} onRevoke={setRevoking} />
+              <KeyItem key={k.id} k={k} me={me.data} onRevoke={setRevoking} onEdit={setEditing} />
             ))}
           </ul>
         </>
       )}
       <SecretDialog created={created} onClose={() => setCreated(null)} />
       {me.data && <RevokeDialog target={revoking} me={me.data} onClose={() => setRevoking(null)} />}
+      <EditKeyDialog target={editing} onClose={() => setEditing(null)} />
     </section>
   );
 }
