@@ -145,7 +145,8 @@ function ResultTable({ r }: { r: ImportResult }) {
 }
 
 function Problems({ error }: { error: unknown }) {
-  const issues = error instanceof ApiError ? error.issues : [];
+  // By line, so the file can be fixed top to bottom; problems without a line (the request itself) first.
+  const issues = (error instanceof ApiError ? error.issues : []).map((i) => ({ ...i, ...lineOf(i.path) })).sort((a, b) => (a.line ?? -1) - (b.line ?? -1));
   if (issues.length === 0)
     return (
       <p className="st-error" role="alert">
@@ -156,12 +157,11 @@ function Problems({ error }: { error: unknown }) {
     <div className="st-error" role="alert" data-testid="import-problems">
       <strong>{errorsOf(error).message}</strong>
       <ul style={{ margin: '0.4rem 0 0', paddingLeft: '1.2rem' }}>
-        {issues.map((i, n) => {
-          const { line, field } = lineOf(i.path);
+        {issues.map(({ line, field, message }, n) => {
           return (
             <li key={n}>
               {line !== null ? <strong>Line {line}</strong> : null}
-              {field && <span className="st-mono"> {field}</span>}: {i.message}
+              {field && <span className="st-mono"> {field}</span>}: {message}
             </li>
           );
         })}
