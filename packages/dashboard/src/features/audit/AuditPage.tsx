@@ -25,7 +25,7 @@ function Filters({ f }: { f: AuditFilter }) {
     <form className="card audit-filters" onSubmit={submit} aria-label="Filter the audit log" data-testid="audit-filters" key={auditSearchOf(f)}>
       <label>
         Actor
-        <input name="actor" defaultValue={f.actor} placeholder="key:…, person:…, keeper" autoComplete="off" />
+        <input name="actor" defaultValue={f.actor} placeholder="a name or key:…" autoComplete="off" />
       </label>
       <label>
         Action

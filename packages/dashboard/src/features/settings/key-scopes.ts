@@ -25,7 +25,8 @@ const GROUPS: [string, string[]][] = [
 
 /** The verbs each resource's routes need (a resource with only reads offers no write box). */
 export function scopeResources(table: Record<string, Record<string, { method: string; scope?: string }>> = routes as never): ScopeResource[] {
-  return Object.entries(table).map(([resource, decls]) => {
+  // A feature without routes yet (an empty declaration) has nothing to grant: no row.
+  return Object.entries(table).filter(([, decls]) => Object.keys(decls).length > 0).map(([resource, decls]) => {
     const verbs = new Set<Verb>();
     for (const d of Object.values(decls)) verbs.add(d.scope?.endsWith(':read') || (!d.scope && (d.method === 'get' || d.method === 'head')) ? 'read' : 'write');
     return { resource, verbs: (['read', 'write'] as const).filter((v) => verbs.has(v)) };
