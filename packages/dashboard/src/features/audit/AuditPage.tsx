@@ -7,7 +7,7 @@ import { ErrorNote } from '../../lib/ui';
 import { auditFilterFrom, auditQueryOf, auditSearchOf, changeLine, changesOf, type AuditFilter } from './logic';
 import { Checkpoints, VerifyPanel } from './VerifyPanel';
 import type { AuditEntry } from './types';
-import { auditCalls } from './data';
+import { auditCalls, hasAuditApi } from './data';
 import './audit.css';
 
 const PAGE = 50;
@@ -132,10 +132,17 @@ export function AuditPage() {
     queryFn: ({ pageParam, signal }) => auditCalls(api).list({ ...auditQueryOf(f), limit: PAGE, cursor: pageParam }, signal),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.nextCursor ?? undefined,
-    enabled: admin,
+    enabled: admin && hasAuditApi(),
     retry: false,
   });
   const items = pages.data?.pages.flatMap((p) => p.items) ?? [];
+  if (!hasAuditApi())
+    return (
+      <section className="audit-page">
+        <h1>Audit log</h1>
+        <p className="notice">This server does not record an audit trail yet.</p>
+      </section>
+    );
   if (!admin)
     return (
       <section className="audit-page">

@@ -1,4 +1,5 @@
 import type { ApiClient } from '@autopilot/client';
+import { routes } from '@autopilot/contracts';
 import type { AuditCheckpoint, AuditEntry, AuditVerify } from './types';
 
 /*
@@ -16,3 +17,6 @@ export function auditCalls(api: ApiClient) {
     checkpoint: () => t.request({ method: 'POST', path: '/api/audit/checkpoints', schema: any<AuditCheckpoint>() }),
   };
 }
+
+/** Whether the audit API is declared yet (until then the page says so instead of calling routes that 404). */
+export const hasAuditApi = () => Object.keys(routes.audit).length > 0;

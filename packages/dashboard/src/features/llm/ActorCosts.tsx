@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import type { UsageRow } from '@autopilot/contracts';
+import { UsageGroupBy, type UsageRow } from '@autopilot/contracts';
 import { useApi } from '../../lib/api';
 import { ErrorNote } from '../../lib/ui';
 
@@ -13,6 +13,9 @@ const usd = (v: number) => `$${v.toFixed(v < 1 ? 4 : 2)}`;
 export const actorKindOf = (r: ActorRow) => r.actorKind ?? (r.actor ? r.actor.split(':')[0] : 'unknown');
 /** A person-readable name: the recorded name, else the reference, else "not recorded" (calls from before attribution). */
 export const actorLabelOf = (r: ActorRow) => r.actorName ?? r.actor ?? 'not recorded';
+
+/** Whether the server groups usage by actor yet (the section stays off the page until then). */
+export const hasActorUsage = () => (UsageGroupBy.options as readonly string[]).includes('actor');
 
 export function ActorCosts() {
   const api = useApi();

@@ -6,6 +6,7 @@ import { useApi } from '../../lib/api';
 import { ErrorNote } from '../../lib/ui';
 import { EstimatedTag, estimateNote } from './estimated';
 import { FailedCalls } from './FailedCalls';
+import { ActorCosts, hasActorUsage } from './ActorCosts';
 import './costs.css';
 
 const usd = (v: number | null | undefined, digits = 2) => (v === null || v === undefined ? '—' : `$${v.toFixed(digits)}`);
@@ -230,6 +231,13 @@ export function CostsPage() {
       <div ref={failedRef} id="failed-calls">
         {showFailed && <FailedCalls onClose={() => setShowFailed(false)} />}
       </div>
+      {hasActorUsage() && (
+        <>
+          <h2>Who spent what</h2>
+          <ActorCosts />
+          <h2>By provider and model</h2>
+        </>
+      )}
       {byModel.data &&
         (byModel.data.rows.length === 0 ? (
           <p className="muted">No LLM calls in this period.</p>

@@ -6,7 +6,7 @@ import { ago } from '../../lib/format';
 import { ErrorNote } from '../../lib/ui';
 import { dateTime, describedBy, errorsOf, FieldError, isAdmin, Modal, RANK } from './settings-ui';
 import { LimitFields, limitsOf, limitsValueOf, ScopePicker, scopesFromState, scopeStateOf, UsageBar, type LimitsValue, type ScopeState } from './key-parts';
-import { keyCalls, type KeyInfo } from './key-data';
+import { hasKeyUpdate, hasKeyUsage, keyCalls, type KeyInfo } from './key-data';
 import { scopesText } from './key-scopes';
 
 const keysKey = ['settings', 'keys'] as const;
@@ -336,7 +336,7 @@ function KeyItem({ k, me, onRevoke, onEdit }: { k: KeyInfo; me: Me; onRevoke: (k
           <span className="pill pill-degraded">expires {untilText(k.expiresAt)}</span>
         ) : null}
         <span className="st-grow" />
-        {canRevoke && (
+        {canRevoke && hasKeyUpdate() && (
           <button type="button" onClick={() => onEdit(k)}>
             Edit
           </button>
@@ -380,7 +380,7 @@ function KeyItem({ k, me, onRevoke, onEdit }: { k: KeyInfo; me: Me; onRevoke: (k
           <dd>{k.createdBy ? k.createdBy.name : <span className="st-muted" title="Keys made at server start or with a new workspace, and keys from before this was recorded, have no creator on record">not recorded</span>}</dd>
         </div>
       </dl>
-      {!k.revokedAt && !expired && <KeyUsageBars k={k} />}
+      {!k.revokedAt && !expired && hasKeyUsage() && <KeyUsageBars k={k} />}
     </li>
   );
 }

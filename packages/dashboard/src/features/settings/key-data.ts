@@ -1,4 +1,5 @@
 import type { ApiClient } from '@autopilot/client';
+import { routes } from '@autopilot/contracts';
 import type { ApiKeyInfo } from '@autopilot/contracts';
 
 /* Provisional: the key scope/limit/usage shapes and calls until the key contracts and client methods land. */
@@ -33,3 +34,10 @@ export function keyCalls(api: ApiClient) {
     usage: (id: string, signal?: AbortSignal) => t.request({ method: 'GET', path: `${at(id)}/usage`, schema: any<KeyUsage>(), signal }),
   };
 }
+
+/** Whether the server declares `method path` (a part of the API still being built is left off the page, not a 404). */
+export function declares(method: string, path: string): boolean {
+  return Object.values(routes).some((f) => Object.values(f as Record<string, { method: string; path: string }>).some((d) => d.method === method && d.path === path));
+}
+export const hasKeyUsage = () => declares('get', '/api/keys/{id}/usage');
+export const hasKeyUpdate = () => declares('patch', '/api/keys/{id}');
