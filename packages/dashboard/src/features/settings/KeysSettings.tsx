@@ -6,7 +6,7 @@ import { ago } from '../../lib/format';
 import { ErrorNote } from '../../lib/ui';
 import { dateTime, describedBy, errorsOf, FieldError, isAdmin, Modal, RANK } from './settings-ui';
 import { LimitFields, limitsOf, limitsValueOf, ScopePicker, scopesFromState, scopeStateOf, UsageBar, type LimitsValue, type ScopeState } from './key-parts';
-import { hasKeyUpdate, hasKeyUsage, keyCalls, type KeyInfo } from './key-data';
+import { hasKeyUpdate, hasKeyUsage, keyCalls, keysTakeLimits, keysTakeScopes, type KeyInfo } from './key-data';
 import { scopesText } from './key-scopes';
 
 const keysKey = ['settings', 'keys'] as const;
@@ -125,8 +125,8 @@ function CreateKeyForm({ me, onCreated }: { me: Me; onCreated: (k: ApiKeyInfo & 
           <FieldError id="key-expiry-error" text={errors.expiresAt} />
         </div>
       </div>
-      <ScopePicker idPrefix="new-key" value={scopes} onChange={setScopes} error={errors.scopes} />
-      <LimitFields idPrefix="new-key" value={limits} onChange={setLimits} errors={errors} />
+      {keysTakeScopes() && <ScopePicker idPrefix="new-key" value={scopes} onChange={setScopes} error={errors.scopes} />}
+      {keysTakeLimits() && <LimitFields idPrefix="new-key" value={limits} onChange={setLimits} errors={errors} />}
       {formError && (
         <p className="st-error" role="alert">
           {formError}

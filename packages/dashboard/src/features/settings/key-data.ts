@@ -1,5 +1,5 @@
 import type { ApiClient } from '@autopilot/client';
-import { routes } from '@autopilot/contracts';
+import { CreateApiKeyBody, routes } from '@autopilot/contracts';
 import type { ApiKeyInfo } from '@autopilot/contracts';
 
 /* Provisional: the key scope/limit/usage shapes and calls until the key contracts and client methods land. */
@@ -41,3 +41,6 @@ export function declares(method: string, path: string): boolean {
 }
 export const hasKeyUsage = () => declares('get', '/api/keys/{id}/usage');
 export const hasKeyUpdate = () => declares('patch', '/api/keys/{id}');
+/** Whether a new key may carry scopes / limits (the create body declares them). */
+export const keysTakeScopes = () => 'scopes' in CreateApiKeyBody.shape;
+export const keysTakeLimits = () => 'limits' in CreateApiKeyBody.shape || 'ratePerMinute' in CreateApiKeyBody.shape;
