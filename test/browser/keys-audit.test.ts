@@ -115,6 +115,7 @@ describe('Settings → Data in chromium', () => {
     await p.shot('keys-audit/data-problems');
     expect(p.errors).toEqual([]);
     await p.context.close();
+    await shots('data', '/settings/data', (q) => q.page.getByTestId('export-form').getByRole('checkbox', { name: 'templates', exact: true }).waitFor());
   });
 });
 
