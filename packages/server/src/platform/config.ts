@@ -86,6 +86,14 @@ export const ConfigSchema = z.object({
   TRUST_PROXY: z.enum(['true', 'false', '1', '0']).optional().transform((v) => v === 'true' || v === '1'),
   /** How long a dashboard log-in (session cookie) lasts. */
   AUTH_SESSION_TTL_MS: z.coerce.number().int().min(60_000).default(12 * 3_600_000),
+  /** Who may create an account (features/workspaces/README.md): `invite` (the first person, then invitations only), `open`, `closed` (invitations only). */
+  AUTH_SIGNUP: z.enum(['invite', 'open', 'closed']).default('invite'),
+  /** OpenID Connect sign-in: the provider's issuer URL (operator config; its discovery document is fetched at start). Unset = no OIDC button. */
+  OIDC_ISSUER: urlWithProtocols(['http', 'https']),
+  OIDC_CLIENT_ID: optionalString,
+  OIDC_CLIENT_SECRET: optionalString,
+  /** The sign-in button's label. */
+  OIDC_NAME: z.string().trim().min(1).max(60).default('Single sign-on'),
   INSTANCE_ID: optionalString,
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
   OPENAI_API_KEY: optionalString,

@@ -22,6 +22,9 @@ import { createMembersStore } from './members.store';
 import { createMembers } from './members.service';
 import { createInvitesStore } from './invites.store';
 import { createInvites, type Invites } from './invites.service';
+import { createPeopleStore } from './people.store';
+import { createPeople, type People } from './people.service';
+import { registerPeopleRoutes } from './people.routes';
 
 export { DEFAULT_WORKSPACE, type WorkspacesService } from './workspaces.service';
 export type { LoginSessions } from './login-sessions.service';
@@ -35,7 +38,7 @@ export interface WorkspacesFeatureDeps {
   log: Logger;
   /** Keys are HMACed under subkeys of the master key. */
   masterKey: Buffer;
-  config: Pick<Config, 'AUTOPILOT_ADMIN_KEY' | 'AUTH_SESSION_TTL_MS' | 'AUTH_FAILURES_PER_MINUTE' | 'REDIS_PREFIX' | 'TRUST_PROXY' | 'AUTOPILOT_PUBLIC_URL' | 'SMTP_URL' | 'SMTP_FROM'>;
+  config: Pick<Config, 'AUTOPILOT_ADMIN_KEY' | 'AUTH_SESSION_TTL_MS' | 'AUTH_FAILURES_PER_MINUTE' | 'REDIS_PREFIX' | 'TRUST_PROXY' | 'AUTOPILOT_PUBLIC_URL' | 'SMTP_URL' | 'SMTP_FROM' | 'AUTH_SIGNUP' | 'OIDC_ISSUER' | 'OIDC_NAME'>;
   /** member.*, invite.* and workspace.* events. */
   bus?: EventBus;
   /** Shares failed-auth counters between instances (REDIS_URL); in memory without it. */
@@ -50,6 +53,8 @@ export interface WorkspacesFeature extends Feature<WorkspacesService> {
   loginLinks: LoginLinks;
   /** Workspace invitations (sign-up with an invitation accepts through `invites.accept`). */
   invites: Invites;
+  /** People: accounts, sign-up/in, their sessions, password resets (issue #16). */
+  people: People;
   /** The default workspace, created on the first start. */
   defaultWorkspaceId: string;
   /**
@@ -71,9 +76,12 @@ export async function createWorkspacesFeature(deps: WorkspacesFeatureDeps): Prom
   const members = createMembers({ store: membersStore, log, bus: deps.bus });
   const smtp = config.SMTP_URL ? { url: config.SMTP_URL, from: config.SMTP_FROM } : undefined;
   const invites = createInvites({ store: createInvitesStore(deps.db), members: membersStore, clock, log, hasher, bus: deps.bus, smtp, publicUrl: config.AUTOPILOT_PUBLIC_URL });
-  const loginSessions = createLoginSessions({ store, clock, log, hasher, ttlMs: config.AUTH_SESSION_TTL_MS });
   const throttle = createAuthThrottle({ failures: config.AUTH_FAILURES_PER_MINUTE, windowSec: 60, redis: deps.redis, keyPrefix: config.REDIS_PREFIX });
   const boot = await service.bootstrap(config.AUTOPILOT_ADMIN_KEY);
+  // Password sign-in failures have their own counters (per address and per e-mail), apart from the API keys'.
+  const signinThrottle = createAuthThrottle({ failures: config.AUTH_FAILURES_PER_MINUTE, windowSec: 60, redis: deps.redis, keyPrefix: `${config.REDIS_PREFIX}:signin` });
+  const people = createPeople({ store: createPeopleStore(deps.db), members: membersStore, workspaces: service, invites, hasher, clock, log, throttle: signinThrottle, policy: config.AUTH_SIGNUP, ttlMs: config.AUTH_SESSION_TTL_MS, defaultWorkspaceId: () => boot.workspaceId, smtp, publicUrl: config.AUTOPILOT_PUBLIC_URL, oidcName: config.OIDC_ISSUER ? config.OIDC_NAME : undefined });
+  const loginSessions = createLoginSessions({ store, clock, log, hasher, ttlMs: config.AUTH_SESSION_TTL_MS, people });
   const loginLinks = createLoginLinks({ store: createLoginLinksStore(deps.db), clock, log, hasher, ownerWorkspaceId: boot.workspaceId });
   if (boot.generatedKey) log.info({ workspace: 'default' }, 'first start: an owner API key was generated for workspace "default" (the start-up banner shows it once)');
   return {
@@ -81,13 +89,15 @@ export async function createWorkspacesFeature(deps: WorkspacesFeatureDeps): Prom
     loginSessions,
     loginLinks,
     invites,
+    people,
     defaultWorkspaceId: boot.workspaceId,
     generatedKey: boot.generatedKey,
     authenticate: requireAuth({ checkKey: (key) => service.checkKey(key), sessions: loginSessions, throttle, log, trustProxy: config.TRUST_PROXY }),
     loops: [],
     routes(app) {
-      registerWorkspacesRoutes(app, { service, simulated: deps.simulated, members, invites });
-      registerSessionRoutes(app, { sessions: loginSessions, trustProxy: config.TRUST_PROXY });
+      registerWorkspacesRoutes(app, { service, simulated: deps.simulated, members, invites, describe: people.describe });
+      registerSessionRoutes(app, { sessions: loginSessions, trustProxy: config.TRUST_PROXY, describe: people.describe });
+      registerPeopleRoutes(app, { people, trustProxy: config.TRUST_PROXY, publicUrl: config.AUTOPILOT_PUBLIC_URL });
       registerLoginLinkRoutes(app, { links: loginLinks, sessions: loginSessions, trustProxy: config.TRUST_PROXY, publicUrl: config.AUTOPILOT_PUBLIC_URL, log });
     },
   };

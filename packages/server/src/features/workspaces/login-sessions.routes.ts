@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import { routes, type AuthSessionInfo } from '@autopilot/contracts';
+import { routes, type AuthSessionInfo, type SessionPerson } from '@autopilot/contracts';
 import { CSRF_COOKIE, SESSION_COOKIE } from '../../platform/http/auth';
 import { apiRoute } from '../../platform/http/route';
 import type { ApiApp, AppEnv, AuthContext } from '../../platform/http/types';
@@ -8,11 +8,13 @@ import type { LoginSessions } from './login-sessions.service';
 
 const r = routes.workspaces;
 
-const info = (a: AuthContext, expiresAt: number | null): AuthSessionInfo => ({
+/** What a session (or bearer key) is; for a person, `key` has empty id and name and `person` says who. */
+export const info = (a: AuthContext, expiresAt: number | null, person: SessionPerson | null = null): AuthSessionInfo => ({
   workspace: { id: a.workspaceId, name: a.workspaceName },
   key: { id: a.keyId, name: a.keyName, role: a.role, publicId: a.keyPublicId },
   via: a.via,
   expiresAt: expiresAt === null ? null : new Date(expiresAt).toISOString(),
+  person,
 });
 
 /** Secure cookies when the request reached us over https (or, behind a trusted proxy, the client's did). */
@@ -30,7 +32,7 @@ export function setSessionCookies(c: Context<AppEnv>, s: { token: string; csrf: 
 }
 
 /** `POST/GET/DELETE /api/auth/session`: the dashboard's log-in, who-am-I and log-out. */
-export function registerSessionRoutes(app: ApiApp, deps: { sessions: LoginSessions; trustProxy: boolean }) {
+export function registerSessionRoutes(app: ApiApp, deps: { sessions: LoginSessions; trustProxy: boolean; describe?: (a: AuthContext) => Promise<SessionPerson | null> }) {
   const { sessions } = deps;
 
   app.openapi(
@@ -45,9 +47,9 @@ export function registerSessionRoutes(app: ApiApp, deps: { sessions: LoginSessio
 
   app.openapi(
     apiRoute(r.session),
-    (c) => {
+    async (c) => {
       const a = c.get('auth') as AuthContext & { expiresAt?: number };
-      return c.json(info(a, a.via === 'session' ? (a.expiresAt ?? null) : null), 200);
+      return c.json(info(a, a.via === 'session' ? (a.expiresAt ?? null) : null, (await deps.describe?.(a)) ?? null), 200);
     },
   );
 

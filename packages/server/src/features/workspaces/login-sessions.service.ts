@@ -11,6 +11,8 @@ export interface LoginSessionsDeps {
   log: Logger;
   hasher: KeyHasher;
   ttlMs: number;
+  /** People's sessions (table user_sessions): a cookie that is no key session is looked up there. */
+  people?: { resolve(token: string): Promise<(AuthContext & { expiresAt: number }) | null>; close(token: string): Promise<unknown> };
 }
 
 /**
@@ -42,17 +44,24 @@ export function createLoginSessions(deps: LoginSessionsDeps) {
       return { token, csrf: hasher.csrfFor(token), expiresAt };
     },
 
-    /** The context a session cookie stands for, or null (unknown, expired, or its key revoked). */
+    /**
+     * The context a session cookie stands for, or null (unknown, expired, its key revoked; for a person: disabled or
+     * no longer a member of the session's workspace). Key sessions first, then people's.
+     */
     async resolve(token: string): Promise<(AuthContext & { expiresAt: number }) | null> {
       const row = await store.sessionByHash(hasher.sessionHash(token), clock.now());
-      if (!row) return null;
+      if (!row) return (await deps.people?.resolve(token)) ?? null;
       return { ...authOf(row, 'session'), expiresAt: Number(row.session_expires_at) };
     },
 
     /** The CSRF token a cookie-authenticated write must echo in X-CSRF-Token. */
     csrfFor: (token: string) => hasher.csrfFor(token),
 
-    close: (token: string) => store.deleteSession(hasher.sessionHash(token)),
+    /** Ends the session of this cookie, a key's or a person's. */
+    async close(token: string): Promise<void> {
+      await store.deleteSession(hasher.sessionHash(token));
+      await deps.people?.close(token);
+    },
   };
 }
 export type LoginSessions = ReturnType<typeof createLoginSessions>;

@@ -1,6 +1,6 @@
-import { routes } from '@autopilot/contracts';
+import { routes, type SessionPerson } from '@autopilot/contracts';
 import { apiRoute, workspaceOf } from '../../platform/http/route';
-import type { ApiApp } from '../../platform/http/types';
+import type { ApiApp, AuthContext } from '../../platform/http/types';
 import type { WorkspacesService } from './workspaces.service';
 import type { Members } from './members.service';
 import type { Invites } from './invites.service';
@@ -8,16 +8,18 @@ import type { Invites } from './invites.service';
 const r = routes.workspaces;
 
 /** /api/me, /api/keys and /api/workspaces: thin handlers over the workspaces service (which applies the role rules). */
-export function registerWorkspacesRoutes(app: ApiApp, deps: { service: WorkspacesService; simulated: boolean; members: Members; invites: Invites }) {
+export function registerWorkspacesRoutes(app: ApiApp, deps: { service: WorkspacesService; simulated: boolean; members: Members; invites: Invites; describe?: (a: AuthContext) => Promise<SessionPerson | null> }) {
   const { service } = deps;
 
-  app.openapi(apiRoute(r.me), (c) => {
+  app.openapi(apiRoute(r.me), async (c) => {
     const a = c.get('auth');
+    const person = (await deps.describe?.(a)) ?? null;
     return c.json(
       {
         workspace: { id: a.workspaceId, name: a.workspaceName },
         key: { id: a.keyId, name: a.keyName, role: a.role, publicId: a.keyPublicId, prefix: a.keyPrefix },
         simulated: deps.simulated,
+        person,
       },
       200,
     );

@@ -8,8 +8,13 @@ import { errorResponse } from './errors';
 import { clientAddress, type AuthThrottle } from './throttle';
 import type { AppEnv, AuthContext, KeyCheck } from './types';
 
-/** Routes under /api that carry no tenant data and stay readable without a key (the API's own documentation). */
-export const PUBLIC_API_PATHS = new Set(['/api/openapi.json', '/api/docs']);
+/**
+ * People's sign-up, sign-in and password reset (issue #16), public because no session exists yet: the writes that
+ * open sessions or change passwords, refused when cross-site (no log-in CSRF). `GET /api/auth/providers` is public too.
+ */
+export const PEOPLE_AUTH_WRITES: ReadonlyArray<string> = ['/api/auth/signup', '/api/auth/signin', '/api/auth/password-reset', '/api/auth/password-reset/confirm'];
+/** Routes under /api that carry no tenant data and stay readable without a key (the API's own documentation, people's sign-in). */
+export const PUBLIC_API_PATHS = new Set(['/api/openapi.json', '/api/docs', '/api/auth/providers', ...PEOPLE_AUTH_WRITES]);
 /** Public routes with a path parameter, by method: the invitation preview (`GET /api/invites/{token}`, issue #16). */
 export const PUBLIC_API_ROUTES: ReadonlyArray<{ method: string; pattern: RegExp }> = [{ method: 'GET', pattern: /^\/api\/invites\/(?!accept$)[^/]+$/ }];
 /**
@@ -78,7 +83,11 @@ export function requireAuth(opts: AuthOptions): MiddlewareHandler<AppEnv> {
     return errorResponse(c, 'rate_limited', 'Too many failed authentications from this address; try again later', { retryAfterMs: ms });
   };
   return async (c, next) => {
-    if (isPublicApi(c.req.method, c.req.path)) return next();
+    if (isPublicApi(c.req.method, c.req.path)) {
+      // A page on another site must not sign a browser in to the attacker's account (log-in CSRF).
+      if (!safeMethod(c.req.method) && PEOPLE_AUTH_WRITES.includes(c.req.path) && crossSite(c)) return errorResponse(c, 'forbidden', 'Cross-site request refused', fieldIssue('header.origin', 'must be this server'));
+      return next();
+    }
     const header = c.req.header('authorization');
     const isLogin = c.req.path === LOGIN_PATH && c.req.method === 'POST';
     let auth: AuthContext | null = null;
@@ -109,7 +118,7 @@ export function requireAuth(opts: AuthOptions): MiddlewareHandler<AppEnv> {
         opts.log.info({ address: clientAddress(c, opts.trustProxy), reason: 'session_invalid', path: c.req.path }, 'authentication failed');
         deleteCookie(c, SESSION_COOKIE, { path: '/' });
         deleteCookie(c, CSRF_COOKIE, { path: '/' });
-        return errorResponse(c, 'unauthorized', 'Your session has expired or its key was revoked; log in again', fieldIssue(`cookie.${SESSION_COOKIE}`, 'expired or revoked'));
+        return errorResponse(c, 'unauthorized', 'Your session has expired or ended (its key revoked, or you are no longer a member); sign in again', fieldIssue(`cookie.${SESSION_COOKIE}`, 'expired or revoked'));
       }
       if (!safeMethod(c.req.method)) {
         const sent = c.req.header(CSRF_HEADER) ?? '';
