@@ -59,6 +59,7 @@ export const people = declareRoutes({
     path: '/api/auth/session/workspace',
     tags,
     summary: "Switch a person's session to another workspace they belong to (404 for any other); API keys cannot switch (403)",
+    minRole: 'viewer', // a write every role may send: switching where you look
     'x-role-rules': "Only a person's session cookie may switch (bearer keys and key log-in sessions: 403); a workspace the person does not belong to is 404.",
     request: { body: jsonBody(SwitchWorkspaceBody) },
     responses: { 200: jsonOk(AuthSessionInfo, 'Switched') },

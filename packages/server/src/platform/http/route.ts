@@ -59,7 +59,9 @@ export function caseInsensitiveQuery<Q extends z.ZodType>(query: Q): Q {
 export function apiRoute<R extends RouteDeclaration>(declaration: R) {
   const { minRole, denied, scope, ...cfg } = declaration;
   const guard: MiddlewareHandler<AppEnv> = async (c, next) => {
-    const auth = c.get('auth');
+    const auth = c.get('auth') as AuthContext | undefined;
+    // No auth: a public route (security: [], let through by requireAuth's isPublicApi): nobody to check.
+    if (auth === undefined) return next();
     if (minRole && !hasRole(auth, minRole)) throw forbidden(denied ?? `Needs the ${minRole} role or higher`);
     if (scope && !scopeAllows(auth.scopes, scope)) throw new AppError('forbidden', `This API key lacks the scope ${scope}`, [{ path: 'header.authorization', message: `needs scope ${scope}` }]);
     await next();
