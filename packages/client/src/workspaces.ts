@@ -20,7 +20,7 @@ export function workspacesApi(t: Transport) {
     },
     keys: {
       list: endpoint(r.listKeys, (call) => () => call({})),
-      create: endpoint(r.createKey, (call) => (body: { name: string; role?: Role; expiresAt?: string | null }) => call({ body })),
+      create: endpoint(r.createKey, (call) => (body: { name: string; role?: Role; expiresAt?: string | null; scopes?: string[] | null }) => call({ body })),
       revoke: endpoint(r.revokeKey, (call) => (id: string) => call({ params: { id } })),
     },
     workspaces: {

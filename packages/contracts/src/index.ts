@@ -21,4 +21,5 @@ export * from './inbox';
 export * from './channels';
 export * from './transfer';
 export * from './people';
+export * from './scopes';
 export * from './routes';

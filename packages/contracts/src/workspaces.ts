@@ -1,3 +1,4 @@
+import { Scope } from './scopes';
 import { z } from '@hono/zod-openapi';
 import { IsoDate } from './common';
 
@@ -46,6 +47,7 @@ export const ApiKeyInfo = z
       .object({ id: z.string(), name: z.string() })
       .nullable()
       .openapi({ description: 'The key that created this one; null for keys made at start or before this was recorded' }),
+    scopes: z.array(z.string()).nullable().openapi({ description: "What the key may reach (`<resource>:read|write|*`, `*`); null = everything its role allows" }),
   })
   .openapi('ApiKey');
 export type ApiKeyInfo = z.infer<typeof ApiKeyInfo>;
@@ -60,8 +62,15 @@ export const CreateApiKeyBody = z
       .nullable()
       .optional()
       .openapi({ description: 'When the key stops working (ISO-8601, in the future, at most 5 years ahead); omitted or null = never' }),
+    scopes: z
+      .array(Scope)
+      .min(1)
+      .max(64)
+      .nullable()
+      .optional()
+      .openapi({ description: 'Limit the key to these scopes (its role still applies); omitted or null = everything its role allows. A scoped key mints only keys within its own scopes.' }),
   })
-  .openapi('CreateApiKey', { example: { name: 'ci-bot', role: 'member', expiresAt: '2030-01-31T00:00:00Z' } });
+  .openapi('CreateApiKey', { example: { name: 'ci-bot', role: 'member', expiresAt: '2030-01-31T00:00:00Z', scopes: ['sessions:read', 'templates:*'] } });
 export type CreateApiKeyBody = z.infer<typeof CreateApiKeyBody>;
 
 /** The only response that ever carries a key in clear: the one that creates it. */

@@ -97,6 +97,19 @@ export interface KeyAuthRow {
   prefix: string;
   public_id: string | null;
   role: string;
+  /** JSON array of scopes, or null (unscoped). */
+  scopes?: string | null;
+}
+
+/** The scopes stored on a key row: a list, or null for an unscoped key (or an unreadable value: never wider). */
+export function scopesOf(text: string | null | undefined): string[] | null {
+  if (text == null) return null;
+  try {
+    const v: unknown = JSON.parse(text);
+    return Array.isArray(v) && v.every((x) => typeof x === 'string') ? v : [];
+  } catch {
+    return [];
+  }
 }
 
 /** What a key row stands for on a request, whether the request showed the key or a session cookie minted from it. */
@@ -111,5 +124,5 @@ export const authOf = (row: KeyAuthRow, via: AuthContext['via']): AuthContext =>
   via,
   actor: { kind: 'key', id: row.id, name: row.name },
   userId: null,
-  scopes: null,
+  scopes: scopesOf(row.scopes),
 });

@@ -27,7 +27,7 @@ export function registerWorkspacesRoutes(app: ApiApp, deps: { service: Workspace
   app.openapi(apiRoute(r.listKeys), async (c) => c.json({ items: await service.listKeys(workspaceOf(c)) }, 200));
   app.openapi(apiRoute(r.createKey), async (c) => {
     const body = c.req.valid('json');
-    return c.json(await service.createKey(c.get('auth'), body.name, body.role, body.expiresAt), 201);
+    return c.json(await service.createKey(c.get('auth'), body.name, body.role, body.expiresAt, body.scopes), 201);
   });
   app.openapi(apiRoute(r.revokeKey), async (c) => c.json(await service.revokeKey(c.get('auth'), c.req.valid('param').id), 200));
   app.openapi(apiRoute(r.list), async (c) => c.json({ items: await service.listWorkspaces(c.get('auth')) }, 200));

@@ -12,7 +12,8 @@ import { actorRef } from '../../platform/actor';
 import type { WorkspaceInfo } from '@autopilot/contracts';
 import type { MembersStore } from './members.store';
 import { slugCandidates, slugOf } from './members.service';
-import { authOf, displayPrefix, mintedIdOf, mintKey, sameDigest, type KeyHasher } from './keys';
+import { authOf, displayPrefix, mintedIdOf, mintKey, sameDigest, scopesOf, type KeyHasher } from './keys';
+import { scopeAllows } from '@autopilot/contracts';
 
 /** The name the first start gives the default workspace (which is marked, so it can be renamed later). */
 export const DEFAULT_WORKSPACE = 'default';
@@ -48,8 +49,16 @@ const toInfo = (r: ApiKeysTable, creatorName?: (id: string) => string | undefine
     revokedAt: r.revoked_at,
     expiresAt: r.expires_at ?? null,
     createdBy: r.created_by && by !== undefined ? { id: r.created_by, name: by } : null,
+    scopes: scopesOf(r.scopes),
   };
 };
+
+/** Whether scope `wanted` grants nothing beyond `held`: `*` only under `*`, `r:*` under `r:*` or `*`, `r:v` under any of those. */
+function scopeWithin(wanted: string, held: readonly string[]): boolean {
+  if (wanted === '*') return held.includes('*');
+  if (wanted.endsWith(':*')) return held.includes('*') || held.includes(wanted);
+  return scopeAllows(held, wanted);
+}
 
 /**
  * Who may manage a key of role `target`: admins manage members and viewers; owner and admin keys only owners.
@@ -108,7 +117,7 @@ export function createWorkspacesService(deps: WorkspacesDeps) {
     return { id: w.id, name: w.name, slug: w.slug ?? '', createdAt: w.created_at, isDefault: Number(w.is_default) === 1, role: r, current: w.id === auth?.workspaceId };
   }
 
-  async function issueKey(workspaceId: string, name: string, role: Role, presetKey?: string, extra: { expiresAt?: string | null; createdBy?: AuthContext } = {}) {
+  async function issueKey(workspaceId: string, name: string, role: Role, presetKey?: string, extra: { expiresAt?: string | null; createdBy?: AuthContext; scopes?: string[] | null } = {}) {
     const minted = presetKey ? { id: hasher.idOf(presetKey), key: presetKey, prefix: displayPrefix(presetKey) } : mintKey();
     const row: ApiKeysTable = {
       id: randomUUID(),
@@ -123,7 +132,8 @@ export function createWorkspacesService(deps: WorkspacesDeps) {
       last_used_at: null,
       revoked_at: null,
       expires_at: extra.expiresAt ?? null,
-      created_by: extra.createdBy?.keyId ?? null,
+      created_by: extra.createdBy?.keyId || null,
+      scopes: extra.scopes ? JSON.stringify([...new Set(extra.scopes)]) : null,
     };
     await store.insertKey(row);
     return { ...toInfo(row, () => extra.createdBy?.keyName), key: minted.key };
@@ -239,8 +249,15 @@ export function createWorkspacesService(deps: WorkspacesDeps) {
     },
 
     /** Mints a key; owner and admin keys only by owners; an expiry, when given, in the future and at most 5 years ahead. */
-    createKey(auth: AuthContext, name: string, role: Role, expiresAt?: string | null) {
+    createKey(auth: AuthContext, name: string, role: Role, expiresAt?: string | null, scopes?: string[] | null) {
       assertMayManage(auth, role, 'create');
+      // A scoped key mints only keys within its own scopes (an unscoped request inherits them): no escalation.
+      if (auth.scopes) {
+        const wanted = scopes ?? auth.scopes;
+        const beyond = wanted.filter((w) => !scopeWithin(w, auth.scopes!));
+        if (beyond.length) throw forbidden(`A key scoped to ${auth.scopes.join(', ')} cannot mint a key with ${beyond.join(', ')}`);
+        scopes = wanted;
+      }
       let expiry: string | null = null;
       if (expiresAt) {
         const at = Date.parse(expiresAt);
@@ -248,7 +265,7 @@ export function createWorkspacesService(deps: WorkspacesDeps) {
         if (at - clock.now() > MAX_KEY_LIFETIME_MS) throw badRequest('expiresAt must be at most 5 years ahead', { field: 'expiresAt' });
         expiry = new Date(at).toISOString();
       }
-      return issueKey(auth.workspaceId, name, role, undefined, { expiresAt: expiry, createdBy: auth });
+      return issueKey(auth.workspaceId, name, role, undefined, { expiresAt: expiry, createdBy: auth, scopes });
     },
 
     /** Revokes a key (its sessions too); owner and admin keys only by owners; never the last active owner key. */

@@ -46,6 +46,8 @@ export interface ApiKeysTable {
   expires_at?: string | null;
   /** The id of the key that minted this one; null for keys made at start (or before it was recorded). */
   created_by?: string | null;
+  /** JSON array of scopes (`sessions:read`, `keeper:*`, `*`); null = everything the role allows. */
+  scopes?: string | null;
 }
 
 /** Dashboard log-in sessions: an opaque cookie token, stored hashed, standing for one API key until it expires. */
