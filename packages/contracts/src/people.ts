@@ -7,7 +7,7 @@ import { z } from '@hono/zod-openapi';
  */
 
 /** An e-mail address as accounts store it: trimmed and lower-cased. */
-export const PersonEmail = z.string().trim().toLowerCase().max(320).email().openapi({ example: 'ada@example.com' });
+export const PersonEmail = z.string().trim().toLowerCase().max(320).email().openapi({ example: 'ada@example.com', pattern: z.regexes.email.source });
 
 /** The password policy: 10 to 256 characters (and not the e-mail address itself, checked by the server: 400 body.password). */
 export const NewPassword = z.string().min(10).max(256).openapi({ description: '10 to 256 characters, not the e-mail address', example: 'correct horse battery' });

@@ -24,6 +24,7 @@ export const people = declareRoutes({
     tags,
     summary: 'Create an account (by the AUTH_SIGNUP policy; with an invitation token, accept it) and sign in: session and CSRF cookies',
     security: [],
+    'x-role-rules': 'AUTH_SIGNUP decides who may sign up: with `invite` (the default) only the very first person, or anyone holding a valid invitation; `closed` invitations only; `open` anyone. Refused by the policy: 403 naming body.inviteToken.',
     request: { body: jsonBody(SignupBody) },
     responses: { 201: jsonOk(AuthSessionInfo, 'Account created and signed in') },
   },
