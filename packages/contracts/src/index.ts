@@ -21,5 +21,6 @@ export * from './inbox';
 export * from './channels';
 export * from './transfer';
 export * from './people';
+export * from './audit';
 export * from './scopes';
 export * from './routes';
