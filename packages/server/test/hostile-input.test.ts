@@ -23,8 +23,12 @@ function jsonOperations(doc: any): JsonOp[] {
     for (const [method, op] of Object.entries<any>(item)) {
       const schema = op?.requestBody?.content?.['application/json']?.schema;
       if (!schema) continue;
-      const resolved = schema.$ref ? doc.components.schemas[schema.$ref.split('/').pop()] : schema;
-      ops.push({ method: method.toUpperCase(), path, properties: resolved?.properties ?? {}, example: resolved?.example ?? schema.example });
+      const deref = (s: any) => (s?.$ref ? doc.components.schemas[s.$ref.split('/').pop()] : s);
+      const resolved = deref(schema);
+      // A union body (anyOf/oneOf of strict objects) knows the fields of every member: none of them is "unknown".
+      const members = [resolved, ...[...(resolved?.anyOf ?? []), ...(resolved?.oneOf ?? [])].map(deref)];
+      const properties = Object.assign({}, ...members.map((m: any) => m?.properties ?? {}));
+      ops.push({ method: method.toUpperCase(), path, properties, example: resolved?.example ?? schema.example });
     }
   }
   return ops;
