@@ -78,9 +78,13 @@ describe('the board pages its columns from the server in chromium', () => {
     stack.orch.jules.simulator!.setSessionState(moving.julesId, 'FAILED');
     await page.locator(`[data-testid=column-failed] [data-session-id="${moving.id}"]`).waitFor({ timeout: 60_000 });
     expect(await page.locator(`[data-testid=column-completed] [data-session-id="${moving.id}"]`).count()).toBe(0);
-    await page.locator('[data-testid=count-failed]', { hasText: new RegExp(`^${before.columns.failed + 1}$`) }).waitFor();
-    await page.locator('[data-testid=count-completed]', { hasText: new RegExp(`^${before.columns.completed - 1}$`) }).waitFor();
-    expect(asText(await api.sessions.counts())).toMatchObject({ failed: String(before.columns.failed + 1), completed: String(before.columns.completed - 1) });
+    // Other demo sessions keep moving too: the board's counts must follow the server's (live, no column refetch),
+    // and the moved card's columns changed by at least its own move.
+    const after = await eventually(async () => {
+      const c = await api.sessions.counts();
+      return JSON.stringify(await shownCounts()) === JSON.stringify(asText(c)) && c;
+    }, 'counts follow the server after the move', 90_000);
+    expect(after.columns.failed).toBeGreaterThanOrEqual(before.columns.failed + 1);
     expect(columnReads).toEqual([]);
     await p.shot('board-after-live-move-1440');
     expect(p.errors).toEqual([]);
