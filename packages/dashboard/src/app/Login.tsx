@@ -1,6 +1,13 @@
-import { useState, type FormEvent } from 'react';
+import { lazy, Suspense, useState, type FormEvent } from 'react';
 import { ApiError } from '@autopilot/client';
 import { useAuth } from '../lib/api';
+import { SignInPage } from '../features/people/SignInPage';
+import { matchPath, useLocation } from './router';
+
+const SignUpPage = lazy(() => import('../features/people/SignUpPage').then((m) => ({ default: m.SignUpPage })));
+const ForgotPage = lazy(() => import('../features/people/ResetPages').then((m) => ({ default: m.ForgotPage })));
+const ResetPage = lazy(() => import('../features/people/ResetPages').then((m) => ({ default: m.ResetPage })));
+const InvitePublicPage = lazy(() => import('../features/people/InvitePage').then((m) => ({ default: m.InvitePublicPage })));
 
 /** Why a key was refused, in words a user can act on. */
 function explain(err: unknown): string {
@@ -13,9 +20,9 @@ function explain(err: unknown): string {
   return 'Something went wrong while checking the key.';
 }
 
-/** Asks for a workspace API key once and exchanges it for a session cookie (the page keeps no key). */
-export function Login() {
-  const { login, logoutReason } = useAuth();
+/** The API-key log-in (machines' keys work in the dashboard too): exchanges the key for a session cookie, keeps no key. */
+function KeyLogin() {
+  const { login } = useAuth();
   const [key, setKey] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -37,34 +44,46 @@ export function Login() {
   }
 
   return (
-    <main className="login">
-      <form className="card login-card" onSubmit={submit} aria-describedby="login-help">
-        <h1>Jules Autopilot</h1>
-        <p id="login-help" className="muted">
-          Sign in with a workspace API key: the first start of the orchestrator prints the owner key in its start-up banner, and owners and admins can create more keys. Or open the one-click log-in link from the banner (<code>autopilot login-link</code> prints a new one).
+    <form className="pp-form" onSubmit={submit} aria-labelledby="key-login-title" aria-describedby="login-help">
+      <h2 id="key-login-title" style={{ margin: 0, fontSize: '1rem' }}>
+        Sign in with an API key
+      </h2>
+      <p id="login-help" className="pp-hint" style={{ margin: 0 }}>
+        The first start of the orchestrator prints the owner key in its start-up banner, and owners and admins can create more keys. Or open the one-click
+        log-in link from the banner (<code>autopilot login-link</code> prints a new one).
+      </p>
+      <label htmlFor="api-key">API key</label>
+      <input
+        id="api-key"
+        name="api-key"
+        type="password"
+        autoComplete="off"
+        value={key}
+        onChange={(e) => setKey(e.target.value)}
+        aria-invalid={error ? true : undefined}
+        aria-errormessage={error ? 'login-error' : undefined}
+      />
+      {error && (
+        <p id="login-error" className="error" role="alert" style={{ margin: 0 }}>
+          {error}
         </p>
-        {logoutReason && <p className="notice">{logoutReason}</p>}
-        <label htmlFor="api-key">API key</label>
-        <input
-          id="api-key"
-          name="api-key"
-          type="password"
-          autoComplete="current-password"
-          autoFocus
-          value={key}
-          onChange={(e) => setKey(e.target.value)}
-          aria-invalid={error ? true : undefined}
-          aria-errormessage={error ? 'login-error' : undefined}
-        />
-        {error && (
-          <p id="login-error" className="error" role="alert">
-            {error}
-          </p>
-        )}
-        <button type="submit" className="primary" disabled={busy}>
-          {busy ? 'Checking…' : 'Sign in'}
-        </button>
-      </form>
-    </main>
+      )}
+      <button type="submit" disabled={busy}>
+        {busy ? 'Checking…' : 'Sign in'}
+      </button>
+    </form>
   );
+}
+
+/**
+ * The pages of a browser without a session: sign-up, forgot and reset password, an invitation, and the sign-in
+ * page (with the API-key log-in) for every other path, which is shown once signed in.
+ */
+export function Login() {
+  const { logoutReason } = useAuth();
+  const { path } = useLocation();
+  const invite = matchPath('/invite/:token', path);
+  const page = path === '/signup' ? <SignUpPage /> : path === '/forgot' ? <ForgotPage /> : path === '/reset' ? <ResetPage /> : invite ? <InvitePublicPage token={invite.token} /> : null;
+  if (page) return <Suspense fallback={<p className="muted center">Loading…</p>}>{page}</Suspense>;
+  return <SignInPage keyLogin={<KeyLogin />} notice={logoutReason} />;
 }

@@ -4,6 +4,7 @@ import { useAuth } from '../lib/api';
 import { useConnectionState } from '../lib/events';
 import { useTheme } from '../lib/theme';
 import { Bell } from '../features/inbox/Bell';
+import { WorkspaceSwitcher } from '../features/people/WorkspaceSwitcher';
 import { navFor } from './nav';
 import { Link, useLocation } from './router';
 
@@ -44,10 +45,8 @@ export function Shell({ me, children }: { me: Me; children: ReactNode }) {
         <Link href="/sessions" className="brand">
           Jules Autopilot
         </Link>
-        <span className="workspace" data-testid="workspace" title="Workspace">
-          {me.workspace.name}
-        </span>
-        <span className="role" data-testid="role" title={`Key "${me.key.name}"${me.key.publicId ? ` (id ${me.key.publicId})` : ''}`}>
+        <WorkspaceSwitcher me={me} />
+        <span className="role" data-testid="role" title={me.person ? `${me.person.name} <${me.person.email}>` : `Key "${me.key.name}"${me.key.publicId ? ` (id ${me.key.publicId})` : ''}`}>
           {me.key.role}
         </span>
         <span className="spacer" />

@@ -19,6 +19,7 @@ const NotificationsPage = lazy(() => import('../features/inbox/NotificationsPage
 const WebhooksPage = lazy(() => import('../features/hooks/WebhooksPage').then((m) => ({ default: m.WebhooksPage })));
 const ChannelsPage = lazy(() => import('../features/channels/ChannelsPage').then((m) => ({ default: m.ChannelsPage })));
 const AuditPage = lazy(() => import('../features/audit/AuditPage').then((m) => ({ default: m.AuditPage })));
+const InviteAcceptPage = lazy(() => import('../features/people/InvitePage').then((m) => ({ default: m.InviteAcceptPage })));
 const SystemPage = lazy(() => import('../features/system/SystemPage').then((m) => ({ default: m.SystemPage })));
 
 interface Route {
@@ -48,6 +49,7 @@ const ROUTES: Route[] = [
   { path: '/settings', render: () => <SettingsPage section="accounts" /> },
   { path: '/settings/:section', render: (p) => <SettingsPage section={p.section} /> },
   { path: '/system', render: () => <SystemPage /> },
+  { path: '/invite/:token', render: (p) => <InviteAcceptPage key={p.token} token={p.token} /> },
   { path: '/audit', render: () => <AuditPage /> },
 ];
 

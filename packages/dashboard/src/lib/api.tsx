@@ -25,6 +25,8 @@ interface Auth {
   client: ApiClient | null;
   /** Exchanges the key for the session cookie (the key is not kept anywhere in the page). */
   login(key: string): Promise<void>;
+  /** Takes up a session the server has just set (sign-in, sign-up, a workspace switch): caches cleared, shell rebuilt. */
+  adopt(): void;
   /** Ends the session; `reason` is shown on the login screen (e.g. the key was revoked). */
   logout(reason?: string): void;
   logoutReason: string | null;
@@ -47,6 +49,11 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       login: async (k) => {
         await api.auth.login(k);
         queryClient.clear(); // nothing cached under another key may show under this one
+        setReason(null);
+        setSession((n) => (n ?? 0) + 1);
+      },
+      adopt: () => {
+        queryClient.clear();
         setReason(null);
         setSession((n) => (n ?? 0) + 1);
       },

@@ -12,6 +12,7 @@ interface Section {
 const SECTIONS: Section[] = [
   { id: 'accounts', label: 'Jules accounts', component: lazy(() => import('./AccountsSettings').then((m) => ({ default: m.AccountsSettings }))) },
   { id: 'keys', label: 'API keys', component: lazy(() => import('./KeysSettings').then((m) => ({ default: m.KeysSettings }))) },
+  { id: 'members', label: 'Members', component: lazy(() => import('./MembersSettings').then((m) => ({ default: m.MembersSettings }))) },
   { id: 'workspace', label: 'Workspace', component: lazy(() => import('./WorkspaceSettings').then((m) => ({ default: m.WorkspaceSettings }))) },
   { id: 'routing', label: 'Routing policies', component: lazy(() => import('./RoutingSettings').then((m) => ({ default: m.RoutingSettings }))) },
   { id: 'data', label: 'Data', component: lazy(() => import('./DataSettings').then((m) => ({ default: m.DataSettings }))) },

@@ -1,45 +1,71 @@
 import { useState, type FormEvent } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { UpdateWorkspaceBody, type Me } from '@autopilot/contracts';
-import { Link } from '../../app/router';
-import { useApi, useMe } from '../../lib/api';
+import { UpdateWorkspaceBody, type Me, type WorkspaceInfo } from '@autopilot/contracts';
+import { Link, navigate } from '../../app/router';
+import { useApi, useAuth, useMe } from '../../lib/api';
 import { ErrorNote } from '../../lib/ui';
-import { dateTime, describedBy, errorsOf, FieldError, isAdmin } from './settings-ui';
+import { dateTime, describedBy, errorsOf, FieldError, isAdmin, Modal } from './settings-ui';
 
 
-function RenameForm({ me, onDone }: { me: Me; onDone: () => void }) {
+function RenameForm({ me, ws, onDone }: { me: Me; ws: WorkspaceInfo | undefined; onDone: () => void }) {
   const api = useApi();
   const qc = useQueryClient();
-  const [error, setError] = useState<string | undefined>();
+  const [errors, setErrors] = useState<{ name?: string; slug?: string; message?: string }>({});
   const rename = useMutation({
-    mutationFn: (name: string) => api.workspaces.update(me.workspace.id, { name }),
-    onSuccess: (ws) => {
+    mutationFn: (body: UpdateWorkspaceBody) => api.workspaces.update(me.workspace.id, body),
+    onSuccess: (updated) => {
       // The name shows in the top bar (from /api/me) and here (from the list).
-      qc.setQueryData<Me>(['me'], (old) => (old ? { ...old, workspace: { ...old.workspace, name: ws.name } } : old));
+      qc.setQueryData<Me>(['me'], (old) => (old ? { ...old, workspace: { ...old.workspace, name: updated.name } } : old));
       void qc.invalidateQueries({ queryKey: ['me'] });
       void qc.invalidateQueries({ queryKey: ['settings', 'workspaces'] });
       onDone();
     },
     onError: (err) => {
       const e = errorsOf(err);
-      setError(e.fields.name ?? e.message);
+      setErrors(e.fields.name || e.fields.slug ? { name: e.fields.name, slug: e.fields.slug } : { message: e.message });
     },
   });
   function submit(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
-    const parsed = UpdateWorkspaceBody.safeParse({ name: String(new FormData(e.currentTarget).get('name') ?? '') });
-    if (!parsed.success) return setError(parsed.error.issues[0]?.message === 'lowercase letters, digits, - and _ only' ? 'Use lowercase letters, digits, - and _ only (start with a letter or digit)' : 'Give the workspace a name of 1 to 64 characters');
-    setError(undefined);
-    rename.mutate(parsed.data.name ?? me.workspace.name);
+    const data = new FormData(e.currentTarget);
+    const name = String(data.get('name') ?? '').trim();
+    const slug = String(data.get('slug') ?? '').trim();
+    const body: UpdateWorkspaceBody = {};
+    if (name !== me.workspace.name) body.name = name;
+    if (ws && slug !== ws.slug) body.slug = slug;
+    const parsed = UpdateWorkspaceBody.safeParse(body);
+    if (!parsed.success) {
+      const bad = new Set(parsed.error.issues.map((i) => String(i.path[0])));
+      return setErrors({
+        name: bad.has('name') ? 'Give the workspace a name of 1 to 64 characters (no control characters)' : undefined,
+        slug: bad.has('slug') ? '2 to 40 lowercase letters, digits and -, starting with a letter or digit' : undefined,
+      });
+    }
+    setErrors({});
+    if (!Object.keys(parsed.data).length) return onDone();
+    rename.mutate(parsed.data);
   }
   return (
     <form className="st-form" onSubmit={submit} noValidate aria-label="Rename the workspace">
-      <div className="st-field">
-        <label htmlFor="ws-name">New name</label>
-        <input id="ws-name" name="name" defaultValue={me.workspace.name} maxLength={64} autoComplete="off" {...describedBy('ws-name-error', error)} />
-        <FieldError id="ws-name-error" text={error} />
-        <span className="st-hint">Lowercase letters, digits, - and _; unique on this server.</span>
+      <div className="st-fields">
+        <div className="st-field">
+          <label htmlFor="ws-name">New name</label>
+          <input id="ws-name" name="name" defaultValue={me.workspace.name} maxLength={64} autoComplete="off" {...describedBy('ws-name-error', errors.name)} />
+          <FieldError id="ws-name-error" text={errors.name} />
+          <span className="st-hint">What people read; unique on this server.</span>
+        </div>
+        <div className="st-field">
+          <label htmlFor="ws-slug">Slug</label>
+          <input id="ws-slug" name="slug" defaultValue={ws?.slug ?? ''} maxLength={40} autoComplete="off" disabled={!ws} className="st-mono" {...describedBy('ws-slug-error', errors.slug)} />
+          <FieldError id="ws-slug-error" text={errors.slug} />
+          <span className="st-hint">Its short name in links and logs: lowercase letters, digits and -; unique.</span>
+        </div>
       </div>
+      {errors.message && (
+        <p className="st-error" role="alert">
+          {errors.message}
+        </p>
+      )}
       <div className="st-actions start">
         <button type="submit" className="primary" disabled={rename.isPending}>
           {rename.isPending ? 'Saving…' : 'Save name'}
@@ -49,6 +75,66 @@ function RenameForm({ me, onDone }: { me: Me; onDone: () => void }) {
         </button>
       </div>
     </form>
+  );
+}
+
+/** Deleting the workspace (owners; never the default one): typed confirmation with its slug. */
+function DeleteWorkspace({ me, ws }: { me: Me; ws: WorkspaceInfo }) {
+  const api = useApi();
+  const { adopt } = useAuth();
+  const [open, setOpen] = useState(false);
+  const [typed, setTyped] = useState('');
+  const del = useMutation({
+    mutationFn: async () => {
+      await api.workspaces.delete(ws.id, typed.trim());
+      // A person's session moves to another of their workspaces; a key of a deleted workspace has nowhere to go.
+      const other = me.person?.workspaces.find((w) => w.id !== ws.id);
+      if (other) await api.people.switchWorkspace(other.id).catch(() => undefined);
+    },
+    onSuccess: () => {
+      setOpen(false);
+      navigate('/sessions', { replace: true });
+      adopt();
+    },
+  });
+  const close = () => (setOpen(false), setTyped(''), del.reset());
+  return (
+    <div className="st-card" data-testid="workspace-delete">
+      <h3>Delete this workspace</h3>
+      <p className="st-hint" style={{ margin: '0 0 0.5rem' }}>
+        Removes its sessions, keys, accounts, settings and memberships for good. Export it first if you may need it again.
+      </p>
+      <button type="button" className="danger" onClick={() => setOpen(true)}>
+        Delete workspace…
+      </button>
+      <Modal open={open} onClose={close} labelledBy="ws-delete-title" testId="workspace-delete-dialog">
+        <form className="st-form" onSubmit={(e) => (e.preventDefault(), typed.trim() === ws.slug && del.mutate())}>
+          <h2 id="ws-delete-title">Delete {ws.name}?</h2>
+          <p className="st-warn" style={{ margin: 0 }}>
+            This cannot be undone. Everything in the workspace is deleted, and its members lose access.
+          </p>
+          <div className="st-field">
+            <label htmlFor="ws-delete-confirm">
+              Type <span className="st-mono">{ws.slug}</span> to confirm
+            </label>
+            <input id="ws-delete-confirm" value={typed} onChange={(e) => setTyped(e.target.value)} autoComplete="off" className="st-mono" />
+          </div>
+          {del.isError && (
+            <p className="st-error" role="alert">
+              {errorsOf(del.error).message}
+            </p>
+          )}
+          <div className="st-actions">
+            <button type="button" onClick={close}>
+              Cancel
+            </button>
+            <button type="submit" className="primary danger" disabled={typed.trim() !== ws.slug || del.isPending}>
+              {del.isPending ? 'Deleting…' : 'Delete workspace'}
+            </button>
+          </div>
+        </form>
+      </Modal>
+    </div>
   );
 }
 
@@ -92,7 +178,7 @@ export function WorkspaceSettings() {
             </button>
           )}
         </div>
-        {editing && <RenameForm me={m} onDone={() => setEditing(false)} />}
+        {editing && <RenameForm me={m} ws={ws} onDone={() => setEditing(false)} />}
         {!isAdmin(m) && <p className="st-hint">Only admins and owners rename the workspace.</p>}
         <dl className="st-facts">
           <div>
@@ -102,13 +188,19 @@ export function WorkspaceSettings() {
             </dd>
           </div>
           <div>
+            <dt>Slug</dt>
+            <dd className="st-mono" data-testid="workspace-slug">
+              {ws?.slug ?? '…'}
+            </dd>
+          </div>
+          <div>
             <dt>Created</dt>
             <dd>{ws?.createdAt ? dateTime(ws.createdAt) : '—'}</dd>
           </div>
           <div>
             <dt>Your role</dt>
             <dd>
-              {m.key.role} <span className="st-muted">(key “{m.key.name}”)</span>
+              {m.key.role} <span className="st-muted">{m.person ? `(${m.person.name})` : `(key “${m.key.name}”)`}</span>
             </dd>
           </div>
           {others > 0 && (
@@ -136,6 +228,7 @@ export function WorkspaceSettings() {
           Connected to Jules: sessions are real and run on your repositories.
         </p>
       )}
+      {m.key.role === 'owner' && ws && !ws.isDefault && <DeleteWorkspace me={m} ws={ws} />}
     </section>
   );
 }
