@@ -20,7 +20,11 @@ function explain(err: unknown): string {
   return 'Something went wrong while checking the key.';
 }
 
-/** The API-key log-in (machines' keys work in the dashboard too): exchanges the key for a session cookie, keeps no key. */
+/**
+ * The API-key log-in (machines' keys work in the dashboard too): exchanges the key for a session cookie, keeps no key.
+ * The form carries no accessible name of its own: "Sign in with an API key" as its name made "API key" name two
+ * elements (the form and the field), and the field is what people and tests look for by that label.
+ */
 function KeyLogin() {
   const { login } = useAuth();
   const [key, setKey] = useState('');
@@ -44,7 +48,7 @@ function KeyLogin() {
   }
 
   return (
-    <form className="pp-form" onSubmit={submit} aria-labelledby="key-login-title" aria-describedby="login-help">
+    <form className="pp-form" onSubmit={submit} aria-describedby="login-help">
       <h2 id="key-login-title" style={{ margin: 0, fontSize: '1rem' }}>
         Sign in with an API key
       </h2>
