@@ -1,4 +1,4 @@
-import { routes, type Role } from '@autopilot/contracts';
+import { routes, type KeyLimitsBody, type Role, type UpdateApiKeyBody } from '@autopilot/contracts';
 import type { Transport } from './http';
 import { endpoints } from './route';
 
@@ -20,8 +20,12 @@ export function workspacesApi(t: Transport) {
     },
     keys: {
       list: endpoint(r.listKeys, (call) => () => call({})),
-      create: endpoint(r.createKey, (call) => (body: { name: string; role?: Role; expiresAt?: string | null; scopes?: string[] | null }) => call({ body })),
+      create: endpoint(r.createKey, (call) => (body: { name: string; role?: Role; expiresAt?: string | null; scopes?: string[] | null; limits?: KeyLimitsBody }) => call({ body })),
       revoke: endpoint(r.revokeKey, (call) => (id: string) => call({ params: { id } })),
+      /** Renames a key, changes its scopes (never beyond the caller's) or its limits (applied at once). */
+      update: endpoint(r.updateKey, (call) => (id: string, body: UpdateApiKeyBody) => call({ params: { id }, body })),
+      /** Requests today and LLM spend this month against the key's limits. */
+      usage: endpoint(r.keyUsage, (call) => (id: string, signal?: AbortSignal) => call({ params: { id }, signal })),
     },
     workspaces: {
       list: endpoint(r.list, (call) => () => call({})),

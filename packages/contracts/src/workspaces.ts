@@ -32,6 +32,26 @@ export const Me = z
   .openapi('Me');
 export type Me = z.infer<typeof Me>;
 
+/** A key's limits as stored and shown: each null = no limit of that kind. */
+export const KeyLimits = z
+  .object({
+    ratePerMinute: z.number().int().nullable().openapi({ description: 'Requests per minute (sliding 60 s window per key, shared across instances with Redis); null = none' }),
+    requestsPerDay: z.number().int().nullable().openapi({ description: 'Requests per UTC day; null = none' }),
+    llmUsdPerMonth: z.number().nullable().openapi({ description: 'LLM spend per UTC calendar month in USD (enforced by the LLM gateway); null = none' }),
+  })
+  .openapi('KeyLimits');
+export type KeyLimits = z.infer<typeof KeyLimits>;
+
+/** Limits as sent when creating or updating a key: an omitted field is unchanged (null on create), null removes it. */
+export const KeyLimitsBody = z
+  .strictObject({
+    ratePerMinute: z.number().int().min(1).max(1_000_000).nullable().optional().openapi({ description: 'Requests per minute, 1 to 1000000; null = none' }),
+    requestsPerDay: z.number().int().min(1).max(1_000_000_000).nullable().optional().openapi({ description: 'Requests per UTC day, 1 to 1000000000; null = none' }),
+    llmUsdPerMonth: z.number().min(0).max(1_000_000).nullable().optional().openapi({ description: 'LLM spend per UTC month in USD, 0 to 1000000; null = none' }),
+  })
+  .openapi('KeyLimitsBody');
+export type KeyLimitsBody = z.infer<typeof KeyLimitsBody>;
+
 export const ApiKeyInfo = z
   .object({
     id: z.string(),
@@ -48,6 +68,7 @@ export const ApiKeyInfo = z
       .nullable()
       .openapi({ description: 'The key that created this one; null for keys made at start or before this was recorded' }),
     scopes: z.array(z.string()).nullable().openapi({ description: "What the key may reach (`<resource>:read|write|*`, `*`); null = everything its role allows" }),
+    limits: KeyLimits,
   })
   .openapi('ApiKey');
 export type ApiKeyInfo = z.infer<typeof ApiKeyInfo>;
@@ -69,9 +90,39 @@ export const CreateApiKeyBody = z
       .nullable()
       .optional()
       .openapi({ description: 'Limit the key to these scopes (its role still applies); omitted or null = everything its role allows. A scoped key mints only keys within its own scopes.' }),
+    limits: KeyLimitsBody.optional().openapi({ description: 'Per-key rate limit and quotas; omitted = none' }),
   })
   .openapi('CreateApiKey', { example: { name: 'ci-bot', role: 'member', expiresAt: '2030-01-31T00:00:00Z', scopes: ['sessions:read', 'templates:*'] } });
 export type CreateApiKeyBody = z.infer<typeof CreateApiKeyBody>;
+
+/** `PATCH /api/keys/{id}`: rename, rescope (never beyond the caller's own scopes) or change limits; omitted = unchanged. */
+export const UpdateApiKeyBody = z
+  .strictObject({
+    name: z.string().trim().min(1).max(100).optional(),
+    scopes: z
+      .array(Scope)
+      .min(1)
+      .max(64)
+      .nullable()
+      .optional()
+      .openapi({ description: 'New scopes; null = everything its role allows (only for an unscoped caller); omitted = unchanged' }),
+    limits: KeyLimitsBody.optional(),
+  })
+  .openapi('UpdateApiKey', { example: { limits: { ratePerMinute: 60, requestsPerDay: 10000, llmUsdPerMonth: 25 } } });
+export type UpdateApiKeyBody = z.infer<typeof UpdateApiKeyBody>;
+
+/** `GET /api/keys/{id}/usage`: what the key used today and this month against its limits. */
+export const KeyUsage = z
+  .object({
+    requestsToday: z.number().int().openapi({ description: 'Requests the key made this UTC day' }),
+    requestsPerDay: z.number().int().nullable(),
+    llmUsdThisMonth: z.number().openapi({ description: 'LLM spend attributed to the key this UTC month (USD)' }),
+    llmUsdPerMonth: z.number().nullable(),
+    sessionCreates: z.number().int().openapi({ description: 'Sessions created by the key (0 until sessions record their actor)' }),
+    lastUsedAt: IsoDate.nullable(),
+  })
+  .openapi('KeyUsage');
+export type KeyUsage = z.infer<typeof KeyUsage>;
 
 /** The only response that ever carries a key in clear: the one that creates it. */
 export const CreatedApiKey = ApiKeyInfo.extend({ key: z.string() }).openapi('CreatedApiKey');

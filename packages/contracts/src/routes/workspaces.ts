@@ -1,4 +1,4 @@
-import { ApiKeyInfo, ApiKeyList, AuthSessionInfo, CreateApiKeyBody, CreatedApiKey, CreatedWorkspace, CreateWorkspaceBody, LoggedOut, LoginBody, Me, UpdateWorkspaceBody, WorkspaceInfo, WorkspaceList } from '../workspaces';
+import { ApiKeyInfo, ApiKeyList, AuthSessionInfo, CreateApiKeyBody, KeyUsage, UpdateApiKeyBody, CreatedApiKey, CreatedWorkspace, CreateWorkspaceBody, LoggedOut, LoginBody, Me, UpdateWorkspaceBody, WorkspaceInfo, WorkspaceList } from '../workspaces';
 import { AcceptedInvite, AcceptInviteBody, CreatedInvite, CreateInviteBody, DeletedWorkspace, DeleteWorkspaceQuery, Invite, InviteList, InviteParams, InvitePreview, InviteTokenParam, Member, MemberList, MemberParams, UpdateMemberBody } from '../workspaces';
 import { declareRoutes, IdParam, jsonBody, jsonOk } from './define';
 import { LoginLink } from '../workspaces';
@@ -34,6 +34,25 @@ export const workspaces = declareRoutes({
     'x-role-rules': 'Admins revoke member and viewer keys; owner and admin keys are revoked by owners only (403 otherwise).',
     request: { params: IdParam },
     responses: { 200: jsonOk(ApiKeyInfo) },
+  },
+  updateKey: {
+    method: 'patch',
+    path: '/api/keys/{id}',
+    tags,
+    summary: "Rename an API key, change its scopes (never beyond the caller's) or its limits (applied at once)",
+    minRole: 'admin',
+    denied: 'Only admins and owners change keys',
+    'x-role-rules': 'Admins change member and viewer keys; owner and admin keys are changed by owners only (403 otherwise). A scoped caller cannot widen scopes (403).',
+    request: { params: IdParam, body: jsonBody(UpdateApiKeyBody) },
+    responses: { 200: jsonOk(ApiKeyInfo) },
+  },
+  keyUsage: {
+    method: 'get',
+    path: '/api/keys/{id}/usage',
+    tags,
+    summary: "An API key's requests today and LLM spend this month against its limits",
+    request: { params: IdParam },
+    responses: { 200: jsonOk(KeyUsage) },
   },
   list: {
     method: 'get',

@@ -6,6 +6,7 @@ import type { Db } from '../../platform/db';
 import type { Feature } from '../../platform/feature';
 import { requireAuth } from '../../platform/http/auth';
 import { createAuthThrottle } from '../../platform/http/throttle';
+import { createKeyLimits } from '../../platform/http/key-limits';
 import type { AppEnv } from '../../platform/http/types';
 import type { Logger } from '../../platform/logger';
 import type { EventBus } from '../../platform/events/bus';
@@ -72,7 +73,9 @@ export async function createWorkspacesFeature(deps: WorkspacesFeatureDeps): Prom
   const store = createWorkspacesStore(deps.db);
   const hasher = createKeyHasher(deps.masterKey);
   const membersStore = createMembersStore(deps.db);
-  const service = createWorkspacesService({ store, clock, log, hasher, members: membersStore, bus: deps.bus });
+  // Per-key rate limits and daily quotas (issue #16), shared across instances through Redis when configured.
+  const keyLimits = createKeyLimits({ redis: deps.redis, keyPrefix: config.REDIS_PREFIX, now: () => clock.now() });
+  const service = createWorkspacesService({ store, clock, log, hasher, members: membersStore, bus: deps.bus, requestsToday: keyLimits.requestsToday });
   const members = createMembers({ store: membersStore, log, bus: deps.bus });
   const smtp = config.SMTP_URL ? { url: config.SMTP_URL, from: config.SMTP_FROM } : undefined;
   const invites = createInvites({ store: createInvitesStore(deps.db), members: membersStore, clock, log, hasher, bus: deps.bus, smtp, publicUrl: config.AUTOPILOT_PUBLIC_URL });
@@ -83,6 +86,13 @@ export async function createWorkspacesFeature(deps: WorkspacesFeatureDeps): Prom
   const people = createPeople({ store: createPeopleStore(deps.db), members: membersStore, workspaces: service, invites, hasher, clock, log, throttle: signinThrottle, policy: config.AUTH_SIGNUP, ttlMs: config.AUTH_SESSION_TTL_MS, defaultWorkspaceId: () => boot.workspaceId, smtp, publicUrl: config.AUTOPILOT_PUBLIC_URL, oidcName: config.OIDC_ISSUER ? config.OIDC_NAME : undefined });
   const loginSessions = createLoginSessions({ store, clock, log, hasher, ttlMs: config.AUTH_SESSION_TTL_MS, people });
   const loginLinks = createLoginLinks({ store: createLoginLinksStore(deps.db), clock, log, hasher, ownerWorkspaceId: boot.workspaceId });
+  const auth = requireAuth({ checkKey: (key) => service.checkKey(key), sessions: loginSessions, throttle, log, trustProxy: config.TRUST_PROXY });
+  // The key limits run right after authentication, inside its actor context; a 429 they answer becomes the response.
+  const authenticate: MiddlewareHandler<AppEnv> = (c, next) =>
+    auth(c, async () => {
+      const refused = await keyLimits.middleware(c, next);
+      if (refused) c.res = refused;
+    });
   if (boot.generatedKey) log.info({ workspace: 'default' }, 'first start: an owner API key was generated for workspace "default" (the start-up banner shows it once)');
   return {
     service,
@@ -92,7 +102,7 @@ export async function createWorkspacesFeature(deps: WorkspacesFeatureDeps): Prom
     people,
     defaultWorkspaceId: boot.workspaceId,
     generatedKey: boot.generatedKey,
-    authenticate: requireAuth({ checkKey: (key) => service.checkKey(key), sessions: loginSessions, throttle, log, trustProxy: config.TRUST_PROXY }),
+    authenticate,
     loops: [],
     routes(app) {
       registerWorkspacesRoutes(app, { service, simulated: deps.simulated, members, invites, describe: people.describe });

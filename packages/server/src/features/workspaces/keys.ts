@@ -1,6 +1,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { deriveSubkey, hmacSha256, randomToken, sha256 } from '../../platform/crypto';
-import type { Role } from '@autopilot/contracts';
+import type { KeyLimits, Role } from '@autopilot/contracts';
+import type { KeyActorLimits } from '../../platform/http/key-limits';
 import type { AuthContext } from '../../platform/http/types';
 
 /*
@@ -99,6 +100,15 @@ export interface KeyAuthRow {
   role: string;
   /** JSON array of scopes, or null (unscoped). */
   scopes?: string | null;
+  rate_per_minute?: number | null;
+  requests_per_day?: number | null;
+  llm_usd_per_month?: number | null;
+}
+
+/** A key row's limits (each null = none); PostgreSQL may hand numbers back as strings, SQLite as numbers. */
+export function limitsOf(row: Pick<KeyAuthRow, 'rate_per_minute' | 'requests_per_day' | 'llm_usd_per_month'>): KeyLimits {
+  const num = (v: unknown) => (v == null ? null : Number(v));
+  return { ratePerMinute: num(row.rate_per_minute), requestsPerDay: num(row.requests_per_day), llmUsdPerMonth: num(row.llm_usd_per_month) };
 }
 
 /** The scopes stored on a key row: a list, or null for an unscoped key (or an unreadable value: never wider). */
@@ -112,17 +122,24 @@ export function scopesOf(text: string | null | undefined): string[] | null {
   }
 }
 
-/** What a key row stands for on a request, whether the request showed the key or a session cookie minted from it. */
-export const authOf = (row: KeyAuthRow, via: AuthContext['via']): AuthContext => ({
-  workspaceId: row.workspace_id,
-  workspaceName: row.workspace_name,
-  keyId: row.id,
-  keyName: row.name,
-  keyPrefix: row.prefix,
-  keyPublicId: row.public_id,
-  role: row.role as Role,
-  via,
-  actor: { kind: 'key', id: row.id, name: row.name },
-  userId: null,
-  scopes: scopesOf(row.scopes),
-});
+/**
+ * What a key row stands for on a request, whether the request showed the key or a session cookie minted from it.
+ * The actor carries the key's limits: the per-key rate limit (platform/http/key-limits.ts) and the LLM gateway's
+ * monthly spend check read them there.
+ */
+export const authOf = (row: KeyAuthRow, via: AuthContext['via']): AuthContext => {
+  const limits: KeyActorLimits = limitsOf(row);
+  return {
+    workspaceId: row.workspace_id,
+    workspaceName: row.workspace_name,
+    keyId: row.id,
+    keyName: row.name,
+    keyPrefix: row.prefix,
+    keyPublicId: row.public_id,
+    role: row.role as Role,
+    via,
+    actor: { kind: 'key', id: row.id, name: row.name, limits },
+    userId: null,
+    scopes: scopesOf(row.scopes),
+  };
+};

@@ -27,9 +27,11 @@ export function registerWorkspacesRoutes(app: ApiApp, deps: { service: Workspace
   app.openapi(apiRoute(r.listKeys), async (c) => c.json({ items: await service.listKeys(workspaceOf(c)) }, 200));
   app.openapi(apiRoute(r.createKey), async (c) => {
     const body = c.req.valid('json');
-    return c.json(await service.createKey(c.get('auth'), body.name, body.role, body.expiresAt, body.scopes), 201);
+    return c.json(await service.createKey(c.get('auth'), body.name, body.role, body.expiresAt, body.scopes, body.limits), 201);
   });
   app.openapi(apiRoute(r.revokeKey), async (c) => c.json(await service.revokeKey(c.get('auth'), c.req.valid('param').id), 200));
+  app.openapi(apiRoute(r.updateKey), async (c) => c.json(await service.updateKey(c.get('auth'), c.req.valid('param').id, c.req.valid('json')), 200));
+  app.openapi(apiRoute(r.keyUsage), async (c) => c.json(await service.keyUsage(c.get('auth'), c.req.valid('param').id), 200));
   app.openapi(apiRoute(r.list), async (c) => c.json({ items: await service.listWorkspaces(c.get('auth')) }, 200));
   app.openapi(apiRoute(r.create), async (c) => {
     const body = c.req.valid('json');

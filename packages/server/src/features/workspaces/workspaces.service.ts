@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { ApiKeyInfo, Role } from '@autopilot/contracts';
+import type { ApiKeyInfo, KeyLimitsBody, KeyUsage, Role, UpdateApiKeyBody } from '@autopilot/contracts';
 import { AppError, badRequest, conflict, forbidden, notFound } from '../../platform/errors';
 import { isUniqueViolation } from '../../platform/db';
 import { iso, type Clock } from '../../platform/clock';
@@ -12,7 +12,7 @@ import { actorRef } from '../../platform/actor';
 import type { WorkspaceInfo } from '@autopilot/contracts';
 import type { MembersStore } from './members.store';
 import { slugCandidates, slugOf } from './members.service';
-import { authOf, displayPrefix, mintedIdOf, mintKey, sameDigest, scopesOf, type KeyHasher } from './keys';
+import { authOf, displayPrefix, limitsOf, mintedIdOf, mintKey, sameDigest, scopesOf, type KeyHasher } from './keys';
 import { scopeAllows } from '@autopilot/contracts';
 
 /** The name the first start gives the default workspace (which is marked, so it can be renamed later). */
@@ -34,6 +34,18 @@ export interface WorkspacesDeps {
   /** Memberships and workspace slugs (people, issue #16); without it only keys see workspaces. */
   members?: MembersStore;
   bus?: EventBus;
+  /** Requests a key made today (platform/http/key-limits.ts keeps the count); 0 without it. */
+  requestsToday?: (keyId: string, limits: { ratePerMinute: number | null; requestsPerDay: number | null }) => Promise<number>;
+}
+
+/** The columns a limits body sets: only the fields it names (null clears one). */
+function limitColumns(l: KeyLimitsBody | undefined): Partial<Pick<ApiKeysTable, 'rate_per_minute' | 'requests_per_day' | 'llm_usd_per_month'>> {
+  const set: Partial<Pick<ApiKeysTable, 'rate_per_minute' | 'requests_per_day' | 'llm_usd_per_month'>> = {};
+  if (!l) return set;
+  if (l.ratePerMinute !== undefined) set.rate_per_minute = l.ratePerMinute;
+  if (l.requestsPerDay !== undefined) set.requests_per_day = l.requestsPerDay;
+  if (l.llmUsdPerMonth !== undefined) set.llm_usd_per_month = l.llmUsdPerMonth;
+  return set;
 }
 
 const toInfo = (r: ApiKeysTable, creatorName?: (id: string) => string | undefined): ApiKeyInfo => {
@@ -50,6 +62,7 @@ const toInfo = (r: ApiKeysTable, creatorName?: (id: string) => string | undefine
     expiresAt: r.expires_at ?? null,
     createdBy: r.created_by && by !== undefined ? { id: r.created_by, name: by } : null,
     scopes: scopesOf(r.scopes),
+    limits: limitsOf(r),
   };
 };
 
@@ -61,10 +74,22 @@ function scopeWithin(wanted: string, held: readonly string[]): boolean {
 }
 
 /**
+ * The scopes a caller may give a key: within its own when it is scoped (asking for none, or null, inherits the
+ * caller's), anything otherwise. Throws forbidden naming the scopes beyond the caller's.
+ */
+function scopesWithin(auth: AuthContext, scopes: string[] | null | undefined, verb: string): string[] | null | undefined {
+  if (!auth.scopes) return scopes;
+  const wanted = scopes ?? auth.scopes;
+  const beyond = wanted.filter((w) => !scopeWithin(w, auth.scopes!));
+  if (beyond.length) throw forbidden(`A key scoped to ${auth.scopes.join(', ')} cannot ${verb} ${beyond.join(', ')}`);
+  return wanted;
+}
+
+/**
  * Who may manage a key of role `target`: admins manage members and viewers; owner and admin keys only owners.
  * Throws forbidden otherwise (the rule of issue #10: an admin cannot remove or mint the workspace's owners).
  */
-export function assertMayManage(auth: AuthContext, target: Role, verb: 'create' | 'revoke') {
+export function assertMayManage(auth: AuthContext, target: Role, verb: 'create' | 'revoke' | 'change') {
   if (RANK[auth.role] < RANK.admin) throw forbidden(`Only admins and owners ${verb} keys`);
   if (RANK[target] >= RANK.admin && auth.role !== 'owner') throw forbidden(`Only owners ${verb} ${target} keys`);
 }
@@ -117,7 +142,7 @@ export function createWorkspacesService(deps: WorkspacesDeps) {
     return { id: w.id, name: w.name, slug: w.slug ?? '', createdAt: w.created_at, isDefault: Number(w.is_default) === 1, role: r, current: w.id === auth?.workspaceId };
   }
 
-  async function issueKey(workspaceId: string, name: string, role: Role, presetKey?: string, extra: { expiresAt?: string | null; createdBy?: AuthContext; scopes?: string[] | null } = {}) {
+  async function issueKey(workspaceId: string, name: string, role: Role, presetKey?: string, extra: { expiresAt?: string | null; createdBy?: AuthContext; scopes?: string[] | null; limits?: KeyLimitsBody } = {}) {
     const minted = presetKey ? { id: hasher.idOf(presetKey), key: presetKey, prefix: displayPrefix(presetKey) } : mintKey();
     const row: ApiKeysTable = {
       id: randomUUID(),
@@ -134,6 +159,10 @@ export function createWorkspacesService(deps: WorkspacesDeps) {
       expires_at: extra.expiresAt ?? null,
       created_by: extra.createdBy?.keyId || null,
       scopes: extra.scopes ? JSON.stringify([...new Set(extra.scopes)]) : null,
+      rate_per_minute: null,
+      requests_per_day: null,
+      llm_usd_per_month: null,
+      ...limitColumns(extra.limits),
     };
     await store.insertKey(row);
     return { ...toInfo(row, () => extra.createdBy?.keyName), key: minted.key };
@@ -249,15 +278,10 @@ export function createWorkspacesService(deps: WorkspacesDeps) {
     },
 
     /** Mints a key; owner and admin keys only by owners; an expiry, when given, in the future and at most 5 years ahead. */
-    createKey(auth: AuthContext, name: string, role: Role, expiresAt?: string | null, scopes?: string[] | null) {
+    createKey(auth: AuthContext, name: string, role: Role, expiresAt?: string | null, scopes?: string[] | null, limits?: KeyLimitsBody) {
       assertMayManage(auth, role, 'create');
       // A scoped key mints only keys within its own scopes (an unscoped request inherits them): no escalation.
-      if (auth.scopes) {
-        const wanted = scopes ?? auth.scopes;
-        const beyond = wanted.filter((w) => !scopeWithin(w, auth.scopes!));
-        if (beyond.length) throw forbidden(`A key scoped to ${auth.scopes.join(', ')} cannot mint a key with ${beyond.join(', ')}`);
-        scopes = wanted;
-      }
+      scopes = scopesWithin(auth, scopes, 'mint a key with');
       let expiry: string | null = null;
       if (expiresAt) {
         const at = Date.parse(expiresAt);
@@ -265,7 +289,49 @@ export function createWorkspacesService(deps: WorkspacesDeps) {
         if (at - clock.now() > MAX_KEY_LIFETIME_MS) throw badRequest('expiresAt must be at most 5 years ahead', { field: 'expiresAt' });
         expiry = new Date(at).toISOString();
       }
-      return issueKey(auth.workspaceId, name, role, undefined, { expiresAt: expiry, createdBy: auth, scopes });
+      return issueKey(auth.workspaceId, name, role, undefined, { expiresAt: expiry, createdBy: auth, scopes, limits });
+    },
+
+    /**
+     * Renames a key, changes its scopes or its limits (owner and admin keys only by owners; scopes never beyond the
+     * caller's own, the rule of createKey). Another workspace's key: 404. Cached contexts are dropped so new limits
+     * apply at once on this instance (other instances within AUTH_CACHE_MS).
+     */
+    async updateKey(auth: AuthContext, id: string, change: UpdateApiKeyBody): Promise<ApiKeyInfo> {
+      const row = await store.keyById(auth.workspaceId, id);
+      if (!row) throw notFound('API key', id);
+      assertMayManage(auth, row.role as Role, 'change');
+      const set: Parameters<WorkspacesStore['updateKey']>[2] = { ...limitColumns(change.limits) };
+      if (change.name !== undefined) set.name = change.name;
+      if (change.scopes !== undefined) {
+        const scopes = scopesWithin(auth, change.scopes, 'give a key');
+        set.scopes = scopes ? JSON.stringify([...new Set(scopes)]) : null;
+      }
+      if (Object.keys(set).length > 0) {
+        await store.updateKey(auth.workspaceId, id, set);
+        cache.clear();
+        log.info({ keyId: row.public_id, by: actorRef(auth.actor), fields: Object.keys(set) }, 'API key changed');
+      }
+      const after = { ...row, ...set };
+      const creator = row.created_by ? await store.keyById(auth.workspaceId, row.created_by) : undefined;
+      return toInfo(after, () => creator?.name);
+    },
+
+    /** A key's requests today and LLM spend this month against its limits (another workspace's key: 404). */
+    async keyUsage(auth: AuthContext, id: string): Promise<KeyUsage> {
+      const row = await store.keyById(auth.workspaceId, id);
+      if (!row) throw notFound('API key', id);
+      const limits = limitsOf(row);
+      const monthStart = `${iso(clock).slice(0, 7)}-01`;
+      return {
+        requestsToday: (await deps.requestsToday?.(row.id, limits)) ?? 0,
+        requestsPerDay: limits.requestsPerDay,
+        llmUsdThisMonth: await store.llmSpendOfKey(auth.workspaceId, row.id, monthStart),
+        llmUsdPerMonth: limits.llmUsdPerMonth,
+        // Sessions do not record who created them yet (dispatch_intents / jules_sessions `actor`): 0 until then.
+        sessionCreates: 0,
+        lastUsedAt: row.last_used_at,
+      };
     },
 
     /** Revokes a key (its sessions too); owner and admin keys only by owners; never the last active owner key. */

@@ -94,6 +94,20 @@ export function createWorkspacesStore(db: Db) {
         .executeTakeFirst(),
     deleteSession: (tokenHash: string) => k.deleteFrom('auth_sessions').where('token_hash', '=', tokenHash).execute(),
     deleteExpiredSessions: (now: number) => k.deleteFrom('auth_sessions').where('expires_at', '<=', now).execute(),
+    /** Changes a key's name, scopes or limits (only the columns given). */
+    updateKey: (workspaceId: string, id: string, set: Partial<Pick<ApiKeysTable, 'name' | 'scopes' | 'rate_per_minute' | 'requests_per_day' | 'llm_usd_per_month'>>) =>
+      k.updateTable('api_keys').set(set).where('workspace_id', '=', workspaceId).where('id', '=', id).execute(),
+    /** LLM spend (USD) attributed to a key since `fromDay` (yyyy-mm-dd, inclusive). */
+    llmSpendOfKey: async (workspaceId: string, keyId: string, fromDay: string) => {
+      const r = await k
+        .selectFrom('llm_usage')
+        .select((eb) => eb.fn.sum<number | string | null>('cost_usd').as('usd'))
+        .where('workspace_id', '=', workspaceId)
+        .where('api_key_id', '=', keyId)
+        .where('day', '>=', fromDay)
+        .executeTakeFirst();
+      return Number(r?.usd ?? 0);
+    },
     touchKey: (id: string, at: string) => k.updateTable('api_keys').set({ last_used_at: at }).where('id', '=', id).execute(),
   };
 }

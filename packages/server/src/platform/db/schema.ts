@@ -48,6 +48,12 @@ export interface ApiKeysTable {
   created_by?: string | null;
   /** JSON array of scopes (`sessions:read`, `keeper:*`, `*`); null = everything the role allows. */
   scopes?: string | null;
+  /** Requests per minute this key may make (429 beyond); null = no limit. */
+  rate_per_minute?: number | null;
+  /** Requests per UTC day; null = no quota. */
+  requests_per_day?: number | null;
+  /** LLM spend per calendar month (UTC) in USD, enforced by the LLM gateway; null = no cap. */
+  llm_usd_per_month?: number | null;
 }
 
 /** Dashboard log-in sessions: an opaque cookie token, stored hashed, standing for one API key until it expires. */
