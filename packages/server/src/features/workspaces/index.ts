@@ -91,7 +91,7 @@ export async function createWorkspacesFeature(deps: WorkspacesFeatureDeps): Prom
   const authenticate: MiddlewareHandler<AppEnv> = (c, next) =>
     auth(c, async () => {
       const refused = await keyLimits.middleware(c, next);
-      if (refused) c.res = refused;
+      if (refused instanceof Response) c.res = refused;
     });
   if (boot.generatedKey) log.info({ workspace: 'default' }, 'first start: an owner API key was generated for workspace "default" (the start-up banner shows it once)');
   return {

@@ -31,8 +31,8 @@ export type KeyActorLimits = NonNullable<Actor['limits']> & { ratePerMinute?: nu
  * limit: 429 `rate_limited` naming the limit (`details.limit` = `ratePerMinute` | `requestsPerDay`) with
  * Retry-After in seconds.
  *
- * Usage count (`requestsToday` of `GET /api/keys/{id}/usage`): with a daily quota, the quota's own consumed points
- * (exact, shared across instances with Redis). Without one, a per-day counter: Redis INCR (`<prefix>:key-req:<key
+ * Usage count (`requestsToday` of `GET /api/keys/{id}/usage`, admitted requests): with a daily quota, the quota's
+ * own consumed points, at most the quota (exact, shared across instances with Redis). Without one, a per-day counter: Redis INCR (`<prefix>:key-req:<key
  * id>:<day>`, expires after two days; fire-and-forget, so it adds no latency) when Redis is configured, else an
  * in-memory map (exact for one instance, which is all there is without Redis).
  */
@@ -52,7 +52,7 @@ export interface KeyLimitsOptions {
 export interface KeyLimiter {
   /** Runs after authentication: counts the request and answers 429 over a limit. */
   middleware: MiddlewareHandler<AppEnv>;
-  /** Requests the key made this UTC day (see the header comment for where the count lives). */
+  /** Requests of the key admitted this UTC day (see the header comment for where the count lives). */
   requestsToday(keyId: string, limits: KeyLimitValues): Promise<number>;
 }
 
@@ -121,7 +121,8 @@ export function createKeyLimits(opts: KeyLimitsOptions): KeyLimiter {
     const limits = requestLimitsOf(auth);
     if (!limits) {
       if (auth?.actor.kind === 'key' && auth.keyId) countUnlimited(auth.keyId);
-      return next();
+      await next();
+      return;
     }
     const now = opts.now();
     const policy: string[] = [];
@@ -173,7 +174,8 @@ export function createKeyLimits(opts: KeyLimitsOptions): KeyLimiter {
       const day = utcDay(opts.now());
       if (limits.requestsPerDay != null) {
         const res = await limiter('day', limits.requestsPerDay).get(`${keyId}:${day}`).catch(() => null);
-        return res?.consumedPoints ?? 0;
+        // Refused requests count points too; only the admitted ones are reported (at most the quota).
+        return Math.min(res?.consumedPoints ?? 0, limits.requestsPerDay);
       }
       if (opts.redis) return Number((await opts.redis.get(`${opts.keyPrefix}:key-req:${keyId}:${day}`).catch(() => null)) ?? 0);
       return memoryCounts.get(`${keyId}:${day}`) ?? 0;
