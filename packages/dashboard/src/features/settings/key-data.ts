@@ -1,37 +1,17 @@
 import type { ApiClient } from '@autopilot/client';
 import { CreateApiKeyBody, routes } from '@autopilot/contracts';
-import type { ApiKeyInfo } from '@autopilot/contracts';
+import type { ApiKeyInfo, KeyLimits, KeyUsage, UpdateApiKeyBody } from '@autopilot/contracts';
 
-/* Provisional: the key scope/limit/usage shapes and calls until the key contracts and client methods land. */
+/* The key scope/limit/usage shapes (from the contracts) and the calls the keys settings page makes. */
 
-export interface KeyLimits {
-  ratePerMinute: number | null;
-  requestsPerDay: number | null;
-  llmUsdPerMonth: number | null;
-}
-export type KeyInfo = ApiKeyInfo & { scopes?: string[] | null; limits?: KeyLimits | null };
-export interface KeyUsage {
-  requestsToday: number;
-  requestsPerDay: number | null;
-  llmUsdThisMonth: number;
-  llmUsdPerMonth: number | null;
-  sessionCreates: number;
-  lastUsedAt: string | null;
-}
-export interface KeyPatch {
-  name?: string;
-  scopes?: string[] | null;
-  limits?: KeyLimits;
-}
-
-const any = <T>() => ({ safeParse: (v: unknown) => ({ success: true as const, data: v as T }) });
+export type { KeyLimits, KeyUsage };
+export type KeyInfo = ApiKeyInfo;
+export type KeyPatch = UpdateApiKeyBody;
 
 export function keyCalls(api: ApiClient) {
-  const t = api.transport;
-  const at = (id: string) => `/api/keys/${encodeURIComponent(id)}`;
   return {
-    update: (id: string, body: KeyPatch) => t.request({ method: 'PATCH', path: at(id), body, schema: any<KeyInfo>() }),
-    usage: (id: string, signal?: AbortSignal) => t.request({ method: 'GET', path: `${at(id)}/usage`, schema: any<KeyUsage>(), signal }),
+    update: (id: string, body: KeyPatch) => api.keys.update(id, body),
+    usage: (id: string, signal?: AbortSignal) => api.keys.usage(id, signal),
   };
 }
 
