@@ -16,7 +16,7 @@ export interface Actor {
   /** What people read (a person's name or e-mail, a key's name, "keeper"). */
   name: string;
   /** For a key (or a person signed in with one): its per-key limits, read by the gateway's quota check. */
-  limits?: { llmUsdPerMonth?: number | null; requestsPerDay?: number | null };
+  limits?: { llmUsdPerMonth?: number | null; requestsPerDay?: number | null; ratePerMinute?: number | null };
 }
 
 const store = new AsyncLocalStorage<Actor>();
