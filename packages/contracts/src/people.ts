@@ -19,6 +19,12 @@ export const SignupBody = z
     password: NewPassword,
     name: z.string().trim().min(1).max(100).openapi({ example: 'Ada Lovelace' }),
     inviteToken: z.string().min(1).max(512).optional().openapi({ description: 'The token of an invitation link (/invite/<token>); required when sign-up is by invitation' }),
+    ownerKey: z
+      .string()
+      .min(1)
+      .max(512)
+      .optional()
+      .openapi({ description: "An owner API key of the default workspace (the start-up banner prints one): required of the first person, who becomes that workspace's owner (AuthProviders.ownerKeyRequired)" }),
   })
   .openapi('Signup', { example: { email: 'ada@example.com', password: 'correct horse battery', name: 'Ada Lovelace' } });
 export type SignupBody = z.infer<typeof SignupBody>;
@@ -54,6 +60,7 @@ export const AuthProviders = z
   .object({
     signup: SignupPolicy,
     passwordSignup: z.boolean().openapi({ description: 'Whether sign-up without an invitation is possible now (open, or nobody has an account yet)' }),
+    ownerKeyRequired: z.boolean().openapi({ description: 'Nobody has an account yet: the first person signs up with an owner key of the default workspace (SignupBody.ownerKey) and becomes its owner' }),
     oidc: z
       .object({ name: z.string().openapi({ description: 'The button label (OIDC_NAME)' }), startUrl: z.string().openapi({ example: '/auth/oidc/start' }) })
       .nullable()

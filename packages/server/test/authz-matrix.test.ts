@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { z } from '@hono/zod-openapi';
 import { EventCatalog, EventTypes, eventAccess, type EventType, type Role } from '@autopilot/contracts';
-import { apiRoutes, startTestOrchestrator, type TestOrchestrator } from './harness';
+import { ADMIN_KEY, apiRoutes, startTestOrchestrator, type TestOrchestrator } from './harness';
 import { arbitraryFor, type Schema } from './json-schema-arbitrary';
 
 /**
@@ -204,7 +204,8 @@ describe('authorization matrix (every operation x every principal, every event t
   const people = { password: 'correct horse battery staple', emails: {} as Record<Role, string> };
   const signUp = async (role: Role): Promise<Credentials> => {
     const email = (people.emails[role] = `matrix-${role}-${randomId()}@example.com`);
-    const res = await postJson('/api/auth/signup', { email, password: people.password, name: `Matrix ${role}` });
+    // The first of them needs an owner key of the default workspace (it becomes its owner); the others ignore it.
+    const res = await postJson('/api/auth/signup', { email, password: people.password, name: `Matrix ${role}`, ownerKey: ADMIN_KEY });
     expect(res.status, `signing up the ${role} person: ${await res.clone().text()}`).toBe(201);
     const creds = cookiesOf(res);
     const db = t.orch.db.kysely;

@@ -24,7 +24,7 @@ export const people = declareRoutes({
     tags,
     summary: 'Create an account (by the AUTH_SIGNUP policy; with an invitation token, accept it) and sign in: session and CSRF cookies',
     security: [],
-    'x-role-rules': 'AUTH_SIGNUP decides who may sign up: with `invite` (the default) only the very first person, or anyone holding a valid invitation; `closed` invitations only; `open` anyone. Refused by the policy: 403 naming body.inviteToken.',
+    'x-role-rules': 'AUTH_SIGNUP decides who may sign up: with `invite` (the default) only the very first person, or anyone holding a valid invitation; `closed` invitations only; `open` anyone. Refused by the policy: 403 naming body.inviteToken. The first person (nobody has an account yet) becomes owner of the default workspace, so must prove control of it: without an owner key of that workspace in body.ownerKey, 403 naming body.ownerKey.',
     request: { body: jsonBody(SignupBody) },
     responses: { 201: jsonOk(AuthSessionInfo, 'Account created and signed in') },
   },

@@ -23,12 +23,16 @@ export function SignUpPage() {
   const shownEmail = email ?? inv?.email ?? '';
   const next = safeNext(query.get('next'));
 
+  // The first account becomes owner of the default workspace: it is created with an owner key of it.
+  const needsOwnerKey = !token && !!providers.data?.ownerKeyRequired;
+
   async function submit(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
     const form = new FormData(e.currentTarget);
     const body = { name: String(form.get('name') ?? '').trim(), email: String(form.get('email') ?? '').trim(), password: String(form.get('password') ?? '') };
     const fields: Record<string, string> = {};
     if (!body.name) fields.name = 'Enter your name.';
+    if (needsOwnerKey && !String(form.get('ownerKey') ?? '').trim()) fields.ownerKey = 'Enter the owner key from the start-up banner.';
     if (!body.email) fields.email = 'Enter your e-mail address.';
     if (body.password.length < 10) fields.password = 'Use at least 10 characters.';
     else if (body.password.toLowerCase() === body.email.toLowerCase()) fields.password = 'Your password cannot be your e-mail address.';
@@ -36,11 +40,12 @@ export function SignUpPage() {
     setBusy(true);
     setErrors({ fields: {} });
     try {
-      await people.signUp(token ? { ...body, inviteToken: token } : body);
+      const ownerKey = needsOwnerKey ? String(form.get('ownerKey') ?? '').trim() : '';
+      await people.signUp(token ? { ...body, inviteToken: token } : ownerKey ? { ...body, ownerKey } : body);
       navigate(next, { replace: true });
       adopt();
     } catch (err) {
-      setErrors(formErrors(err, ['name', 'email', 'password', 'inviteToken']));
+      setErrors(formErrors(err, ['name', 'email', 'password', 'inviteToken', 'ownerKey']));
     } finally {
       setBusy(false);
     }
@@ -78,6 +83,17 @@ export function SignUpPage() {
             hint={inv ? 'The invitation is for this address.' : undefined}
           />
           <NewPassword id="password" label="Password" email={shownEmail} error={errors.fields.password} />
+          {needsOwnerKey && (
+            <Field
+              id="ownerKey"
+              label="Owner key"
+              type="password"
+              autoComplete="off"
+              maxLength={512}
+              error={errors.fields.ownerKey}
+              hint="You are the first person here, so your account becomes the owner of the default workspace: paste the owner key the orchestrator printed in its start-up banner."
+            />
+          )}
           {errors.fields.inviteToken && (
             <p className="pp-alert" role="alert">
               {errors.fields.inviteToken}

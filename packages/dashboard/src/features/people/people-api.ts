@@ -7,7 +7,7 @@ import { api } from '../../lib/api';
 export const people = {
   providers: () => api.people.providers(),
   signIn: (body: { email: string; password: string }) => api.people.signin(body.email, body.password),
-  signUp: (body: { email: string; password: string; name: string; inviteToken?: string }) => api.people.signup(body),
+  signUp: (body: { email: string; password: string; name: string; inviteToken?: string; ownerKey?: string }) => api.people.signup(body),
   requestReset: (email: string) => api.people.requestPasswordReset(email),
   confirmReset: (token: string, password: string) => api.people.confirmPasswordReset(token, password),
   switchWorkspace: (workspaceId: string) => api.people.switchWorkspace(workspaceId),

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestOrchestrator, type TestOrchestrator } from '../../../test/harness';
+import { ADMIN_KEY, startTestOrchestrator, type TestOrchestrator } from '../../../test/harness';
 import { engineEnv, orchestratorEngines } from '../../../test/orchestrator-engines';
 
 /** People end to end on each engine: first person owner, invite-only refusal, sign-in right/wrong/unknown, session, switch 404, CSRF. */
@@ -21,12 +21,25 @@ describe.each(orchestratorEngines())('people API (%s)', (engine) => {
   it('the first person becomes owner of the default workspace; later sign-ups need an invitation; sign-in gives the same 401 for a wrong password and an unknown e-mail', async () => {
     const weak = await post('/api/auth/signup', { email: 'ada@example.com', password: 'short', name: 'Ada' });
     expect(weak.status).toBe(400);
-    const first = await post('/api/auth/signup', { email: ' Ada@Example.com ', password: 'correct horse battery', name: 'Ada' });
+    // The first person becomes owner of everything in the default workspace: not without an owner key of it.
+    const providers = (await (await t.request('/api/auth/providers', { key: null })).json()) as { ownerKeyRequired: boolean };
+    expect(providers.ownerKeyRequired).toBe(true);
+    for (const ownerKey of [undefined, 'ap_not_a_key_0123456789abcdef']) {
+      const refused = await post('/api/auth/signup', { email: 'mallory@example.com', password: 'correct horse battery', name: 'Mallory', ownerKey });
+      expect(refused.status).toBe(403);
+      expect(JSON.stringify(await refused.json())).toContain('body.ownerKey');
+    }
+    const other = await t.newWorkspace('someone else');
+    const otherOwner = await post('/api/auth/signup', { email: 'mallory@example.com', password: 'correct horse battery', name: 'Mallory', ownerKey: other.key });
+    expect(otherOwner.status, 'an owner key of another workspace').toBe(403);
+    expect(await t.orch.db.kysely.selectFrom('users').select('id').execute()).toEqual([]);
+    const first = await post('/api/auth/signup', { email: ' Ada@Example.com ', password: 'correct horse battery', name: 'Ada', ownerKey: ADMIN_KEY });
     expect(first.status).toBe(201);
     const body = (await first.json()) as { key: { role: string }; person: { email: string; workspaces: Array<{ role: string }> } };
     expect(body.key.role).toBe('owner');
     expect(body.person.email).toBe('ada@example.com');
     expect(body.person.workspaces.map((w) => w.role)).toEqual(['owner']);
+    expect(((await (await t.request('/api/auth/providers', { key: null })).json()) as { ownerKeyRequired: boolean }).ownerKeyRequired).toBe(false);
     const second = await post('/api/auth/signup', { email: 'bob@example.com', password: 'another long password', name: 'Bob' });
     expect(second.status).toBe(403);
     const wrong = await post('/api/auth/signin', { email: 'ada@example.com', password: 'not the password' });

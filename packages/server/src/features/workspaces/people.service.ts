@@ -126,6 +126,13 @@ export function createPeople(deps: PeopleDeps) {
     throw conflict('No free workspace name for you: ask an owner for an invitation');
   }
 
+  /** Whether `key` is a valid owner key of the default workspace (what the first person must show). */
+  async function isDefaultOwnerKey(key: string | undefined): Promise<boolean> {
+    if (!key) return false;
+    const r = await deps.workspaces.checkKey(key);
+    return r.ok && r.auth.role === 'owner' && r.auth.workspaceId === deps.defaultWorkspaceId() && r.auth.actor.kind === 'key';
+  }
+
   /** Whether sign-up without an invitation is possible now, and whether this one would be the first person. */
   async function signupWithoutInvite(): Promise<{ allowed: boolean; firstPerson: boolean }> {
     const first = (await store.countUsers()) === 0;
@@ -177,7 +184,8 @@ export function createPeople(deps: PeopleDeps) {
 
   return {
     async providers(): Promise<AuthProviders> {
-      return { signup: deps.policy, passwordSignup: (await signupWithoutInvite()).allowed, oidc: deps.oidcName ? { name: deps.oidcName, startUrl: '/auth/oidc/start' } : null };
+      const without = await signupWithoutInvite();
+      return { signup: deps.policy, passwordSignup: without.allowed, ownerKeyRequired: without.firstPerson, oidc: deps.oidcName ? { name: deps.oidcName, startUrl: '/auth/oidc/start' } : null };
     },
 
     /** Creates an account by the policy (accepting the invitation when there is one) and opens its session. */
@@ -192,6 +200,11 @@ export function createPeople(deps: PeopleDeps) {
       }
       const without = invite ? null : await signupWithoutInvite();
       if (without && !without.allowed) throw new AppError('forbidden', 'Sign-up is by invitation only: ask a workspace admin to invite you', [{ path: 'body.inviteToken', message: 'required' }]);
+      // The first person becomes owner of the default workspace and everything in it: an unauthenticated request
+      // must not be enough (anyone reaching a running install first would take it over). They show an owner key.
+      if (without?.firstPerson && !(await isDefaultOwnerKey(body.ownerKey))) {
+        throw new AppError('forbidden', 'The first account becomes owner of the default workspace: give an owner API key of it (the start-up banner prints one)', [{ path: 'body.ownerKey', message: 'must be an owner key of the default workspace' }]);
+      }
       if (await store.userByEmail(email)) throw conflict('An account with this e-mail address exists: sign in or reset the password', [{ path: 'body.email', message: 'already has an account' }]);
       const user = await createUser(email, body.name.trim(), await hashPassword(body.password));
       const workspaceId = invite && body.inviteToken ? (await deps.invites.accept(body.inviteToken, { id: user.id, email })).workspaceId : await placeWithoutInvite(user, without!.firstPerson);
@@ -292,6 +305,8 @@ export function createPeople(deps: PeopleDeps) {
         if (!email || !id.emailVerified) throw forbidden('Your identity provider did not give a verified e-mail address');
         const without = await signupWithoutInvite();
         if (!without.allowed) throw forbidden('Sign-up is by invitation only: ask a workspace admin to invite you, then sign up with the invitation');
+        // Like a password sign-up, the first person must show an owner key: an identity provider's user does not.
+        if (without.firstPerson) throw forbidden('The first account is created on the sign-up page with an owner API key; sign in with your identity provider after that');
         const made = await createUser(email, (id.name ?? email).slice(0, 100), null);
         await placeWithoutInvite(made, without.firstPerson);
         user = await store.userById(made.id);
