@@ -94,7 +94,7 @@ export function limitsOf(v: LimitsValue): { ratePerMinute: number | null; reques
 }
 
 const LIMIT_FIELDS: { k: keyof LimitsValue; label: string; step: string; hint: string }[] = [
-  { k: 'ratePerMinute', label: 'Requests per minute', step: '1', hint: 'empty = the server default' },
+  { k: 'ratePerMinute', label: 'Requests per minute', step: '1', hint: 'empty = no limit' },
   { k: 'requestsPerDay', label: 'Requests per day', step: '1', hint: 'empty = no quota' },
   { k: 'llmUsdPerMonth', label: 'LLM $ per month', step: '0.01', hint: 'empty = no limit' },
 ];
