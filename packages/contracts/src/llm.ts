@@ -13,7 +13,7 @@ export type UsageTask = z.infer<typeof UsageTask>;
 export const LlmOutcome = z.enum(['ok', 'error', 'invalid_output', 'budget_exhausted', 'no_provider', 'all_breakers_open']);
 export type LlmOutcome = z.infer<typeof LlmOutcome>;
 
-export const UsageGroupBy = z.enum(['day', 'provider', 'model', 'task', 'apiKey', 'outcome', 'errorCode']);
+export const UsageGroupBy = z.enum(['day', 'provider', 'model', 'task', 'apiKey', 'outcome', 'errorCode', 'actor']);
 export type UsageGroupBy = z.infer<typeof UsageGroupBy>;
 
 const dateOrTime = z
@@ -41,7 +41,7 @@ export const UsageQuery = z.object({
       }
       return out;
     })
-    .openapi({ param: { name: 'groupBy', in: 'query' }, description: 'Comma-separated: day, provider, model, task, apiKey, outcome, errorCode', example: 'day,provider' }),
+    .openapi({ param: { name: 'groupBy', in: 'query' }, description: 'Comma-separated: day, provider, model, task, apiKey, outcome, errorCode, actor (who caused the calls: person, key, keeper, schedule, webhook, automation)', example: 'day,provider' }),
 });
 
 export const UsageRow = z
@@ -53,6 +53,9 @@ export const UsageRow = z
     apiKeyId: z.string().nullable().optional(),
     outcome: LlmOutcome.optional(),
     errorCode: z.string().nullable().optional(),
+    actor: z.string().nullable().optional().openapi({ description: 'With groupBy=actor: `<kind>:<id>` of who caused the calls (key:…, person:…, keeper:keeper, schedule:…); null for calls recorded before attribution' }),
+    actorName: z.string().nullable().optional().openapi({ description: "With groupBy=actor: the actor's display name as recorded with its calls" }),
+    actorKind: z.string().nullable().optional().openapi({ description: 'With groupBy=actor: person, key, keeper, schedule, webhook, automation or system' }),
     calls: z.number(),
     errors: z.number(),
     inputTokens: z.number(),

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { CreateSessionBody } from '@autopilot/contracts';
 import { iso, type Clock } from '../../platform/clock';
 import { createLease } from '../../platform/db/leases';
+import { runAs, SYSTEM_ACTOR, type Actor, type ActorKind } from '../../platform/actor';
 import type { Logger } from '../../platform/logger';
 import type { SendError, SendOutcome, SessionsDispatchPort } from '../sessions';
 import { capacity, forecast, limitsOf, typicalRunMs } from './dispatch.plan';
@@ -11,6 +12,14 @@ import type { DispatchStore, IntentRow, IntentUpdate } from './dispatch.store';
 export const MAX_ATTEMPTS = 8;
 /** A 429 is waited out, not counted as a failure, up to this many sends in all. */
 const MAX_SENDS = 30;
+/** The actor an intent was created by (its `actor` ref and name); the system actor for rows from before attribution. */
+export function actorOfIntent(r: Pick<IntentRow, 'actor' | 'actor_name'>): Actor {
+  const ref = r.actor ?? null;
+  const at = ref ? ref.indexOf(':') : -1;
+  if (!ref || at <= 0) return SYSTEM_ACTOR;
+  return { kind: ref.slice(0, at) as ActorKind, id: ref.slice(at + 1), name: r.actor_name ?? ref.slice(at + 1) };
+}
+
 /** Sessions Jules created up to this long before we recorded the send still match it (clock skew). */
 const SKEW_MS = 60_000;
 
@@ -188,7 +197,8 @@ export function createPump(deps: PumpDeps) {
       }
     }
     await Promise.all(
-      claimed.map(async (r) => {
+      // Each send runs as whoever asked for the session (the intent's actor), not as the pump.
+      claimed.map((r) => runAs(actorOfIntent(r), async () => {
         const body = requestOf(r);
         if (body.source && !body.startingBranch) {
           const branch = await port.defaultBranch(r.workspace_id, r.account_id, body.source);
@@ -200,7 +210,7 @@ export function createPump(deps: PumpDeps) {
         }
         const out = await port.send(r.workspace_id, r.account_id, body, AbortSignal.any([signal, AbortSignal.timeout(deps.sendTimeoutMs)]));
         await record(r, token, out);
-      }),
+      })),
     );
     return { progressed: true, nextAt };
   }

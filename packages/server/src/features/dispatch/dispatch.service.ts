@@ -6,6 +6,7 @@ import { cursorCodec } from '../../platform/cursor';
 import { isUniqueViolation } from '../../platform/db';
 import { AppError, conflict, notFound } from '../../platform/errors';
 import type { Logger } from '../../platform/logger';
+import { actorRef, currentActor } from '../../platform/actor';
 import type { SessionsDispatchPort } from '../sessions';
 import { capacity, forecast, forecastNote, limitsOf, typicalRunMs } from './dispatch.plan';
 import type { DispatchStore, IntentRow } from './dispatch.store';
@@ -107,6 +108,7 @@ export function createDispatchService(deps: DispatchServiceDeps): DispatcherServ
     const accountId = await resolveAccount(workspaceId, input.accountId, `${prefix}accountId`, accounts);
     const q = input.request;
     const at = iso(clock);
+    const actor = currentActor();
     return {
       id: randomUUID(),
       workspace_id: workspaceId,
@@ -136,6 +138,9 @@ export function createDispatchService(deps: DispatchServiceDeps): DispatcherServ
       dispatched_at: null,
       created_at: at,
       updated_at: at,
+      // Who asked for the session (issue #16): the request's person or key, the schedule, the keeper, ...
+      actor: actorRef(actor),
+      actor_name: actor.name,
     };
   }
 

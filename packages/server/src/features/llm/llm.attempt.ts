@@ -3,6 +3,7 @@ import { setMaxListeners } from 'node:events';
 import type { LlmOutcome, UsageTask } from '@autopilot/contracts';
 import type { Clock } from '../../platform/clock';
 import type { Logger } from '../../platform/logger';
+import { actorRef, currentActor } from '../../platform/actor';
 import {
   BreakerOpen,
   classifyLlmError,
@@ -117,6 +118,7 @@ export function createAttempter(deps: AttemptDeps) {
   function usageRow(a: Attribution, f: Recorded): LlmUsageTable {
     const at = clock.now();
     const p = f.target?.provider;
+    const actor = currentActor();
     return {
       id: randomUUID(),
       workspace_id: a.workspaceId,
@@ -139,6 +141,9 @@ export function createAttempter(deps: AttemptDeps) {
       degraded: f.degraded ? 1 : 0,
       // Whether cost_usd is at a known price or the fallback (an estimate); null without a model (refused calls).
       price_known: f.target ? (priceFor(f.target.model, f.target.provider.pricing).known ? 1 : 0) : null,
+      // Who caused the call (issue #16): the actor of the work running now (request, keeper, schedule, ...).
+      actor: actorRef(actor),
+      actor_name: actor.name,
     };
   }
 

@@ -8,6 +8,7 @@ import type { ProvidersService } from '../providers';
 import type { BudgetsService } from '../budgets';
 import { planRoute, resolveTarget, type RoutingService } from '../routing';
 import type { LlmStore } from './llm.store';
+import { actorRef, currentActor } from '../../platform/actor';
 import { LlmError } from './llm.errors';
 import { createLlmInsights } from './llm.insights';
 import { createLlmMetrics, type LlmMetrics } from './llm.metrics';
@@ -64,8 +65,33 @@ export function createLlmService(deps: LlmDeps) {
    * Routes one call over its targets. `accept` drops targets that cannot serve this kind of call (e.g. embeddings
    * on a vendor without them); `degrade` allows the budget's cheaper fallback target.
    */
+  /**
+   * The per-key LLM spend limit (issue #16): when the actor of this call has `limits.llmUsdPerMonth`, what it spent
+   * this UTC month in the workspace (one indexed sum) must be below it. Null when the call may go ahead.
+   */
+  async function overActorLimit(workspaceId: string): Promise<{ message: string; details: Record<string, unknown> } | null> {
+    const actor = currentActor();
+    const limit = actor.limits?.llmUsdPerMonth;
+    if (limit === undefined || limit === null) return null;
+    const now = new Date(clock.now());
+    const from = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1);
+    const to = Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1);
+    const spent = await store.spentBy(workspaceId, actorRef(actor), from, to);
+    if (spent < limit) return null;
+    const month = now.toISOString().slice(0, 7);
+    return {
+      message: `The monthly LLM limit of ${actor.kind === 'key' ? 'this key' : actor.name} (llmUsdPerMonth ${limit} USD) is spent: ${spent.toFixed(4)} USD in ${month}`,
+      details: { limit: 'llmUsdPerMonth', limitUsd: limit, spentUsd: spent, month, actor: actorRef(actor) },
+    };
+  }
+
   async function run(a: Attribution & { task: LlmTask }, job: Job, opts: { accept?: (t: Target) => boolean; degrade?: boolean } = {}): Promise<LlmResult & { produced: Produced }> {
     const started = performance.now();
+    const over = await overActorLimit(a.workspaceId);
+    if (over) {
+      await record(a, { outcome: 'budget_exhausted' });
+      throw new LlmError('budget_exhausted', over.message, over.details);
+    }
     const enabled = await providers.resolveEnabled(a.workspaceId);
     const refuse = async (reason: 'no_provider' | 'all_breakers_open' | 'budget_exhausted', message: string, details: Record<string, unknown> = {}) => {
       await record(a, { outcome: reason });

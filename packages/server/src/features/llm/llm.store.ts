@@ -3,7 +3,7 @@ import type { UsageGroupBy, UsageRow } from '@autopilot/contracts';
 import type { Db } from '../../platform/db';
 import type { LlmUsageTable } from '../../platform/db/schema';
 
-const columnOf: Record<UsageGroupBy, 'day' | 'provider_name' | 'model' | 'task' | 'api_key_id' | 'outcome' | 'error_code'> = {
+const columnOf: Record<UsageGroupBy, 'day' | 'provider_name' | 'model' | 'task' | 'api_key_id' | 'outcome' | 'error_code' | 'actor'> = {
   day: 'day',
   provider: 'provider_name',
   model: 'model',
@@ -11,6 +11,7 @@ const columnOf: Record<UsageGroupBy, 'day' | 'provider_name' | 'model' | 'task' 
   apiKey: 'api_key_id',
   outcome: 'outcome',
   errorCode: 'error_code',
+  actor: 'actor',
 };
 const fieldOf: Record<UsageGroupBy, keyof UsageRow> = {
   day: 'day',
@@ -20,6 +21,7 @@ const fieldOf: Record<UsageGroupBy, keyof UsageRow> = {
   apiKey: 'apiKeyId',
   outcome: 'outcome',
   errorCode: 'errorCode',
+  actor: 'actor',
 };
 
 /** Usage rows of the LLM gateway and their aggregation for reports. */
@@ -27,6 +29,22 @@ export function createLlmStore(db: Db) {
   const k = db.kysely;
   return {
     insertUsage: (row: LlmUsageTable) => k.insertInto('llm_usage').values(row).execute(),
+
+    /**
+     * What `actor` spent on LLM calls in [fromMs, toMs) in this workspace: one indexed sum over
+     * llm_usage (workspace_id, actor, at), read by the per-key monthly limit before each call.
+     */
+    async spentBy(workspaceId: string, actor: string, fromMs: number, toMs: number): Promise<number> {
+      const r = await k
+        .selectFrom('llm_usage')
+        .where('workspace_id', '=', workspaceId)
+        .where('actor', '=', actor)
+        .where('at', '>=', fromMs)
+        .where('at', '<', toMs)
+        .select(sql<number>`coalesce(sum(cost_usd), 0)`.as('spent'))
+        .executeTakeFirst();
+      return Number(r?.spent ?? 0);
+    },
 
     /** Recorded calls newest first, after an optional keyset position (at, id). */
     listCalls(workspaceId: string, q: { limit: number; before?: { at: number; id: string }; task?: string; outcome?: string; errorCode?: string; sessionId?: string }) {
@@ -62,6 +80,9 @@ export function createLlmStore(db: Db) {
           sql<number>`sum(case when price_known = 0 then 1 else 0 end)`.as('estimated_calls'),
         ]);
       if (cols.length) q = q.select(cols).groupBy(cols);
+      // One recorded name of the actor (names can change; the ref is the group).
+      const byActor = groupBy.includes('actor');
+      if (byActor) q = q.select(sql<string | null>`max(actor_name)`.as('actor_name'));
       for (const c of cols) q = q.orderBy(c);
       const rows = (await q.execute()) as Array<Record<string, unknown>>;
       return rows
@@ -79,6 +100,10 @@ export function createLlmStore(db: Db) {
             estimatedCalls: Number(r.estimated_calls ?? 0),
           };
           for (const g of groupBy) (out as Record<string, unknown>)[fieldOf[g]] = r[columnOf[g]] ?? null;
+          if (byActor) {
+            const ref = (r.actor as string | null) ?? null;
+            Object.assign(out, { actorName: (r.actor_name as string | null) ?? null, actorKind: ref ? ref.slice(0, ref.indexOf(':')) : null });
+          }
           return out;
         });
     },

@@ -51,6 +51,10 @@ export interface DispatchIntentsTable {
   dispatched_at: number | null;
   created_at: string;
   updated_at: string;
+  /** Who asked for the session (issue #16): `actorRef` text (`key:<id>`, `schedule:<id>`, ...); null before attribution. */
+  actor?: string | null;
+  /** The actor's display name at the time. */
+  actor_name?: string | null;
 }
 
 /** A Jules account's plan limits as the dispatcher enforces them (no row = plan unknown, in flight 3). */

@@ -204,6 +204,10 @@ export interface LlmUsageTable {
   degraded: number;
   /** 1 = costed at a known price, 0 = at the fallback price (an estimate), null = no model (a refused call). */
   price_known?: number | null;
+  /** Who caused the call (issue #16): `actorRef` text (`key:<id>`, `person:<id>`, `keeper:keeper`, ...); null before attribution. */
+  actor?: string | null;
+  /** The actor's display name at the time of the call. */
+  actor_name?: string | null;
 }
 
 /** Budget limits and both windows' counters in one row, so a reservation is a single conditional UPDATE. */
