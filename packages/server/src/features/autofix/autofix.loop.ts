@@ -1,9 +1,12 @@
 import type { Clock } from '../../platform/clock';
+import { runAs, type Actor } from '../../platform/actor';
 import type { Lease } from '../../platform/db/leases';
 import type { Logger } from '../../platform/logger';
 import { leasedLoop, type LeasedLoop } from '../../platform/loops';
 import type { PullsService } from '../pulls';
 import type { AutofixCore, Evaluation, ReviewSeen } from './autofix.service';
+
+const AUTOFIX_ACTOR: Actor = Object.freeze({ kind: 'automation', id: 'autofix', name: 'autofix' });
 
 export interface AutofixRunnerDeps {
   core: AutofixCore;
@@ -27,7 +30,8 @@ export function createAutofixRunner(deps: AutofixRunnerDeps) {
   /** Runs `fn` after every evaluation of the same PR queued before it (per-PR serialisation). */
   function serial<T>(key: string, fn: () => Promise<T>): Promise<T> {
     const prev = chains.get(key) ?? Promise.resolve();
-    const next = prev.catch(() => undefined).then(fn);
+    // Whatever an evaluation causes (comments, re-dispatches, LLM calls) is attributed to autofix (issue #16).
+    const next = prev.catch(() => undefined).then(() => runAs(AUTOFIX_ACTOR, fn));
     const tail = next.catch(() => undefined);
     chains.set(key, tail);
     void tail.then(() => {

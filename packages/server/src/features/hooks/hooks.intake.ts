@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { runAs } from '../../platform/actor';
 import type { HookActionResult, HookPreset, HookRule } from '@autopilot/contracts';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { iso } from '../../platform/clock';
@@ -57,7 +58,8 @@ export function createIntake(deps: HooksFeatureDeps, store: HooksStore, runner: 
     if (!endpoint) return;
     let outcome: { status: 'processed' | 'no_match' | 'failed'; matched: string[]; results: HookActionResult[]; error: string | null };
     try {
-      const r = await runner.run(endpointView(endpoint, secrets.decrypt), storedDelivery(row));
+      // What the rules do (launches, LLM calls) is attributed to the webhook endpoint (issue #16).
+      const r = await runAs({ kind: 'webhook', id: endpoint.id, name: endpoint.name }, () => runner.run(endpointView(endpoint, secrets.decrypt), storedDelivery(row)));
       outcome = { ...r, error: r.status === 'failed' ? (r.results.find((x) => x.outcome === 'failed')?.detail ?? 'an action failed') : null };
     } catch (err) {
       log.warn({ err, deliveryId: id }, 'hook delivery failed');

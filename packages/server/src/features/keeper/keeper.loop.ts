@@ -1,4 +1,5 @@
 import type { KeeperSettings, SessionSummary } from '@autopilot/contracts';
+import { runAs, type Actor } from '../../platform/actor';
 import { pool } from '../../platform/concurrency';
 import { createLease } from '../../platform/db/leases';
 import { leasedLoop } from '../../platform/loops';
@@ -14,6 +15,9 @@ export interface WorkspaceKeeperDeps extends LedgerDeps {
   /** Sessions evaluated in parallel (default 4). */
   concurrency?: number;
 }
+
+/** Who the keeper's work runs as. */
+const KEEPER_ACTOR: Actor = Object.freeze({ kind: 'keeper', id: 'keeper', name: 'keeper' });
 
 /** What one tick did (tests and the benchmark read it). */
 export interface TickReport {
@@ -80,13 +84,15 @@ export function createWorkspaceKeeper(deps: WorkspaceKeeperDeps, workspaceId: st
     if (unwritten.size >= 500) await flushDecisions();
   }
 
-  async function tick(signal?: AbortSignal): Promise<TickReport> {
-    try {
-      return await tickNow(signal);
-    } finally {
-      await flushDecisions();
-    }
-  }
+  // Everything a tick causes (LLM calls, session creates) is attributed to the keeper (issue #16).
+  const tick = (signal?: AbortSignal): Promise<TickReport> =>
+    runAs(KEEPER_ACTOR, async () => {
+      try {
+        return await tickNow(signal);
+      } finally {
+        await flushDecisions();
+      }
+    });
 
   async function tickNow(signal?: AbortSignal): Promise<TickReport> {
     const report: TickReport = { leader: false, evaluated: 0, acted: 0, reconciled: 0, deferred: 0, resolved: 0 };

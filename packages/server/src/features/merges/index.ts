@@ -1,4 +1,5 @@
 import { createLease, createLeases } from '../../platform/db/leases';
+import { runAs, type Actor } from '../../platform/actor';
 import type { Feature } from '../../platform/feature';
 import { leasedLoop, type LeasedLoop } from '../../platform/loops';
 import { createMergesService, type MergeStep } from './merges.service';
@@ -17,6 +18,7 @@ export interface MergesService {
 }
 
 const LEASE = 'github-merges';
+const MERGES_ACTOR: Actor = Object.freeze({ kind: 'automation', id: 'merges', name: 'merges' });
 
 /** Merging (auto-merge or the merge API), conflict handling (rebase ask, re-dispatch, escalate), archiving. */
 export function createMergesFeature(deps: MergesFeatureDeps): Feature<MergesService> {
@@ -30,12 +32,14 @@ export function createMergesFeature(deps: MergesFeatureDeps): Feature<MergesServ
     lease,
     log,
     clock: deps.clock,
-    async tick(signal) {
-      for (const ws of await deps.pulls.workspaces()) {
-        if (signal.aborted) return;
-        await impl.sweep(ws, () => lease.hold());
-      }
-    },
+    // The sweep and the change listener act as the merges automation (issue #16); the merge API keeps its caller.
+    tick: (signal) =>
+      runAs(MERGES_ACTOR, async () => {
+        for (const ws of await deps.pulls.workspaces()) {
+          if (signal.aborted) return;
+          await impl.sweep(ws, () => lease.hold());
+        }
+      }),
   });
   // The change listener: every instance that sees a change evaluates it (the ledger makes each action happen once).
   let unsubscribe: (() => void) | null = null;
@@ -46,7 +50,7 @@ export function createMergesFeature(deps: MergesFeatureDeps): Feature<MergesServ
     start() {
       if (!unsubscribe) {
         try {
-          unsubscribe = deps.pulls.onChange(async (ws, pull) => void (await impl.onPull(ws, pull)));
+          unsubscribe = deps.pulls.onChange(async (ws, pull) => void (await runAs(MERGES_ACTOR, () => impl.onPull(ws, pull))));
         } catch (err) {
           log.warn({ err: (err as Error).message }, 'merges: PR changes are not available; the sweep alone catches up');
         }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { runAs } from '../../platform/actor';
 import { z } from 'zod';
 import type { CreateScheduleBody, FieldIssue, NextRuns, RunLink, Schedule, ScheduleRun, ScheduleTarget, UpdateScheduleBody } from '@autopilot/contracts';
 import { iso, type Clock } from '../../platform/clock';
@@ -175,10 +176,11 @@ export function createSchedulesService(deps: SchedulesDeps) {
     const timer = setTimeout(() => ac.abort(), Math.max(1000, claimTimeoutMs - 5000));
     let result: RunResult;
     try {
-      result = await runner.run({
+      // What the run launches (sessions, batches, LLM calls) is attributed to the schedule (issue #16).
+      result = await runAs({ kind: 'schedule', id: schedule.id, name: schedule.name }, () => runner.run({
         runId: run.id, scheduleId: schedule.id, workspaceId: schedule.workspace_id, scheduleName: schedule.name, fireAt: run.fire_at,
         attempt: run.attempts, missed: run.missed, target: JSON.parse(schedule.target) as ScheduleTarget, signal: ac.signal,
-      });
+      }));
     } catch (err) {
       result = { outcome: 'failed', reason: (err instanceof Error ? err.message : String(err)).slice(0, 2000) };
     } finally {
