@@ -44,10 +44,10 @@ function sqliteLocked<T>(fn: () => Promise<T>): Promise<T> {
 const USAGE_COLUMNS = [
   'id', 'workspace_id', 'at', 'day', 'provider_id', 'provider_name', 'provider_kind', 'model', 'task', 'persona', 'session_id',
   'api_key_id', 'input_tokens', 'output_tokens', 'cost_usd', 'latency_ms', 'outcome', 'error_code', 'degraded',
-  'price_known',
+  'price_known', 'actor', 'actor_name',
 ] as const satisfies ReadonlyArray<keyof LlmUsageTable>;
 const RESERVATION_COLUMNS = ['id', 'workspace_id', 'amount_usd', 'day_key', 'month_key', 'holder', 'created_at', 'expires_at'] as const satisfies ReadonlyArray<keyof LlmBudgetReservationsTable>;
-/** Rows per multi-row statement: 19 columns x 200 stays far below SQLite's 32,766 bound parameters. */
+/** Rows per multi-row statement: 22 columns x 200 stays far below SQLite's 32,766 bound parameters. */
 const ROWS_PER_STATEMENT = 200;
 
 const placeholders = (rows: number, cols: number) => {
@@ -60,7 +60,7 @@ async function insertRows<R extends object>(c: Kysely<Database>, table: string, 
   for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
     const chunk = rows.slice(i, i + ROWS_PER_STATEMENT);
     const params: unknown[] = [];
-    for (const r of chunk) for (const col of columns) params.push(r[col]);
+    for (const r of chunk) for (const col of columns) params.push(r[col] ?? null);
     await c.executeQuery(CompiledQuery.raw(`insert into ${table} (${columns.join(', ')}) values ${placeholders(chunk.length, columns.length)}`, params));
   }
 }
@@ -93,7 +93,7 @@ function openRawWriter(file: string, level: number) {
     const cost = new Map<string, number>();
     for (const r of releases) if (r.actual !== 0) cost.set(r.workspace_id, (cost.get(r.workspace_id) ?? 0) + r.actual);
     for (const [ws, usd] of cost) book.run(usd, usd, now, ws);
-    for (const r of releases) if (r.usage) insUsage.run(USAGE_COLUMNS.map((c) => r.usage![c]));
+    for (const r of releases) if (r.usage) insUsage.run(USAGE_COLUMNS.map((c) => r.usage![c] ?? null));
     const rows = new Map<string, LlmBudgetsTable | undefined>();
     const admitted = reserves.map((r) => {
       if (!rows.has(r.workspace_id)) rows.set(r.workspace_id, budgetRow.get(r.workspace_id) as LlmBudgetsTable | undefined);
@@ -367,7 +367,7 @@ export function createBudgetsStore(db: Db) {
     if (db.dialect === 'postgres') {
       // A data-modifying CTE runs whether or not the main statement reads it: the usage row goes with the release.
       const record = usage
-        ? sql`, i as (insert into llm_usage (${sql.raw(USAGE_COLUMNS.join(', '))}) values (${sql.join(USAGE_COLUMNS.map((c) => usage[c]))}))`
+        ? sql`, i as (insert into llm_usage (${sql.raw(USAGE_COLUMNS.join(', '))}) values (${sql.join(USAGE_COLUMNS.map((c) => usage[c] ?? null))}))`
         : sql``;
       const res = await sql<{ released: number }>`with d as (delete from llm_budget_reservations where id = ${r.id} returning amount_usd, day_key, month_key)${record}
         update llm_budgets set

@@ -3,12 +3,8 @@ import { testEngines, requirePostgresInCi } from '../../platform/db/testing';
 import { runAs, type Actor } from '../../platform/actor';
 import { startFakeUpstream, baseUrlFor, type FakeUpstream } from '../../../test/fakes/llm-upstream';
 import { buildGateway, type Gateway } from '../../../test/fakes/llm-gateway';
-import { createModelFactory, defaultResilience } from '../../integrations/llm';
-import { systemClock } from '../../platform/clock';
-import { createLogger } from '../../platform/logger';
 import { isLlmError } from './llm.errors';
-import { createLlmService, type LlmService } from './llm.service';
-import { createLlmStore } from './llm.store';
+import type { LlmService } from './llm.service';
 
 requirePostgresInCi();
 
@@ -18,11 +14,7 @@ const MODEL = 'gpt-4.1-mini';
 describe.each(testEngines())('LLM cost attribution and per-key monthly limits (%s)', (engine) => {
   let up: FakeUpstream;
   let g: Gateway;
-  /**
-   * The gateway on the same real database and services, settling and recording one after the other: the budgets
-   * store's combined settle-and-record writes a fixed column list without the actor columns (see the report of
-   * issue #16 item 3), so the attribution is tested on the path whose usage insert is the LLM store's own.
-   */
+  /** The gateway as the orchestrator wires it: usage rows are written by the budgets store's settle-and-record. */
   let llm: LlmService;
   const keyA: Actor = { kind: 'key', id: 'key-a', name: 'ci key A' };
   const keyB: Actor = { kind: 'key', id: 'key-b', name: 'ci key B' };
@@ -33,19 +25,7 @@ describe.each(testEngines())('LLM cost attribution and per-key monthly limits (%
   beforeAll(async () => {
     up = await startFakeUpstream();
     g = await buildGateway({ engine });
-    const { snapshot, reserve, settle } = g.budgets;
-    llm = createLlmService({
-      providers: g.providers,
-      budgets: { snapshot, reserve, settle },
-      routing: g.routing,
-      store: createLlmStore(g.db),
-      models: createModelFactory({ fetch: globalThis.fetch, trustedFetch: globalThis.fetch }),
-      resilience: { ...defaultResilience, retryBaseMs: 1, retryMaxMs: 5 },
-      clock: systemClock,
-      log: createLogger({ level: 'silent' }),
-      bus: g.bus,
-      metrics: g.metrics,
-    });
+    llm = g.llm;
     await g.providers.create(g.workspaceId, { kind: 'openai', name: 'openai', apiKey: 'sk-openai-secret', baseUrl: baseUrlFor(up.url, 'openai'), priority: 1, enabled: true, maxConcurrency: 4, defaultModels: { default: MODEL } });
     up.script(() => ({ text: 'ok', inputTokens: 1000, outputTokens: 500 }));
   });
