@@ -118,7 +118,7 @@ export const KeyUsage = z
     requestsPerDay: z.number().int().nullable(),
     llmUsdThisMonth: z.number().openapi({ description: 'LLM spend attributed to the key this UTC month (USD)' }),
     llmUsdPerMonth: z.number().nullable(),
-    sessionCreates: z.number().int().openapi({ description: 'Sessions created by the key (0 until sessions record their actor)' }),
+    sessionCreates: z.number().int().openapi({ description: 'Sessions the key asked for (dispatch intents attributed to it; intents from before attribution are not counted)' }),
     lastUsedAt: IsoDate.nullable(),
   })
   .openapi('KeyUsage');

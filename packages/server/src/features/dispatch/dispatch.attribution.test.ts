@@ -37,6 +37,9 @@ describe.each(orchestratorEngines())('dispatch intents record their actor (%s)',
     const k = keys.find((x) => `key:${x.id}` === byKey!.actor);
     expect(k, `intent actor ${byKey!.actor} is one of the workspace's keys`).toBeDefined();
     expect(byKey!.actor_name).toBe(k!.name);
+    // The key's usage counts the session it asked for.
+    const usage = (await (await t.request(`/api/keys/${k!.id}/usage`)).json()) as { sessionCreates: number };
+    expect(usage.sessionCreates).toBe(1);
 
     const ws = byKey!.workspace_id;
     const request = { prompt: 'From a schedule [sim:happy]', source: 'acme-corp/storefront', startingBranch: 'main' };

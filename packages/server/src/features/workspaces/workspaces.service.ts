@@ -328,8 +328,7 @@ export function createWorkspacesService(deps: WorkspacesDeps) {
         requestsPerDay: limits.requestsPerDay,
         llmUsdThisMonth: await store.llmSpendOfKey(auth.workspaceId, row.id, monthStart),
         llmUsdPerMonth: limits.llmUsdPerMonth,
-        // Sessions do not record who created them yet (dispatch_intents / jules_sessions `actor`): 0 until then.
-        sessionCreates: 0,
+        sessionCreates: await store.sessionCreatesOfKey(auth.workspaceId, row.id),
         lastUsedAt: row.last_used_at,
       };
     },

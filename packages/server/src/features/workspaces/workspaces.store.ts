@@ -108,6 +108,16 @@ export function createWorkspacesStore(db: Db) {
         .executeTakeFirst();
       return Number(r?.usd ?? 0);
     },
+    /** Session creates the key asked for (dispatch intents attributed to `key:<id>`, issue #16), all time. */
+    sessionCreatesOfKey: async (workspaceId: string, keyId: string) => {
+      const r = await k
+        .selectFrom('dispatch_intents')
+        .select((eb) => eb.fn.countAll<number | string>().as('n'))
+        .where('workspace_id', '=', workspaceId)
+        .where('actor', '=', `key:${keyId}`)
+        .executeTakeFirst();
+      return Number(r?.n ?? 0);
+    },
     touchKey: (id: string, at: string) => k.updateTable('api_keys').set({ last_used_at: at }).where('id', '=', id).execute(),
   };
 }
