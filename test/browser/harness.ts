@@ -222,3 +222,31 @@ export async function eventually<T>(fn: () => Promise<T | undefined | false>, wh
   }
   throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
 }
+
+/** Signs in with `key` through the API (the cookies land in the page's context), then opens `pathname` in the shell. */
+export async function loginByApi(p: WatchedPage, baseUrl: string, key: string, pathname: string): Promise<void> {
+  const res = await p.context.request.post(`${baseUrl}/api/auth/session`, { data: { apiKey: key } });
+  if (!res.ok()) throw new Error(`log-in answered ${res.status()}`);
+  await p.page.goto(baseUrl + pathname);
+  await p.page.getByTestId('workspace').waitFor();
+}
+
+/** Whether the page is no wider than its viewport (a 390 px page must not scroll sideways). */
+export const noOverflow = (p: WatchedPage): Promise<boolean> => p.page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth);
+
+/**
+ * Screenshots of `pathname` signed in with `key`, at 1440 and 390 px, light and dark, as `<name>-<width>-<scheme>.png`
+ * under ARTIFACTS: each must have no horizontal overflow and no page error (throws naming which did).
+ */
+export async function shotsAt(stack: Stack, key: string, name: string, pathname: string, ready: (p: WatchedPage) => Promise<unknown>): Promise<void> {
+  for (const colorScheme of ['light', 'dark'] as const)
+    for (const width of [1440, 390]) {
+      const p = await openPage(stack, { viewport: { width, height: 900 }, colorScheme });
+      await loginByApi(p, stack.orch.url, key, pathname);
+      await ready(p);
+      if (!(await noOverflow(p))) throw new Error(`${name} at ${width} px ${colorScheme} overflows`);
+      await p.shot(`${name}-${width}-${colorScheme}`);
+      if (p.errors.length) throw new Error(`${name} at ${width} px ${colorScheme}: ${p.errors.join('; ')}`);
+      await p.context.close();
+    }
+}

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, type ApiClient } from '../../packages/client/src/index';
-import { ARTIFACTS, eventually, openPage, startStack, type Stack, type WatchedPage } from './harness';
+import { ARTIFACTS, eventually, loginByApi, openPage, shotsAt, startStack, type Stack } from './harness';
 
 /*
  * Issue #16 in chromium: a scoped API key with limits made in the Keys tab, its usage after calls with it, a call
@@ -28,37 +28,13 @@ afterAll(async () => {
   await stack?.close();
 });
 
-/** Signs in with `key` through the API (the cookies land in the page's context), then opens `pathname`. */
-async function login(p: WatchedPage, baseUrl: string, key: string, pathname: string) {
-  const res = await p.context.request.post(`${baseUrl}/api/auth/session`, { data: { apiKey: key } });
-  expect(res.ok(), `log-in answered ${res.status()}`).toBe(true);
-  await p.page.goto(baseUrl + pathname);
-  await p.page.getByTestId('workspace').waitFor();
-}
-
-const noOverflow = (p: WatchedPage) => p.page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth);
-
-/** Screenshots of the current path at 1440 and 390 px, light and dark, each without horizontal overflow. */
-async function shots(name: string, pathname: string, ready: (p: WatchedPage) => Promise<unknown>) {
-  for (const colorScheme of ['light', 'dark'] as const)
-    for (const width of [1440, 390]) {
-      const p = await openPage(stack, { viewport: { width, height: 900 }, colorScheme });
-      await login(p, stack.orch.url, ws.key, pathname);
-      await ready(p);
-      expect(await noOverflow(p), `${name} at ${width} px ${colorScheme} overflows`).toBe(true);
-      await p.shot(`keys-limits/${name}-${width}-${colorScheme}`);
-      expect(p.errors).toEqual([]);
-      await p.context.close();
-    }
-}
-
 describe('keys with scopes and limits in chromium', () => {
   let secret = '';
 
   it('creates a key with scopes and limits; its usage shows after calls with it; a call beyond its scopes is refused', async () => {
     const p = await openPage(stack, { viewport: { width: 1440, height: 900 } });
     const { page } = p;
-    await login(p, stack.orch.url, ws.key, '/settings/keys');
+    await loginByApi(p, stack.orch.url, ws.key, '/settings/keys');
     const form = page.getByTestId('create-key');
     await form.getByLabel('Name').fill('reader-bot');
     await form.getByLabel('Role', { exact: true }).selectOption('member');
@@ -100,6 +76,6 @@ describe('keys with scopes and limits in chromium', () => {
     expect(await item.textContent()).toContain('sessions (read)');
     expect(p.errors).toEqual([]);
     await p.context.close();
-    await shots('keys', '/settings/keys', (q) => q.page.locator('[data-key-name="reader-bot"]').getByTestId('usage-requests').waitFor());
+    await shotsAt(stack, ws.key, 'keys-limits/keys', '/settings/keys', (q) => q.page.locator('[data-key-name="reader-bot"]').getByTestId('usage-requests').waitFor());
   });
 });
