@@ -88,10 +88,14 @@ export const ConfigSchema = z.object({
   AUTH_SESSION_TTL_MS: z.coerce.number().int().min(60_000).default(12 * 3_600_000),
   /** Who may create an account (features/workspaces/README.md): `invite` (the first person, then invitations only), `open`, `closed` (invitations only). */
   AUTH_SIGNUP: z.enum(['invite', 'open', 'closed']).default('invite'),
-  /** OpenID Connect sign-in: the provider's issuer URL (operator config; its discovery document is fetched at start). Unset = no OIDC button. */
+  /** OpenID Connect sign-in: the provider's issuer URL (operator config; its discovery document is fetched on the first sign-in and cached). Unset = no OIDC button. */
   OIDC_ISSUER: urlWithProtocols(['http', 'https']),
+  /** The client registered at the provider (its redirect URI: <AUTOPILOT_PUBLIC_URL or the request's origin>/auth/oidc/callback). */
   OIDC_CLIENT_ID: optionalString,
+  /** That client's secret (sent as client_secret_post). Never logged. */
   OIDC_CLIENT_SECRET: optionalString,
+  /** Allow an http:// issuer that is not on loopback (a private network without TLS). http on 127.0.0.1/localhost is always allowed. */
+  OIDC_ALLOW_INSECURE: z.enum(['true', 'false', '1', '0']).optional().transform((v) => v === 'true' || v === '1'),
   /** The sign-in button's label. */
   OIDC_NAME: z.string().trim().min(1).max(60).default('Single sign-on'),
   INSTANCE_ID: optionalString,

@@ -26,6 +26,7 @@ import { createInvites, type Invites } from './invites.service';
 import { createPeopleStore } from './people.store';
 import { createPeople, type People } from './people.service';
 import { registerPeopleRoutes } from './people.routes';
+import { registerOidcRoutes } from './oidc.routes';
 
 export { DEFAULT_WORKSPACE, type WorkspacesService } from './workspaces.service';
 export type { LoginSessions } from './login-sessions.service';
@@ -39,7 +40,7 @@ export interface WorkspacesFeatureDeps {
   log: Logger;
   /** Keys are HMACed under subkeys of the master key. */
   masterKey: Buffer;
-  config: Pick<Config, 'AUTOPILOT_ADMIN_KEY' | 'AUTH_SESSION_TTL_MS' | 'AUTH_FAILURES_PER_MINUTE' | 'REDIS_PREFIX' | 'TRUST_PROXY' | 'AUTOPILOT_PUBLIC_URL' | 'SMTP_URL' | 'SMTP_FROM' | 'AUTH_SIGNUP' | 'OIDC_ISSUER' | 'OIDC_NAME'>;
+  config: Pick<Config, 'AUTOPILOT_ADMIN_KEY' | 'AUTH_SESSION_TTL_MS' | 'AUTH_FAILURES_PER_MINUTE' | 'REDIS_PREFIX' | 'TRUST_PROXY' | 'AUTOPILOT_PUBLIC_URL' | 'SMTP_URL' | 'SMTP_FROM' | 'AUTH_SIGNUP' | 'OIDC_ISSUER' | 'OIDC_NAME' | 'OIDC_CLIENT_ID' | 'OIDC_CLIENT_SECRET' | 'OIDC_ALLOW_INSECURE'>;
   /** member.*, invite.* and workspace.* events. */
   bus?: EventBus;
   /** Shares failed-auth counters between instances (REDIS_URL); in memory without it. */
@@ -108,6 +109,7 @@ export async function createWorkspacesFeature(deps: WorkspacesFeatureDeps): Prom
       registerWorkspacesRoutes(app, { service, simulated: deps.simulated, members, invites, describe: people.describe });
       registerSessionRoutes(app, { sessions: loginSessions, trustProxy: config.TRUST_PROXY, describe: people.describe });
       registerPeopleRoutes(app, { people, trustProxy: config.TRUST_PROXY, publicUrl: config.AUTOPILOT_PUBLIC_URL });
+      registerOidcRoutes(app, { people, hasher, log, config });
       registerLoginLinkRoutes(app, { links: loginLinks, sessions: loginSessions, trustProxy: config.TRUST_PROXY, publicUrl: config.AUTOPILOT_PUBLIC_URL, log });
     },
   };
