@@ -179,7 +179,7 @@ export function createPeople(deps: PeopleDeps) {
     const token = randomToken(32);
     const now = clock.now();
     await store.insertReset({ token_hash: resetHash(token), user_id: user.id, created_at: new Date(now).toISOString(), expires_at: now + RESET_TTL_MS });
-    return { userId: user.id, link: `${(deps.publicUrl ?? origin).replace(/\/+$/, '')}/reset-password/${token}` };
+    return { userId: user.id, link: `${(deps.publicUrl ?? origin).replace(/\/+$/, '')}/reset?token=${token}` };
   }
 
   return {
