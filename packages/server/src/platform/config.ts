@@ -153,8 +153,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const parsed = ConfigSchema.safeParse(env);
   // The removed global switches must not be silently ignored: whoever set one expects private URLs to work.
   const removed = REMOVED_SWITCHES.filter((k) => env[k] !== undefined).map((k) => `${k}: removed; list the private destinations in AUTOPILOT_OUTBOUND_ALLOW instead (host:port, ip or CIDR)`);
-  if (!parsed.success || removed.length) {
-    throw new ConfigError([...removed, ...(parsed.error?.issues ?? []).map((i) => `${i.path.join('.')}: ${i.message} (got ${JSON.stringify(env[String(i.path[0])])})`)]);
+  // OIDC: all of issuer, client id and secret or none; http only on loopback unless OIDC_ALLOW_INSECURE says so.
+  const oidc: string[] = [];
+  const issuer = parsed.success ? parsed.data.OIDC_ISSUER : undefined;
+  if (parsed.success && issuer) {
+    const d = parsed.data;
+    if (!d.OIDC_CLIENT_ID || !d.OIDC_CLIENT_SECRET) oidc.push('OIDC_ISSUER: needs OIDC_CLIENT_ID and OIDC_CLIENT_SECRET too (the client registered at the provider)');
+    const u = URL.canParse(issuer) ? new URL(issuer) : null;
+    if (!u) oidc.push('OIDC_ISSUER: not a URL');
+    else if (u.protocol === 'http:' && !['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname) && !d.OIDC_ALLOW_INSECURE) oidc.push('OIDC_ISSUER: must be https:// (http only on 127.0.0.1/localhost, or set OIDC_ALLOW_INSECURE=true)');
+  }
+  if (!parsed.success || removed.length || oidc.length) {
+    throw new ConfigError([...removed, ...oidc, ...(parsed.error?.issues ?? []).map((i) => `${i.path.join('.')}: ${i.message} (got ${JSON.stringify(env[String(i.path[0])])})`)]);
   }
   const raw = parsed.data;
   const dataDir = path.resolve(raw.DATA_DIR);

@@ -241,3 +241,17 @@ describe('OIDC sign-in, invite-only and an unreachable provider', () => {
     expect(text).not.toMatch(/at .*\.ts:\d+|ECONNREFUSED/);
   });
 });
+
+describe('OIDC configuration', () => {
+  it('refuses an issuer without its client, and a plain-http issuer off loopback unless OIDC_ALLOW_INSECURE', async () => {
+    const { loadConfig, ConfigError } = await import('../../platform/config');
+    const base = { DATA_DIR: '/tmp/autopilot-oidc-config' };
+    expect(() => loadConfig({ ...base, OIDC_ISSUER: 'https://idp.example' })).toThrow(/OIDC_CLIENT_ID and OIDC_CLIENT_SECRET/);
+    const client = { OIDC_CLIENT_ID: 'c', OIDC_CLIENT_SECRET: 's' };
+    expect(() => loadConfig({ ...base, ...client, OIDC_ISSUER: 'http://idp.internal' })).toThrow(ConfigError);
+    expect(() => loadConfig({ ...base, ...client, OIDC_ISSUER: 'http://idp.internal' })).toThrow(/must be https/);
+    expect(loadConfig({ ...base, ...client, OIDC_ISSUER: 'http://idp.internal', OIDC_ALLOW_INSECURE: 'true' }).OIDC_ALLOW_INSECURE).toBe(true);
+    expect(loadConfig({ ...base, ...client, OIDC_ISSUER: 'http://127.0.0.1:4000' }).OIDC_ISSUER).toBe('http://127.0.0.1:4000');
+    expect(loadConfig({ ...base, ...client, OIDC_ISSUER: 'https://idp.example' }).OIDC_ALLOW_INSECURE).toBe(false);
+  });
+});
