@@ -35,6 +35,7 @@ import { createInboxFeature } from './features/inbox';
 import { createHooksFeature } from './features/hooks';
 import { createChannelsFeature } from './features/channels';
 import { createTransferFeature } from './features/transfer';
+import { createAuditFeature } from './features/audit';
 import { gracefulClose } from './shutdown';
 
 const DASHBOARD_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dashboard/dist');
@@ -46,7 +47,9 @@ export type { Orchestrator, StartOptions } from './orchestrator';
 export async function startOrchestrator(config: Config, opts: StartOptions = {}): Promise<Orchestrator> {
   const log = opts.log ?? createLogger({ level: config.LOG_LEVEL, pretty: config.LOG_PRETTY });
   const p = await createPlatform(config, log, jobCatalog);
-  const { db, bus, queue, clock, metrics, instanceId } = p;
+  const { db, queue, clock, metrics, instanceId } = p;
+  const audit = createAuditFeature({ db, clock, log, metrics, masterKey: p.masterKey, outbound: p.outbound, config, defaultWorkspaceId: () => workspaces.defaultWorkspaceId });
+  const bus = audit.wrapBus(p.bus); // automated changes are recorded where they are published (features/audit)
   const demo = { sessions: config.JULES_DEMO_SESSIONS, speed: config.JULES_DEMO_SPEED, spreadHours: 1, newSessionEveryMs: config.JULES_DEMO_NEW_SESSION_MS };
   const jules = await startJulesRuntime({ apiKey: config.JULES_API_KEY, baseUrl: config.JULES_API_BASE_URL, demo, log, dataDir: config.dataDir, githubDemo: !config.GITHUB_API_URL });
 
@@ -81,7 +84,7 @@ export async function startOrchestrator(config: Config, opts: StartOptions = {})
   const hooks = createHooksFeature({ ...loopDeps, metrics, secrets: p.secrets, outbound: p.outbound, batches: batches.service, inbox: inbox.service, publicUrl: config.AUTOPILOT_PUBLIC_URL, ratePerMinute: config.HOOKS_RATE_PER_MINUTE });
   const smtp = config.SMTP_URL ? { url: config.SMTP_URL, from: config.SMTP_FROM } : undefined;
   const channels = createChannelsFeature({ db, bus, clock, log, instanceId, secrets: p.secrets, outbound: p.outbound, inbox: inbox.service, smtp, publicUrl: config.AUTOPILOT_PUBLIC_URL });
-  loops.push(...keeper.loops, ...budgets.loops, ...schedules.loops, ...pulls.loops, ...autofix.loops, ...merges.loops, ...inbox.loops, ...hooks.loops, ...channels.loops);
+  loops.push(...keeper.loops, ...budgets.loops, ...schedules.loops, ...pulls.loops, ...autofix.loops, ...merges.loops, ...inbox.loops, ...hooks.loops, ...channels.loops, ...audit.loops);
   const system = createSystemFeature({
     version: VERSION, instanceId, startedAt: clock.now(), metrics,
     mode: { database: db.dialect, queue: queue.kind, events: bus.kind, jules: jules.simulated ? 'simulator' : 'remote' },
@@ -92,11 +95,11 @@ export async function startOrchestrator(config: Config, opts: StartOptions = {})
   const housekeeping = createHousekeepingFeature({ db, queue, clock, log, retentionDays: config.EVENTS_RETENTION_DAYS });
 
   const app = createHttpApp({ log, metrics, bodyLimitBytes: config.BODY_LIMIT_BYTES, rawBodyLimitBytes: config.IMPORT_BODY_LIMIT_BYTES });
-  app.use('/api/*', workspaces.authenticate);
+  app.use('/api/*', workspaces.authenticate, audit.record);
   for (const f of [system, workspaces, events, budgets]) f.routes(app);
   providers.routes(app, llm.service);
   routing.routes(app, llm.service);
-  for (const f of [llm, sessions, keeper, dispatch, schedules, templates, batches, github, pulls, autofix, merges, inbox, hooks, channels, transfer]) f.routes(app);
+  for (const f of [llm, sessions, keeper, dispatch, schedules, templates, batches, github, pulls, autofix, merges, inbox, hooks, channels, transfer, audit]) f.routes(app);
   registerDocs(app, { version: VERSION, publicUrl: config.AUTOPILOT_PUBLIC_URL });
   registerDashboard(app, opts.dashboardDir ?? (config.DASHBOARD_DIR ? path.resolve(config.DASHBOARD_DIR) : DASHBOARD_DIST));
   for (const f of [dispatch, housekeeping]) registerJobs(queue, f.jobs);

@@ -5,15 +5,8 @@ import { declareRoutes, jsonOk } from './define';
 const tags = ['audit'];
 const admin = { minRole: 'admin', denied: 'Only admins and owners can read the audit trail' } as const;
 
-/** The audit trail (issue #16): nothing is served yet, so nothing is declared (routes-contract fails on a declared route not served). */
-export const audit = declareRoutes({});
-
-/**
- * The PLANNED audit routes (H4, not served yet): entries, verification, signed checkpoints, the NDJSON export, admins
- * and owners only. Move them into `audit` above (and restore the client methods, see git history of client/src/audit.ts)
- * in the same commit that registers their handlers.
- */
-export const plannedAuditRoutes = declareRoutes({
+/** The audit trail (issue #16; server features/audit): entries, verification, signed checkpoints, the NDJSON export, admins and owners only. */
+export const audit = declareRoutes({
   list: {
     method: 'get',
     path: '/api/audit',

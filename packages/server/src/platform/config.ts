@@ -115,6 +115,16 @@ export const ConfigSchema = z.object({
   /** features/hooks: the most inbound deliveries one endpoint accepts per minute (beyond: 429 with Retry-After). */
   HOOKS_RATE_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(600),
   EVENTS_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  /** features/audit: entries older than this many days are pruned (a prefix of the chain only); 0 = keep forever. */
+  AUDIT_RETENTION_DAYS: z.coerce.number().int().min(0).max(36500).default(0),
+  /** features/audit: a signed checkpoint after this many new entries of a workspace. */
+  AUDIT_CHECKPOINT_EVERY: z.coerce.number().int().min(1).max(1_000_000).default(100),
+  /** features/audit: and at least every this many minutes when the chain grew. */
+  AUDIT_CHECKPOINT_MINUTES: z.coerce.number().int().min(1).max(525_600).default(60),
+  /** features/audit: a directory that receives one JSON file per checkpoint (outside the database). */
+  AUDIT_CHECKPOINT_DIR: optionalString,
+  /** features/audit: a URL each checkpoint is POSTed to as JSON (through the outbound module). */
+  AUDIT_CHECKPOINT_URL: urlWithProtocols(['http', 'https']),
   ANTHROPIC_API_KEY: optionalString,
   ANTHROPIC_BASE_URL: urlWithProtocols(['http', 'https']),
   GEMINI_API_KEY: optionalString,

@@ -10,6 +10,8 @@ import type {
 export type * from './schema.events';
 import type { UsersTable, MembershipsTable, InvitesTable, PasswordResetsTable, OidcIdentitiesTable, UserSessionsTable } from './schema.people';
 export type * from './schema.people';
+import type { AuditEntriesTable, AuditHeadsTable, AuditAnchorsTable, AuditCheckpointsTable } from './schema.audit';
+export type * from './schema.audit';
 
 /**
  * The database's shape, for Kysely. Timestamps shown to people are ISO-8601 text (sortable on both engines);
@@ -159,6 +161,10 @@ export interface Database {
   password_resets: PasswordResetsTable;
   oidc_identities: OidcIdentitiesTable;
   user_sessions: UserSessionsTable;
+  audit_entries: AuditEntriesTable;
+  audit_heads: AuditHeadsTable;
+  audit_anchors: AuditAnchorsTable;
+  audit_checkpoints: AuditCheckpointsTable;
 }
 
 
