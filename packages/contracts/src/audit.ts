@@ -23,7 +23,7 @@ export type AuditActor = z.infer<typeof AuditActor>;
 export const AuditTarget = z.object({ kind: z.string(), id: z.string() }).openapi('AuditTarget', { example: { kind: 'templates', id: 'tpl_01J' } });
 export type AuditTarget = z.infer<typeof AuditTarget>;
 
-const Hash = z.string().regex(/^[0-9a-f]{64}$/).openapi({ example: 'a3f1c2…' });
+const Hash = z.string().regex(/^[0-9a-f]{64}$/).openapi({ example: 'a3f1c2'.padEnd(64, '0') });
 
 export const AuditEntry = z
   .object({
