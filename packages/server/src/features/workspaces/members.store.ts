@@ -125,7 +125,10 @@ export function createMembersStore(db: Db) {
      * log-in sessions in it move to another workspace of theirs first (the oldest membership), or end.
      */
     deleteWorkspace: async (workspaceId: string) => {
-      const tables = (await tenantTables()).filter((t) => t !== 'workspaces' && t !== 'user_sessions');
+      const all = (await tenantTables()).filter((t) => t !== 'workspaces' && t !== 'user_sessions');
+      // The audit chain goes last, once the workspace row is gone: its append-only trigger allows a DELETE only then.
+      const tables = all.filter((t) => !t.startsWith('audit_'));
+      const auditTables = all.filter((t) => t.startsWith('audit_'));
       await k.transaction().execute(async (tx) => {
         const sessions = await tx.selectFrom('user_sessions').select(['token_hash', 'user_id']).where('workspace_id', '=', workspaceId).execute();
         for (const userId of new Set(sessions.map((s) => s.user_id))) {
@@ -142,6 +145,7 @@ export function createMembersStore(db: Db) {
         await tx.deleteFrom('user_sessions').where('workspace_id', '=', workspaceId).execute();
         for (const t of tables) await sql`delete from ${sql.table(t)} where workspace_id = ${workspaceId}`.execute(tx);
         await tx.deleteFrom('workspaces').where('id', '=', workspaceId).execute();
+        for (const t of auditTables) await sql`delete from ${sql.table(t)} where workspace_id = ${workspaceId}`.execute(tx);
       });
     },
 

@@ -4,7 +4,8 @@ import { sql, SqliteAdapter, type Kysely } from 'kysely';
  * The audit trail (issue #16; features/audit/README.md): per workspace an append-only hash chain (`audit_entries`),
  * its head (`audit_heads`, locked by every append so two instances never fork the chain), signed checkpoints, and the
  * retention anchors (`audit_anchors`: the first kept seq and the hash it links to). The database refuses UPDATE and
- * DELETE on audit_entries, except a DELETE of rows below the workspace's anchor (retention prunes a prefix only).
+ * DELETE on audit_entries, except a DELETE of rows below the workspace's anchor (retention prunes a prefix only) and
+ * of the rows of a workspace that no longer exists (deleting a workspace deletes its chain, after the workspace row).
  * PostgreSQL also revokes UPDATE/DELETE/TRUNCATE from PUBLIC: that bites only when the app runs as a non-owner role.
  */
 export async function up(db: Kysely<any>): Promise<void> {
@@ -60,13 +61,15 @@ export async function createAuditTriggers(db: Kysely<any>): Promise<void> {
   if (!pg) {
     await sql`CREATE TRIGGER audit_entries_no_update BEFORE UPDATE ON audit_entries BEGIN SELECT RAISE(ABORT, 'audit_entries is append-only'); END`.execute(db);
     await sql`CREATE TRIGGER audit_entries_no_delete BEFORE DELETE ON audit_entries
-      WHEN NOT EXISTS (SELECT 1 FROM audit_anchors a WHERE a.workspace_id = OLD.workspace_id AND OLD.seq < a.first_seq)
+      WHEN EXISTS (SELECT 1 FROM workspaces w WHERE w.id = OLD.workspace_id)
+        AND NOT EXISTS (SELECT 1 FROM audit_anchors a WHERE a.workspace_id = OLD.workspace_id AND OLD.seq < a.first_seq)
       BEGIN SELECT RAISE(ABORT, 'audit_entries is append-only'); END`.execute(db);
     return;
   }
   await sql`CREATE OR REPLACE FUNCTION audit_entries_guard() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
-      IF TG_OP = 'DELETE' AND EXISTS (SELECT 1 FROM audit_anchors a WHERE a.workspace_id = OLD.workspace_id AND OLD.seq < a.first_seq) THEN
+      IF TG_OP = 'DELETE' AND (NOT EXISTS (SELECT 1 FROM workspaces w WHERE w.id = OLD.workspace_id)
+          OR EXISTS (SELECT 1 FROM audit_anchors a WHERE a.workspace_id = OLD.workspace_id AND OLD.seq < a.first_seq)) THEN
         RETURN OLD;
       END IF;
       RAISE EXCEPTION 'audit_entries is append-only';
