@@ -36,6 +36,7 @@ import { createHooksFeature } from './features/hooks';
 import { createChannelsFeature } from './features/channels';
 import { createTransferFeature } from './features/transfer';
 import { createAuditFeature } from './features/audit';
+import { createMcpFeature } from './features/mcp';
 import { gracefulClose } from './shutdown';
 
 const DASHBOARD_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dashboard/dist');
@@ -99,7 +100,7 @@ export async function startOrchestrator(config: Config, opts: StartOptions = {})
   for (const f of [system, workspaces, events, budgets]) f.routes(app);
   providers.routes(app, llm.service);
   routing.routes(app, llm.service);
-  for (const f of [llm, sessions, keeper, dispatch, schedules, templates, batches, github, pulls, autofix, merges, inbox, hooks, channels, transfer, audit]) f.routes(app);
+  for (const f of [llm, sessions, keeper, dispatch, schedules, templates, batches, github, pulls, autofix, merges, inbox, hooks, channels, transfer, audit, createMcpFeature()]) f.routes(app);
   registerDocs(app, { version: VERSION, publicUrl: config.AUTOPILOT_PUBLIC_URL });
   registerDashboard(app, opts.dashboardDir ?? (config.DASHBOARD_DIR ? path.resolve(config.DASHBOARD_DIR) : DASHBOARD_DIST));
   for (const f of [dispatch, housekeeping]) registerJobs(queue, f.jobs);

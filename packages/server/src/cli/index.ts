@@ -17,6 +17,8 @@ import { hooksCommand } from './hooks';
 import { notificationsCommand } from './notifications';
 import { channelsCommand } from './channels';
 import { exportCommand, importCommand } from './transfer';
+import { auditCommand } from './audit';
+import { mcpCommand } from './mcp';
 import { fail } from './common';
 
 /*
@@ -41,7 +43,8 @@ Examples:
   autopilot dispatch                               each Jules account's quota, queue and forecast
   autopilot hooks create "Linear issues" --preset linear --secret lin_wh_...
   autopilot notifications --unread
-  autopilot channels add ops --kind webhook --target https://ops.example.com/autopilot`;
+  autopilot channels add ops --kind webhook --target https://ops.example.com/autopilot
+  autopilot audit verify --checkpoint ./audit-checkpoints   the chain recomputed here, against checkpoints kept elsewhere`;
 
 /** The program with every command; `exitOverride` everywhere so `main` decides the exit codes. */
 export function buildProgram(): Command {
@@ -51,7 +54,7 @@ export function buildProgram(): Command {
     .enablePositionalOptions()
     .showHelpAfterError('(add --help for usage)')
     .addHelpText('after', ENV_HELP);
-  for (const c of [serveCommand(), simCommand(), githubSimCommand(), sessionsCommand(), keysCommand(), accountsCommand(), keeperCommand(), costsCommand(), batchCommand(), batchesCommand(), templatesCommand(), dispatchCommand(), prsCommand(), ciCommand(), githubCommand(), hooksCommand(), notificationsCommand(), channelsCommand(), exportCommand(), importCommand(), loginCommand(), loginLinkCommand()]) program.addCommand(c);
+  for (const c of [serveCommand(), simCommand(), githubSimCommand(), sessionsCommand(), keysCommand(), accountsCommand(), keeperCommand(), costsCommand(), batchCommand(), batchesCommand(), templatesCommand(), dispatchCommand(), prsCommand(), ciCommand(), githubCommand(), hooksCommand(), notificationsCommand(), channelsCommand(), exportCommand(), importCommand(), auditCommand(), loginCommand(), loginLinkCommand(), mcpCommand()]) program.addCommand(c);
   const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)];
   // A group called without a subcommand shows its help on stderr (exit 2: it did nothing).
   for (const c of all(program)) c.exitOverride();
