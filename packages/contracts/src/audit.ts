@@ -57,7 +57,7 @@ export const AuditListQuery = z.object({
 });
 export type AuditListQuery = z.infer<typeof AuditListQuery>;
 
-export const AUDIT_VERIFY_REASONS = ['hash_mismatch', 'prev_hash_mismatch', 'seq_gap', 'checkpoint_head_mismatch', 'checkpoint_beyond_chain', 'bad_signature'] as const;
+export const AUDIT_VERIFY_REASONS = ['hash_mismatch', 'prev_hash_mismatch', 'seq_gap', 'checkpoint_head_mismatch', 'checkpoint_beyond_chain', 'bad_signature', 'head_mismatch', 'anchor_mismatch'] as const;
 export const AuditVerifyReason = z.enum(AUDIT_VERIFY_REASONS);
 export type AuditVerifyReason = z.infer<typeof AuditVerifyReason>;
 

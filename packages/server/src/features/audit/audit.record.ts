@@ -38,7 +38,12 @@ function routeTable(): RouteMatch[] {
     for (const [key, d] of Object.entries(decls)) {
       const params: string[] = [];
       const re = new RegExp(`^${d.path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{(\w+)\}/g, (_m, p: string) => (params.push(p), '([^/]+)'))}$`);
-      out.push({ re, method: d.method.toUpperCase(), operationId: d.operationId ?? `${feature}.${key}`, feature, params });
+      // What the target is: the literal segment before the last param (`/api/workspaces/{id}/members/{userId}` ->
+      // members), or the last literal one (`/api/keys` -> keys, for an id in the answer).
+      const segments = d.path.split('/').filter(Boolean);
+      const lastParam = segments.map((x) => x.startsWith('{')).lastIndexOf(true);
+      const kind = (lastParam > 0 ? segments[lastParam - 1] : segments.filter((x) => !x.startsWith('{')).at(-1)) ?? feature;
+      out.push({ re, method: d.method.toUpperCase(), operationId: d.operationId ?? `${feature}.${key}`, feature: kind, params });
     }
   }
   // Literal paths before patterns: `/api/audit/checkpoints` must not be read as `/api/audit/{id}`.
@@ -67,7 +72,8 @@ export function auditMiddleware(deps: RecordDeps): MiddlewareHandler {
     const type = c.req.header('content-type') ?? '';
     if (type.includes('json')) {
       try {
-        body = JSON.parse(await c.req.raw.clone().text()) as unknown;
+        // Hono's cached text: the NUL scan in platform/http/app.ts has read the stream already, the route reads the cache.
+        body = JSON.parse(await c.req.text()) as unknown;
       } catch {
         body = null;
       }
@@ -110,6 +116,9 @@ export function auditMiddleware(deps: RecordDeps): MiddlewareHandler {
   };
 }
 
+/** The payload fields that name what an automated change was about, most specific first. */
+const TARGET_KEYS: ReadonlyArray<[string, string]> = [['sessionId', 'sessions'], ['scheduleId', 'schedules'], ['batchId', 'batches'], ['templateId', 'templates'], ['endpointId', 'hooks'], ['pullId', 'pulls']];
+
 const AUTOMATED: ReadonlySet<Actor['kind']> = new Set(['keeper', 'schedule', 'webhook', 'automation']);
 
 /**
@@ -126,8 +135,8 @@ export function auditedBus(bus: EventBus, deps: Pick<RecordDeps, 'append'>): Eve
     const actor = currentActor();
     if (workspaceId && AUTOMATED.has(actor.kind)) {
       const d = (data ?? {}) as Record<string, unknown>;
-      const id = typeof d.sessionId === 'string' ? d.sessionId : typeof d.id === 'string' ? d.id : null;
-      const target = id ? { kind: typeof d.sessionId === 'string' ? 'sessions' : type.split('.')[0], id } : null;
+      const named = TARGET_KEYS.find(([k]) => typeof d[k] === 'string');
+      const target = named ? { kind: named[1], id: d[named[0]] as string } : typeof d.id === 'string' ? { kind: type.split('.')[0], id: d.id } : null;
       await deps.append(workspaceId, { actor: toAuditActor(actor), action: type, target, before: null, after: summarize(data), requestId: null }, 'event');
     }
     return ev;

@@ -5,7 +5,7 @@ import { conflict } from '../../platform/errors';
 import { cursorCodec } from '../../platform/cursor';
 import type { Logger } from '../../platform/logger';
 import type { Metrics } from '../../platform/metrics';
-import { chainChecker, signCheckpoint, signingKeyFromSeed } from './audit.chain';
+import { signCheckpoint, signingKeyFromSeed, verifyChain } from './audit.chain';
 import { exportCheckpoint, type CheckpointExportOptions } from './audit.checkpoints';
 import type { AuditDraft, AuditFilter, AuditStore } from './audit.store';
 
@@ -87,28 +87,20 @@ export function createAuditService(deps: AuditServiceDeps) {
     checkpoint,
     checkpoints: (workspaceId: string) => store.checkpoints(workspaceId),
 
-    /** Recomputes the chain from its anchor and checks every stored checkpoint (signature by our key, head at its size). */
+    /**
+     * Recomputes the chain from its anchor, checks its end against the head row, every stored checkpoint (signature
+     * by our key, head at its size), and the anchor against the newest retention entry.
+     */
     async verify(workspaceId: string): Promise<AuditVerifyResult> {
       const anchor = await store.anchor(workspaceId);
-      const check = chainChecker(anchor.firstSeq, anchor.prevHash);
-      for await (const e of store.entries(workspaceId, anchor.firstSeq)) {
-        check.add(e);
-        if (check.failure) break;
-      }
-      let failure = check.failure;
-      let checkpointsChecked = 0;
-      if (!failure) {
-        for (const c of await store.checkpoints(workspaceId)) {
-          failure = check.checkpoint(c, key.publicKeyB64);
-          if (failure) break;
-          checkpointsChecked++;
-        }
-      }
-      const head = await store.head(workspaceId);
-      return {
-        ok: !failure, size: head?.size ?? 0, firstSeq: anchor.firstSeq, headHash: head?.headHash ?? null, checked: check.checked, checkpointsChecked,
-        firstBadSeq: failure?.firstBadSeq ?? null, reason: failure?.reason ?? null, message: failure?.message ?? null,
-      };
+      const result = await verifyChain({
+        workspaceId, firstSeq: anchor.firstSeq, firstPrevHash: anchor.prevHash, entries: store.entries(workspaceId, anchor.firstSeq),
+        checkpoints: await store.checkpoints(workspaceId), trustedKeyB64: key.publicKeyB64, head: await store.head(workspaceId),
+      });
+      if (!result.ok || anchor.firstSeq === 0) return result;
+      const prune = (await store.lastPrune(workspaceId))?.after as { firstSeq?: unknown; prevHash?: unknown } | undefined;
+      if (prune?.firstSeq === anchor.firstSeq && prune.prevHash === anchor.prevHash) return result;
+      return { ...result, ok: false, firstBadSeq: anchor.firstSeq, reason: 'anchor_mismatch', message: `the chain starts at seq ${anchor.firstSeq} but no retention entry set that start: its beginning was removed` };
     },
 
     /** NDJSON: the header line, then one entry per line. */

@@ -1,7 +1,7 @@
 import { AUDIT_GENESIS_HASH, type AuditActor, type AuditCheckpoint, type AuditEntry, type AuditTarget } from '@autopilot/contracts';
-import type { Selectable } from 'kysely';
+import type { Selectable, Transaction } from 'kysely';
 import type { Db } from '../../platform/db';
-import type { AuditEntriesTable } from '../../platform/db/schema';
+import type { AuditEntriesTable, Database } from '../../platform/db/schema';
 import { entryHash } from './audit.chain';
 
 /** What a recorder hands to append: the chain fields (seq, at, hashes) are filled in under the head lock. */
@@ -41,41 +41,51 @@ const toCheckpoint = (r: { workspace_id: string; size: number; head_hash: string
 
 const PAGE = 500;
 
+/** The action of the entry retention writes with each new anchor. */
+export const PRUNE_ACTION = 'audit.pruned';
+
 /** The audit feature's queries: the only writer of audit_* tables. */
 export function createAuditStore(db: Db) {
   const k = db.kysely;
+
+  /**
+   * Appends entries to a workspace's chain inside `trx`, holding its head row: PostgreSQL locks it with SELECT … FOR
+   * UPDATE (two instances wait for each other), SQLite's write transaction serialises writers.
+   */
+  async function appendIn(trx: Transaction<Database>, workspaceId: string, at: string, drafts: AuditDraft[]) {
+    await trx.insertInto('audit_heads').values({ workspace_id: workspaceId, size: 0, head_hash: AUDIT_GENESIS_HASH, checkpoint_size: 0 }).onConflict((oc) => oc.column('workspace_id').doNothing()).execute();
+    let q = trx.selectFrom('audit_heads').selectAll().where('workspace_id', '=', workspaceId);
+    if (db.dialect === 'postgres') q = q.forUpdate();
+    const head = await q.executeTakeFirstOrThrow();
+    let size = Number(head.size);
+    let prev = head.head_hash;
+    const entries: AuditEntry[] = [];
+    for (const d of drafts) {
+      const body = { workspaceId, seq: size, at, actor: d.actor, action: d.action, target: d.target, before: d.before ?? null, after: d.after ?? null, requestId: d.requestId, prevHash: prev };
+      const e: AuditEntry = { ...body, hash: entryHash(body) };
+      entries.push(e);
+      prev = e.hash;
+      size++;
+    }
+    if (entries.length) {
+      await trx.insertInto('audit_entries').values(entries.map((e) => ({
+        workspace_id: e.workspaceId, seq: e.seq, at: e.at, actor_kind: e.actor.kind, actor_id: e.actor.id, actor_name: e.actor.name, action: e.action,
+        target_kind: e.target?.kind ?? null, target_id: e.target?.id ?? null,
+        before_json: e.before === null ? null : JSON.stringify(e.before), after_json: e.after === null ? null : JSON.stringify(e.after),
+        request_id: e.requestId, prev_hash: e.prevHash, hash: e.hash,
+      }))).execute();
+      await trx.updateTable('audit_heads').set({ size, head_hash: prev }).where('workspace_id', '=', workspaceId).execute();
+    }
+    return { entries, sinceCheckpoint: size - Number(head.checkpoint_size) };
+  }
+
   return {
     /**
      * Appends entries to a workspace's chain in one transaction holding its head row: PostgreSQL locks it with
      * SELECT … FOR UPDATE (two instances wait for each other), SQLite's write transaction serialises writers.
      */
     async append(workspaceId: string, at: string, drafts: AuditDraft[]): Promise<{ entries: AuditEntry[]; sinceCheckpoint: number }> {
-      return k.transaction().execute(async (trx) => {
-        await trx.insertInto('audit_heads').values({ workspace_id: workspaceId, size: 0, head_hash: AUDIT_GENESIS_HASH, checkpoint_size: 0 }).onConflict((oc) => oc.column('workspace_id').doNothing()).execute();
-        let q = trx.selectFrom('audit_heads').selectAll().where('workspace_id', '=', workspaceId);
-        if (db.dialect === 'postgres') q = q.forUpdate();
-        const head = await q.executeTakeFirstOrThrow();
-        let size = Number(head.size);
-        let prev = head.head_hash;
-        const entries: AuditEntry[] = [];
-        for (const d of drafts) {
-          const body = { workspaceId, seq: size, at, actor: d.actor, action: d.action, target: d.target, before: d.before ?? null, after: d.after ?? null, requestId: d.requestId, prevHash: prev };
-          const e: AuditEntry = { ...body, hash: entryHash(body) };
-          entries.push(e);
-          prev = e.hash;
-          size++;
-        }
-        if (entries.length) {
-          await trx.insertInto('audit_entries').values(entries.map((e) => ({
-            workspace_id: e.workspaceId, seq: e.seq, at: e.at, actor_kind: e.actor.kind, actor_id: e.actor.id, actor_name: e.actor.name, action: e.action,
-            target_kind: e.target?.kind ?? null, target_id: e.target?.id ?? null,
-            before_json: e.before === null ? null : JSON.stringify(e.before), after_json: e.after === null ? null : JSON.stringify(e.after),
-            request_id: e.requestId, prev_hash: e.prevHash, hash: e.hash,
-          }))).execute();
-          await trx.updateTable('audit_heads').set({ size, head_hash: prev }).where('workspace_id', '=', workspaceId).execute();
-        }
-        return { entries, sinceCheckpoint: size - Number(head.checkpoint_size) };
-      });
+      return k.transaction().execute((trx) => appendIn(trx, workspaceId, at, drafts));
     },
 
     async list(workspaceId: string, f: AuditFilter, order: 'newest' | 'oldest', limit: number, afterSeq?: number): Promise<AuditEntry[]> {
@@ -101,6 +111,12 @@ export function createAuditStore(db: Db) {
         if (rows.length < PAGE) return;
         next = Number(rows[rows.length - 1].seq) + 1;
       }
+    },
+
+    /** The newest retention entry (its `after` names the anchor it set). */
+    async lastPrune(workspaceId: string): Promise<AuditEntry | undefined> {
+      const r = await k.selectFrom('audit_entries').selectAll().where('workspace_id', '=', workspaceId).where('action', '=', PRUNE_ACTION).orderBy('seq', 'desc').limit(1).executeTakeFirst();
+      return r ? toEntry(r) : undefined;
     },
 
     async anchor(workspaceId: string): Promise<{ firstSeq: number; prevHash: string }> {
@@ -150,7 +166,11 @@ export function createAuditStore(db: Db) {
         await trx.insertInto('audit_anchors').values({ workspace_id: workspaceId, first_seq: firstSeq, prev_hash: linked.hash, at })
           .onConflict((oc) => oc.column('workspace_id').doUpdateSet({ first_seq: firstSeq, prev_hash: linked.hash, at })).execute();
         const r = await trx.deleteFrom('audit_entries').where('workspace_id', '=', workspaceId).where('seq', '<', firstSeq).executeTakeFirst();
-        return Number(r.numDeletedRows);
+        const deleted = Number(r.numDeletedRows);
+        // The prune is itself an entry of the chain, written with the anchor: verify checks the anchor against the
+        // newest one, so an anchor moved by hand (to hide the start of the chain) is caught.
+        await appendIn(trx, workspaceId, at, [{ actor: { kind: 'system', id: 'retention', name: 'retention' }, action: PRUNE_ACTION, target: null, before: null, after: { firstSeq, prevHash: linked.hash, deleted, before }, requestId: null }]);
+        return deleted;
       });
     },
   };
