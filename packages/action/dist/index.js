@@ -26798,6 +26798,12 @@ async function startWithRetry(b, prompt) {
     }
   }
 }
+function titleFrom(prompt) {
+  const line = prompt.split("\n").find((l) => l.trim())?.trim() ?? prompt.trim();
+  if (line.length <= 80) return line;
+  const cut = line.slice(0, 80);
+  return `${cut.slice(0, cut.lastIndexOf(" ") > 40 ? cut.lastIndexOf(" ") : 80)}\u2026`;
+}
 function checkCombination(i) {
   if (i.wait === "for-pr" && !i.autoCreatePr) throw new InputError("wait", "for-pr needs auto-create-pr: true (Jules opens no pull request otherwise)");
   if (i.wait === "for-pr" && !i.repo && !(i.mode === "orchestrator" && i.template)) throw new InputError("wait", 'for-pr needs a repository (repo is "none")');
@@ -26816,7 +26822,9 @@ async function run() {
   if (prompt && inputs.eventContext) {
     const ev = readEvent(env.eventPath);
     if (ev.problem) warning(ev.problem);
-    prompt = buildPrompt(prompt, env, ev.payload);
+    const withContext = buildPrompt(prompt, env, ev.payload);
+    if (withContext !== prompt && !inputs.title) inputs.title = titleFrom(prompt);
+    prompt = withContext;
   }
   const backend = inputs.mode === "orchestrator" ? orchestratorBackend(inputs, env) : julesBackend(inputs);
   const summaryBase = { mode: inputs.mode, repo: inputs.repo, branch: inputs.branch, wait: inputs.wait };
@@ -26836,7 +26844,6 @@ async function run() {
     }
     if (session) {
       info(`Started Jules session ${session.id} (${session.state})${session.sessionUrl ? `: ${session.sessionUrl}` : ""}`);
-      setOutputs(session, dispatchId);
       if (inputs.wait !== "none") session = await waitForSession(backend, session, inputs);
     }
     setOutputs(session, dispatchId);

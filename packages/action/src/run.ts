@@ -32,6 +32,14 @@ async function startWithRetry(b: Backend, prompt: string | undefined): Promise<S
   }
 }
 
+/** The prompt's first line, cut at a word near 80 characters. */
+export function titleFrom(prompt: string): string {
+  const line = prompt.split('\n').find((l) => l.trim())?.trim() ?? prompt.trim();
+  if (line.length <= 80) return line;
+  const cut = line.slice(0, 80);
+  return `${cut.slice(0, cut.lastIndexOf(' ') > 40 ? cut.lastIndexOf(' ') : 80)}…`;
+}
+
 function checkCombination(i: Inputs) {
   if (i.wait === 'for-pr' && !i.autoCreatePr) throw new InputError('wait', 'for-pr needs auto-create-pr: true (Jules opens no pull request otherwise)');
   if (i.wait === 'for-pr' && !i.repo && !(i.mode === 'orchestrator' && i.template)) throw new InputError('wait', 'for-pr needs a repository (repo is "none")');
@@ -53,7 +61,10 @@ export async function run(): Promise<void> {
   if (prompt && inputs.eventContext) {
     const ev = readEvent(env.eventPath);
     if (ev.problem) core.warning(ev.problem);
-    prompt = buildPrompt(prompt, env, ev.payload);
+    const withContext = buildPrompt(prompt, env, ev.payload);
+    // Jules titles a session from its prompt; the appended context would crowd out the request itself.
+    if (withContext !== prompt && !inputs.title) inputs.title = titleFrom(prompt);
+    prompt = withContext;
   }
 
   const backend = inputs.mode === 'orchestrator' ? orchestratorBackend(inputs, env) : julesBackend(inputs);
@@ -74,7 +85,6 @@ export async function run(): Promise<void> {
     }
     if (session) {
       core.info(`Started Jules session ${session.id} (${session.state})${session.sessionUrl ? `: ${session.sessionUrl}` : ''}`);
-      setOutputs(session, dispatchId);
       if (inputs.wait !== 'none') session = await waitForSession(backend, session, inputs);
     }
     setOutputs(session, dispatchId);
