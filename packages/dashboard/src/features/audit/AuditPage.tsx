@@ -1,13 +1,13 @@
 import { useMemo, useState, type FormEvent } from 'react';
 import { useInfiniteQuery } from '@tanstack/react-query';
+import { ApiError } from '@autopilot/client';
+import { routes, type AuditEntry } from '@autopilot/contracts';
 import { navigate, useLocation } from '../../app/router';
 import { useApi, useMe } from '../../lib/api';
 import { ago } from '../../lib/format';
 import { ErrorNote } from '../../lib/ui';
 import { auditFilterFrom, auditQueryOf, auditSearchOf, changeLine, changesOf, type AuditFilter } from './logic';
 import { Checkpoints, VerifyPanel } from './VerifyPanel';
-import type { AuditEntry } from './types';
-import { auditCalls, hasAuditApi } from './data';
 import './audit.css';
 
 const PAGE = 50;
@@ -25,15 +25,15 @@ function Filters({ f }: { f: AuditFilter }) {
     <form className="card audit-filters" onSubmit={submit} aria-label="Filter the audit log" data-testid="audit-filters" key={auditSearchOf(f)}>
       <label>
         Actor
-        <input name="actor" defaultValue={f.actor} placeholder="a name or key:…" autoComplete="off" />
+        <input name="actor" defaultValue={f.actor} placeholder="person, key:key_01J…" autoComplete="off" />
       </label>
       <label>
         Action
-        <input name="action" defaultValue={f.action} placeholder="workspacesCreateKey" autoComplete="off" />
+        <input name="action" defaultValue={f.action} placeholder="keysCreate" autoComplete="off" />
       </label>
       <label>
         Target
-        <input name="target" defaultValue={f.target} placeholder="an id" autoComplete="off" />
+        <input name="target" defaultValue={f.target} placeholder="an id, or kind:id" autoComplete="off" />
       </label>
       <label>
         From
@@ -70,7 +70,7 @@ function ChangeCell({ e }: { e: AuditEntry }) {
         {changeLine(changes)}
       </button>
       {open && (
-        <table className="audit-diff">
+        <table className="audit-diff" data-testid="audit-diff">
           <thead>
             <tr>
               <th scope="col">Field</th>
@@ -94,66 +94,78 @@ function ChangeCell({ e }: { e: AuditEntry }) {
 }
 
 function EntryRow({ e }: { e: AuditEntry }) {
-  const target = e.target ? [e.target.kind, e.target.id].filter(Boolean).join(' ') : '';
+  const target = e.target ? `${e.target.kind} ${e.target.id}` : '';
   return (
-    <tr data-testid="audit-entry" data-action={e.action} data-seq={e.seq}>
-      <td className="audit-when" data-label="When" title={new Date(e.at).toLocaleString()}>
-        <span className="muted small">#{e.seq}</span> {ago(e.at)}
+    <tr data-testid="audit-entry" data-action={e.action} data-seq={e.seq} data-actor-kind={e.actor.kind}>
+      <td className="audit-when" data-label="When">
+        <span className="muted small">#{e.seq}</span>{' '}
+        <time dateTime={e.at} title={new Date(e.at).toLocaleString()}>
+          {ago(e.at)}
+        </time>
       </td>
       <td data-label="Actor">
-        <span className="audit-actor">
-          <span className={`pill audit-kind audit-kind-${e.actor.kind}`}>{e.actor.kind}</span>
-          <span>{e.actor.name ?? e.actor.id}</span>
+        <span className="audit-actor" title={`${e.actor.kind}:${e.actor.id}`}>
+          <span className={`pill audit-kind audit-kind-${e.actor.kind}`} data-testid="audit-actor-kind">
+            {e.actor.kind}
+          </span>
+          <span data-testid="audit-actor-name">{e.actor.name || e.actor.id}</span>
         </span>
       </td>
-      <td data-label="Action" className="mono">
+      <td data-label="Action" className="mono audit-wrap">
         {e.action}
       </td>
-      <td data-label="Target" className="mono small">
+      <td data-label="Target" className="mono small audit-wrap">
         {target || <span className="muted">—</span>}
       </td>
-      <td data-label="Change">
+      <td data-label="Request" className="mono small audit-wrap" data-testid="audit-request">
+        {e.requestId ?? <span className="muted">—</span>}
+      </td>
+      <td data-label="Change" className="audit-wrap">
         <ChangeCell e={e} />
       </td>
     </tr>
   );
 }
 
-/** The audit log (admins and owners): who did what, filtered from the URL, newest first, the chain verified on demand. */
+/** Where the page stops when the server refuses the caller (members, viewers): its own words, nothing broken. */
+function Denied({ error }: { error: ApiError }) {
+  return (
+    <section className="audit-page" aria-labelledby="audit-title">
+      <h1 id="audit-title">Audit log</h1>
+      <p className="notice" role="alert" data-testid="audit-denied">
+        {error.message}
+      </p>
+    </section>
+  );
+}
+
+/** The audit log (the API lets admins and owners read it): who did what, filtered from the URL, newest first, the chain verified on demand. */
 export function AuditPage() {
   const api = useApi();
   const me = useMe();
   const { query } = useLocation();
   const qs = query.toString();
   const f = useMemo(() => auditFilterFrom(new URLSearchParams(qs)), [qs]);
-  const admin = me.data ? me.data.key.role === 'owner' || me.data.key.role === 'admin' : true;
   const pages = useInfiniteQuery({
     queryKey: auditKeys.page(f),
-    queryFn: ({ pageParam, signal }) => auditCalls(api).list({ ...auditQueryOf(f), limit: PAGE, cursor: pageParam }, signal),
+    queryFn: ({ pageParam, signal }) => api.audit.list({ ...auditQueryOf(f), order: 'newest', limit: PAGE, cursor: pageParam }, signal),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.nextCursor ?? undefined,
-    enabled: admin && hasAuditApi(),
     retry: false,
   });
+  if (pages.error instanceof ApiError && pages.error.status === 403) return <Denied error={pages.error} />;
   const items = pages.data?.pages.flatMap((p) => p.items) ?? [];
-  if (!hasAuditApi())
-    return (
-      <section className="audit-page">
-        <h1>Audit log</h1>
-        <p className="notice">This server does not record an audit trail yet.</p>
-      </section>
-    );
-  if (!admin)
-    return (
-      <section className="audit-page">
-        <h1>Audit log</h1>
-        <p className="notice">Only admins and owners can read the audit log.</p>
-      </section>
-    );
+  const role = me.data?.key.role;
+  const canCheckpoint = role === 'owner' || role === 'admin';
   return (
     <section className="audit-page" aria-labelledby="audit-title">
-      <div className="page-head">
+      <div className="page-head audit-head">
         <h1 id="audit-title">Audit log</h1>
+        <span className="spacer" />
+        {/* A plain link: the browser streams the file with the session cookie, however long the chain is. */}
+        <a className="audit-export" href={routes.audit.export.path} download data-testid="audit-export">
+          Download NDJSON export
+        </a>
       </div>
       <p className="muted" style={{ margin: 0 }}>
         Every change in this workspace, by whom, in a hash chain: each entry holds the hash of the one before, so an edited, removed or inserted entry
@@ -161,7 +173,7 @@ export function AuditPage() {
       </p>
       <VerifyPanel />
       <Filters f={f} />
-      {pages.isError ? (
+      {pages.isError && !pages.data ? (
         <ErrorNote error={pages.error} retry={() => void pages.refetch()} />
       ) : !pages.data ? (
         <p className="muted">Loading entries…</p>
@@ -178,6 +190,7 @@ export function AuditPage() {
                 <th scope="col">Actor</th>
                 <th scope="col">Action</th>
                 <th scope="col">Target</th>
+                <th scope="col">Request</th>
                 <th scope="col">Change</th>
               </tr>
             </thead>
@@ -189,14 +202,15 @@ export function AuditPage() {
           </table>
         </div>
       )}
+      {pages.isFetchNextPageError && <ErrorNote error={pages.error} retry={() => void pages.fetchNextPage()} />}
       {pages.hasNextPage && (
         <div>
-          <button type="button" onClick={() => void pages.fetchNextPage()} disabled={pages.isFetchingNextPage}>
+          <button type="button" onClick={() => void pages.fetchNextPage()} disabled={pages.isFetchingNextPage} data-testid="audit-more">
             {pages.isFetchingNextPage ? 'Loading…' : 'Load more'}
           </button>
         </div>
       )}
-      <Checkpoints />
+      <Checkpoints canCheckpoint={canCheckpoint} />
     </section>
   );
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { auditFilterFrom, auditQueryOf, auditSearchOf, changeLine, changesOf } from './logic';
+import { AUDIT_VERIFY_REASONS } from '@autopilot/contracts';
+import { auditFilterFrom, auditQueryOf, auditSearchOf, changeLine, changesOf, entries, reasonWords } from './logic';
 
 describe('audit page filters in the URL', () => {
   it('reads and writes the filters, dropping malformed dates', () => {
@@ -34,5 +35,26 @@ describe('before/after summaries', () => {
     const line = changeLine(changesOf({}, Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`f${i}`, 'v'.repeat(30)]))), 60);
     expect(line.length).toBe(60);
     expect(line.endsWith('…')).toBe(true);
+  });
+});
+
+describe('verification reasons in plain words', () => {
+  it('has words of its own for every reason the contracts declare', () => {
+    for (const r of AUDIT_VERIFY_REASONS) {
+      const words = reasonWords(r);
+      expect(words, r).not.toContain(r);
+      expect(words.length, r).toBeGreaterThan(30);
+    }
+    expect(new Set(AUDIT_VERIFY_REASONS.map(reasonWords)).size).toBe(AUDIT_VERIFY_REASONS.length);
+  });
+
+  it('shows an unknown reason as it is, and says so when there is none', () => {
+    expect(reasonWords('quantum_flip')).toContain('quantum_flip');
+    expect(reasonWords(null)).toBe('The server did not say why.');
+    expect(reasonWords('hash_mismatch')).toMatch(/changed after it was written/);
+  });
+
+  it('counts entries', () => {
+    expect([entries(0), entries(1), entries(2)]).toEqual(['0 entries', '1 entry', '2 entries']);
   });
 });

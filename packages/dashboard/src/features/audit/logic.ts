@@ -78,3 +78,24 @@ export function changeLine(changes: FieldChange[], max = 90): string {
   const line = changes.map((c) => (c.before === undefined ? `${c.field}: ${cut(c.after)}` : `${c.field}: ${cut(c.before)} → ${cut(c.after)}`)).join(', ');
   return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }
+
+/** Each reason of a failed verification in plain words (a reason this page does not know yet is shown as it is). */
+const REASON_WORDS: Record<string, string> = {
+  hash_mismatch: 'An entry was changed after it was written: its content no longer matches its hash.',
+  prev_hash_mismatch: 'An entry does not link to the one before it: entries were inserted, removed or reordered.',
+  seq_gap: 'A sequence number is missing or out of order: entries were deleted or moved.',
+  head_mismatch: 'The chain does not end where the server recorded its end: entries were removed from or added to its end.',
+  anchor_mismatch: 'The chain starts later than any retention run allowed: its beginning was removed.',
+  checkpoint_head_mismatch: 'An entry differs from what a signed checkpoint recorded: the chain was rewritten.',
+  checkpoint_beyond_chain: 'A signed checkpoint covers more entries than the chain now holds: entries were removed from its end.',
+  bad_signature: 'A stored checkpoint is not signed by this server’s audit key: it was forged or altered.',
+};
+
+/** The reason of a failed verification in plain words. */
+export function reasonWords(reason: string | null): string {
+  if (!reason) return 'The server did not say why.';
+  return REASON_WORDS[reason] ?? `The server reported “${reason}”.`;
+}
+
+/** "1 entry" / "3 entries". */
+export const entries = (n: number): string => `${n} entr${n === 1 ? 'y' : 'ies'}`;

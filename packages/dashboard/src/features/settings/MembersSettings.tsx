@@ -6,6 +6,7 @@ import { useApi, useAuth, useMe } from '../../lib/api';
 import { ErrorNote } from '../../lib/ui';
 import { dateTime, describedBy, errorsOf, FieldError, isAdmin, Modal, RANK } from './settings-ui';
 import '../people/people.css';
+import './members.css';
 
 const ROLES: Role[] = ['owner', 'admin', 'member', 'viewer'];
 const membersKey = (ws: string) => ['settings', 'members', ws];
