@@ -26736,7 +26736,7 @@ function poller(o) {
       if (!(err instanceof RemoteError) || !err.transient) throw err;
       failures += 1;
       warning(`${err.message}; trying again (${failures} failed reads of ${what} in a row)`);
-      interval = Math.min(max * 2, Math.max(interval * 2, err.retryAfterMs ?? 0));
+      interval = Math.max(Math.min(max * 2, interval * 2), err.retryAfterMs ?? 0);
       return next(what, read, changed);
     }
   }

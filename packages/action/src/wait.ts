@@ -60,7 +60,8 @@ export function poller(o: WaitOptions) {
       if (!(err instanceof RemoteError) || !err.transient) throw err;
       failures += 1;
       core.warning(`${err.message}; trying again (${failures} failed reads of ${what} in a row)`);
-      interval = Math.min(max * 2, Math.max(interval * 2, err.retryAfterMs ?? 0));
+      // Double (to twice the cap), but never sooner than the server asked: the deadline still bounds the sleep.
+      interval = Math.max(Math.min(max * 2, interval * 2), err.retryAfterMs ?? 0);
       return next(what, read, changed);
     }
   }

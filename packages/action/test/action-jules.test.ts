@@ -112,4 +112,29 @@ describe('the GitHub Action, directly on the Jules API (simulator)', () => {
     expect(r.outputs.state).toBe('AWAITING_PLAN_APPROVAL');
     expect(r.outputs['pr-url']).toBe('');
   });
+
+  it('a 429 on create is waited out and tried again; 503s while polling are retried; a 404 while polling ends the step at once', async () => {
+    sim.setFaults({ rules: [{ op: 'sessions.create', kind: '429', count: 1, retryAfterSeconds: 1 }, { op: 'sessions.get', kind: '503', count: 2, retryAfterSeconds: 0 }] });
+    try {
+      const r = await runAction({ inputs: inputs({ prompt: 'Survive a bumpy API [sim:happy]', wait: 'done' }) });
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/^::warning::Jules API: could not create the session: HTTP 429 RESOURCE_EXHAUSTED.*; trying again in 1 s$/m);
+      expect(r.stdout).toMatch(/^::warning::Jules API: could not read session \d+: HTTP 503 UNAVAILABLE.*\(2 failed reads of session \d+ in a row\)$/m);
+      expect(r.outputs.state).toBe('COMPLETED');
+      expect((await wire(r.outputs['session-id'])).state).toBe('COMPLETED');
+    } finally {
+      sim.setFaults({});
+    }
+
+    sim.setFaults({ rules: [{ op: 'sessions.get', kind: '404', count: -1 }] });
+    try {
+      const gone = await runAction({ inputs: inputs({ prompt: 'Vanishes [sim:happy]', wait: 'done' }) });
+      expect(gone.code).toBe(1);
+      expect(gone.stdout).toMatch(/^::error::Jules API: could not read session \d+: HTTP 404 NOT_FOUND/m);
+      expect(gone.stdout).not.toContain('::warning::Jules API');
+      expect(gone.outputs['session-id']).toMatch(/^\d+$/);
+    } finally {
+      sim.setFaults({});
+    }
+  });
 });
