@@ -185,9 +185,12 @@ describe('the MCP server (issue #19 item 3)', () => {
       const id = created.session.id;
       const fresh = await api<SessionDetail>(`/api/sessions/${id}`);
       expect(fresh).toMatchObject({ title: `MCP ${kind}`, source: 'sources/github/acme-corp/payments-api', startingBranch: 'main', requirePlanApproval: true, state: 'AWAITING_PLAN_APPROVAL' });
+      // 1 = created, 2 = planning, 3 = plan ready. The last one comes right before the result, and the SDK's client
+      // drops a progress notification it reads in the same chunk as the result (it handles notifications a microtask
+      // later, after the result removed the handler), so only those sent while the tool waited are certain to arrive.
       expect(progress.length).toBeGreaterThanOrEqual(2);
-      expect(progress[0]).toMatchObject({ progress: 1, total: 3 });
-      expect(progress.at(-1)).toMatchObject({ progress: 3, total: 3, message: 'plan ready' });
+      expect(progress.slice(0, 2)).toMatchObject([{ progress: 1, total: 3, message: 'created' }, { progress: 2, total: 3 }]);
+      expect(progress.map((p) => p.progress)).toEqual([...progress.map((p) => p.progress)].sort());
       // The simulator has it too (the orchestrator's mirror knows its Jules id).
       expect((await api<{ items: SessionSummary[] }>('/api/sessions?limit=100')).items.map((s) => s.id)).toContain(id);
 
@@ -247,8 +250,10 @@ describe('the MCP server (issue #19 item 3)', () => {
       const batchViaApi = await api<Batch>(`/api/batches/${batch.id}`);
       expect(batchViaApi).toMatchObject({ name: `MCP ${kind}`, state: 'done' });
       expect(batchViaApi.items.map((i) => i.sessionId)).toEqual(batch.items.map((i) => i.sessionId));
+      // The items start queued (0 of 2 while the dispatcher sends them); the final 2 of 2 may be dropped as above.
       expect(batchProgress.length).toBeGreaterThanOrEqual(1);
-      expect(batchProgress.at(-1)).toMatchObject({ progress: 2, total: 2 });
+      expect(batchProgress[0]).toMatchObject({ progress: 0, total: 2 });
+      expect(batchProgress.every((p) => p.total === 2)).toBe(true);
 
       // batches_list: the API's batches.
       const bl = await call<{ items: Array<{ id: string }> }>('batches_list', { limit: 100 });
@@ -299,9 +304,10 @@ describe('the MCP server (issue #19 item 3)', () => {
 
   describe('the MCP Inspector CLI against `autopilot mcp`', () => {
     /** `mcp-inspector --cli node bin/autopilot.mjs mcp ...`; its JSON answer is on stdout. */
-    const inspector = (args: string[]) =>
+    const stdio = () => ['-e', `AUTOPILOT_URL=${t.orch.url}`, '-e', `AUTOPILOT_KEY=${ADMIN_KEY}`, process.execPath, bin, 'mcp'];
+    const inspector = (args: string[], target = stdio()) =>
       new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-        const child = spawn(process.execPath, [path.join(root, 'node_modules/@modelcontextprotocol/inspector/cli/build/cli.js'), '--cli', '-e', `AUTOPILOT_URL=${t.orch.url}`, '-e', `AUTOPILOT_KEY=${ADMIN_KEY}`, process.execPath, bin, 'mcp', ...args], {
+        const child = spawn(process.execPath, [path.join(root, 'node_modules/@modelcontextprotocol/inspector/cli/build/cli.js'), '--cli', ...target, ...args], {
           cwd: root,
           env: { PATH: process.env.PATH ?? '', HOME: t.dataDir },
           stdio: ['ignore', 'pipe', 'pipe'],
@@ -314,7 +320,7 @@ describe('the MCP server (issue #19 item 3)', () => {
       });
     const answer = <T>(stdout: string): T => JSON.parse(stdout.slice(stdout.indexOf('{'), stdout.lastIndexOf('}') + 1)) as T;
 
-    it('lists the tools and calls two of them (results as the API has them)', { timeout: 90_000 }, async () => {
+    it('lists the tools and calls three of them over stdio and Streamable HTTP (results as the API has them)', { timeout: 90_000 }, async () => {
       const listed = await inspector(['--method', 'tools/list']);
       expect(listed.code, listed.stderr).toBe(0);
       expect(answer<{ tools: Array<{ name: string }> }>(listed.stdout).tools.map((x) => x.name).sort()).toEqual(TOOLS);
@@ -335,6 +341,12 @@ describe('the MCP server (issue #19 item 3)', () => {
       const badResult = answer<CallToolResult>(bad.stdout);
       expect(badResult.isError).toBe(true);
       expect(text(badResult)).toMatch(/^not_found: /);
+
+      // And over Streamable HTTP, with the key as a header.
+      const http = [`${t.orch.url}/mcp`, '--transport', 'http', '--header', `Authorization: Bearer ${ADMIN_KEY}`];
+      const overHttp = await inspector(['--method', 'tools/call', '--tool-name', 'templates_list'], http);
+      expect(overHttp.code, overHttp.stderr).toBe(0);
+      expect(json<{ items: Array<{ id: string }> }>(answer<CallToolResult>(overHttp.stdout)).items.map((x) => x.id)).toContain(templateId);
     });
   });
 });
