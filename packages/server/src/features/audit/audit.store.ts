@@ -53,10 +53,17 @@ export function createAuditStore(db: Db) {
    * UPDATE (two instances wait for each other), SQLite's write transaction serialises writers.
    */
   async function appendIn(trx: Transaction<Database>, workspaceId: string, at: string, drafts: AuditDraft[]) {
-    await trx.insertInto('audit_heads').values({ workspace_id: workspaceId, size: 0, head_hash: AUDIT_GENESIS_HASH, checkpoint_size: 0 }).onConflict((oc) => oc.column('workspace_id').doNothing()).execute();
-    let q = trx.selectFrom('audit_heads').selectAll().where('workspace_id', '=', workspaceId);
-    if (db.dialect === 'postgres') q = q.forUpdate();
-    const head = await q.executeTakeFirstOrThrow();
+    const lockHead = () => {
+      const q = trx.selectFrom('audit_heads').selectAll().where('workspace_id', '=', workspaceId);
+      return (db.dialect === 'postgres' ? q.forUpdate() : q).executeTakeFirst();
+    };
+    // The head row exists after a workspace's first entry: one round trip less on every later append.
+    let head = await lockHead();
+    if (!head) {
+      await trx.insertInto('audit_heads').values({ workspace_id: workspaceId, size: 0, head_hash: AUDIT_GENESIS_HASH, checkpoint_size: 0 }).onConflict((oc) => oc.column('workspace_id').doNothing()).execute();
+      head = await lockHead();
+      if (!head) throw new Error(`audit head of ${workspaceId} could not be created`);
+    }
     let size = Number(head.size);
     let prev = head.head_hash;
     const entries: AuditEntry[] = [];

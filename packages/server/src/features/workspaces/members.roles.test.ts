@@ -110,8 +110,9 @@ describe.each(testEngines())('members and roles (%s)', (engine) => {
     const p = await w.person('Solo');
     const { workspace } = await w.workspaces.createWorkspace(await w.as(p, w.defaultWorkspaceId), 'Solo Shop');
     const me = await w.as(p, workspace.id);
-    for (const attempt of [w.members.setRole(me, workspace.id, p.id, 'admin'), w.members.remove(me, workspace.id, p.id)]) {
-      const err = await failure(attempt);
+    // Each attempt starts only when awaited: two started at once would leave the second's rejection unhandled.
+    for (const attempt of [() => w.members.setRole(me, workspace.id, p.id, 'admin'), () => w.members.remove(me, workspace.id, p.id)]) {
+      const err = await failure(attempt());
       expect(err.code).toBe('conflict');
       expect(err.message).toMatch(/last owner/);
       expect(err.details).toMatchObject({ rule: 'last_owner' });
