@@ -5,14 +5,18 @@ import type { EventBus } from '../../platform/events/bus';
 import type { AuditDraft } from './audit.store';
 
 /** Any key named like these is replaced by "[redacted]" in a recorded body (at any depth). */
-const SECRET_KEY = /key|secret|token|password|passphrase|authorization|cookie|credential/i;
+const SECRET_KEY = /key|secret|token|password|passphrase|authorization|cookie|credential|^link$|loginUrl/i;
+/** Secrets inside values: API keys, and the token-like query parameters of a URL (a login or reset link). */
+const redactValue = (s: string) =>
+  s.replace(/\bap_[A-Za-z0-9_-]{12,}/g, 'ap_[redacted]').replace(/([?&#](?:token|key|secret|code|sig|signature|access_token|state)=)[^&#\s]+/gi, '$1[redacted]').replace(/(\/(?:invite|reset|login)\/)[A-Za-z0-9_-]{16,}/g, '$1[redacted]');
 /** The most characters of a summarised body; beyond, the summary says it was cut. */
 export const SUMMARY_MAX = 2048;
 
 /** A request body as it is recorded: secrets redacted, at most SUMMARY_MAX characters of JSON. */
 export function summarize(v: unknown): unknown {
   const walk = (x: unknown, depth: number): unknown => {
-    if (x === null || typeof x !== 'object') return typeof x === 'string' && x.length > 500 ? `${x.slice(0, 500)}…` : x;
+    if (typeof x === 'string') return redactValue(x.length > 500 ? `${x.slice(0, 500)}…` : x);
+    if (x === null || typeof x !== 'object') return x;
     if (depth > 6) return '[…]';
     if (Array.isArray(x)) return x.slice(0, 50).map((i) => walk(i, depth + 1));
     return Object.fromEntries(Object.entries(x).map(([k, val]) => [k, SECRET_KEY.test(k) ? '[redacted]' : walk(val, depth + 1)]));
@@ -95,7 +99,11 @@ export function auditMiddleware(deps: RecordDeps): MiddlewareHandler {
     }
     let target: AuditTarget | null = null;
     const matched = m as RegExpExecArray | null;
-    if (route && matched && route.params.length) target = { kind: route.feature, id: decodeURIComponent(matched[route.params.length]) };
+    if (route && matched && route.params.length) {
+      // A path that carries a secret (`/api/invites/{token}`) never puts it in the trail.
+      const secret = SECRET_KEY.test(route.params[route.params.length - 1]);
+      target = { kind: route.feature, id: secret ? '[redacted]' : decodeURIComponent(matched[route.params.length]) };
+    }
     else if (route && typeof answer?.id === 'string') target = { kind: route.feature, id: answer.id };
     let workspaceId = auth?.workspaceId;
     let actor: AuditActor = auth?.actor ? toAuditActor(auth.actor) : toAuditActor(currentActor());
@@ -112,7 +120,11 @@ export function auditMiddleware(deps: RecordDeps): MiddlewareHandler {
     if (action === 'workspacesDelete' && target) workspaceId = deps.defaultWorkspaceId?.();
     if (!workspaceId) return;
     const requestId = ((c.get as (k: string) => unknown)('requestId') as string | undefined) ?? null;
-    await deps.append(workspaceId, { actor, action, target, before: null, after: summarize(body), requestId }, 'http');
+    // After: the state the answer shows (the created or updated resource), else what was sent. Before, for a change
+    // to an existing resource: what the trail last recorded of it (audit.store, under the head lock).
+    const after = summarize(answer && typeof answer === 'object' && !Array.isArray(answer) ? answer : body);
+    const beforeFromTrail = !!target && (method === 'PUT' || method === 'PATCH' || method === 'DELETE');
+    await deps.append(workspaceId, { actor, action, target, before: null, after, requestId, beforeFromTrail }, 'http');
   };
 }
 

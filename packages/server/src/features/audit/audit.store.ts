@@ -12,6 +12,8 @@ export interface AuditDraft {
   before: unknown;
   after: unknown;
   requestId: string | null;
+  /** Fill `before` with the `after` of the newest entry about the same target (a change to an existing resource). */
+  beforeFromTrail?: boolean;
 }
 
 export interface AuditFilter {
@@ -68,7 +70,13 @@ export function createAuditStore(db: Db) {
     let prev = head.head_hash;
     const entries: AuditEntry[] = [];
     for (const d of drafts) {
-      const body = { workspaceId, seq: size, at, actor: d.actor, action: d.action, target: d.target, before: d.before ?? null, after: d.after ?? null, requestId: d.requestId, prevHash: prev };
+      let before = d.before ?? null;
+      if (d.beforeFromTrail && d.target && before === null) {
+        const last = await trx.selectFrom('audit_entries').select('after_json').where('workspace_id', '=', workspaceId).where('target_kind', '=', d.target.kind).where('target_id', '=', d.target.id)
+          .orderBy('seq', 'desc').limit(1).executeTakeFirst();
+        before = last ? parse(last.after_json) : null;
+      }
+      const body = { workspaceId, seq: size, at, actor: d.actor, action: d.action, target: d.target, before, after: d.after ?? null, requestId: d.requestId, prevHash: prev };
       const e: AuditEntry = { ...body, hash: entryHash(body) };
       entries.push(e);
       prev = e.hash;

@@ -92,20 +92,29 @@ for (const engine of orchestratorEngines()) {
       const tpl = (await ok(t.request('/api/templates', { method: 'POST', key: ws.key, json: { name: 'Nightly', prompt: 'Tidy up' } }), 201)) as { id: string; version: number };
       await ok(t.request(`/api/templates/${tpl.id}`, { method: 'PUT', key: ws.key, json: { name: 'Nightly', prompt: 'Tidy up more', version: tpl.version } }));
       const minted = (await ok(t.request('/api/keys', { method: 'POST', key: ws.key, json: { name: 'ci', role: 'member' } }), 201)) as { key: string; id: string };
+      const invite = (await ok(t.request(`/api/workspaces/${ws.id}/invites`, { method: 'POST', key: ws.key, json: { email: 'ada@example.com' } }), 201)) as { link: string };
+      expect(invite.link).toMatch(/\/invite\/[A-Za-z0-9_-]{16,}/);
       await ok(t.request('/api/templates', { method: 'GET', key: ws.key })); // a read: not recorded
       await ok(t.request('/api/templates', { method: 'POST', key: ws.key, json: { name: '' } }), 400); // refused: nothing changed, not recorded
 
       const page = AuditPage.parse(await ok(t.request('/api/audit?order=oldest', { key: ws.key })));
-      expect(page.items.map((e) => e.action)).toEqual(['templatesCreate', 'templatesUpdate', 'workspacesCreateKey']);
+      expect(page.items.map((e) => e.action)).toEqual(['templatesCreate', 'templatesUpdate', 'workspacesCreateKey', 'workspacesCreateInvite']);
       const [created, updated, key] = page.items;
       expect(created.actor.kind).toBe('key');
       expect(created.target).toEqual({ kind: 'templates', id: tpl.id });
       expect(created.after).toMatchObject({ name: 'Nightly', prompt: 'Tidy up' });
       expect(created.requestId).toMatch(/\S/);
       expect(updated.target).toEqual({ kind: 'templates', id: tpl.id });
+      // Before and after of a change: what the trail last recorded of the target, and the state the answer shows.
+      expect(created.before).toBeNull();
+      expect(updated.before).toMatchObject({ id: tpl.id, prompt: 'Tidy up' });
+      expect(updated.after).toMatchObject({ id: tpl.id, prompt: 'Tidy up more' });
       expect(key.target).toEqual({ kind: 'keys', id: minted.id });
-      // The minted secret is in the answer, never in the trail.
-      expect(JSON.stringify((await rows(ws.id)).map((r) => r))).not.toContain(minted.key);
+      // The minted secret and the invitation's token are in the answers, never in the trail.
+      const trail = JSON.stringify(await rows(ws.id));
+      expect(trail).not.toContain(minted.key);
+      expect(trail).not.toContain(invite.link.split('/invite/')[1]);
+      expect(trail).toContain('ada@example.com');
       // The recorded chain is linked from the genesis hash.
       expect(page.items[0].prevHash).toBe('0'.repeat(64));
       expect(page.items[1].prevHash).toBe(page.items[0].hash);
@@ -119,9 +128,9 @@ for (const engine of orchestratorEngines()) {
       const future = AuditPage.parse(await ok(t.request(`/api/audit?from=${encodeURIComponent(new Date(Date.now() + 3_600_000).toISOString())}`, { key: ws.key })));
       expect(future.items).toEqual([]);
       const first = AuditPage.parse(await ok(t.request('/api/audit?limit=2', { key: ws.key })));
-      expect(first.items.map((e) => e.seq)).toEqual([2, 1]);
+      expect(first.items.map((e) => e.seq)).toEqual([3, 2]);
       const second = AuditPage.parse(await ok(t.request(`/api/audit?limit=2&cursor=${encodeURIComponent(first.nextCursor!)}`, { key: ws.key })));
-      expect(second.items.map((e) => e.seq)).toEqual([0]);
+      expect(second.items.map((e) => e.seq)).toEqual([1, 0]);
       expect(second.nextCursor).toBeNull();
 
       // Workspaces never see each other's trail; members (not admins) are refused with the contract's reason.

@@ -28,6 +28,10 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addPrimaryKeyConstraint('audit_entries_pk', ['workspace_id', 'seq'])
     .execute();
   await db.schema.createIndex('audit_entries_ws_at').on('audit_entries').columns(['workspace_id', 'at']).execute();
+  // The target filter, and the `before` of a change (the newest entry about the same target).
+  await db.schema.createIndex('audit_entries_ws_target').on('audit_entries').columns(['workspace_id', 'target_kind', 'target_id', 'seq']).execute();
+  await db.schema.createIndex('audit_entries_ws_actor').on('audit_entries').columns(['workspace_id', 'actor_kind', 'actor_id', 'seq']).execute();
+  await db.schema.createIndex('audit_entries_ws_action').on('audit_entries').columns(['workspace_id', 'action', 'seq']).execute();
   await db.schema
     .createTable('audit_heads')
     .addColumn('workspace_id', 'text', (c) => c.primaryKey())
