@@ -70,7 +70,7 @@ export function createAuditStore(db: Db) {
     let prev = head.head_hash;
     const entries: AuditEntry[] = [];
     for (const d of drafts) {
-      let before = d.before ?? null;
+      let before: unknown = d.before ?? null;
       if (d.beforeFromTrail && d.target && before === null) {
         const last = await trx.selectFrom('audit_entries').select('after_json').where('workspace_id', '=', workspaceId).where('target_kind', '=', d.target.kind).where('target_id', '=', d.target.id)
           .orderBy('seq', 'desc').limit(1).executeTakeFirst();
