@@ -225,9 +225,11 @@ for (const engine of orchestratorEngines()) {
 
     it('detects a truncated tail: by the stored checkpoint, and by the exported one when the database was cleaned up too', async () => {
       const c = await chain('truncated');
-      // Cut the last two entries, and make the head agree.
+      // Cut the last two entries: the head row still says 6.
+      await tamper(() => k.deleteFrom('audit_entries').where('workspace_id', '=', c.id).where('seq', '>=', 4).execute());
+      expect(await verify(c.key)).toMatchObject({ ok: false, firstBadSeq: 4, reason: 'head_mismatch' });
+      // Make the head agree.
       await tamper(async () => {
-        await k.deleteFrom('audit_entries').where('workspace_id', '=', c.id).where('seq', '>=', 4).execute();
         const last = (await rows(c.id)).at(-1)!;
         await k.updateTable('audit_heads').set({ size: 4, head_hash: last.hash }).where('workspace_id', '=', c.id).execute();
       });
@@ -323,3 +325,20 @@ for (const engine of orchestratorEngines()) {
     });
   });
 }
+
+describe('audit checkpoints by count (sqlite)', () => {
+  it('signs and exports a checkpoint every AUDIT_CHECKPOINT_EVERY entries of a workspace', async () => {
+    const dir = tmp('audit-every-');
+    const t = await startTestOrchestrator({ AUDIT_CHECKPOINT_DIR: dir, AUDIT_CHECKPOINT_EVERY: '3' });
+    try {
+      const ws = await t.newWorkspace('counted');
+      for (let i = 0; i < 7; i++) expect((await t.request('/api/templates', { method: 'POST', key: ws.key, json: { name: `n${i}`, prompt: 'x' } })).status).toBe(201);
+      const sizes = fs.readdirSync(dir).filter((f) => f.includes(ws.id)).map((f) => AuditCheckpoint.parse(JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'))).size).sort((a, b) => a - b);
+      expect(sizes).toEqual([3, 6]);
+      expect(AuditVerifyResult.parse(await (await t.request('/api/audit/verify', { key: ws.key })).json())).toMatchObject({ ok: true, size: 7, checkpointsChecked: 2 });
+    } finally {
+      await t.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
