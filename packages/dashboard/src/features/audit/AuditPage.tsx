@@ -29,7 +29,7 @@ function Filters({ f }: { f: AuditFilter }) {
       </label>
       <label>
         Action
-        <input name="action" defaultValue={f.action} placeholder="keysCreate" autoComplete="off" />
+        <input name="action" defaultValue={f.action} placeholder="workspacesCreateKey" autoComplete="off" />
       </label>
       <label>
         Target
