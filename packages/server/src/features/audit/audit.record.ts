@@ -111,8 +111,11 @@ export function auditMiddleware(deps: RecordDeps): MiddlewareHandler {
       // Sign-up, sign-in, password reset: the answer names the workspace and person when there is one.
       const ws = answer?.workspace as { id?: string } | undefined;
       const person = answer?.person as { id?: string; name?: string; email?: string } | undefined;
+      // A public request whose answer names no person (a password-reset request answers {ok} for any address) is
+      // not recorded: otherwise anyone could write into the default workspace's trail without an account.
+      if (!person?.id) return;
       workspaceId = ws?.id ?? deps.defaultWorkspaceId?.();
-      actor = person?.id ? { kind: 'person', id: person.id, name: person.name || person.email || person.id } : { kind: 'person', id: 'anonymous', name: 'anonymous' };
+      actor = { kind: 'person', id: person.id, name: person.name || person.email || person.id };
       if (person?.id && !target) target = { kind: 'people', id: person.id };
     }
     // A deleted workspace's chain goes with it (members.store deleteWorkspace): its deletion is recorded in the

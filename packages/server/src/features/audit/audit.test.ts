@@ -141,6 +141,15 @@ for (const engine of orchestratorEngines()) {
       expect(await refused.text()).toContain('Only admins and owners');
     });
 
+    it('a public request that names nobody writes nothing into any trail (no account, no entry)', async () => {
+      const before = AuditPage.parse(await ok(t.request('/api/audit?limit=500'))).items.length;
+      for (let i = 0; i < 3; i++) {
+        const r = await t.request('/api/auth/password-reset', { method: 'POST', key: null, json: { email: `nobody${i}@example.com` } });
+        expect(r.status).toBeLessThan(300);
+      }
+      expect(AuditPage.parse(await ok(t.request('/api/audit?limit=500'))).items.length).toBe(before);
+    });
+
     it('records automated changes with their actor (the keeper, a schedule) where they are published', async () => {
       const ws = await t.newWorkspace('automated');
       const action = { id: 'k1', sessionId: 's1', kind: 'approve', trigger: 'plan:p1', status: 'sent', reason: 'plan had no risky step' };
